@@ -1,0 +1,124 @@
+// npm run bench:ingest — durable ingest throughput of Vigil against a bare node:http JSON parser and, when
+// installed, Alertmanager, all in this run with the same 10-alert payloads at 50 connections.
+// Also reports Vigil's p99 accept latency at a fixed 1,000 POSTs/s.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, load, start, stop, summarize, waitReady } from './lib.js';
+
+const root = path.join(import.meta.dirname, '..');
+const duration = Number(process.env.BENCH_SECONDS ?? 10);
+const ALERTS = 10;
+
+// 200 distinct payloads of 10 alerts (2,000 alerts), re-sent in rotation like Prometheus does.
+const now = Date.now();
+const bodies = Array.from({ length: 200 }, (_, b) =>
+  JSON.stringify(
+    Array.from({ length: ALERTS }, (_, i) => ({
+      labels: { alertname: `Bench${b % 20}`, service: `svc-${b % 7}`, instance: `host-${b}-${i}:9100`, severity: i % 3 ? 'warning' : 'critical', job: 'node' },
+      annotations: { summary: `bench alert ${b}/${i}`, description: 'CPU above threshold for 5m on this instance' },
+      startsAt: new Date(now - 60_000).toISOString(),
+      endsAt: new Date(now + 3_600_000).toISOString(),
+      generatorURL: 'http://prometheus:9090/graph?g0.expr=up',
+    })),
+  ),
+);
+
+const bareSource = `
+const http = require('node:http');
+http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    try { JSON.parse(Buffer.concat(chunks)); res.writeHead(200, {'content-type': 'application/json'}); res.end('{}'); }
+    catch { res.writeHead(400); res.end(); }
+  });
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+const work = mkdtempSync(path.join(tmpdir(), 'vigil-bench-'));
+const results = [];
+
+async function bareRun() {
+  const port = await freePort();
+  const file = path.join(work, 'bare.cjs');
+  writeFileSync(file, bareSource);
+  const child = start(process.execPath, [file], { PORT: String(port) });
+  const url = `http://127.0.0.1:${port}/`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      if ((await fetch(url, { method: 'POST', body: '{}' })).ok) break;
+    } catch {
+      if (Date.now() > deadline) throw new Error('bare server did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    await load(url, bodies, { duration: 2 });
+    return summarize('bare node:http + JSON.parse', await load(url, bodies, { duration }), ALERTS);
+  } finally {
+    await stop(child);
+  }
+}
+
+async function vigilRun(label, rate) {
+  const port = await freePort();
+  const db = path.join(work, `vigil-${label}.db`);
+  const child = start(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve'], {
+    VIGIL_PORT: String(port),
+    VIGIL_DB: db,
+    VIGIL_LOG_LEVEL: 'warn',
+    VIGIL_CONFIG: path.join(root, 'vigil.yaml'),
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${base}/healthz`, child);
+    await load(`${base}/api/v2/alerts`, bodies, { duration: 2 });
+    const r = await load(`${base}/api/v2/alerts`, bodies, { duration, overallRate: rate });
+    return summarize(label, r, ALERTS);
+  } finally {
+    await stop(child);
+  }
+}
+
+async function alertmanagerRun() {
+  const bin = ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'].find((b) => existsSync(b));
+  if (!bin) return null;
+  const port = await freePort();
+  const cfg = path.join(work, 'am.yml');
+  writeFileSync(cfg, 'route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n');
+  const child = start(bin, [
+    `--config.file=${cfg}`,
+    `--storage.path=${path.join(work, 'am-data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--cluster.listen-address=',
+  ]);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${base}/-/ready`, child);
+    await load(`${base}/api/v2/alerts`, bodies, { duration: 2 });
+    return summarize('Alertmanager 0.25 (in memory)', await load(`${base}/api/v2/alerts`, bodies, { duration }), ALERTS);
+  } finally {
+    await stop(child);
+  }
+}
+
+try {
+  results.push(await bareRun());
+  const am = await alertmanagerRun();
+  if (am) results.push(am);
+  const vigil = await vigilRun('Vigil (SQLite, synchronous=FULL)');
+  results.push(vigil);
+  const paced = await vigilRun('Vigil at 1,000 POSTs/s', 1000);
+  results.push(paced);
+
+  console.table(results);
+  const bareR = results[0];
+  console.log(`Vigil/bare POSTs/s ratio:          ${(vigil.postsPerSec / bareR.postsPerSec).toFixed(2)}`);
+  if (am) console.log(`Vigil/Alertmanager POSTs/s ratio:  ${(vigil.postsPerSec / am.postsPerSec).toFixed(2)}`);
+  else console.log('Alertmanager not installed (Debian package prometheus-alertmanager): ratio not measured');
+  console.log(`Vigil p99 accept latency at 1,000 POSTs/s: ${paced.p99ms} ms (target < 50 ms)`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,65 @@
+import type { AlertRow, IncidentRow, TimelineEvent } from '../store/types.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The incident as the API shows it (contract fields first). */
+export function presentIncident(i: IncidentRow) {
+  return {
+    id: i.id,
+    title: i.title,
+    status: i.status,
+    severity: i.severity,
+    priority: i.priority,
+    team: i.team,
+    service: i.service,
+    alertCount: i.alertCount,
+    createdAt: iso(i.createdAt),
+    acknowledgedAt: iso(i.acknowledgedAt),
+    acknowledgedBy: i.acknowledgedBy,
+    resolvedAt: iso(i.resolvedAt),
+    resolvedBy: i.resolvedBy,
+    firingCount: i.firingCount,
+    flapping: i.flapping,
+    reopenCount: i.reopenCount,
+    groupKey: i.groupKey,
+    source: i.source,
+    updatedAt: iso(i.updatedAt),
+  };
+}
+
+export function presentAlert(a: AlertRow) {
+  return {
+    id: a.id,
+    fingerprint: a.fingerprint,
+    incidentId: a.incidentId,
+    source: a.source,
+    status: a.status,
+    severity: a.severity,
+    rawSeverity: a.rawSeverity,
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: iso(a.startsAt),
+    endsAt: iso(a.endsAt),
+    expiresAt: iso(a.expiresAt),
+    generatorURL: a.generatorURL,
+    links: a.links,
+    values: a.values,
+    firstReceivedAt: iso(a.firstReceivedAt),
+    lastReceivedAt: iso(a.lastReceivedAt),
+    receiveCount: a.receiveCount,
+    resolvedAt: iso(a.resolvedAt),
+    resolvedBy: a.resolvedBy,
+  };
+}
+
+export function presentEvent(e: TimelineEvent) {
+  return {
+    id: e.id,
+    at: iso(e.at),
+    kind: e.kind,
+    actor: e.actor,
+    source: e.source,
+    message: e.message,
+    data: e.data,
+  };
+}

@@ -1,0 +1,90 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { severities } from '../alerts/severity.js';
+import { notFound } from '../core/errors.js';
+import type { IncidentEngine } from '../incidents/engine.js';
+import type { Store } from '../store/types.js';
+import { parseBody } from '../http/validation.js';
+import { presentAlert, presentEvent, presentIncident } from './present.js';
+
+const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
+
+const incidentListQuery = z.object({
+  status: z.enum(['triggered', 'acknowledged', 'resolved']).optional(),
+  severity: z.enum(severities).optional(),
+  limit: limit(500, 50),
+  cursor: z.string().regex(/^\d+$/, 'must be the "next" value of a previous page').optional(),
+});
+
+const alertListQuery = z.object({
+  status: z.enum(['firing', 'resolved']).optional(),
+  incident: z.coerce.number().int().positive().optional(),
+  limit: limit(5000, 500),
+});
+
+const idParam = z.coerce.number().int().positive();
+const actionBody = z
+  .object({ by: z.string().trim().min(1).max(200).optional(), note: z.string().max(10_000).optional() })
+  .strict();
+const noteBody = z.object({ by: z.string().trim().min(1).max(200).optional(), text: z.string().trim().min(1).max(10_000) }).strict();
+
+/** The incident and alert API used by people and tools (VIGIL_API_TOKEN). */
+export function apiRoutes(store: Store, engine: IncidentEngine): Router {
+  const router = Router();
+
+  const incidentId = (raw: unknown) => {
+    const r = idParam.safeParse(raw);
+    if (!r.success) throw notFound(`incident ${String(raw)} not found`);
+    return r.data;
+  };
+
+  router.get('/api/v1/incidents', async (req, res) => {
+    const q = parseBody(incidentListQuery, req.query, 'query');
+    const rows = await store.listIncidents({
+      status: q.status,
+      severity: q.severity,
+      limit: q.limit + 1,
+      before: q.cursor === undefined ? undefined : Number(q.cursor),
+    });
+    const page = rows.slice(0, q.limit);
+    const next = rows.length > q.limit ? String(page[page.length - 1]!.id) : null;
+    res.json({ incidents: page.map(presentIncident), next });
+  });
+
+  router.get('/api/v1/incidents/:id', async (req, res) => {
+    const id = incidentId(req.params.id);
+    const incident = await store.getIncident(id);
+    if (!incident) throw notFound(`incident ${id} not found`);
+    const [alerts, timeline] = await Promise.all([store.alertsOf(id), store.timelineOf(id)]);
+    res.json({ ...presentIncident(incident), alerts: alerts.map(presentAlert), timeline: timeline.map(presentEvent) });
+  });
+
+  router.post('/api/v1/incidents/:id/acknowledge', async (req, res) => {
+    const id = incidentId(req.params.id);
+    const body = parseBody(actionBody, req.body ?? {}, 'acknowledge');
+    const incident = await engine.acknowledge(id, { by: body.by ?? 'api', source: 'api', note: body.note });
+    res.json(presentIncident(incident));
+  });
+
+  router.post('/api/v1/incidents/:id/resolve', async (req, res) => {
+    const id = incidentId(req.params.id);
+    const body = parseBody(actionBody, req.body ?? {}, 'resolve');
+    const incident = await engine.resolve(id, { by: body.by ?? 'api', source: 'api', note: body.note });
+    res.json(presentIncident(incident));
+  });
+
+  router.post('/api/v1/incidents/:id/notes', async (req, res) => {
+    const id = incidentId(req.params.id);
+    const body = parseBody(noteBody, req.body, 'note');
+    const note = await engine.addNote(id, { by: body.by ?? 'api', source: 'api', text: body.text });
+    res.status(201).json({ incidentId: note.incidentId, at: new Date(note.at).toISOString(), by: note.by, text: note.text });
+  });
+
+  router.get('/api/v1/alerts', async (req, res) => {
+    const q = parseBody(alertListQuery, req.query, 'query');
+    const rows = await store.listAlerts({ status: q.status, incidentId: q.incident, limit: q.limit });
+    res.json({ alerts: rows.map(presentAlert) });
+  });
+
+  return router;
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { sendTestAlert } from './send-test-alert.js';
+import { serve } from './serve.js';
+
+const program = new Command();
+program
+  .name('vigil')
+  .description('Alerting and auto-response: alerts in, incidents out, people paged until someone answers.')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run Vigil (HTTP ingest, API, scheduler) until SIGTERM')
+  .action(async () => {
+    await serve();
+  });
+
+program
+  .command('check-config')
+  .description('validate the configuration (VIGIL_CONFIG, default vigil.yaml) and env variables without starting')
+  .action(() => {
+    const config = loadConfig();
+    console.log(`configuration OK: ${config.source ?? 'built-in defaults (no vigil.yaml)'}`);
+  });
+
+program
+  .command('send-test-alert')
+  .description('post a sample alert to a running Vigil')
+  .option('-s, --severity <severity>', 'critical, warning, reminder or info', 'critical')
+  .option('-u, --url <url>', 'Vigil base URL', process.env.VIGIL_URL ?? `http://localhost:${process.env.VIGIL_PORT ?? '9095'}`)
+  .option('-t, --token <token>', 'ingest token (default: $VIGIL_INGEST_TOKEN, first of the list)')
+  .option('-r, --resolve', 'send the resolved notification instead of the firing one')
+  .action(async (opts: { severity: string; url: string; token?: string; resolve?: boolean }) => {
+    const token = opts.token ?? process.env.VIGIL_INGEST_TOKEN?.split(',')[0]?.trim();
+    process.exitCode = await sendTestAlert({ ...opts, token: token || undefined });
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`invalid configuration:\n${err.problems.map((p) => `  ${p}`).join('\n')}`);
+    process.exit(2);
+  }
+  console.error((err as Error).message);
+  process.exit(1);
+}

@@ -1,0 +1,61 @@
+import { loadConfig } from '../config/load.js';
+import { createLogger } from '../core/logger.js';
+import { createVigil } from '../vigil.js';
+import { sampleCurl } from './sample-alert.js';
+
+/** `vigil serve`: runs until SIGTERM/SIGINT, then drains in-flight requests and commits. */
+export async function serve(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.log.level);
+  const vigil = createVigil(config, { logger, startScheduler: true });
+  const port = await vigil.listen();
+  const base = config.server.publicUrl ?? `http://localhost:${port}`;
+
+  logger.info(
+    { port, config: config.source ?? '(built-in defaults)', store: config.store.path, synchronous: config.store.synchronous },
+    'Vigil is listening',
+  );
+  if (config.auth.ingestTokens.length === 0) logger.warn('VIGIL_INGEST_TOKEN is not set: alert ingest is open to anyone who can reach this port');
+  if (config.auth.apiTokens.length === 0) logger.warn('VIGIL_API_TOKEN is not set: the incident API is open to anyone who can reach this port');
+  if (config.ingest.pagerduty.routingKeys.length === 0) {
+    logger.warn('no PagerDuty routing keys configured: /v2/enqueue accepts any routing_key (service "default")');
+  }
+  const token = config.auth.ingestTokens.length > 0 ? '$VIGIL_INGEST_TOKEN' : undefined;
+  process.stdout.write(
+    [
+      '',
+      `Vigil is ready on ${base}`,
+      `  Alertmanager webhook:  ${base}/api/v1/alerts/alertmanager`,
+      `  Prometheus (API v2):   ${base}/api/v2/alerts`,
+      `  Grafana webhook:       ${base}/api/v1/alerts/grafana`,
+      `  PagerDuty Events v2:   ${base}/v2/enqueue`,
+      `  Incidents:             ${base}/api/v1/incidents`,
+      '',
+      'Send a test alert:',
+      `  ${sampleCurl(base, token)}`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests and commits');
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 20s; exiting');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    try {
+      await vigil.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

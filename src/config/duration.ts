@@ -1,0 +1,33 @@
+/** Prometheus-style durations: "30s", "5m", "1h30m", "2d", "500ms". Strict: anything else is an error. */
+const unitMs: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+const whole = /^(?:\d+(?:ms|s|m|h|d|w))+$/;
+const part = /(\d+)(ms|s|m|h|d|w)/g;
+
+export function parseDuration(text: string): number | null {
+  const s = text.trim();
+  if (!whole.test(s)) return null;
+  let total = 0;
+  for (const [, n, unit] of s.matchAll(part)) total += Number(n) * unitMs[unit as string]!;
+  return total;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  const out: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+    if (rest >= size) {
+      out.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return out.join('');
+}

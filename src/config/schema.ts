@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30s, 5m, 1h30m)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const byteSize = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)\s*(b|kb|kib|mb|mib)?$/i.exec(v.trim());
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: `invalid size "${v}" (expected e.g. 512kb, 1mb)` });
+    return z.NEVER;
+  }
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
+  return Number(m[1]) * mult;
+});
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a label name');
+
+const server = z
+  .object({
+    host: z.string().default('0.0.0.0'),
+    port: z.number().int().min(0).max(65535).default(9095),
+    /** Largest accepted request body. */
+    bodyLimit: byteSize.default(1024 * 1024),
+    /** How Vigil is reached from outside; used in links and the startup message. */
+    publicUrl: z.url().optional(),
+  })
+  .strict();
+
+const store = z
+  .object({
+    path: z.string().min(1).default('./data/vigil.db'),
+    /** FULL survives power loss; NORMAL survives a process crash only. See README. */
+    synchronous: z.enum(['full', 'normal']).default('full'),
+    /** Writes waiting for a group commit before ingest answers 503. */
+    maxPendingWrites: z.number().int().positive().default(20_000),
+    busyTimeout: duration.default(5000),
+  })
+  .strict();
+
+const grafana = z
+  .object({
+    hmacSecret: z.string().optional(),
+    signatureHeader: z.string().min(1).default('X-Grafana-Alerting-Signature'),
+    timestampHeader: z.string().min(1).optional(),
+    replayWindow: duration.default(5 * 60_000),
+  })
+  .strict();
+
+const routingKey = z
+  .object({
+    key: z.string().min(1),
+    service: z.string().min(1),
+    team: z.string().min(1).optional(),
+  })
+  .strict();
+
+const ingest = z
+  .object({
+    /** An alert posted without endsAt resolves after this long without an update (Alertmanager's resolve_timeout). */
+    resolveTimeout: duration.default(5 * 60_000),
+    maxAlertsPerRequest: z.number().int().positive().default(1000),
+    grafana: grafana.prefault({}),
+    pagerduty: z
+      .object({ routingKeys: z.array(routingKey).default([]) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const incidents = z
+  .object({
+    /** Labels that form the group key; a list entry is tried in order and the first present label wins. */
+    groupBy: z.array(z.union([labelName, z.array(labelName).min(1)])).min(1).default(['alertname', ['service', 'job']]),
+    /** A group that fires again within this window after resolving reopens its incident as flapping. */
+    flapWindow: duration.default(15 * 60_000),
+  })
+  .strict();
+
+const scheduler = z
+  .object({
+    interval: duration.default(1000),
+  })
+  .strict();
+
+const log = z
+  .object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+export const configFileSchema = z
+  .object({
+    server: server.prefault({}),
+    store: store.prefault({}),
+    ingest: ingest.prefault({}),
+    incidents: incidents.prefault({}),
+    scheduler: scheduler.prefault({}),
+    log: log.prefault({}),
+  })
+  .strict();
+
+export type FileConfig = z.output<typeof configFileSchema>;
+
+/** The validated configuration the rest of Vigil reads. Env variables are already folded in. */
+export interface Config extends FileConfig {
+  auth: {
+    /** VIGIL_INGEST_TOKEN, comma-separated for rotation; empty means ingest is open. */
+    ingestTokens: string[];
+    /** VIGIL_API_TOKEN, comma-separated; empty means the API is open. */
+    apiTokens: string[];
+  };
+  /** The file the config came from, or null when running on built-in defaults. */
+  source: string | null;
+}

@@ -1,0 +1,62 @@
+/**
+ * Errors are classified once, here; the HTTP layer maps the class to a status and the contract's
+ * JSON shape `{"error": {"code", "message", "details"}}`.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unavailable'
+  | 'internal';
+
+const statusByCode: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unavailable: 503,
+  internal: 500,
+};
+
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+export class VigilError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** Seconds a sender should wait before retrying (503 only). */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = 'VigilError';
+    this.status = statusByCode[code];
+  }
+}
+
+export const badRequest = (message: string, details?: FieldProblem[]) =>
+  new VigilError('bad_request', message, details);
+export const unauthorized = (message = 'missing or invalid credentials') =>
+  new VigilError('unauthorized', message);
+export const notFound = (message: string) => new VigilError('not_found', message);
+export const conflict = (message: string) => new VigilError('conflict', message);
+export const unavailable = (message: string, retryAfter = 1) =>
+  new VigilError('unavailable', message, undefined, retryAfter);
+
+/** Store faults that are worth a retry by the sender: busy, locked, full disk, I/O errors. */
+export function isTransientStoreError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return (
+    typeof code === 'string' &&
+    /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|PROTOCOL|NOMEM)/.test(code)
+  );
+}

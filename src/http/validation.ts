@@ -1,0 +1,34 @@
+import '../core/zod-messages.js';
+import type { z } from 'zod';
+import { badRequest, type FieldProblem } from '../core/errors.js';
+
+/** Formats a zod path as alerts[0].labels.severity. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(body)';
+}
+
+function problemsOf(error: z.ZodError): FieldProblem[] {
+  return error.issues.slice(0, 20).map((issue) => {
+    if (issue.code === 'invalid_union' && 'errors' in issue) {
+      // Report the first branch's problem rather than zod's generic "invalid input".
+      const first = (issue.errors as z.core.$ZodIssue[][])[0]?.[0];
+      if (first) return { field: fieldPath([...issue.path, ...first.path]), problem: first.message };
+    }
+    return { field: fieldPath(issue.path), problem: issue.message };
+  });
+}
+
+/** Validates a request body; the 400 names the first offending field and lists the others in details. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+  if (body === undefined) throw badRequest(`${what}: request body is empty`, [{ field: '(body)', problem: 'required' }]);
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const problems = problemsOf(result.error);
+  const first = problems[0]!;
+  throw badRequest(`${what}: ${first.field}: ${first.problem}`, problems);
+}

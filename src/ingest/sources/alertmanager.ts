@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { Alert } from '../../alerts/alert.js';
+import { fingerprintLabels } from '../../alerts/fingerprint.js';
+import { annotationSet, labelSet, nonEmpty, time, url } from './common.js';
+
+/** One alert as Alertmanager's webhook (version 4) and Grafana's webhook send it. */
+export const webhookAlert = z.object({
+  status: z.enum(['firing', 'resolved']),
+  labels: labelSet,
+  annotations: annotationSet.optional(),
+  startsAt: time,
+  endsAt: time.optional(),
+  generatorURL: url.optional(),
+  fingerprint: z.string().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be 1-64 letters, digits, - or _').optional(),
+});
+
+export const alertmanagerWebhook = z.object({
+  version: z.literal('4', { message: 'unsupported webhook version (expected "4")' }),
+  status: z.enum(['firing', 'resolved']).optional(),
+  receiver: z.string().optional(),
+  groupKey: z.string().optional(),
+  externalURL: url.optional(),
+  truncatedAlerts: z.number().int().nonnegative().optional(),
+  alerts: z.array(webhookAlert),
+});
+
+export type WebhookAlert = z.output<typeof webhookAlert>;
+
+/**
+ * Common part of the two webhook formats. Alertmanager hides a firing alert's endsAt (zero time) and sends
+ * an explicit resolved notification, so a firing webhook alert has no expiry of its own.
+ */
+export function fromWebhookAlert(a: WebhookAlert, source: Alert['source'], receivedAt: number): Alert {
+  const labels = a.labels;
+  const endsAt = a.status === 'resolved' ? (a.endsAt ?? receivedAt) : null;
+  return {
+    fingerprint: a.fingerprint ?? fingerprintLabels(labels),
+    source,
+    status: a.status,
+    labels,
+    annotations: a.annotations ?? {},
+    startsAt: a.startsAt ?? receivedAt,
+    endsAt,
+    expiresAt: null,
+    generatorURL: nonEmpty(a.generatorURL),
+    links: nonEmpty(a.generatorURL) ? [{ href: a.generatorURL!, text: 'Source' }] : [],
+    values: null,
+    rawSeverity: labels.severity ?? null,
+    receivedAt,
+  };
+}
+
+export function normalizeAlertmanager(body: z.output<typeof alertmanagerWebhook>, receivedAt: number): Alert[] {
+  return body.alerts.map((a) => fromWebhookAlert(a, 'alertmanager', receivedAt));
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { Alert } from '../../alerts/alert.js';
+import { fingerprintLabels } from '../../alerts/fingerprint.js';
+import { annotationSet, labelSet, nonEmpty, time, url } from './common.js';
+
+/** Alertmanager API v2 `postableAlerts`: what Prometheus sends to its alertmanagers. */
+export const postableAlerts = z.array(
+  z.object({
+    labels: labelSet,
+    annotations: annotationSet.optional(),
+    startsAt: time.optional(),
+    endsAt: time.optional(),
+    generatorURL: url.optional(),
+  }),
+);
+
+export type PostableAlerts = z.output<typeof postableAlerts>;
+
+/** Problems Alertmanager itself rejects: an alert that ends before it starts. */
+export function checkPostable(alerts: PostableAlerts): { field: string; problem: string }[] {
+  const problems: { field: string; problem: string }[] = [];
+  alerts.forEach((a, i) => {
+    if (a.startsAt != null && a.endsAt != null && a.endsAt < a.startsAt) {
+      problems.push({ field: `[${i}].endsAt`, problem: 'end time must not be before start time' });
+    }
+  });
+  return problems;
+}
+
+/**
+ * Alertmanager's rules for posted alerts: a missing startsAt is now (or endsAt); a missing endsAt means the
+ * alert resolves after resolveTimeout unless refreshed; an endsAt in the past means resolved.
+ */
+export function normalizePrometheus(alerts: PostableAlerts, receivedAt: number, resolveTimeoutMs: number): Alert[] {
+  return alerts.map((a) => {
+    const startsAt = a.startsAt ?? a.endsAt ?? receivedAt;
+    const endsAt = a.endsAt ?? receivedAt + resolveTimeoutMs;
+    const resolved = endsAt <= receivedAt;
+    return {
+      fingerprint: fingerprintLabels(a.labels),
+      source: 'prometheus',
+      status: resolved ? 'resolved' : 'firing',
+      labels: a.labels,
+      annotations: a.annotations ?? {},
+      startsAt,
+      endsAt,
+      expiresAt: resolved ? null : endsAt,
+      generatorURL: nonEmpty(a.generatorURL),
+      links: nonEmpty(a.generatorURL) ? [{ href: a.generatorURL!, text: 'Source' }] : [],
+      values: null,
+      rawSeverity: a.labels.severity ?? null,
+      receivedAt,
+    } satisfies Alert;
+  });
+}

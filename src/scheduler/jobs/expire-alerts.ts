@@ -1,0 +1,19 @@
+import type { IncidentEngine } from '../../incidents/engine.js';
+import type { Job } from '../scheduler.js';
+
+/** Resolves alerts whose sender stopped refreshing them (Alertmanager's resolve_timeout semantics). */
+export function expireAlertsJob(engine: IncidentEngine): Job {
+  return {
+    name: 'expire-alerts',
+    async run() {
+      // Bounded batches keep one tick short; the next tick picks up the rest.
+      let total = 0;
+      for (let i = 0; i < 10; i++) {
+        const n = await engine.expireDue(1000);
+        total += n;
+        if (n < 1000) break;
+      }
+      return total;
+    },
+  };
+}

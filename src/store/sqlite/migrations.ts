@@ -1,0 +1,73 @@
+/**
+ * Schema migrations, applied in order; PRAGMA user_version records how many have run.
+ * Never edit a shipped migration: append a new one.
+ */
+export const migrations: string[] = [
+  `
+  CREATE TABLE incidents (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    group_key        TEXT    NOT NULL,
+    title            TEXT    NOT NULL,
+    status           TEXT    NOT NULL CHECK (status IN ('triggered', 'acknowledged', 'resolved')),
+    severity         TEXT    NOT NULL,
+    priority         TEXT    NOT NULL,
+    team             TEXT,
+    service          TEXT,
+    source           TEXT    NOT NULL,
+    alert_count      INTEGER NOT NULL DEFAULT 0,
+    firing_count     INTEGER NOT NULL DEFAULT 0,
+    flapping         INTEGER NOT NULL DEFAULT 0,
+    reopen_count     INTEGER NOT NULL DEFAULT 0,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    acknowledged_at  INTEGER,
+    acknowledged_by  TEXT,
+    resolved_at      INTEGER,
+    resolved_by      TEXT
+  );
+  CREATE INDEX incidents_open_by_group ON incidents (group_key) WHERE status != 'resolved';
+  CREATE INDEX incidents_resolved_by_group ON incidents (group_key, resolved_at) WHERE status = 'resolved';
+  CREATE INDEX incidents_by_status ON incidents (status, id);
+  CREATE INDEX incidents_by_severity ON incidents (severity, id);
+
+  CREATE TABLE alerts (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    fingerprint        TEXT    NOT NULL,
+    incident_id        INTEGER NOT NULL REFERENCES incidents (id),
+    source             TEXT    NOT NULL,
+    status             TEXT    NOT NULL CHECK (status IN ('firing', 'resolved')),
+    severity           TEXT    NOT NULL,
+    raw_severity       TEXT,
+    labels             TEXT    NOT NULL,
+    annotations        TEXT    NOT NULL,
+    starts_at          INTEGER NOT NULL,
+    ends_at            INTEGER,
+    expires_at         INTEGER,
+    generator_url      TEXT,
+    links              TEXT    NOT NULL,
+    value_data         TEXT,
+    first_received_at  INTEGER NOT NULL,
+    last_received_at   INTEGER NOT NULL,
+    receive_count      INTEGER NOT NULL DEFAULT 1,
+    resolved_at        INTEGER,
+    resolved_by        TEXT
+  );
+  -- The newest row of a fingerprint is its current state; older rows belong to older incidents.
+  CREATE INDEX alerts_by_fingerprint ON alerts (fingerprint, id);
+  CREATE INDEX alerts_by_incident ON alerts (incident_id, id);
+  CREATE INDEX alerts_by_status ON alerts (status, id);
+  CREATE INDEX alerts_expiring ON alerts (expires_at) WHERE status = 'firing' AND expires_at IS NOT NULL;
+
+  CREATE TABLE timeline (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id  INTEGER NOT NULL REFERENCES incidents (id),
+    at           INTEGER NOT NULL,
+    kind         TEXT    NOT NULL,
+    actor        TEXT,
+    source       TEXT,
+    message      TEXT    NOT NULL,
+    data         TEXT
+  );
+  CREATE INDEX timeline_by_incident ON timeline (incident_id, id);
+  `,
+];

@@ -1,0 +1,118 @@
+import type { AlertRow, IncidentRow, TimelineEvent } from '../types.js';
+
+/** Column names in SQLite for each camelCase field that can be written. */
+export const incidentColumns: Record<keyof Omit<IncidentRow, 'id'>, string> = {
+  groupKey: 'group_key',
+  title: 'title',
+  status: 'status',
+  severity: 'severity',
+  priority: 'priority',
+  team: 'team',
+  service: 'service',
+  source: 'source',
+  alertCount: 'alert_count',
+  firingCount: 'firing_count',
+  flapping: 'flapping',
+  reopenCount: 'reopen_count',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  acknowledgedAt: 'acknowledged_at',
+  acknowledgedBy: 'acknowledged_by',
+  resolvedAt: 'resolved_at',
+  resolvedBy: 'resolved_by',
+};
+
+export const alertColumns: Record<keyof Omit<AlertRow, 'id'>, string> = {
+  fingerprint: 'fingerprint',
+  incidentId: 'incident_id',
+  source: 'source',
+  status: 'status',
+  severity: 'severity',
+  rawSeverity: 'raw_severity',
+  labels: 'labels',
+  annotations: 'annotations',
+  startsAt: 'starts_at',
+  endsAt: 'ends_at',
+  expiresAt: 'expires_at',
+  generatorURL: 'generator_url',
+  links: 'links',
+  values: 'value_data',
+  firstReceivedAt: 'first_received_at',
+  lastReceivedAt: 'last_received_at',
+  receiveCount: 'receive_count',
+  resolvedAt: 'resolved_at',
+  resolvedBy: 'resolved_by',
+};
+
+const jsonAlertFields = new Set(['labels', 'annotations', 'links', 'values']);
+
+/** Converts a field value to what SQLite stores (JSON text, 0/1 for booleans). */
+export function toColumnValue(field: string, value: unknown): unknown {
+  if (jsonAlertFields.has(field)) return value == null ? null : JSON.stringify(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+type Raw = Record<string, unknown>;
+
+export function incidentFromRow(r: Raw): IncidentRow {
+  return {
+    id: r.id as number,
+    groupKey: r.group_key as string,
+    title: r.title as string,
+    status: r.status as IncidentRow['status'],
+    severity: r.severity as IncidentRow['severity'],
+    priority: r.priority as IncidentRow['priority'],
+    team: (r.team as string | null) ?? null,
+    service: (r.service as string | null) ?? null,
+    source: r.source as IncidentRow['source'],
+    alertCount: r.alert_count as number,
+    firingCount: r.firing_count as number,
+    flapping: r.flapping === 1,
+    reopenCount: r.reopen_count as number,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+    acknowledgedAt: (r.acknowledged_at as number | null) ?? null,
+    acknowledgedBy: (r.acknowledged_by as string | null) ?? null,
+    resolvedAt: (r.resolved_at as number | null) ?? null,
+    resolvedBy: (r.resolved_by as string | null) ?? null,
+  };
+}
+
+export function alertFromRow(r: Raw): AlertRow {
+  return {
+    id: r.id as number,
+    fingerprint: r.fingerprint as string,
+    incidentId: r.incident_id as number,
+    source: r.source as AlertRow['source'],
+    status: r.status as AlertRow['status'],
+    severity: r.severity as AlertRow['severity'],
+    rawSeverity: (r.raw_severity as string | null) ?? null,
+    labels: JSON.parse(r.labels as string),
+    annotations: JSON.parse(r.annotations as string),
+    startsAt: r.starts_at as number,
+    endsAt: (r.ends_at as number | null) ?? null,
+    expiresAt: (r.expires_at as number | null) ?? null,
+    generatorURL: (r.generator_url as string | null) ?? null,
+    links: JSON.parse(r.links as string),
+    values: r.value_data == null ? null : JSON.parse(r.value_data as string),
+    firstReceivedAt: r.first_received_at as number,
+    lastReceivedAt: r.last_received_at as number,
+    receiveCount: r.receive_count as number,
+    resolvedAt: (r.resolved_at as number | null) ?? null,
+    resolvedBy: (r.resolved_by as string | null) ?? null,
+  };
+}
+
+export function eventFromRow(r: Raw): TimelineEvent {
+  return {
+    id: r.id as number,
+    incidentId: r.incident_id as number,
+    at: r.at as number,
+    kind: r.kind as string,
+    actor: (r.actor as string | null) ?? null,
+    source: (r.source as string | null) ?? null,
+    message: r.message as string,
+    data: r.data == null ? null : JSON.parse(r.data as string),
+  };
+}

@@ -1,0 +1,332 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Severity } from '../../alerts/severity.js';
+import { severities } from '../../alerts/severity.js';
+import { isTransientStoreError, unavailable } from '../../core/errors.js';
+import type {
+  AlertQuery,
+  AlertRow,
+  IncidentQuery,
+  IncidentRow,
+  NewAlert,
+  NewIncident,
+  NewTimelineEvent,
+  Store,
+  StoreTx,
+  TimelineEvent,
+} from '../types.js';
+import { migrations } from './migrations.js';
+import {
+  alertColumns,
+  alertFromRow,
+  eventFromRow,
+  incidentColumns,
+  incidentFromRow,
+  toColumnValue,
+} from './rows.js';
+
+export interface SqliteStoreOptions {
+  path: string;
+  synchronous: 'full' | 'normal';
+  maxPendingWrites: number;
+  busyTimeoutMs: number;
+  /** Called after each group commit with its duration and how many writes it carried. */
+  onCommit?: (seconds: number, writes: number) => void;
+}
+
+interface PendingWrite {
+  fn: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+type Statement = Database.Statement;
+
+/**
+ * The embedded store. All writes go through one queue: every write that arrives while a commit is being
+ * prepared joins the same transaction (each in its own savepoint, so one failing write does not undo the
+ * others), and all of them are answered after the single COMMIT (and its fsync) returns.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly queue: PendingWrite[] = [];
+  private flushScheduled = false;
+  private flushing = false;
+  private closed = false;
+  private readonly statements = new Map<string, Statement>();
+  private readonly tx: StoreTx;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(path.dirname(options.path), { recursive: true });
+    this.db = new Database(options.path, { timeout: options.busyTimeoutMs });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+    this.tx = this.makeTx();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > migrations.length) {
+      throw new Error(
+        `database ${this.options.path} has schema version ${current}, newer than this Vigil (${migrations.length}); upgrade Vigil`,
+      );
+    }
+    for (let v = current; v < migrations.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(migrations[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private update(table: string, columns: Record<string, string>, id: number, patch: Record<string, unknown>): void {
+    const fields = Object.keys(patch).filter((k) => k in columns);
+    if (fields.length === 0) return;
+    const sql = `UPDATE ${table} SET ${fields.map((f) => `${columns[f]} = ?`).join(', ')} WHERE id = ?`;
+    this.stmt(sql).run(...fields.map((f) => toColumnValue(f, patch[f])), id);
+  }
+
+  private insert(table: string, columns: Record<string, string>, row: Record<string, unknown>): number {
+    const fields = Object.keys(columns);
+    const sql = `INSERT INTO ${table} (${fields.map((f) => columns[f]).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`;
+    const info = this.stmt(sql).run(...fields.map((f) => toColumnValue(f, row[f] ?? null)));
+    return Number(info.lastInsertRowid);
+  }
+
+  private makeTx(): StoreTx {
+    const one = <T>(sql: string, map: (r: Record<string, unknown>) => T, ...args: unknown[]) => {
+      const r = this.stmt(sql).get(...args) as Record<string, unknown> | undefined;
+      return Promise.resolve(r ? map(r) : undefined);
+    };
+    const many = <T>(sql: string, map: (r: Record<string, unknown>) => T, ...args: unknown[]) =>
+      Promise.resolve((this.stmt(sql).all(...args) as Record<string, unknown>[]).map(map));
+    return {
+      currentAlert: (fingerprint) =>
+        one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1', alertFromRow, fingerprint),
+      insertAlert: (alert: NewAlert) => Promise.resolve(this.insert('alerts', alertColumns, { ...alert })),
+      updateAlert: (id, patch) => Promise.resolve(this.update('alerts', alertColumns, id, patch)),
+      firingAlertsOf: (incidentId) =>
+        many("SELECT * FROM alerts WHERE incident_id = ? AND status = 'firing' ORDER BY id", alertFromRow, incidentId),
+      dueExpiredAlerts: (now, limit) =>
+        many(
+          "SELECT * FROM alerts WHERE status = 'firing' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+          alertFromRow,
+          now,
+          limit,
+        ),
+      getIncident: (id) => one('SELECT * FROM incidents WHERE id = ?', incidentFromRow, id),
+      openIncidentByGroupKey: (groupKey) =>
+        one(
+          "SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1",
+          incidentFromRow,
+          groupKey,
+        ),
+      lastResolvedIncidentByGroupKey: (groupKey) =>
+        one(
+          "SELECT * FROM incidents WHERE group_key = ? AND status = 'resolved' ORDER BY resolved_at DESC LIMIT 1",
+          incidentFromRow,
+          groupKey,
+        ),
+      insertIncident: (incident: NewIncident) => {
+        const id = this.insert('incidents', incidentColumns, { ...incident });
+        return Promise.resolve({ ...incident, id });
+      },
+      updateIncident: (id, patch) => Promise.resolve(this.update('incidents', incidentColumns, id, patch)),
+      addEvent: (e: NewTimelineEvent) => {
+        this.stmt(
+          'INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ).run(e.incidentId, e.at, e.kind, e.actor, e.source, e.message, e.data == null ? null : JSON.stringify(e.data));
+        return Promise.resolve();
+      },
+    };
+  }
+
+  write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(unavailable('store is shutting down', 5));
+    if (this.queue.length >= this.options.maxPendingWrites) {
+      return Promise.reject(unavailable('too many writes waiting for the store; retry shortly', 1));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    // setImmediate lets every request already read from the sockets join this commit.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    if (this.queue.length === 0) return this.afterFlush();
+    this.flushing = true;
+    const batch = this.queue.splice(0, this.queue.length);
+    const started = process.hrtime.bigint();
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      this.flushing = false;
+      for (const w of batch) w.reject(this.classify(err));
+      this.afterFlush();
+      return;
+    }
+    for (const w of batch) {
+      this.db.exec('SAVEPOINT w');
+      try {
+        const value = await w.fn(this.tx);
+        this.db.exec('RELEASE w');
+        outcomes.push({ ok: true, value });
+      } catch (err) {
+        this.db.exec('ROLLBACK TO w');
+        this.db.exec('RELEASE w');
+        outcomes.push({ ok: false, value: err });
+      }
+    }
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.flushing = false;
+      for (const w of batch) w.reject(this.classify(err));
+      this.afterFlush();
+      return;
+    }
+    this.flushing = false;
+    this.options.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
+    batch.forEach((w, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) w.resolve(o.value);
+      else w.reject(isTransientStoreError(o.value) ? this.classify(o.value) : o.value);
+    });
+    this.afterFlush();
+  }
+
+  private afterFlush(): void {
+    if (this.queue.length > 0) this.scheduleFlush();
+    else {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private classify(err: unknown): unknown {
+    return isTransientStoreError(err) ? unavailable('the store is temporarily unavailable; retry shortly', 1) : err;
+  }
+
+  listIncidents(q: IncidentQuery): Promise<IncidentRow[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.status) {
+      where.push('status = ?');
+      args.push(q.status);
+    }
+    if (q.severity) {
+      where.push('severity = ?');
+      args.push(q.severity);
+    }
+    if (q.before !== undefined) {
+      where.push('id < ?');
+      args.push(q.before);
+    }
+    const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.read(() => (this.stmt(sql).all(...args, q.limit) as Record<string, unknown>[]).map(incidentFromRow));
+  }
+
+  getIncident(id: number): Promise<IncidentRow | undefined> {
+    return this.read(() => {
+      const r = this.stmt('SELECT * FROM incidents WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+      return r ? incidentFromRow(r) : undefined;
+    });
+  }
+
+  alertsOf(incidentId: number): Promise<AlertRow[]> {
+    return this.read(() =>
+      (this.stmt('SELECT * FROM alerts WHERE incident_id = ? ORDER BY id').all(incidentId) as Record<string, unknown>[]).map(
+        alertFromRow,
+      ),
+    );
+  }
+
+  timelineOf(incidentId: number): Promise<TimelineEvent[]> {
+    return this.read(() =>
+      (this.stmt('SELECT * FROM timeline WHERE incident_id = ? ORDER BY id').all(incidentId) as Record<string, unknown>[]).map(
+        eventFromRow,
+      ),
+    );
+  }
+
+  listAlerts(q: AlertQuery): Promise<AlertRow[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.status) {
+      where.push('status = ?');
+      args.push(q.status);
+    }
+    if (q.incidentId !== undefined) {
+      where.push('incident_id = ?');
+      args.push(q.incidentId);
+    }
+    const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.read(() => (this.stmt(sql).all(...args, q.limit) as Record<string, unknown>[]).map(alertFromRow));
+  }
+
+  openIncidentCounts(): Promise<Record<Severity, number>> {
+    return this.read(() => {
+      const counts = Object.fromEntries(severities.map((s) => [s, 0])) as Record<Severity, number>;
+      const rows = this.stmt(
+        "SELECT severity, count(*) AS n FROM incidents WHERE status != 'resolved' GROUP BY severity",
+      ).all() as { severity: Severity; n: number }[];
+      for (const r of rows) counts[r.severity] = r.n;
+      return counts;
+    });
+  }
+
+  pendingWrites(): number {
+    return this.queue.length;
+  }
+
+  ping(): Promise<void> {
+    return this.read(() => {
+      this.stmt('SELECT 1').get();
+    });
+  }
+
+  private read<T>(fn: () => T): Promise<T> {
+    if (!this.db.open) return Promise.reject(unavailable('store is closed', 5));
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(this.classify(err));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.queue.length > 0 || this.flushing || this.flushScheduled) {
+      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    }
+    this.db.close();
+  }
+}

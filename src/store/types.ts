@@ -1,0 +1,122 @@
+import type { AlertLink, AlertSource, AlertStatus } from '../alerts/alert.js';
+import type { Priority, Severity } from '../alerts/severity.js';
+
+export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
+
+export interface IncidentRow {
+  id: number;
+  groupKey: string;
+  title: string;
+  status: IncidentStatus;
+  severity: Severity;
+  priority: Priority;
+  team: string | null;
+  service: string | null;
+  source: AlertSource;
+  alertCount: number;
+  firingCount: number;
+  flapping: boolean;
+  reopenCount: number;
+  createdAt: number;
+  updatedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  resolvedAt: number | null;
+  resolvedBy: string | null;
+}
+
+export type NewIncident = Omit<IncidentRow, 'id'>;
+
+export interface AlertRow {
+  id: number;
+  fingerprint: string;
+  incidentId: number;
+  source: AlertSource;
+  status: AlertStatus;
+  severity: Severity;
+  rawSeverity: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: number;
+  endsAt: number | null;
+  expiresAt: number | null;
+  generatorURL: string | null;
+  links: AlertLink[];
+  values: Record<string, number | string | null> | null;
+  firstReceivedAt: number;
+  lastReceivedAt: number;
+  receiveCount: number;
+  resolvedAt: number | null;
+  /** Who resolved it by hand; null when the sender (or expiry) resolved it. */
+  resolvedBy: string | null;
+}
+
+export type NewAlert = Omit<AlertRow, 'id'>;
+
+export interface TimelineEvent {
+  id: number;
+  incidentId: number;
+  at: number;
+  kind: string;
+  /** Who did it: a person, or the sender/system that caused it. */
+  actor: string | null;
+  /** Which door it came through: alertmanager, grafana, api, scheduler, ... */
+  source: string | null;
+  message: string;
+  data: Record<string, unknown> | null;
+}
+
+export type NewTimelineEvent = Omit<TimelineEvent, 'id'>;
+
+export interface IncidentQuery {
+  status?: IncidentStatus;
+  severity?: Severity;
+  limit: number;
+  /** Return incidents with an id below this one (newest first). */
+  before?: number;
+}
+
+export interface AlertQuery {
+  status?: AlertStatus;
+  incidentId?: number;
+  limit: number;
+}
+
+/** Writes inside one group-committed transaction. Functions given to Store.write must not do I/O of their own. */
+export interface StoreTx {
+  currentAlert(fingerprint: string): Promise<AlertRow | undefined>;
+  insertAlert(alert: NewAlert): Promise<number>;
+  updateAlert(id: number, patch: Partial<Omit<AlertRow, 'id'>>): Promise<void>;
+  firingAlertsOf(incidentId: number): Promise<AlertRow[]>;
+  dueExpiredAlerts(now: number, limit: number): Promise<AlertRow[]>;
+
+  getIncident(id: number): Promise<IncidentRow | undefined>;
+  openIncidentByGroupKey(groupKey: string): Promise<IncidentRow | undefined>;
+  lastResolvedIncidentByGroupKey(groupKey: string): Promise<IncidentRow | undefined>;
+  insertIncident(incident: NewIncident): Promise<IncidentRow>;
+  updateIncident(id: number, patch: Partial<Omit<IncidentRow, 'id'>>): Promise<void>;
+
+  addEvent(event: NewTimelineEvent): Promise<void>;
+}
+
+/**
+ * The storage port. SQLite (embedded default) implements it today; a PostgreSQL implementation can
+ * satisfy the same interface. Every write resolves only after its transaction is durably committed.
+ */
+export interface Store {
+  /** Runs fn in a transaction shared with other concurrent writers (group commit); resolves after COMMIT. */
+  write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+
+  listIncidents(query: IncidentQuery): Promise<IncidentRow[]>;
+  getIncident(id: number): Promise<IncidentRow | undefined>;
+  alertsOf(incidentId: number): Promise<AlertRow[]>;
+  timelineOf(incidentId: number): Promise<TimelineEvent[]>;
+  listAlerts(query: AlertQuery): Promise<AlertRow[]>;
+  openIncidentCounts(): Promise<Record<Severity, number>>;
+  /** Writes waiting for the next group commit. */
+  pendingWrites(): number;
+  /** Throws when the store cannot serve requests. */
+  ping(): Promise<void>;
+  /** Finishes queued writes, then closes. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,335 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { amWebhook, fixture, startVigil, type TestVigil } from '../helpers/vigil.js';
+
+let v: TestVigil;
+afterEach(async () => v?.close());
+
+const MIN = 60_000;
+const cpu = (instance: string, extra: Record<string, string> = {}) => ({
+  labels: { alertname: 'HighCPU', service: 'checkout', severity: 'critical', instance, ...extra },
+});
+
+async function incidents(t: TestVigil, query = '') {
+  return (await t.json(`/api/v1/incidents${query}`)).incidents as any[];
+}
+
+describe('alerts become incidents', () => {
+  it('groups a webhook batch into one incident with every alert and a timeline', async () => {
+    v = await startVigil();
+    const res = await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-firing.json'));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 2 });
+    const [incident] = await incidents(v);
+    expect(incident).toMatchObject({
+      title: 'CPU above 95% for 5m',
+      status: 'triggered',
+      severity: 'critical',
+      priority: 'P1',
+      service: 'checkout',
+      alertCount: 2,
+      acknowledgedAt: null,
+      resolvedAt: null,
+      createdAt: new Date(v.clock.now()).toISOString(),
+    });
+    const full = await v.json(`/api/v1/incidents/${incident.id}`);
+    expect(full.alerts.map((a: any) => a.fingerprint)).toEqual(['00dbb13af3b1fee1', 'ff4459e3a77741e0']);
+    expect(full.timeline.map((e: any) => e.kind)).toEqual(['triggered', 'alert_firing', 'alert_firing']);
+    expect(full.timeline[0]).toMatchObject({ source: 'alertmanager', actor: 'alertmanager' });
+  });
+
+  it('repeated deliveries change nothing and never open a second incident', async () => {
+    v = await startVigil();
+    const body = fixture('alertmanager-v4-firing.json');
+    await v.post('/api/v1/alerts/alertmanager', body);
+    const before = await v.json('/api/v1/incidents/1');
+    for (let i = 0; i < 3; i++) {
+      v.clock.advance(4 * 60 * MIN); // Alertmanager's repeat_interval
+      expect((await v.post('/api/v1/alerts/alertmanager', body)).status).toBe(202);
+    }
+    const list = await incidents(v);
+    expect(list).toHaveLength(1);
+    const after = await v.json('/api/v1/incidents/1');
+    expect(after.timeline).toEqual(before.timeline);
+    expect(after.alertCount).toBe(2);
+    expect(after.alerts[0].receiveCount).toBe(4);
+  });
+
+  it('resolves the incident only when every alert has resolved', async () => {
+    v = await startVigil();
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-firing.json'));
+    v.clock.advance(MIN);
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-partly-resolved.json'));
+    let incident = await v.json('/api/v1/incidents/1');
+    expect(incident.status).toBe('triggered');
+    expect(incident.firingCount).toBe(1);
+    expect(incident.alerts[0]).toMatchObject({ status: 'resolved', endsAt: '2026-11-22T16:27:04.000Z' });
+
+    const all = fixture('alertmanager-v4-partly-resolved.json');
+    all.alerts[1].status = 'resolved';
+    all.alerts[1].endsAt = '2026-11-22T16:31:00Z';
+    v.clock.advance(MIN);
+    await v.post('/api/v1/alerts/alertmanager', all);
+    incident = await v.json('/api/v1/incidents/1');
+    expect(incident).toMatchObject({ status: 'resolved', resolvedBy: 'alertmanager', resolvedAt: new Date(v.clock.now()).toISOString() });
+    expect(incident.timeline.at(-1)).toMatchObject({ kind: 'resolved', message: 'resolved: all alerts have resolved' });
+  });
+
+  it('a re-fire shortly after resolve reopens the same incident as flapping; a late one opens a new incident', async () => {
+    v = await startVigil({ file: { incidents: { flapWindow: '10m' } } });
+    const fire = (startsAt: string) => v.post('/api/v1/alerts/alertmanager', amWebhook([{ ...cpu('web-1'), startsAt }]));
+    const resolve = (startsAt: string) =>
+      v.post('/api/v1/alerts/alertmanager', amWebhook([{ ...cpu('web-1'), status: 'resolved', startsAt, endsAt: '2026-11-22T16:29:00Z' }]));
+    await fire('2026-11-22T16:20:00Z');
+    await resolve('2026-11-22T16:20:00Z');
+    v.clock.advance(3 * MIN);
+    await fire('2026-11-22T16:33:00Z');
+    let list = await incidents(v);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ status: 'triggered', flapping: true, reopenCount: 1, resolvedAt: null });
+    const timeline = (await v.json('/api/v1/incidents/1')).timeline;
+    expect(timeline.find((e: any) => e.kind === 'reopened').message).toMatch(/fired again 3m after resolving/);
+
+    await resolve('2026-11-22T16:33:00Z');
+    v.clock.advance(11 * MIN);
+    await fire('2026-11-22T16:45:00Z');
+    list = await incidents(v);
+    expect(list).toHaveLength(2);
+    expect(list[0]).toMatchObject({ id: 2, status: 'triggered', flapping: false });
+    expect(list[1]).toMatchObject({ id: 1, status: 'resolved' });
+    // The old incident keeps its own alert history.
+    expect((await v.json('/api/v1/incidents/1')).alerts).toHaveLength(1);
+  });
+
+  it('groups by alertname and service, else job', async () => {
+    v = await startVigil();
+    await v.post(
+      '/api/v1/alerts/alertmanager',
+      amWebhook([
+        { labels: { alertname: 'A', service: 's1' } },
+        { labels: { alertname: 'A', service: 's2' } },
+        { labels: { alertname: 'A', job: 'j', instance: '1' } },
+        { labels: { alertname: 'A', job: 'j', instance: '2' } },
+      ]),
+    );
+    const list = await incidents(v);
+    expect(list.map((i) => i.alertCount).sort()).toEqual([1, 1, 2]);
+    expect(list.find((i) => i.alertCount === 2).service).toBe('j');
+  });
+
+  it('notes an unknown severity on the timeline and treats it as warning', async () => {
+    v = await startVigil();
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'A', severity: 'purple' } }]));
+    const incident = await v.json('/api/v1/incidents/1');
+    expect(incident).toMatchObject({ severity: 'warning', priority: 'P2' });
+    expect(incident.timeline.find((e: any) => e.kind === 'severity_unknown').message).toMatch(/unknown severity "purple"; treated as warning/);
+  });
+
+  it('raises the incident severity when a more urgent alert joins', async () => {
+    v = await startVigil();
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'A', service: 's', severity: 'warning', instance: '1' } }]));
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'A', service: 's', severity: 'page', instance: '2' } }]));
+    const incident = await v.json('/api/v1/incidents/1');
+    expect(incident).toMatchObject({ severity: 'critical', priority: 'P1', alertCount: 2 });
+    expect(incident.timeline.some((e: any) => e.kind === 'severity_changed')).toBe(true);
+  });
+});
+
+describe('the same alert from Prometheus and from Alertmanager is one alert', () => {
+  it('shares the fingerprint and the incident', async () => {
+    v = await startVigil({ now: '2026-11-22T16:41:00Z' });
+    const prom = fixture('prometheus-api-v2-alerts.json');
+    expect((await v.post('/api/v2/alerts', prom)).status).toBe(200);
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: prom[0].labels, startsAt: prom[0].startsAt }]));
+    const alerts = (await v.json('/api/v1/alerts')).alerts;
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].receiveCount).toBe(2);
+    expect(await incidents(v)).toHaveLength(1);
+  });
+});
+
+describe('alert lifetimes (Alertmanager semantics)', () => {
+  it('a posted alert resolves at its endsAt unless refreshed', async () => {
+    v = await startVigil({ now: '2026-11-22T16:41:00Z' });
+    await v.post('/api/v2/alerts', fixture('prometheus-api-v2-alerts.json')); // endsAt 16:44
+    v.clock.set('2026-11-22T16:43:59Z');
+    await v.vigil.scheduler.tick();
+    expect((await incidents(v))[0].status).toBe('triggered');
+    // Prometheus re-sends with a fresh endsAt on each evaluation.
+    const refreshed = fixture('prometheus-api-v2-alerts.json');
+    refreshed[0].endsAt = '2026-11-22T16:47:00Z';
+    await v.post('/api/v2/alerts', refreshed);
+    v.clock.set('2026-11-22T16:44:30Z');
+    await v.vigil.scheduler.tick();
+    expect((await incidents(v))[0].status).toBe('triggered');
+    v.clock.set('2026-11-22T16:47:00Z');
+    await v.vigil.scheduler.tick();
+    const incident = await v.json('/api/v1/incidents/1');
+    expect(incident.status).toBe('resolved');
+    expect(incident.timeline.map((e: any) => e.kind)).toContain('alert_expired');
+  });
+
+  it('an alert without endsAt resolves after resolve_timeout', async () => {
+    v = await startVigil({ file: { ingest: { resolveTimeout: '2m' } } });
+    await v.post('/api/v2/alerts', [{ labels: { alertname: 'NoEnd', service: 'x' } }]);
+    v.clock.advance(2 * MIN - 1);
+    await v.vigil.scheduler.tick();
+    expect((await incidents(v))[0].status).toBe('triggered');
+    v.clock.advance(1);
+    await v.vigil.scheduler.tick();
+    expect((await incidents(v))[0].status).toBe('resolved');
+  });
+
+  it('a firing webhook alert does not expire: Alertmanager sends the resolve itself', async () => {
+    v = await startVigil();
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-firing.json'));
+    v.clock.advance(24 * 60 * MIN);
+    await v.vigil.scheduler.tick();
+    expect((await incidents(v))[0].status).toBe('triggered');
+  });
+});
+
+describe('people act on incidents through the API', () => {
+  it('acknowledge, note and resolve, each on the timeline with who did it', async () => {
+    v = await startVigil();
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-firing.json'));
+    v.clock.advance(2 * MIN);
+    const ack = await v.post('/api/v1/incidents/1/acknowledge', { by: 'alice', note: 'looking' });
+    expect(ack.status).toBe(200);
+    expect(await ack.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice', acknowledgedAt: new Date(v.clock.now()).toISOString() });
+    // A second acknowledgement (another phone, a retry) keeps the first.
+    expect(await (await v.post('/api/v1/incidents/1/acknowledge', { by: 'bob' })).json()).toMatchObject({ acknowledgedBy: 'alice' });
+
+    const note = await v.post('/api/v1/incidents/1/notes', { by: 'alice', text: 'restarted web-1' });
+    expect(note.status).toBe(201);
+    v.clock.advance(MIN);
+    const resolved = await v.post('/api/v1/incidents/1/resolve', { by: 'alice' });
+    expect(await resolved.json()).toMatchObject({ status: 'resolved', resolvedBy: 'alice' });
+
+    const incident = await v.json('/api/v1/incidents/1');
+    expect(incident.timeline.filter((e: any) => e.actor === 'alice').map((e: any) => [e.kind, e.message])).toEqual([
+      ['acknowledged', 'acknowledged by alice: looking'],
+      ['note', 'restarted web-1'],
+      ['resolved', 'resolved by alice'],
+    ]);
+    expect(incident.alerts.every((a: any) => a.status === 'resolved' && a.resolvedBy === 'alice')).toBe(true);
+  });
+
+  it('repeats of an occurrence resolved by hand do not reopen it; a new occurrence does', async () => {
+    v = await startVigil({ file: { incidents: { flapWindow: '1m' } } });
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-firing.json'));
+    await v.post('/api/v1/incidents/1/resolve', { by: 'alice' });
+    v.clock.advance(4 * 60 * MIN);
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-firing.json'));
+    expect(await incidents(v)).toHaveLength(1);
+    expect((await incidents(v))[0].status).toBe('resolved');
+    const again = fixture('alertmanager-v4-firing.json');
+    again.alerts[0].startsAt = '2026-11-22T20:00:00Z';
+    await v.post('/api/v1/alerts/alertmanager', again);
+    const list = await incidents(v);
+    expect(list).toHaveLength(2);
+    expect(list[0]).toMatchObject({ status: 'triggered', alertCount: 1 });
+  });
+
+  it('409 acknowledging a resolved incident, 404 for an unknown one, 400 for a bad body', async () => {
+    v = await startVigil();
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-firing.json'));
+    await v.post('/api/v1/incidents/1/resolve', {});
+    const conflict = await v.post('/api/v1/incidents/1/acknowledge', {});
+    expect(conflict.status).toBe(409);
+    expect((await conflict.json()).error.code).toBe('conflict');
+    expect((await v.post('/api/v1/incidents/99/acknowledge', {})).status).toBe(404);
+    expect((await v.get('/api/v1/incidents/abc')).status).toBe(404);
+    const bad = await v.post('/api/v1/incidents/1/notes', { by: 'x' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.details[0].field).toBe('text');
+    const empty = await fetch(`${v.url}/api/v1/incidents/1/resolve`, { method: 'POST' });
+    expect(empty.status).toBe(200);
+  });
+});
+
+describe('listing', () => {
+  it('filters by status and severity, newest first, with a cursor', async () => {
+    v = await startVigil();
+    for (let i = 0; i < 5; i++) {
+      await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: `A${i}`, severity: i % 2 ? 'warning' : 'critical' } }]));
+    }
+    await v.post('/api/v1/incidents/2/acknowledge', {});
+    const page1 = await v.json('/api/v1/incidents?limit=2');
+    expect(page1.incidents.map((i: any) => i.id)).toEqual([5, 4]);
+    const page2 = await v.json(`/api/v1/incidents?limit=2&cursor=${page1.next}`);
+    expect(page2.incidents.map((i: any) => i.id)).toEqual([3, 2]);
+    const page3 = await v.json(`/api/v1/incidents?limit=2&cursor=${page2.next}`);
+    expect(page3).toMatchObject({ next: null });
+    expect(page3.incidents.map((i: any) => i.id)).toEqual([1]);
+    expect((await incidents(v, '?severity=warning')).map((i) => i.id)).toEqual([4, 2]);
+    expect((await incidents(v, '?status=acknowledged')).map((i) => i.id)).toEqual([2]);
+    const bad = await v.get('/api/v1/incidents?status=sleeping');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.details[0].field).toBe('status');
+  });
+
+  it('lists alerts by status and incident', async () => {
+    v = await startVigil();
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-partly-resolved.json'));
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'Other' } }]));
+    expect((await v.json('/api/v1/alerts?status=firing')).alerts).toHaveLength(2);
+    expect((await v.json('/api/v1/alerts?incident=1')).alerts.map((a: any) => a.labels.instance)).toEqual(['web-2:9100']);
+  });
+});
+
+describe('PagerDuty events', () => {
+  it('trigger, acknowledge and resolve act on one incident keyed by dedup_key', async () => {
+    v = await startVigil({
+      file: { ingest: { pagerduty: { routingKeys: [{ key: 'e93facc04764012d7bfb002500d5d1a6', service: 'storage-db', team: 'storage' }] } } },
+    });
+    const trigger = fixture('pagerduty-events-v2-trigger.json');
+    const res = await v.post('/v2/enqueue', trigger);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: 'success', message: 'Event processed', dedup_key: 'db-1/replication-lag' });
+    await v.post('/v2/enqueue', trigger);
+    let list = await incidents(v);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ title: 'Replication lag 340s on db-1', severity: 'critical', service: 'storage-db', team: 'storage', source: 'pagerduty' });
+
+    const ack = { routing_key: trigger.routing_key, event_action: 'acknowledge', dedup_key: 'db-1/replication-lag' };
+    expect((await v.post('/v2/enqueue', ack)).status).toBe(202);
+    expect((await incidents(v))[0]).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'pagerduty' });
+
+    expect((await v.post('/v2/enqueue', { ...ack, event_action: 'resolve' })).status).toBe(202);
+    list = await incidents(v);
+    expect(list[0]).toMatchObject({ status: 'resolved' });
+  });
+
+  it('generates a dedup_key when the trigger has none', async () => {
+    v = await startVigil();
+    const trigger = fixture('pagerduty-events-v2-trigger.json');
+    delete trigger.dedup_key;
+    const body = await (await v.post('/v2/enqueue', trigger)).json();
+    expect(body.dedup_key).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('Grafana', () => {
+  it('keeps values and links on the stored alert', async () => {
+    v = await startVigil();
+    expect((await v.post('/api/v1/alerts/grafana', fixture('grafana-webhook-firing.json'))).status).toBe(202);
+    const [alert] = (await v.json('/api/v1/alerts')).alerts;
+    expect(alert.values).toEqual({ A: 91.2, C: 1 });
+    expect(alert.links.map((l: any) => l.text)).toEqual(['Source', 'Dashboard', 'Panel', 'Silence']);
+    expect((await incidents(v))[0]).toMatchObject({ team: 'storage', severity: 'warning', title: 'Disk /var is 91% full on db-1' });
+  });
+});
+
+describe('metrics', () => {
+  it('counts received alerts and open incidents', async () => {
+    v = await startVigil();
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-partly-resolved.json'));
+    const text = await (await v.get('/metrics')).text();
+    expect(text).toContain('vigil_alerts_received_total{source="alertmanager",status="firing"} 1');
+    expect(text).toContain('vigil_alerts_received_total{source="alertmanager",status="resolved"} 1');
+    expect(text).toContain('vigil_incidents_open{severity="critical"} 1');
+    expect(text).toMatch(/vigil_ingest_duration_seconds_count\{source="alertmanager"\} 1/);
+    expect(text).toMatch(/vigil_store_commit_duration_seconds_count [1-9]/);
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+});

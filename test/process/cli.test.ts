@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliPath, freePort, repoRoot, spawnVigil, type RunningVigil } from '../helpers/process.js';
+import { tempDir } from '../helpers/vigil.js';
+
+const run = promisify(execFile);
+const dirs: string[] = [];
+const running: RunningVigil[] = [];
+afterAll(async () => {
+  for (const r of running) await r.stop('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function vigil(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('vigil CLI', () => {
+  it('--help lists the commands', async () => {
+    const { code, stdout } = await vigil(['--help']);
+    expect(code).toBe(0);
+    for (const cmd of ['serve', 'check-config', 'send-test-alert']) expect(stdout).toContain(cmd);
+  });
+
+  it('check-config accepts the shipped vigil.yaml', async () => {
+    const { code, stdout } = await vigil(['check-config']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/configuration OK: .*vigil\.yaml/);
+  });
+
+  it('check-config names the file, line and field of a mistake, and exits 2', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'broken.yaml');
+    writeFileSync(file, 'server:\n  port: 9095\nincidents:\n  flapWindow: 10 minutes\n');
+    const { code, stderr } = await vigil(['check-config'], { VIGIL_CONFIG: file });
+    expect(code).toBe(2);
+    expect(stderr).toContain('broken.yaml:4:15: incidents.flapWindow: invalid duration "10 minutes"');
+  });
+
+  it('serve refuses to start on an invalid config', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'bad.yaml');
+    writeFileSync(file, 'store:\n  synchronous: sometimes\n');
+    const { code, stderr } = await vigil(['serve'], { VIGIL_CONFIG: file, VIGIL_PORT: String(await freePort()) });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/bad\.yaml:2:16: store\.synchronous/);
+  });
+
+  it('send-test-alert opens an incident on a running Vigil, and --resolve resolves it', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const server = await spawnVigil({ VIGIL_DB: path.join(dir, 'v.db'), VIGIL_INGEST_TOKEN: 'tok' }, await freePort());
+    running.push(server);
+    const sent = await vigil(['send-test-alert', '--severity', 'warning', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' });
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toMatch(/202/);
+    const [incident] = (await (await fetch(`${server.url}/api/v1/incidents`)).json()).incidents;
+    expect(incident).toMatchObject({ severity: 'warning', status: 'triggered', service: 'vigil-test' });
+    expect((await vigil(['send-test-alert', '--resolve', '--severity', 'warning', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' })).code).toBe(0);
+    const [after] = (await (await fetch(`${server.url}/api/v1/incidents`)).json()).incidents;
+    expect(after.status).toBe('resolved');
+    const refused = await vigil(['send-test-alert', '--url', server.url, '--token', 'wrong']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/401/);
+    expect((await vigil(['send-test-alert', '--severity', 'loud', '--url', server.url])).code).toBe(2);
+  });
+
+  it('serve prints where to send alerts and a curl that works', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const server = await spawnVigil({ VIGIL_DB: path.join(dir, 'v.db') }, await freePort());
+    running.push(server);
+    const out = server.output();
+    expect(out).toContain(`${server.url.replace('127.0.0.1', 'localhost')}/api/v1/alerts/alertmanager`);
+    const curl = out.split('\n').find((l) => l.trim().startsWith('curl '))!;
+    expect(curl).toBeTruthy();
+    const { stdout } = await run('bash', ['-c', curl.trim()]);
+    expect(JSON.parse(stdout)).toEqual({ accepted: 1 });
+  });
+});

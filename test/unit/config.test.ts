@@ -1,0 +1,89 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfigText } from '../../src/config/load.js';
+import { tempDir } from '../helpers/vigil.js';
+
+function problemsOf(text: string, env: Record<string, string> = {}): string[] {
+  try {
+    parseConfigText(text, 'vigil.yaml', env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config file', () => {
+  it('has defaults for everything', () => {
+    const c = parseConfigText('', 'vigil.yaml');
+    expect(c.server.port).toBe(9095);
+    expect(c.server.bodyLimit).toBe(1024 * 1024);
+    expect(c.store.synchronous).toBe('full');
+    expect(c.ingest.resolveTimeout).toBe(300_000);
+    expect(c.incidents.groupBy).toEqual(['alertname', ['service', 'job']]);
+  });
+
+  it('reads durations and sizes', () => {
+    const c = parseConfigText('ingest:\n  resolveTimeout: 2s\nserver:\n  bodyLimit: 512kb\n', 'vigil.yaml');
+    expect(c.ingest.resolveTimeout).toBe(2000);
+    expect(c.server.bodyLimit).toBe(512 * 1024);
+  });
+
+  it('names file, line and field for a wrong type', () => {
+    expect(problemsOf('server:\n  port: "high"\n')).toEqual([expect.stringMatching(/^vigil\.yaml:2:9: server\.port: expected number/)]);
+  });
+
+  it('names an unknown field (a typo) with its line', () => {
+    expect(problemsOf('store:\n  path: x.db\n  synchronus: full\n')).toEqual(['vigil.yaml:3:3: store.synchronus: unknown field']);
+  });
+
+  it('names a bad duration', () => {
+    expect(problemsOf('incidents:\n  flapWindow: soon\n')[0]).toMatch(/^vigil\.yaml:2:15: incidents\.flapWindow: invalid duration "soon"/);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(problemsOf('server:\n  port: [9095\n')[0]).toMatch(/^vigil\.yaml:\d+:\d+: /);
+  });
+
+  it('fills ${VAR} from the environment and refuses a missing one', () => {
+    const c = parseConfigText('ingest:\n  grafana:\n    hmacSecret: ${SECRET}\n', 'vigil.yaml', { SECRET: 's3' });
+    expect(c.ingest.grafana.hmacSecret).toBe('s3');
+    expect(problemsOf('ingest:\n  grafana:\n    hmacSecret: ${SECRET}\n')).toEqual([
+      'vigil.yaml:3:17: environment variable SECRET is not set',
+    ]);
+    expect(parseConfigText('ingest:\n  grafana:\n    hmacSecret: ${SECRET:-dflt}\n', 'vigil.yaml').ingest.grafana.hmacSecret).toBe('dflt');
+  });
+
+  it('validates the shipped vigil.yaml', () => {
+    const dir = path.join(import.meta.dirname, '..', '..');
+    const c = loadConfig({}, dir);
+    expect(c.source).toBe(path.join(dir, 'vigil.yaml'));
+  });
+});
+
+describe('environment', () => {
+  it('applies the contract variables over the file', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'custom.yaml'), 'server:\n  port: 1234\n');
+    const c = loadConfig(
+      { VIGIL_CONFIG: 'custom.yaml', VIGIL_PORT: '4321', VIGIL_DB: 'db/x.db', VIGIL_INGEST_TOKEN: 'a, b', VIGIL_API_TOKEN: 'c' },
+      dir,
+    );
+    expect(c.server.port).toBe(4321);
+    expect(c.store.path).toBe(path.join(dir, 'db/x.db'));
+    expect(c.auth).toEqual({ ingestTokens: ['a', 'b'], apiTokens: ['c'] });
+  });
+
+  it('refuses a bad port and a missing explicit config file', () => {
+    const dir = tempDir();
+    expect(() => loadConfig({ VIGIL_PORT: 'eighty' }, dir)).toThrow(/VIGIL_PORT/);
+    expect(() => loadConfig({ VIGIL_CONFIG: 'nope.yaml' }, dir)).toThrow(/nope\.yaml: config file not found/);
+  });
+
+  it('runs on built-in defaults when there is no vigil.yaml', () => {
+    const c = loadConfig({}, tempDir());
+    expect(c.source).toBeNull();
+    expect(c.server.port).toBe(9095);
+  });
+});
