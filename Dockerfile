@@ -31,8 +31,6 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
-COPY --from=build /app/rules ./rules
-COPY --from=build /app/runbooks ./runbooks
 COPY --from=build /app/vigil.yaml ./vigil.yaml
 
 # A new named volume inherits this ownership, so the non-root user can write the DB.

@@ -10,7 +10,7 @@ import { IncidentEngine } from './incidents/engine.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
-import { expireAlertsJob } from './scheduler/jobs/expire-alerts.js';
+import { expireAlertsJob, flushReceiptsJob } from './scheduler/jobs/alert-jobs.js';
 import { errorHandler, jsonBody, requestLogging } from './http/app.js';
 import { requireToken } from './http/auth.js';
 import { ingestRoutes } from './ingest/routes.js';
@@ -57,15 +57,15 @@ export function createStore(config: Config, metrics: Metrics): Store {
 export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
-  let storeRef: Store | undefined;
-  const metrics = createMetrics(() => storeRef);
+  const holder: { store?: Store } = {};
+  const metrics = createMetrics(() => holder.store);
   const store = createStore(config, metrics);
-  storeRef = store;
+  holder.store = store;
   const engine = new IncidentEngine(store, clock, {
     groupBy: config.incidents.groupBy,
     flapWindowMs: config.incidents.flapWindow,
   });
-  const scheduler = new Scheduler([expireAlertsJob(engine)], clock, config.scheduler.interval, logger, metrics);
+  const scheduler = new Scheduler([flushReceiptsJob(engine), expireAlertsJob(engine)], clock, config.scheduler.interval, logger, metrics);
 
   const app = express();
   app.disable('x-powered-by');
@@ -130,6 +130,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
         });
       }
       await scheduler.stop();
+      await engine.flushReceipts();
       await store.close();
     },
   };

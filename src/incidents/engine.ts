@@ -2,7 +2,7 @@ import type { Alert } from '../alerts/alert.js';
 import { mapSeverity, moreUrgent, priorityOf, severityRank } from '../alerts/severity.js';
 import type { Clock } from '../core/clock.js';
 import { conflict, notFound } from '../core/errors.js';
-import type { AlertRow, IncidentRow, Store, StoreTx } from '../store/types.js';
+import type { AlertRow, AlertState, IncidentRow, Store, StoreTx } from '../store/types.js';
 import { formatDuration } from '../config/duration.js';
 import { alertLabel, groupKeyOf, titleOf, type GroupBy } from './grouping.js';
 
@@ -33,6 +33,9 @@ export interface Actor {
  * transaction as the change itself.
  */
 export class IncidentEngine {
+  /** Receipts of repeats that changed nothing, written in batches (see refresh). */
+  private readonly receipts = new Map<number, { at: number; count: number }>();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -55,14 +58,15 @@ export class IncidentEngine {
 
   private async applyAlert(tx: StoreTx, alert: Alert): Promise<{ outcome: AlertOutcome; incidentId: number | null }> {
     const now = alert.receivedAt;
-    const current = await tx.currentAlert(alert.fingerprint);
+    const current = await tx.currentAlertState(alert.fingerprint);
     if (alert.status === 'resolved') {
       if (!current || current.status === 'resolved') return { outcome: 'ignored', incidentId: current?.incidentId ?? null };
-      await this.resolveAlert(tx, current, {
+      const row = (await tx.getAlert(current.id))!;
+      await this.resolveAlert(tx, row, {
         at: now,
         endsAt: alert.endsAt !== null && alert.endsAt <= now ? alert.endsAt : now,
         kind: 'alert_resolved',
-        message: `${alertLabel(current.labels)} resolved`,
+        message: `${alertLabel(row.labels)} resolved`,
         source: alert.source,
         actor: alert.source,
       });
@@ -75,34 +79,67 @@ export class IncidentEngine {
     }
     // A person resolved this occurrence by hand; its repeats (same startsAt) must not page again.
     if (current && current.resolvedBy !== null && current.startsAt === alert.startsAt) {
-      await tx.updateAlert(current.id, { lastReceivedAt: now, receiveCount: current.receiveCount + 1 });
+      this.noteReceipt(current.id, now);
       return { outcome: 'ignored', incidentId: current.incidentId };
     }
     return this.fire(tx, alert, current);
   }
 
-  /** A repeat of a firing alert: keep its lifetime and details current, change nothing else. */
-  private async refresh(tx: StoreTx, current: AlertRow, alert: Alert): Promise<void> {
+  /**
+   * A repeat of a firing alert. Senders repeat constantly (Prometheus on every evaluation), so a repeat
+   * that changes nothing writes nothing now: its receipt time is batched by the scheduler.
+   */
+  private async refresh(tx: StoreTx, current: AlertState, alert: Alert): Promise<void> {
+    const annotations = JSON.stringify(alert.annotations);
+    const values = alert.values === null ? current.valuesJson : JSON.stringify(alert.values);
+    const { severity } = mapSeverity(alert.rawSeverity);
+    const raised = severityRank(severity) < severityRank(current.severity);
+    const changed =
+      raised ||
+      current.endsAt !== alert.endsAt ||
+      current.expiresAt !== alert.expiresAt ||
+      current.annotationsJson !== annotations ||
+      current.valuesJson !== values;
+    if (!changed) {
+      this.noteReceipt(current.id, alert.receivedAt);
+      return;
+    }
     await tx.updateAlert(current.id, {
       endsAt: alert.endsAt,
       expiresAt: alert.expiresAt,
       annotations: alert.annotations,
-      values: alert.values ?? current.values,
+      ...(alert.values === null ? {} : { values: alert.values }),
       lastReceivedAt: alert.receivedAt,
       receiveCount: current.receiveCount + 1,
+      ...(raised ? { severity, rawSeverity: alert.rawSeverity } : {}),
     });
-    const { severity } = mapSeverity(alert.rawSeverity);
-    if (severityRank(severity) < severityRank(current.severity)) {
-      await tx.updateAlert(current.id, { severity, rawSeverity: alert.rawSeverity });
+    if (raised) {
       const incident = await tx.getIncident(current.incidentId);
       if (incident) await this.raiseSeverity(tx, incident, severity, alert);
     }
   }
 
+  private noteReceipt(alertId: number, at: number): void {
+    const r = this.receipts.get(alertId);
+    if (r) {
+      r.at = Math.max(r.at, at);
+      r.count++;
+    } else this.receipts.set(alertId, { at, count: 1 });
+  }
+
+  /** Writes the batched receipts of unchanged repeats (lastReceivedAt, receiveCount). */
+  async flushReceipts(): Promise<number> {
+    if (this.receipts.size === 0) return 0;
+    const batch = [...this.receipts].map(([id, r]) => ({ id, ...r }));
+    this.receipts.clear();
+    await this.store.write((tx) => tx.addReceipts(batch));
+    return batch.length;
+  }
+
   private async fire(
     tx: StoreTx,
     alert: Alert,
-    previous: AlertRow | undefined,
+    previous: AlertState | undefined,
   ): Promise<{ outcome: AlertOutcome; incidentId: number }> {
     const now = alert.receivedAt;
     const sev = mapSeverity(alert.rawSeverity);

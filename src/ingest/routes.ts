@@ -48,7 +48,13 @@ export function ingestRoutes({ config, clock, engine, metrics }: IngestDeps): Ro
   };
   const store = async (alerts: Alert[]) => {
     const result = await engine.ingest(alerts);
-    for (const a of alerts) metrics.alertsReceived.inc({ source: a.source, status: a.status });
+    let firing = 0;
+    for (const a of alerts) if (a.status === 'firing') firing++;
+    const source = alerts[0]?.source;
+    if (source) {
+      if (firing > 0) metrics.alertsReceived.inc({ source, status: 'firing' }, firing);
+      if (alerts.length > firing) metrics.alertsReceived.inc({ source, status: 'resolved' }, alerts.length - firing);
+    }
     return result;
   };
 

@@ -53,6 +53,21 @@ export interface AlertRow {
 
 export type NewAlert = Omit<AlertRow, 'id'>;
 
+/** The few columns the ingest hot path needs to decide what a delivery changes; JSON columns stay as text. */
+export interface AlertState {
+  id: number;
+  incidentId: number;
+  status: AlertRow['status'];
+  severity: AlertRow['severity'];
+  startsAt: number;
+  endsAt: number | null;
+  expiresAt: number | null;
+  resolvedBy: string | null;
+  receiveCount: number;
+  annotationsJson: string;
+  valuesJson: string | null;
+}
+
 export interface TimelineEvent {
   id: number;
   incidentId: number;
@@ -85,6 +100,10 @@ export interface AlertQuery {
 /** Writes inside one group-committed transaction. Functions given to Store.write must not do I/O of their own. */
 export interface StoreTx {
   currentAlert(fingerprint: string): Promise<AlertRow | undefined>;
+  currentAlertState(fingerprint: string): Promise<AlertState | undefined>;
+  getAlert(id: number): Promise<AlertRow | undefined>;
+  /** Records deliveries that changed nothing: newer lastReceivedAt, receiveCount + n. */
+  addReceipts(receipts: { id: number; at: number; count: number }[]): Promise<void>;
   insertAlert(alert: NewAlert): Promise<number>;
   updateAlert(id: number, patch: Partial<Omit<AlertRow, 'id'>>): Promise<void>;
   firingAlertsOf(incidentId: number): Promise<AlertRow[]>;

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config/load.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -16,7 +17,7 @@ const INGEST_ALERTMANAGER = 'http://vigil:9095/api/v1/alerts/alertmanager';
 const INGEST_GRAFANA = 'http://vigil:9095/api/v1/alerts/grafana';
 
 // Parsed YAML is untyped; the assertions themselves do the checking.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Obj = Record<string, any>;
 
 function loadYaml(rel: string): Obj {
@@ -171,9 +172,17 @@ describe('docker-compose.yml', () => {
       VIGIL_INGEST_TOKEN: 'dev-ingest-token',
       VIGIL_API_TOKEN: 'dev-api-token',
       VIGIL_GRAFANA_HMAC_SECRET: 'dev-grafana-hmac-secret',
-      VIGIL_SMTP_HOST: 'mailpit',
-      VIGIL_SMTP_PORT: '1025',
+      VIGIL_CONFIG: '/etc/vigil/vigil.yaml',
     });
+    expect(mounts(services.vigil)).toContainEqual({ source: './deploy/vigil/vigil.yaml', target: '/etc/vigil/vigil.yaml' });
+  });
+
+  it("the stack's vigil.yaml is valid and expects the signed timestamps Grafana sends", () => {
+    const config = loadConfig({ VIGIL_CONFIG: 'deploy/vigil/vigil.yaml', VIGIL_GRAFANA_HMAC_SECRET: 'dev-grafana-hmac-secret' }, inRepo('.'));
+    const contact = readFileSync(inRepo('deploy/grafana/provisioning/alerting/contact-points.yml'), 'utf8');
+    expect(config.ingest.grafana.hmacSecret).toBe('dev-grafana-hmac-secret');
+    expect(contact).toContain(config.ingest.grafana.timestampHeader!);
+    expect(contact).toContain(config.ingest.grafana.signatureHeader);
   });
 });
 

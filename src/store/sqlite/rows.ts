@@ -1,4 +1,4 @@
-import type { AlertRow, IncidentRow, TimelineEvent } from '../types.js';
+import type { AlertRow, AlertState, IncidentRow, TimelineEvent } from '../types.js';
 
 /** Column names in SQLite for each camelCase field that can be written. */
 export const incidentColumns: Record<keyof Omit<IncidentRow, 'id'>, string> = {
@@ -114,5 +114,21 @@ export function eventFromRow(r: Raw): TimelineEvent {
     source: (r.source as string | null) ?? null,
     message: r.message as string,
     data: r.data == null ? null : JSON.parse(r.data as string),
+  };
+}
+
+export function alertStateFromRow(r: Raw): AlertState {
+  return {
+    id: r.id as number,
+    incidentId: r.incident_id as number,
+    status: r.status as AlertState['status'],
+    severity: r.severity as AlertState['severity'],
+    startsAt: r.starts_at as number,
+    endsAt: (r.ends_at as number | null) ?? null,
+    expiresAt: (r.expires_at as number | null) ?? null,
+    resolvedBy: (r.resolved_by as string | null) ?? null,
+    receiveCount: r.receive_count as number,
+    annotationsJson: r.annotations as string,
+    valuesJson: (r.value_data as string | null) ?? null,
   };
 }

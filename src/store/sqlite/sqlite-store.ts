@@ -20,6 +20,7 @@ import { migrations } from './migrations.js';
 import {
   alertColumns,
   alertFromRow,
+  alertStateFromRow,
   eventFromRow,
   incidentColumns,
   incidentFromRow,
@@ -116,6 +117,21 @@ export class SqliteStore implements Store {
     return {
       currentAlert: (fingerprint) =>
         one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1', alertFromRow, fingerprint),
+      currentAlertState: (fingerprint) =>
+        one(
+          `SELECT id, incident_id, status, severity, starts_at, ends_at, expires_at, resolved_by, receive_count, annotations, value_data
+             FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`,
+          alertStateFromRow,
+          fingerprint,
+        ),
+      getAlert: (id) => one('SELECT * FROM alerts WHERE id = ?', alertFromRow, id),
+      addReceipts: (receipts) => {
+        const st = this.stmt(
+          'UPDATE alerts SET last_received_at = max(last_received_at, ?), receive_count = receive_count + ? WHERE id = ?',
+        );
+        for (const r of receipts) st.run(r.at, r.count, r.id);
+        return Promise.resolve();
+      },
       insertAlert: (alert: NewAlert) => Promise.resolve(this.insert('alerts', alertColumns, { ...alert })),
       updateAlert: (id, patch) => Promise.resolve(this.update('alerts', alertColumns, id, patch)),
       firingAlertsOf: (incidentId) =>
@@ -190,15 +206,17 @@ export class SqliteStore implements Store {
       this.afterFlush();
       return;
     }
+    const savepoint = this.stmt('SAVEPOINT w');
+    const release = this.stmt('RELEASE w');
     for (const w of batch) {
-      this.db.exec('SAVEPOINT w');
+      savepoint.run();
       try {
         const value = await w.fn(this.tx);
-        this.db.exec('RELEASE w');
+        release.run();
         outcomes.push({ ok: true, value });
       } catch (err) {
-        this.db.exec('ROLLBACK TO w');
-        this.db.exec('RELEASE w');
+        this.stmt('ROLLBACK TO w').run();
+        release.run();
         outcomes.push({ ok: false, value: err });
       }
     }

@@ -17,3 +17,8 @@ export function expireAlertsJob(engine: IncidentEngine): Job {
     },
   };
 }
+
+/** Writes the receipt times of repeats that changed nothing, batched from the ingest path. */
+export function flushReceiptsJob(engine: IncidentEngine): Job {
+  return { name: 'flush-receipts', run: () => engine.flushReceipts() };
+}
