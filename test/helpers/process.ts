@@ -32,7 +32,10 @@ export async function spawnVigil(env: Record<string, string>, port: number): Pro
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`vigil did not become healthy:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`vigil did not become healthy:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
@@ -41,7 +44,11 @@ export async function spawnVigil(env: Record<string, string>, port: number): Pro
     output: () => out,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      // A process that does not stop in time is killed, so no test leaves one behind.
+      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(force);
+      return code;
     },
   };
 }
