@@ -104,13 +104,12 @@ export class IncidentEngine {
       this.noteReceipt(current.id, alert.receivedAt);
       return;
     }
-    await tx.updateAlert(current.id, {
+    await tx.refreshAlert(current.id, {
       endsAt: alert.endsAt,
       expiresAt: alert.expiresAt,
       annotations: alert.annotations,
-      ...(alert.values === null ? {} : { values: alert.values }),
       lastReceivedAt: alert.receivedAt,
-      receiveCount: current.receiveCount + 1,
+      ...(alert.values === null ? {} : { values: alert.values }),
       ...(raised ? { severity, rawSeverity: alert.rawSeverity } : {}),
     });
     if (raised) {
@@ -204,7 +203,8 @@ export class IncidentEngine {
     };
     const sameRow = previous && previous.incidentId === incident.id;
     if (sameRow) {
-      await tx.updateAlert(previous.id, { ...fields, receiveCount: previous.receiveCount + 1 });
+      const row = (await tx.getAlert(previous.id))!;
+      await tx.updateAlert(previous.id, { ...fields, receiveCount: row.receiveCount + 1 });
     } else {
       await tx.insertAlert({ ...fields, fingerprint: alert.fingerprint, incidentId: incident.id, firstReceivedAt: now, receiveCount: 1 });
     }

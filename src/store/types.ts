@@ -63,7 +63,6 @@ export interface AlertState {
   endsAt: number | null;
   expiresAt: number | null;
   resolvedBy: string | null;
-  receiveCount: number;
   annotationsJson: string;
   valuesJson: string | null;
 }
@@ -101,6 +100,11 @@ export interface AlertQuery {
 export interface StoreTx {
   currentAlert(fingerprint: string): Promise<AlertRow | undefined>;
   currentAlertState(fingerprint: string): Promise<AlertState | undefined>;
+  /** A repeat that changed the alert's lifetime or details; counts the delivery. */
+  refreshAlert(
+    id: number,
+    fields: Pick<AlertRow, 'endsAt' | 'expiresAt' | 'annotations' | 'lastReceivedAt'> & Partial<Pick<AlertRow, 'values' | 'severity' | 'rawSeverity'>>,
+  ): Promise<void>;
   getAlert(id: number): Promise<AlertRow | undefined>;
   /** Records deliveries that changed nothing: newer lastReceivedAt, receiveCount + n. */
   addReceipts(receipts: { id: number; at: number; count: number }[]): Promise<void>;

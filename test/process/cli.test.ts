@@ -65,10 +65,10 @@ describe('vigil CLI', () => {
     const sent = await vigil(['send-test-alert', '--severity', 'warning', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' });
     expect(sent.code).toBe(0);
     expect(sent.stdout).toMatch(/202/);
-    const [incident] = (await (await fetch(`${server.url}/api/v1/incidents`)).json()).incidents;
+    const [incident] = ((await (await fetch(`${server.url}/api/v1/incidents`)).json()) as any).incidents;
     expect(incident).toMatchObject({ severity: 'warning', status: 'triggered', service: 'vigil-test' });
     expect((await vigil(['send-test-alert', '--resolve', '--severity', 'warning', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' })).code).toBe(0);
-    const [after] = (await (await fetch(`${server.url}/api/v1/incidents`)).json()).incidents;
+    const [after] = ((await (await fetch(`${server.url}/api/v1/incidents`)).json()) as any).incidents;
     expect(after.status).toBe('resolved');
     const refused = await vigil(['send-test-alert', '--url', server.url, '--token', 'wrong']);
     expect(refused.code).toBe(1);

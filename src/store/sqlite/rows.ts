@@ -127,7 +127,6 @@ export function alertStateFromRow(r: Raw): AlertState {
     endsAt: (r.ends_at as number | null) ?? null,
     expiresAt: (r.expires_at as number | null) ?? null,
     resolvedBy: (r.resolved_by as string | null) ?? null,
-    receiveCount: r.receive_count as number,
     annotationsJson: r.annotations as string,
     valuesJson: (r.value_data as string | null) ?? null,
   };

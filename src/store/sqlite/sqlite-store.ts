@@ -7,6 +7,7 @@ import { isTransientStoreError, unavailable } from '../../core/errors.js';
 import type {
   AlertQuery,
   AlertRow,
+  AlertState,
   IncidentQuery,
   IncidentRow,
   NewAlert,
@@ -44,6 +45,9 @@ interface PendingWrite {
 
 type Statement = Database.Statement;
 
+/** Bounds the alert-state cache (about 100 MB at the most). */
+const maxCachedStates = 200_000;
+
 /**
  * The embedded store. All writes go through one queue: every write that arrives while a commit is being
  * prepared joins the same transaction (each in its own savepoint, so one failing write does not undo the
@@ -58,6 +62,12 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Statement>();
   private readonly tx: StoreTx;
   private drainWaiters: (() => void)[] = [];
+  /**
+   * Current state of recently seen alerts, so a repeat of a firing alert needs no query. Every write to an
+   * alert drops its entry, and any rolled-back write drops them all, so the cache never holds uncommitted state.
+   */
+  private readonly states = new Map<string, AlertState>();
+  private readonly stateFingerprints = new Map<number, string>();
 
   constructor(private readonly options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(path.dirname(options.path), { recursive: true });
@@ -82,6 +92,18 @@ export class SqliteStore implements Store {
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
+  }
+
+  private forgetState(id: number): void {
+    const fingerprint = this.stateFingerprints.get(id);
+    if (fingerprint === undefined) return;
+    this.stateFingerprints.delete(id);
+    this.states.delete(fingerprint);
+  }
+
+  private forgetStates(): void {
+    this.states.clear();
+    this.stateFingerprints.clear();
   }
 
   private stmt(sql: string): Statement {
@@ -117,13 +139,30 @@ export class SqliteStore implements Store {
     return {
       currentAlert: (fingerprint) =>
         one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1', alertFromRow, fingerprint),
-      currentAlertState: (fingerprint) =>
-        one(
-          `SELECT id, incident_id, status, severity, starts_at, ends_at, expires_at, resolved_by, receive_count, annotations, value_data
+      currentAlertState: (fingerprint) => {
+        const cached = this.states.get(fingerprint);
+        if (cached) return Promise.resolve(cached);
+        const r = this.stmt(
+          `SELECT id, incident_id, status, severity, starts_at, ends_at, expires_at, resolved_by, annotations, value_data
              FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`,
-          alertStateFromRow,
-          fingerprint,
-        ),
+        ).get(fingerprint) as Record<string, unknown> | undefined;
+        if (!r) return Promise.resolve(undefined);
+        const state = alertStateFromRow(r);
+        if (this.states.size >= maxCachedStates) this.forgetStates();
+        this.states.set(fingerprint, state);
+        this.stateFingerprints.set(state.id, fingerprint);
+        return Promise.resolve(state);
+      },
+      refreshAlert: (id, f) => {
+        this.forgetState(id);
+        const values = f.values === undefined ? undefined : JSON.stringify(f.values);
+        this.stmt(
+          `UPDATE alerts SET ends_at = ?, expires_at = ?, annotations = ?, value_data = coalesce(?, value_data),
+             severity = coalesce(?, severity), raw_severity = CASE WHEN ? IS NULL THEN raw_severity ELSE ? END,
+             last_received_at = ?, receive_count = receive_count + 1 WHERE id = ?`,
+        ).run(f.endsAt, f.expiresAt, JSON.stringify(f.annotations), values ?? null, f.severity ?? null, f.severity ?? null, f.rawSeverity ?? null, f.lastReceivedAt, id);
+        return Promise.resolve();
+      },
       getAlert: (id) => one('SELECT * FROM alerts WHERE id = ?', alertFromRow, id),
       addReceipts: (receipts) => {
         const st = this.stmt(
@@ -132,8 +171,15 @@ export class SqliteStore implements Store {
         for (const r of receipts) st.run(r.at, r.count, r.id);
         return Promise.resolve();
       },
-      insertAlert: (alert: NewAlert) => Promise.resolve(this.insert('alerts', alertColumns, { ...alert })),
-      updateAlert: (id, patch) => Promise.resolve(this.update('alerts', alertColumns, id, patch)),
+      insertAlert: (alert: NewAlert) => {
+        const cached = this.states.get(alert.fingerprint);
+        if (cached) this.forgetState(cached.id);
+        return Promise.resolve(this.insert('alerts', alertColumns, { ...alert }));
+      },
+      updateAlert: (id, patch) => {
+        this.forgetState(id);
+        return Promise.resolve(this.update('alerts', alertColumns, id, patch));
+      },
       firingAlertsOf: (incidentId) =>
         many("SELECT * FROM alerts WHERE incident_id = ? AND status = 'firing' ORDER BY id", alertFromRow, incidentId),
       dueExpiredAlerts: (now, limit) =>
@@ -215,6 +261,7 @@ export class SqliteStore implements Store {
         release.run();
         outcomes.push({ ok: true, value });
       } catch (err) {
+        this.forgetStates();
         this.stmt('ROLLBACK TO w').run();
         release.run();
         outcomes.push({ ok: false, value: err });
@@ -223,6 +270,7 @@ export class SqliteStore implements Store {
     try {
       this.db.exec('COMMIT');
     } catch (err) {
+      this.forgetStates();
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.flushing = false;
       for (const w of batch) w.reject(this.classify(err));
