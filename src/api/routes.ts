@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { severities } from '../alerts/severity.js';
 import { notFound } from '../core/errors.js';
-import type { IncidentEngine } from '../incidents/engine.js';
-import type { Store } from '../store/types.js';
+import type { EnginePort } from '../incidents/engine.js';
+import type { StoreReader } from '../store/types.js';
 import { parseBody } from '../http/validation.js';
 import { presentAlert, presentEvent, presentIncident } from './present.js';
 
@@ -29,7 +29,7 @@ const actionBody = z
 const noteBody = z.object({ by: z.string().trim().min(1).max(200).optional(), text: z.string().trim().min(1).max(10_000) }).strict();
 
 /** The incident and alert API used by people and tools (VIGIL_API_TOKEN). */
-export function apiRoutes(store: Store, engine: IncidentEngine): Router {
+export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
   const router = Router();
 
   const incidentId = (raw: unknown) => {

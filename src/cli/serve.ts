@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load.js';
-import { createLogger } from '../core/logger.js';
+import type { Config } from '../config/schema.js';
+import { createLogger, type Logger } from '../core/logger.js';
 import { createVigil } from '../vigil.js';
 import { sampleCurl } from './sample-alert.js';
 
@@ -9,10 +10,42 @@ export async function serve(): Promise<void> {
   const logger = createLogger(config.log.level);
   const vigil = createVigil(config, { logger, startScheduler: true });
   const port = await vigil.listen();
-  const base = config.server.publicUrl ?? `http://localhost:${port}`;
+  announce({ ...config, server: { ...config.server, port } }, logger);
 
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests and commits');
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 20s; exiting');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    try {
+      await vigil.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Startup report: where to send alerts, what is open, and a curl to try. */
+function announce(config: Config, logger: Logger): void {
+  const port = config.server.port;
+  const base = config.server.publicUrl ?? `http://localhost:${port}`;
   logger.info(
-    { port, config: config.source ?? '(built-in defaults)', store: config.store.path, synchronous: config.store.synchronous },
+    {
+      port,
+      config: config.source ?? '(built-in defaults)',
+      store: config.store.path,
+      synchronous: config.store.synchronous,
+    },
     'Vigil is listening',
   );
   if (config.auth.ingestTokens.length === 0) logger.warn('VIGIL_INGEST_TOKEN is not set: alert ingest is open to anyone who can reach this port');
@@ -36,26 +69,4 @@ export async function serve(): Promise<void> {
       '',
     ].join('\n'),
   );
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests and commits');
-    const force = setTimeout(() => {
-      logger.error('shutdown took longer than 20s; exiting');
-      process.exit(1);
-    }, 20_000);
-    force.unref();
-    try {
-      await vigil.close();
-      logger.info('stopped');
-      process.exit(0);
-    } catch (err) {
-      logger.error({ err }, 'error during shutdown');
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }

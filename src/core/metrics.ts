@@ -2,31 +2,18 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Store } from '../store/types.js';
 import { severities } from '../alerts/severity.js';
 
-export type Metrics = ReturnType<typeof createMetrics>;
+export type CoreMetrics = ReturnType<typeof createCoreMetrics>;
+export type HttpMetrics = ReturnType<typeof createHttpMetrics>;
 
-/** One registry per Vigil instance, so tests can run several in one process. */
-export function createMetrics(store: () => Store | undefined) {
+/** A registry with Node's process metrics. With HTTP workers, each process has one and /metrics merges them. */
+export function createRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const alertsReceived = new Counter({
-    name: 'vigil_alerts_received_total',
-    help: 'Alerts received, by source and status.',
-    labelNames: ['source', 'status'] as const,
-    registers: [registry],
-  });
-  const ingestRequests = new Counter({
-    name: 'vigil_ingest_requests_total',
-    help: 'Ingest requests answered, by source and HTTP status code.',
-    labelNames: ['source', 'code'] as const,
-    registers: [registry],
-  });
-  const ingestDuration = new Histogram({
-    name: 'vigil_ingest_duration_seconds',
-    help: 'Time from request arrival to answer for ingest requests, including the durable commit.',
-    labelNames: ['source'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
+  return registry;
+}
+
+/** Metrics of the process that owns the store: storage, incidents, scheduler, configuration. */
+export function createCoreMetrics(registry: Registry, store: () => Store | undefined) {
   const storeCommitDuration = new Histogram({
     name: 'vigil_store_commit_duration_seconds',
     help: 'Duration of one group commit (transaction and fsync).',
@@ -89,9 +76,6 @@ export function createMetrics(store: () => Store | undefined) {
   });
   return {
     registry,
-    alertsReceived,
-    ingestRequests,
-    ingestDuration,
     storeCommitDuration,
     storeCommitWrites,
     configLastReloadSuccessful,
@@ -99,4 +83,28 @@ export function createMetrics(store: () => Store | undefined) {
     schedulerJobFailures,
     schedulerLag,
   };
+}
+
+/** Metrics of a process that serves HTTP: what arrived and how fast it was answered. */
+export function createHttpMetrics(registry: Registry) {
+  const alertsReceived = new Counter({
+    name: 'vigil_alerts_received_total',
+    help: 'Alerts received, by source and status.',
+    labelNames: ['source', 'status'] as const,
+    registers: [registry],
+  });
+  const ingestRequests = new Counter({
+    name: 'vigil_ingest_requests_total',
+    help: 'Ingest requests answered, by source and HTTP status code.',
+    labelNames: ['source', 'code'] as const,
+    registers: [registry],
+  });
+  const ingestDuration = new Histogram({
+    name: 'vigil_ingest_duration_seconds',
+    help: 'Time from request arrival to answer for ingest requests, including the durable commit.',
+    labelNames: ['source'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  return { registry, alertsReceived, ingestRequests, ingestDuration };
 }

@@ -19,12 +19,14 @@ export function requestLogging(logger: Logger): RequestHandler {
     req.id = typeof given === 'string' && safeRequestId.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
+    // One listener per request does the logging and whatever the route registered in res.locals.onFinish.
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { reqId: req.id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
-      if (res.statusCode >= 500) logger.error(line, 'request failed');
-      else if (res.statusCode >= 400) logger.warn(line, 'request refused');
-      else logger.debug(line, 'request');
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      (res.locals.onFinish as ((status: number, seconds: number) => void) | undefined)?.(res.statusCode, seconds);
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug';
+      if (!logger.isLevelEnabled(level)) return;
+      const line = { reqId: req.id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 };
+      logger[level](line, level === 'debug' ? 'request' : level === 'warn' ? 'request refused' : 'request failed');
     });
     next();
   };

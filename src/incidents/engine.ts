@@ -27,12 +27,22 @@ export interface Actor {
   note?: string;
 }
 
+/** What the HTTP doors may ask of the engine. */
+export interface EnginePort {
+  ingest(alerts: Alert[]): Promise<IngestResult>;
+  acknowledge(id: number, actor: Actor): Promise<IncidentRow>;
+  acknowledgeAlert(fingerprint: string, actor: Actor): Promise<IncidentRow | null>;
+  resolve(id: number, actor: Actor): Promise<IncidentRow>;
+  resolveAlertByFingerprint(fingerprint: string, actor: Actor): Promise<boolean>;
+  addNote(id: number, actor: Actor & { text: string }): Promise<{ incidentId: number; at: number; by: string; text: string }>;
+}
+
 /**
  * Turns alerts into incidents: grouping, deduplication, flapping and the state machine
  * triggered → acknowledged → resolved. Every change is a timeline event, written in the same
  * transaction as the change itself.
  */
-export class IncidentEngine {
+export class IncidentEngine implements EnginePort {
   /** Receipts of repeats that changed nothing, written in batches (see refresh). */
   private readonly receipts = new Map<number, { at: number; count: number }>();
 

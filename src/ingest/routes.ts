@@ -2,9 +2,9 @@ import { Router, type Request, type Response } from 'express';
 import type { Alert } from '../alerts/alert.js';
 import type { Clock } from '../core/clock.js';
 import { badRequest, VigilError } from '../core/errors.js';
-import type { Metrics } from '../core/metrics.js';
+import type { HttpMetrics } from '../core/metrics.js';
 import type { Config } from '../config/schema.js';
-import type { IncidentEngine } from '../incidents/engine.js';
+import type { EnginePort } from '../incidents/engine.js';
 import { requireToken } from '../http/auth.js';
 import { parseBody } from '../http/validation.js';
 import { verifyGrafanaSignature } from './grafana-signature.js';
@@ -24,8 +24,8 @@ import { createHash } from 'node:crypto';
 export interface IngestDeps {
   config: Config;
   clock: Clock;
-  engine: IncidentEngine;
-  metrics: Metrics;
+  engine: EnginePort;
+  metrics: HttpMetrics;
 }
 
 type Source = Alert['source'];
@@ -37,11 +37,10 @@ export function ingestRoutes({ config, clock, engine, metrics }: IngestDeps): Ro
   const max = config.ingest.maxAlertsPerRequest;
 
   const timed = (source: Source, res: Response) => {
-    const end = metrics.ingestDuration.startTimer({ source });
-    res.on('finish', () => {
-      end();
-      metrics.ingestRequests.inc({ source, code: String(res.statusCode) });
-    });
+    res.locals.onFinish = (status: number, seconds: number) => {
+      metrics.ingestDuration.observe({ source }, seconds);
+      metrics.ingestRequests.inc({ source, code: String(status) });
+    };
   };
   const checkCount = (n: number, field: string) => {
     if (n > max) throw badRequest(`${field}: at most ${max} alerts per request (got ${n})`, [{ field, problem: `more than ${max} alerts` }]);

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { Metrics } from '../core/metrics.js';
+import type { CoreMetrics } from '../core/metrics.js';
 
 export interface Job {
   name: string;
@@ -22,7 +22,7 @@ export class Scheduler {
     private readonly clock: Clock,
     private readonly intervalMs: number,
     private readonly logger: Logger,
-    private readonly metrics: Metrics,
+    private readonly metrics: CoreMetrics,
   ) {}
 
   /** Runs every job once. Tests call this after moving the clock. */

@@ -143,3 +143,6 @@ export interface Store {
   /** Finishes queued writes, then closes. */
   close(): Promise<void>;
 }
+
+/** The reads the HTTP API needs. */
+export type StoreReader = Pick<Store, 'listIncidents' | 'getIncident' | 'alertsOf' | 'timelineOf' | 'listAlerts' | 'ping'>;

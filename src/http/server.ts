@@ -1,0 +1,83 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import express from 'express';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { HttpMetrics } from '../core/metrics.js';
+import { VigilError } from '../core/errors.js';
+import type { Config } from '../config/schema.js';
+import type { EnginePort } from '../incidents/engine.js';
+import type { StoreReader } from '../store/types.js';
+import { ingestRoutes } from '../ingest/routes.js';
+import { apiRoutes } from '../api/routes.js';
+import { errorHandler, jsonBody, requestLogging } from './app.js';
+import { requireToken } from './auth.js';
+
+export interface HttpDeps {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  engine: EnginePort;
+  store: StoreReader;
+  metrics: HttpMetrics;
+  /** The Prometheus exposition of every process's metrics. */
+  metricsText(): Promise<{ contentType: string; text: string }>;
+}
+
+/** Everything Vigil answers over HTTP: ingest doors, API, health and metrics. */
+export function createHttpApp(deps: HttpDeps): express.Express {
+  const { config, logger, store, engine } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestLogging(logger));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await store.ping();
+      res.json({ status: 'ready' });
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed');
+      res.status(503).setHeader('Retry-After', '5').json({ error: { code: 'unavailable', message: 'store is not reachable', details: null } });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, text } = await deps.metricsText();
+    res.setHeader('Content-Type', contentType);
+    res.send(text);
+  });
+  app.use(jsonBody(config.server.bodyLimit));
+  app.use(ingestRoutes({ config, clock: deps.clock, engine, metrics: deps.metrics }));
+  app.use('/api/v1', requireToken(config.auth.apiTokens, 'api'));
+  app.use(apiRoutes(store, engine));
+  app.use((req, _res, next) => next(new VigilError('not_found', `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(logger, config.server.bodyLimit));
+  return app;
+}
+
+/** Listens and resolves to the bound port; close() stops accepting and waits for in-flight requests. */
+export function listen(app: express.Express, port: number, host: string): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer(app);
+  // Senders keep connections open between batches; keep-alive must outlast their idle timeouts.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve({
+        server,
+        port: (server.address() as AddressInfo).port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}
