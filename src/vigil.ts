@@ -1,4 +1,3 @@
-import type express from 'express';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createHttpMetrics, createRegistry, type CoreMetrics, type HttpMetrics } from './core/metrics.js';
@@ -7,7 +6,7 @@ import type { IncidentEngine } from './incidents/engine.js';
 import type { Store } from './store/types.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { createCore } from './core.js';
-import { createHttpApp, listen } from './http/server.js';
+import { createHttpHandler, listen, type RequestListener } from './http/server.js';
 
 export interface VigilOptions {
   clock?: Clock;
@@ -18,7 +17,8 @@ export interface VigilOptions {
 
 export interface Vigil {
   config: Config;
-  app: express.Express;
+  /** The node:http request listener (ingest doors plus the express API app). */
+  handler: RequestListener;
   store: Store;
   engine: IncidentEngine;
   scheduler: Scheduler;
@@ -37,7 +37,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
   const registry = createRegistry();
   const core = createCore(config, { clock, logger, registry });
   const httpMetrics = createHttpMetrics(registry);
-  const app = createHttpApp({
+  const handler = createHttpHandler({
     config,
     clock,
     logger,
@@ -51,14 +51,14 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
 
   return {
     config,
-    app,
+    handler,
     store: core.store,
     engine: core.engine,
     scheduler: core.scheduler,
     metrics: { ...core.metrics, ...httpMetrics },
     logger,
     async listen(port = config.server.port, host = config.server.host) {
-      const bound = await listen(app, port, host);
+      const bound = await listen(handler, port, host);
       closeServer = bound.close;
       return bound.port;
     },

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { unauthorized } from '../core/errors.js';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -17,8 +17,7 @@ export function matchesAny(presented: string | undefined, candidates: readonly B
 }
 
 /** The credential in `Authorization: Bearer <token>` or the password of `Authorization: Basic`. */
-export function presentedToken(req: Request): string | undefined {
-  const header = req.headers.authorization;
+export function presentedToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const space = header.indexOf(' ');
   if (space < 0) return undefined;
@@ -33,13 +32,24 @@ export function presentedToken(req: Request): string | undefined {
   return undefined;
 }
 
-/** Requires one of the tokens; with none configured the door is open (Vigil warns at startup). */
-export function requireToken(tokens: readonly string[], realm: string): RequestHandler {
+/**
+ * Checks an Authorization header against the tokens, throwing 401 when it does not match; with no tokens
+ * configured the door is open (Vigil warns at startup).
+ */
+export function tokenCheck(tokens: readonly string[], realm: string): (authorization: string | undefined) => void {
   const hashed = tokens.map(digest);
-  return (req, res, next) => {
-    if (hashed.length === 0) return next();
-    if (matchesAny(presentedToken(req), hashed)) return next();
-    res.setHeader('WWW-Authenticate', `Bearer realm="${realm}"`);
-    next(unauthorized(`a valid ${realm} token is required (Authorization: Bearer <token> or basic-auth password)`));
+  return (authorization) => {
+    if (hashed.length === 0) return;
+    if (matchesAny(presentedToken(authorization), hashed)) return;
+    throw unauthorized(`a valid ${realm} token is required (Authorization: Bearer <token> or basic-auth password)`);
+  };
+}
+
+/** tokenCheck as express middleware. */
+export function requireToken(tokens: readonly string[], realm: string): RequestHandler {
+  const check = tokenCheck(tokens, realm);
+  return (req, _res, next) => {
+    check(req.headers.authorization);
+    next();
   };
 }

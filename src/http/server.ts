@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import express from 'express';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -8,7 +8,8 @@ import { VigilError } from '../core/errors.js';
 import type { Config } from '../config/schema.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { StoreReader } from '../store/types.js';
-import { ingestRoutes } from '../ingest/routes.js';
+import { ingestRoutes } from '../ingest/handlers.js';
+import { ingestDispatcher } from './ingest-dispatch.js';
 import { apiRoutes } from '../api/routes.js';
 import { errorHandler, jsonBody, requestLogging } from './app.js';
 import { requireToken } from './auth.js';
@@ -24,8 +25,25 @@ export interface HttpDeps {
   metricsText(): Promise<{ contentType: string; text: string }>;
 }
 
-/** Everything Vigil answers over HTTP: ingest doors, API, health and metrics. */
-export function createHttpApp(deps: HttpDeps): express.Express {
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Everything Vigil answers over HTTP: the ingest doors first, then the express app (API, health, metrics). */
+export function createHttpHandler(deps: HttpDeps): RequestListener {
+  const app = createApiApp(deps);
+  const ingest = ingestDispatcher(ingestRoutes({ config: deps.config, clock: deps.clock, engine: deps.engine, metrics: deps.metrics }), {
+    limitBytes: deps.config.server.bodyLimit,
+    logger: deps.logger,
+    observe: (source, status, seconds) => {
+      deps.metrics.ingestDuration.observe({ source }, seconds);
+      deps.metrics.ingestRequests.inc({ source, code: String(status) });
+    },
+  });
+  return (req, res) => {
+    if (!ingest(req, res)) app(req, res);
+  };
+}
+
+function createApiApp(deps: HttpDeps): express.Express {
   const { config, logger, store, engine } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -50,7 +68,6 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.send(text);
   });
   app.use(jsonBody(config.server.bodyLimit));
-  app.use(ingestRoutes({ config, clock: deps.clock, engine, metrics: deps.metrics }));
   app.use('/api/v1', requireToken(config.auth.apiTokens, 'api'));
   app.use(apiRoutes(store, engine));
   app.use((req, _res, next) => next(new VigilError('not_found', `no route for ${req.method} ${req.path}`)));
@@ -59,7 +76,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 }
 
 /** Listens and resolves to the bound port; close() stops accepting and waits for in-flight requests. */
-export function listen(app: express.Express, port: number, host: string): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export function listen(app: RequestListener, port: number, host: string): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer(app);
   // Senders keep connections open between batches; keep-alive must outlast their idle timeouts.
   server.keepAliveTimeout = 65_000;

@@ -188,3 +188,54 @@ describe('transient store failure', () => {
     for (const r of refused) expect(r.headers.get('retry-after')).toBe('1');
   });
 });
+
+describe('the ingest body reader', () => {
+  const body = amWebhook([{ labels: { alertname: 'A' } }]);
+
+  it('refuses a charset other than UTF-8 with 415 and accepts +json types', async () => {
+    v = await startVigil();
+    const latin = await v.post('/api/v1/alerts/alertmanager', body, { 'content-type': 'application/json; charset=iso-8859-1' });
+    expect(latin.status).toBe(415);
+    const vendor = await v.post('/api/v1/alerts/alertmanager', body, { 'content-type': 'application/vnd.alertmanager+json; charset=utf-8' });
+    expect(vendor.status).toBe(202);
+  });
+
+  it('stops reading a chunked body at the limit: 413, nothing stored', async () => {
+    v = await startVigil({ file: { server: { bodyLimit: '2kb' } } });
+    const big = JSON.stringify(amWebhook([{ labels: { alertname: 'A' }, annotations: { d: 'x'.repeat(4000) } }]));
+    const stream = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < big.length; i += 500) c.enqueue(new TextEncoder().encode(big.slice(i, i + 500)));
+        c.close();
+      },
+    });
+    const res = await fetch(`${v.url}/api/v1/alerts/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await incidentCount(v)).toBe(0);
+  });
+
+  it('400 for an empty body, and echoes a sane X-Request-Id', async () => {
+    v = await startVigil();
+    const res = await v.post('/api/v2/alerts', '', { 'x-request-id': 'am-retry-7' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-request-id')).toBe('am-retry-7');
+    expect((await errorOf(res)).message).toMatch(/empty/);
+    const other = await v.post('/api/v2/alerts', [], { 'x-request-id': 'bad id with spaces' });
+    expect(other.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('treats other methods and unknown paths as the API does (404 JSON), including prototype names', async () => {
+    v = await startVigil();
+    for (const path of ['/__proto__', '/constructor', '/api/v2/alerts?x=1'.replace('alerts', 'alertz')]) {
+      const res = await v.post(path, body);
+      expect(res.status).toBe(404);
+      expect((await errorOf(res)).code).toBe('not_found');
+    }
+    expect((await v.get('/api/v2/alerts')).status).toBe(404);
+  });
+});
