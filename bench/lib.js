@@ -46,7 +46,7 @@ export async function stop(child) {
   clearTimeout(t);
 }
 
-/** Runs autocannon against url with a rotating pool of JSON bodies. */
+/** Runs autocannon against url with a rotating pool of JSON bodies (strings, or functions that make one). */
 export function load(url, bodies, { connections = 50, duration = 10, overallRate, headers = {} } = {}) {
   let i = 0;
   return new Promise((resolve, reject) => {
@@ -61,7 +61,8 @@ export function load(url, bodies, { connections = 50, duration = 10, overallRate
         requests: [
           {
             setupRequest(req) {
-              req.body = bodies[i++ % bodies.length];
+              const body = bodies[i++ % bodies.length];
+              req.body = typeof body === 'function' ? body() : body;
               return req;
             },
           },

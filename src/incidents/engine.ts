@@ -100,26 +100,20 @@ export class IncidentEngine implements EnginePort {
    * that changes nothing writes nothing now: its receipt time is batched by the scheduler.
    */
   private async refresh(tx: StoreTx, current: AlertState, alert: Alert): Promise<void> {
-    const annotations = JSON.stringify(alert.annotations);
-    const values = alert.values === null ? current.valuesJson : JSON.stringify(alert.values);
+    const annotationsJson = JSON.stringify(alert.annotations);
+    const valuesJson = alert.values === null ? current.valuesJson : JSON.stringify(alert.values);
     const { severity } = mapSeverity(alert.rawSeverity);
     const raised = severityRank(severity) < severityRank(current.severity);
-    const changed =
-      raised ||
-      current.endsAt !== alert.endsAt ||
-      current.expiresAt !== alert.expiresAt ||
-      current.annotationsJson !== annotations ||
-      current.valuesJson !== values;
-    if (!changed) {
+    const detailsChanged = current.annotationsJson !== annotationsJson || current.valuesJson !== valuesJson;
+    if (!raised && !detailsChanged && current.endsAt === alert.endsAt && current.expiresAt === alert.expiresAt) {
       this.noteReceipt(current.id, alert.receivedAt);
       return;
     }
     await tx.refreshAlert(current.id, {
       endsAt: alert.endsAt,
       expiresAt: alert.expiresAt,
-      annotations: alert.annotations,
       lastReceivedAt: alert.receivedAt,
-      ...(alert.values === null ? {} : { values: alert.values }),
+      ...(detailsChanged ? { annotationsJson, ...(valuesJson === null ? {} : { valuesJson }) } : {}),
       ...(raised ? { severity, rawSeverity: alert.rawSeverity } : {}),
     });
     if (raised) {
@@ -136,12 +130,18 @@ export class IncidentEngine implements EnginePort {
     } else this.receipts.set(alertId, { at, count: 1 });
   }
 
-  /** Writes the batched receipts of unchanged repeats (lastReceivedAt, receiveCount). */
-  async flushReceipts(): Promise<number> {
+  /**
+   * Writes the batched receipts of unchanged repeats (lastReceivedAt, receiveCount), in small writes so
+   * ingest commits can slip in between and no request waits behind thousands of updates.
+   */
+  async flushReceipts(chunk = 250): Promise<number> {
     if (this.receipts.size === 0) return 0;
     const batch = [...this.receipts].map(([id, r]) => ({ id, ...r }));
     this.receipts.clear();
-    await this.store.write((tx) => tx.addReceipts(batch));
+    for (let i = 0; i < batch.length; i += chunk) {
+      const part = batch.slice(i, i + chunk);
+      await this.store.write((tx) => tx.addReceipts(part));
+    }
     return batch.length;
   }
 

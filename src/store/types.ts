@@ -100,10 +100,21 @@ export interface AlertQuery {
 export interface StoreTx {
   currentAlert(fingerprint: string): Promise<AlertRow | undefined>;
   currentAlertState(fingerprint: string): Promise<AlertState | undefined>;
-  /** A repeat that changed the alert's lifetime or details; counts the delivery. */
+  /**
+   * A repeat that changed the alert's lifetime or details; counts the delivery. JSON fields come as text
+   * (the engine already made it to compare) and are only given when they changed.
+   */
   refreshAlert(
     id: number,
-    fields: Pick<AlertRow, 'endsAt' | 'expiresAt' | 'annotations' | 'lastReceivedAt'> & Partial<Pick<AlertRow, 'values' | 'severity' | 'rawSeverity'>>,
+    changes: {
+      endsAt: number | null;
+      expiresAt: number | null;
+      lastReceivedAt: number;
+      annotationsJson?: string;
+      valuesJson?: string;
+      severity?: AlertRow['severity'];
+      rawSeverity?: string | null;
+    },
   ): Promise<void>;
   getAlert(id: number): Promise<AlertRow | undefined>;
   /** Records deliveries that changed nothing: newer lastReceivedAt, receiveCount + n. */

@@ -57,6 +57,20 @@ describe('alerts become incidents', () => {
     expect(after.alerts[0].receiveCount).toBe(4);
   });
 
+  it('a repeat with new annotations updates the alert without a timeline entry', async () => {
+    v = await startVigil();
+    const body = fixture('alertmanager-v4-firing.json');
+    await v.post('/api/v1/alerts/alertmanager', body);
+    body.alerts[0].annotations.description = 'web-1 CPU usage is 99%';
+    await v.post('/api/v1/alerts/alertmanager', body);
+    body.alerts[0].annotations.description = 'web-1 CPU usage is 98%';
+    await v.post('/api/v1/alerts/alertmanager', body);
+    const incident = await v.json('/api/v1/incidents/1');
+    expect(incident.alerts[0].annotations.description).toBe('web-1 CPU usage is 98%');
+    expect(incident.alerts[0].receiveCount).toBe(3);
+    expect(incident.timeline).toHaveLength(3);
+  });
+
   it('resolves the incident only when every alert has resolved', async () => {
     v = await startVigil();
     await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-firing.json'));

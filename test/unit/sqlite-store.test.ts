@@ -70,7 +70,7 @@ describe('SqliteStore', () => {
     expect(await s.write((tx) => tx.currentAlertState('f1'))).toMatchObject({ endsAt: 100 }); // now cached
     await expect(
       s.write(async (tx) => {
-        await tx.refreshAlert(id, { endsAt: 777, expiresAt: 777, annotations: {}, lastReceivedAt: 2 });
+        await tx.refreshAlert(id, { endsAt: 777, expiresAt: 777, lastReceivedAt: 2 });
         expect(await tx.currentAlertState('f1')).toMatchObject({ endsAt: 777 }); // re-cached inside the write
         throw new Error('rolled back');
       }),

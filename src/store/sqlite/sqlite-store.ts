@@ -154,13 +154,29 @@ export class SqliteStore implements Store {
         return Promise.resolve(state);
       },
       refreshAlert: (id, f) => {
-        this.forgetState(id);
-        const values = f.values === undefined ? undefined : JSON.stringify(f.values);
-        this.stmt(
-          `UPDATE alerts SET ends_at = ?, expires_at = ?, annotations = ?, value_data = coalesce(?, value_data),
-             severity = coalesce(?, severity), raw_severity = CASE WHEN ? IS NULL THEN raw_severity ELSE ? END,
-             last_received_at = ?, receive_count = receive_count + 1 WHERE id = ?`,
-        ).run(f.endsAt, f.expiresAt, JSON.stringify(f.annotations), values ?? null, f.severity ?? null, f.severity ?? null, f.rawSeverity ?? null, f.lastReceivedAt, id);
+        if (f.annotationsJson === undefined && f.valuesJson === undefined && f.severity === undefined) {
+          // The common case (Prometheus moving endsAt forward): touch only the lifetime columns.
+          this.stmt(
+            'UPDATE alerts SET ends_at = ?, expires_at = ?, last_received_at = ?, receive_count = receive_count + 1 WHERE id = ?',
+          ).run(f.endsAt, f.expiresAt, f.lastReceivedAt, id);
+        } else {
+          this.stmt(
+            `UPDATE alerts SET ends_at = ?, expires_at = ?, last_received_at = ?, receive_count = receive_count + 1,
+               annotations = coalesce(?, annotations), value_data = coalesce(?, value_data),
+               severity = coalesce(?, severity), raw_severity = CASE WHEN ? IS NULL THEN raw_severity ELSE ? END
+             WHERE id = ?`,
+          ).run(f.endsAt, f.expiresAt, f.lastReceivedAt, f.annotationsJson ?? null, f.valuesJson ?? null, f.severity ?? null, f.severity ?? null, f.rawSeverity ?? null, id);
+        }
+        // Write-through: the cached state follows the row (a rollback clears the whole cache).
+        const fingerprint = this.stateFingerprints.get(id);
+        const cached = fingerprint === undefined ? undefined : this.states.get(fingerprint);
+        if (cached) {
+          cached.endsAt = f.endsAt;
+          cached.expiresAt = f.expiresAt;
+          if (f.annotationsJson !== undefined) cached.annotationsJson = f.annotationsJson;
+          if (f.valuesJson !== undefined) cached.valuesJson = f.valuesJson;
+          if (f.severity !== undefined) cached.severity = f.severity;
+        }
         return Promise.resolve();
       },
       getAlert: (id) => one('SELECT * FROM alerts WHERE id = ?', alertFromRow, id),
