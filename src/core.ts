@@ -8,7 +8,8 @@ import { IncidentEngine } from './incidents/engine.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
-import { expireAlertsJob, flushReceiptsJob } from './scheduler/jobs/alert-jobs.js';
+import { expireAlertsJob, flushReceiptsJob, suppressionJob } from './scheduler/jobs/alert-jobs.js';
+import { LiveRules } from './rules/live-rules.js';
 
 /** The stages that own state: store, incident engine and scheduler. Exactly one process runs them. */
 export interface Core {
@@ -16,11 +17,12 @@ export interface Core {
   engine: IncidentEngine;
   scheduler: Scheduler;
   metrics: CoreMetrics;
+  rules: LiveRules;
   /** Stops the scheduler, writes batched receipts, finishes queued commits and closes the store. */
   close(): Promise<void>;
 }
 
-function createStore(config: Config, metrics: CoreMetrics): Store {
+function createStore(config: Config, metrics: CoreMetrics, logger: Logger): Store {
   if (/^postgres(ql)?:\/\//i.test(config.store.path)) {
     throw new VigilError('bad_request', 'PostgreSQL storage is not available in this release; use a SQLite path for VIGIL_DB');
   }
@@ -33,20 +35,23 @@ function createStore(config: Config, metrics: CoreMetrics): Store {
       metrics.storeCommitDuration.observe(seconds);
       metrics.storeCommitWrites.observe(writes);
     },
+    onEffectError: (err) => logger.error({ err }, 'after-commit update failed'),
   });
 }
 
 export function createCore(config: Config, deps: { clock: Clock; logger: Logger; registry: Registry }): Core {
   const holder: { store?: Store } = {};
   const metrics = createCoreMetrics(deps.registry, () => holder.store);
-  const store = createStore(config, metrics);
+  const rules = new LiveRules(config.rules.dir, deps.logger, metrics, process.env, () => void engine.loadMirrors());
+  const store = createStore(config, metrics, deps.logger);
   holder.store = store;
   const engine = new IncidentEngine(store, deps.clock, {
     groupBy: config.incidents.groupBy,
     flapWindowMs: config.incidents.flapWindow,
+    rules: () => rules.current,
   });
   const scheduler = new Scheduler(
-    [flushReceiptsJob(engine), expireAlertsJob(engine)],
+    [flushReceiptsJob(engine), expireAlertsJob(engine), suppressionJob(engine)],
     deps.clock,
     config.scheduler.interval,
     deps.logger,
@@ -57,7 +62,9 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     engine,
     scheduler,
     metrics,
+    rules,
     async close() {
+      rules.close();
       await scheduler.stop();
       await engine.flushReceipts();
       await store.close();

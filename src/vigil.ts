@@ -6,6 +6,7 @@ import type { IncidentEngine } from './incidents/engine.js';
 import type { Store } from './store/types.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { createCore } from './core.js';
+import type { LiveRules } from './rules/live-rules.js';
 import { createHttpHandler, listen, type RequestListener } from './http/server.js';
 
 export interface VigilOptions {
@@ -22,6 +23,7 @@ export interface Vigil {
   store: Store;
   engine: IncidentEngine;
   scheduler: Scheduler;
+  rules: LiveRules;
   metrics: CoreMetrics & HttpMetrics;
   logger: Logger;
   /** Listens on the configured host and port (0 picks a free port); resolves to the bound port. */
@@ -45,6 +47,10 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     store: core.store,
     metrics: httpMetrics,
     metricsText: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    reloadRules: () => {
+      const set = core.rules.reload('POST /-/reload');
+      return { files: set.files, rules: set.rules.length };
+    },
   });
   if (options.startScheduler) core.scheduler.start();
   let closeServer: (() => Promise<void>) | null = null;
@@ -55,6 +61,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     store: core.store,
     engine: core.engine,
     scheduler: core.scheduler,
+    rules: core.rules,
     metrics: { ...core.metrics, ...httpMetrics },
     logger,
     async listen(port = config.server.port, host = config.server.host) {

@@ -19,6 +19,9 @@ export function presentIncident(i: IncidentRow) {
     resolvedAt: iso(i.resolvedAt),
     resolvedBy: i.resolvedBy,
     firingCount: i.firingCount,
+    /** True while every firing alert is silenced, in maintenance or inhibited: nobody is paged. */
+    suppressed: i.firingCount > 0 && i.suppressedCount >= i.firingCount,
+    suppressedCount: i.suppressedCount,
     flapping: i.flapping,
     reopenCount: i.reopenCount,
     groupKey: i.groupKey,
@@ -49,6 +52,8 @@ export function presentAlert(a: AlertRow) {
     receiveCount: a.receiveCount,
     resolvedAt: iso(a.resolvedAt),
     resolvedBy: a.resolvedBy,
+    suppressed: a.suppressedBy !== null,
+    suppressedBy: a.suppressedBy === null ? null : { ...a.suppressedBy, until: iso(a.suppressedBy.until) },
   };
 }
 

@@ -31,6 +31,14 @@ export async function serve(): Promise<void> {
       process.exit(1);
     }
   };
+  if (config.rules.watch) vigil.rules.watch();
+  process.on('SIGHUP', () => {
+    try {
+      vigil.rules.reload('SIGHUP');
+    } catch {
+      // logged by reload; the previous rules stay in force
+    }
+  });
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

@@ -85,6 +85,15 @@ const incidents = z
   })
   .strict();
 
+const rules = z
+  .object({
+    /** Directory of rule files (*.yaml, loaded in name order): severity rules, policies, inhibition, maintenance. */
+    dir: z.string().min(1).default('./rules'),
+    /** Reload when a file in the directory changes (SIGHUP and POST /-/reload always work). */
+    watch: z.boolean().default(true),
+  })
+  .strict();
+
 const scheduler = z
   .object({
     interval: duration.default(1000),
@@ -103,6 +112,7 @@ export const configFileSchema = z
     store: store.prefault({}),
     ingest: ingest.prefault({}),
     incidents: incidents.prefault({}),
+    rules: rules.prefault({}),
     scheduler: scheduler.prefault({}),
     log: log.prefault({}),
   })

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unavailable'
+  | 'invalid_config'
   | 'internal';
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -20,6 +21,7 @@ const statusByCode: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unavailable: 503,
+  invalid_config: 500,
   internal: 500,
 };
 

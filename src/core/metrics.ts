@@ -55,7 +55,11 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
     help: 'Whether the last configuration load succeeded (1) or failed (0).',
     registers: [registry],
   });
-  configLastReloadSuccessful.set(1);
+  const configLastReloadTime = new Gauge({
+    name: 'vigil_config_last_reload_success_timestamp_seconds',
+    help: 'When the rules were last loaded successfully.',
+    registers: [registry],
+  });
   const schedulerJobSeconds = new Histogram({
     name: 'vigil_scheduler_job_seconds',
     help: 'Duration of each scheduler job run.',
@@ -79,6 +83,7 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
     storeCommitDuration,
     storeCommitWrites,
     configLastReloadSuccessful,
+    configLastReloadTime,
     schedulerJobSeconds,
     schedulerJobFailures,
     schedulerLag,

@@ -5,12 +5,14 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { HttpMetrics } from '../core/metrics.js';
 import { VigilError } from '../core/errors.js';
+import { ConfigError } from '../config/yaml-file.js';
 import type { Config } from '../config/schema.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { StoreReader } from '../store/types.js';
 import { ingestRoutes } from '../ingest/handlers.js';
 import { ingestDispatcher } from './ingest-dispatch.js';
 import { apiRoutes } from '../api/routes.js';
+import { silenceRoutes } from '../api/silences.js';
 import { errorHandler, jsonBody, requestLogging } from './app.js';
 import { requireToken } from './auth.js';
 
@@ -23,6 +25,8 @@ export interface HttpDeps {
   metrics: HttpMetrics;
   /** The Prometheus exposition of every process's metrics. */
   metricsText(): Promise<{ contentType: string; text: string }>;
+  /** Reloads rules/; throws ConfigError (the previous rules stay) when a file is broken. */
+  reloadRules(): { files: string[]; rules: number };
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -68,8 +72,19 @@ function createApiApp(deps: HttpDeps): express.Express {
     res.send(text);
   });
   app.use(jsonBody(config.server.bodyLimit));
+  app.post('/-/reload', requireToken(config.auth.apiTokens, 'api'), (_req, res) => {
+    try {
+      res.json({ status: 'reloaded', ...deps.reloadRules() });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        throw new VigilError('invalid_config', `reload failed; the previous rules stay in force: ${err.problems[0]}`, err.problems);
+      }
+      throw err;
+    }
+  });
   app.use('/api/v1', requireToken(config.auth.apiTokens, 'api'));
   app.use(apiRoutes(store, engine));
+  app.use(silenceRoutes(store, engine, deps.clock));
   app.use((req, _res, next) => next(new VigilError('not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(logger, config.server.bodyLimit));
   return app;

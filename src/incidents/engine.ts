@@ -1,14 +1,23 @@
 import type { Alert } from '../alerts/alert.js';
-import { mapSeverity, moreUrgent, priorityOf, severityRank } from '../alerts/severity.js';
+import { moreUrgent, severityRank, type Priority } from '../alerts/severity.js';
 import type { Clock } from '../core/clock.js';
 import { conflict, notFound } from '../core/errors.js';
 import type { AlertRow, AlertState, IncidentRow, Store, StoreTx } from '../store/types.js';
 import { formatDuration } from '../config/duration.js';
-import { alertLabel, groupKeyOf, titleOf, type GroupBy } from './grouping.js';
+import { alertLabel, groupKeyOf, type GroupBy } from './grouping.js';
+import { evaluate, explain, type Decision } from '../rules/evaluate.js';
+import type { RuleSet } from '../rules/ruleset.js';
+import { InhibitionIndex } from '../rules/inhibition.js';
+import { SilenceBook } from '../rules/silences.js';
+import { findSuppression, windowOpenedBetween } from '../rules/suppression.js';
+import type { SilenceRow, Suppression } from '../store/types.js';
+import { randomUUID } from 'node:crypto';
 
 export interface EngineOptions {
   groupBy: GroupBy;
   flapWindowMs: number;
+  /** The rules in force; read on every decision so a reload takes effect at once. */
+  rules: () => RuleSet;
 }
 
 export type AlertOutcome = 'created' | 'attached' | 'reopened' | 'refreshed' | 'resolved' | 'ignored';
@@ -35,6 +44,16 @@ export interface EnginePort {
   resolve(id: number, actor: Actor): Promise<IncidentRow>;
   resolveAlertByFingerprint(fingerprint: string, actor: Actor): Promise<boolean>;
   addNote(id: number, actor: Actor & { text: string }): Promise<{ incidentId: number; at: number; by: string; text: string }>;
+  createSilence(silence: NewSilence): Promise<SilenceRow>;
+  expireSilence(id: string, by: string): Promise<SilenceRow>;
+}
+
+export interface NewSilence {
+  matchers: string[];
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
 }
 
 /**
@@ -46,14 +65,39 @@ export class IncidentEngine implements EnginePort {
   /** Receipts of repeats that changed nothing, written in batches (see refresh). */
   private readonly receipts = new Map<number, { at: number; count: number }>();
 
+  /** Silences not yet ended, mirrored from the store after each commit. */
+  readonly silences = new SilenceBook();
+  /** Firing alerts that can inhibit others, mirrored from the store after each commit. */
+  private readonly inhibition = new InhibitionIndex();
+  /** Set when something may now suppress alerts that already fire (a new silence, a new inhibiting alert). */
+  private suppressionPassNeeded = true;
+  private lastSuppressionCheck: number | null = null;
+  private readonly ready: Promise<void>;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly options: EngineOptions,
-  ) {}
+  ) {
+    this.ready = this.loadMirrors();
+  }
+
+  /** Fills the in-memory mirrors (silences, inhibiting alerts) from the store; again after a rules reload. */
+  async loadMirrors(): Promise<void> {
+    this.silences.load(await this.store.listSilences(this.clock.now()));
+    this.inhibition.clear();
+    const rules = this.options.rules();
+    for (const a of await this.store.allFiringAlerts()) this.inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
+    this.suppressionPassNeeded = true;
+  }
+
+  private suppressionContext() {
+    return { rules: this.options.rules(), silences: this.silences, inhibition: this.inhibition };
+  }
 
   /** Applies one request's alerts in one durable write. */
-  ingest(alerts: Alert[]): Promise<IngestResult> {
+  async ingest(alerts: Alert[]): Promise<IngestResult> {
+    await this.ready;
     return this.store.write(async (tx) => {
       const outcomes: AlertOutcome[] = [];
       const incidentIds = new Set<number>();
@@ -102,10 +146,12 @@ export class IncidentEngine implements EnginePort {
   private async refresh(tx: StoreTx, current: AlertState, alert: Alert): Promise<void> {
     const annotationsJson = JSON.stringify(alert.annotations);
     const valuesJson = alert.values === null ? current.valuesJson : JSON.stringify(alert.values);
-    const { severity } = mapSeverity(alert.rawSeverity);
-    const raised = severityRank(severity) < severityRank(current.severity);
+    // The labels of one fingerprint do not change, so neither does the rules' decision, unless the sender
+    // changes the severity of a kept fingerprint (a PagerDuty re-trigger).
+    const decision = alert.rawSeverity !== current.rawSeverity ? this.decide(alert) : null;
+    const raised = decision !== null && severityRank(decision.severity) < severityRank(current.severity);
     const detailsChanged = current.annotationsJson !== annotationsJson || current.valuesJson !== valuesJson;
-    if (!raised && !detailsChanged && current.endsAt === alert.endsAt && current.expiresAt === alert.expiresAt) {
+    if (decision === null && !detailsChanged && current.endsAt === alert.endsAt && current.expiresAt === alert.expiresAt) {
       this.noteReceipt(current.id, alert.receivedAt);
       return;
     }
@@ -114,11 +160,11 @@ export class IncidentEngine implements EnginePort {
       expiresAt: alert.expiresAt,
       lastReceivedAt: alert.receivedAt,
       ...(detailsChanged ? { annotationsJson, ...(valuesJson === null ? {} : { valuesJson }) } : {}),
-      ...(raised ? { severity, rawSeverity: alert.rawSeverity } : {}),
+      ...(decision ? { severity: raised ? decision.severity : current.severity, rawSeverity: alert.rawSeverity } : {}),
     });
     if (raised) {
       const incident = await tx.getIncident(current.incidentId);
-      if (incident) await this.raiseSeverity(tx, incident, severity, alert);
+      if (incident) await this.raiseSeverity(tx, incident, decision, alert);
     }
   }
 
@@ -151,8 +197,8 @@ export class IncidentEngine implements EnginePort {
     previous: AlertState | undefined,
   ): Promise<{ outcome: AlertOutcome; incidentId: number }> {
     const now = alert.receivedAt;
-    const sev = mapSeverity(alert.rawSeverity);
-    const groupKey = groupKeyOf(alert.labels, this.options.groupBy);
+    const decision = this.decide(alert);
+    const groupKey = groupKeyOf(alert.labels, decision.groupBy);
     let outcome: AlertOutcome = 'attached';
     let incident = await tx.openIncidentByGroupKey(groupKey);
     if (!incident) {
@@ -163,15 +209,16 @@ export class IncidentEngine implements EnginePort {
       } else {
         incident = await tx.insertIncident({
           groupKey,
-          title: titleOf(alert),
+          title: decision.title,
           status: 'triggered',
-          severity: sev.severity,
-          priority: priorityOf[sev.severity],
-          team: alert.labels.team ?? null,
-          service: alert.labels.service ?? alert.labels.job ?? null,
+          severity: decision.severity,
+          priority: decision.priority,
+          team: decision.team,
+          service: decision.service,
           source: alert.source,
           alertCount: 0,
           firingCount: 0,
+          suppressedCount: 0,
           flapping: false,
           reopenCount: 0,
           createdAt: now,
@@ -188,7 +235,17 @@ export class IncidentEngine implements EnginePort {
           actor: alert.source,
           source: alert.source,
           message: `incident opened: ${incident.title}`,
-          data: { groupKey, severity: sev.severity, priority: incident.priority },
+          data: { groupKey, severity: decision.severity, priority: incident.priority },
+        });
+        // "Why was I paged": the rules' decision, in words and in data.
+        await tx.addEvent({
+          incidentId: incident.id,
+          at: now,
+          kind: 'classified',
+          actor: 'vigil',
+          source: 'rules',
+          message: explain(decision),
+          data: decisionData(decision),
         });
         outcome = 'created';
       }
@@ -197,7 +254,7 @@ export class IncidentEngine implements EnginePort {
     const fields = {
       source: alert.source,
       status: 'firing' as const,
-      severity: sev.severity,
+      severity: decision.severity,
       rawSeverity: alert.rawSeverity,
       labels: alert.labels,
       annotations: alert.annotations,
@@ -210,6 +267,7 @@ export class IncidentEngine implements EnginePort {
       lastReceivedAt: now,
       resolvedAt: null,
       resolvedBy: null,
+      suppressedBy: findSuppression(this.suppressionContext(), alert, now),
     };
     const sameRow = previous && previous.incidentId === incident.id;
     if (sameRow) {
@@ -220,6 +278,7 @@ export class IncidentEngine implements EnginePort {
     }
     const patch: Partial<IncidentRow> = {
       firingCount: incident.firingCount + 1,
+      suppressedCount: incident.suppressedCount + (fields.suppressedBy ? 1 : 0),
       alertCount: incident.alertCount + (sameRow ? 0 : 1),
       updatedAt: now,
     };
@@ -233,9 +292,22 @@ export class IncidentEngine implements EnginePort {
       actor: alert.source,
       source: alert.source,
       message: `${alertLabel(alert.labels)} firing`,
-      data: { fingerprint: alert.fingerprint, labels: alert.labels, startsAt: new Date(alert.startsAt).toISOString() },
+      data: {
+        fingerprint: alert.fingerprint,
+        labels: alert.labels,
+        startsAt: new Date(alert.startsAt).toISOString(),
+        severity: decision.severity,
+        matchedRules: decision.matchedRules,
+      },
     });
-    if (!sev.known) {
+    if (fields.suppressedBy) await this.noteSuppressed(tx, incident.id, alert.labels, fields.suppressedBy, alert.source, now);
+    tx.afterCommit(() => {
+      // An alert that can inhibit others may mute alerts that already fire: the next tick checks them.
+      if (this.inhibition.add(this.options.rules(), alert.fingerprint, alert.labels, alertLabel(alert.labels))) {
+        this.suppressionPassNeeded = true;
+      }
+    });
+    if (!decision.severityKnown) {
       await tx.addEvent({
         incidentId: incident.id,
         at: now,
@@ -249,7 +321,7 @@ export class IncidentEngine implements EnginePort {
         data: { rawSeverity: alert.rawSeverity },
       });
     }
-    if (outcome !== 'created') await this.raiseSeverity(tx, incident, sev.severity, alert);
+    if (outcome !== 'created') await this.raiseSeverity(tx, incident, decision, alert);
     return { outcome, incidentId: incident.id };
   }
 
@@ -279,21 +351,26 @@ export class IncidentEngine implements EnginePort {
     return { ...incident, ...patch };
   }
 
-  private async raiseSeverity(tx: StoreTx, incident: IncidentRow, severity: IncidentRow['severity'], alert: Alert) {
-    const next = moreUrgent(incident.severity, severity);
-    if (next === incident.severity) return;
-    await tx.updateIncident(incident.id, { severity: next, priority: priorityOf[next], updatedAt: alert.receivedAt });
+  private async raiseSeverity(tx: StoreTx, incident: IncidentRow, decision: Decision, alert: Alert) {
+    const severity = moreUrgent(incident.severity, decision.severity);
+    const priority = morePressing(incident.priority, decision.priority);
+    if (severity === incident.severity && priority === incident.priority) return;
+    await tx.updateIncident(incident.id, { severity, priority, updatedAt: alert.receivedAt });
     await tx.addEvent({
       incidentId: incident.id,
       at: alert.receivedAt,
       kind: 'severity_changed',
       actor: alert.source,
       source: alert.source,
-      message: `severity raised from ${incident.severity} to ${next} by ${alertLabel(alert.labels)}`,
-      data: { from: incident.severity, to: next },
+      message: `raised from ${incident.severity} ${incident.priority} to ${severity} ${priority} by ${alertLabel(alert.labels)}: ${explain(decision)}`,
+      data: { from: incident.severity, to: severity, fromPriority: incident.priority, toPriority: priority, ...decisionData(decision) },
     });
-    incident.severity = next;
-    incident.priority = priorityOf[next];
+    incident.severity = severity;
+    incident.priority = priority;
+  }
+
+  private decide(alert: Alert): Decision {
+    return evaluate(this.options.rules(), alert, this.options.groupBy);
   }
 
   private async resolveAlert(
@@ -308,10 +385,12 @@ export class IncidentEngine implements EnginePort {
       resolvedAt: how.at,
       lastReceivedAt: how.kind === 'alert_expired' ? alert.lastReceivedAt : how.at,
     });
+    tx.afterCommit(() => this.inhibition.remove(alert.fingerprint));
     const incident = await tx.getIncident(alert.incidentId);
     if (!incident) return;
     const firing = Math.max(0, incident.firingCount - 1);
-    await tx.updateIncident(incident.id, { firingCount: firing, updatedAt: how.at });
+    const suppressed = Math.max(0, incident.suppressedCount - (alert.suppressedBy ? 1 : 0));
+    await tx.updateIncident(incident.id, { firingCount: firing, suppressedCount: suppressed, updatedAt: how.at });
     await tx.addEvent({
       incidentId: incident.id,
       at: how.at,
@@ -398,8 +477,16 @@ export class IncidentEngine implements EnginePort {
       const now = this.clock.now();
       for (const alert of await tx.firingAlertsOf(id)) {
         await tx.updateAlert(alert.id, { status: 'resolved', resolvedAt: now, resolvedBy: actor.by, expiresAt: null });
+        tx.afterCommit(() => this.inhibition.remove(alert.fingerprint));
       }
-      const patch = { status: 'resolved' as const, resolvedAt: now, resolvedBy: actor.by, firingCount: 0, updatedAt: now };
+      const patch = {
+        status: 'resolved' as const,
+        resolvedAt: now,
+        resolvedBy: actor.by,
+        firingCount: 0,
+        suppressedCount: 0,
+        updatedAt: now,
+      };
       await tx.updateIncident(id, patch);
       await tx.addEvent({
         incidentId: id,
@@ -450,9 +537,143 @@ export class IncidentEngine implements EnginePort {
     });
   }
 
+  /** Stores a silence; alerts already firing that it matches are suppressed on the next tick. */
+  async createSilence(input: NewSilence): Promise<SilenceRow> {
+    await this.ready;
+    const now = this.clock.now();
+    const row: SilenceRow = { id: randomUUID(), ...input, createdAt: now, updatedAt: now };
+    return this.store.write(async (tx) => {
+      await tx.insertSilence(row);
+      tx.afterCommit(() => {
+        this.silences.put(row);
+        this.suppressionPassNeeded = true;
+      });
+      return row;
+    });
+  }
+
+  /** Ends a silence now (Alertmanager's expire); the alerts it muted page again on the next tick. */
+  async expireSilence(id: string, by: string): Promise<SilenceRow> {
+    await this.ready;
+    const now = this.clock.now();
+    return this.store.write(async (tx) => {
+      const silence = await tx.getSilence(id);
+      if (!silence) throw notFound(`silence ${id} not found`);
+      if (silence.endsAt <= now) throw conflict(`silence ${id} has already ended`);
+      const patch = { endsAt: Math.max(now, silence.startsAt), updatedAt: now, comment: `${silence.comment} (expired by ${by})` };
+      await tx.updateSilence(id, patch);
+      const updated = { ...silence, ...patch };
+      tx.afterCommit(() => this.silences.put(updated));
+      return updated;
+    });
+  }
+
+  private async noteSuppressed(tx: StoreTx, incidentId: number, labels: Record<string, string>, why: Suppression, source: string, at: number) {
+    await tx.addEvent({
+      incidentId,
+      at,
+      kind: 'suppressed',
+      actor: 'vigil',
+      source,
+      message: `${alertLabel(labels)} pages nobody: ${why.reason}`,
+      data: { ...why },
+    });
+  }
+
+  /**
+   * Keeps suppression current (a scheduler job): alerts whose silence, window or inhibiting alert has
+   * ended page normally again, and alerts that started firing before a new silence, window or
+   * inhibiting alert are suppressed. Returns how many alerts changed.
+   */
+  async checkSuppressions(chunk = 500): Promise<number> {
+    await this.ready;
+    const now = this.clock.now();
+    const since = this.lastSuppressionCheck ?? now;
+    this.lastSuppressionCheck = now;
+    this.silences.prune(now);
+    let changed = 0;
+    changed += await this.recheck(true, now, chunk);
+    const rules = this.options.rules();
+    if (this.suppressionPassNeeded || this.silences.startedBetween(since, now) || windowOpenedBetween(rules, since, now)) {
+      this.suppressionPassNeeded = false;
+      changed += await this.recheck(false, now, chunk);
+    }
+    return changed;
+  }
+
+  /** Walks firing alerts that are (or are not) suppressed, in chunks, and records every change. */
+  private async recheck(suppressed: boolean, now: number, chunk: number): Promise<number> {
+    let changed = 0;
+    let after = 0;
+    for (;;) {
+      const { count, last, more } = await this.store.write(async (tx) => {
+        const alerts = await tx.firingAlerts(suppressed, after, chunk);
+        let n = 0;
+        for (const alert of alerts) {
+          const why = findSuppression(this.suppressionContext(), alert, now);
+          if (sameSuppression(why, alert.suppressedBy)) continue;
+          n++;
+          await tx.updateAlert(alert.id, { suppressedBy: why });
+          const incident = await tx.getIncident(alert.incidentId);
+          if (!incident) continue;
+          const delta = (why ? 1 : 0) - (alert.suppressedBy ? 1 : 0);
+          if (delta !== 0) await tx.updateIncident(incident.id, { suppressedCount: Math.max(0, incident.suppressedCount + delta), updatedAt: now });
+          if (why) await this.noteSuppressed(tx, incident.id, alert.labels, why, 'scheduler', now);
+          else {
+            await tx.addEvent({
+              incidentId: incident.id,
+              at: now,
+              kind: 'unsuppressed',
+              actor: 'vigil',
+              source: 'scheduler',
+              message: `${alertLabel(alert.labels)} pages again: ${endedReason(alert.suppressedBy!)}`,
+              data: { ended: alert.suppressedBy },
+            });
+          }
+        }
+        return { count: n, last: alerts.at(-1)?.id ?? after, more: alerts.length === chunk };
+      });
+      changed += count;
+      after = last;
+      if (!more) return changed;
+    }
+  }
+
   private async mustGet(tx: StoreTx, id: number): Promise<IncidentRow> {
     const incident = await tx.getIncident(id);
     if (!incident) throw notFound(`incident ${id} not found`);
     return incident;
   }
+}
+
+function morePressing(a: Priority, b: Priority): Priority {
+  return a <= b ? a : b;
+}
+
+/** The decision as timeline data (the policy as its parts a person reads). */
+function decisionData(d: Decision): Record<string, unknown> {
+  return {
+    severity: d.severity,
+    severityFrom: d.severityFrom,
+    priority: d.priority,
+    team: d.team,
+    service: d.service,
+    runbooks: d.runbooks,
+    matchedRules: d.matchedRules,
+    notify: d.policy.notify,
+    ackSla: d.policy.ackSla,
+    resolveSla: d.policy.resolveSla,
+  };
+}
+
+
+function sameSuppression(a: Suppression | null, b: Suppression | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.kind === b.kind && a.id === b.id && a.until === b.until;
+}
+
+function endedReason(was: Suppression): string {
+  if (was.kind === 'silence') return `silence ${was.id} ended`;
+  if (was.kind === 'maintenance') return `maintenance window "${was.id}" closed`;
+  return `the alert inhibiting it (rule "${was.id}") resolved`;
 }

@@ -3,6 +3,29 @@ import type { Priority, Severity } from '../alerts/severity.js';
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
+/** Why a firing alert pages nobody. */
+export interface Suppression {
+  kind: 'silence' | 'maintenance' | 'inhibited';
+  /** The silence id, maintenance window name or inhibit rule name. */
+  id: string;
+  /** In words, for people: who silenced it and why, which window, which alert inhibits it. */
+  reason: string;
+  /** When it ends, if known (silence end, window close). */
+  until: number | null;
+}
+
+export interface SilenceRow {
+  id: string;
+  /** Alertmanager matchers, as written. */
+  matchers: string[];
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface IncidentRow {
   id: number;
   groupKey: string;
@@ -15,6 +38,8 @@ export interface IncidentRow {
   source: AlertSource;
   alertCount: number;
   firingCount: number;
+  /** Firing alerts that are suppressed; while all firing alerts are, the incident pages nobody. */
+  suppressedCount: number;
   flapping: boolean;
   reopenCount: number;
   createdAt: number;
@@ -49,6 +74,7 @@ export interface AlertRow {
   resolvedAt: number | null;
   /** Who resolved it by hand; null when the sender (or expiry) resolved it. */
   resolvedBy: string | null;
+  suppressedBy: Suppression | null;
 }
 
 export type NewAlert = Omit<AlertRow, 'id'>;
@@ -59,6 +85,7 @@ export interface AlertState {
   incidentId: number;
   status: AlertRow['status'];
   severity: AlertRow['severity'];
+  rawSeverity: string | null;
   startsAt: number;
   endsAt: number | null;
   expiresAt: number | null;
@@ -123,6 +150,12 @@ export interface StoreTx {
   updateAlert(id: number, patch: Partial<Omit<AlertRow, 'id'>>): Promise<void>;
   firingAlertsOf(incidentId: number): Promise<AlertRow[]>;
   dueExpiredAlerts(now: number, limit: number): Promise<AlertRow[]>;
+  /** Firing alerts after the given id, suppressed or not, in id order. */
+  firingAlerts(suppressed: boolean, afterId: number, limit: number): Promise<AlertRow[]>;
+
+  insertSilence(silence: SilenceRow): Promise<void>;
+  updateSilence(id: string, patch: Partial<Omit<SilenceRow, 'id'>>): Promise<void>;
+  getSilence(id: string): Promise<SilenceRow | undefined>;
 
   getIncident(id: number): Promise<IncidentRow | undefined>;
   openIncidentByGroupKey(groupKey: string): Promise<IncidentRow | undefined>;
@@ -131,6 +164,9 @@ export interface StoreTx {
   updateIncident(id: number, patch: Partial<Omit<IncidentRow, 'id'>>): Promise<void>;
 
   addEvent(event: NewTimelineEvent): Promise<void>;
+
+  /** Runs fn after this write has committed (never if it rolls back): for in-memory state that mirrors the store. */
+  afterCommit(fn: () => void): void;
 }
 
 /**
@@ -147,6 +183,11 @@ export interface Store {
   timelineOf(incidentId: number): Promise<TimelineEvent[]>;
   listAlerts(query: AlertQuery): Promise<AlertRow[]>;
   openIncidentCounts(): Promise<Record<Severity, number>>;
+  /** Silences that have not ended by `now` (or all, newest first, when now is omitted). */
+  listSilences(now?: number): Promise<SilenceRow[]>;
+  getSilence(id: string): Promise<SilenceRow | undefined>;
+  /** Every firing alert, for rebuilding in-memory indexes at start-up and after a reload. */
+  allFiringAlerts(): Promise<AlertRow[]>;
   /** Writes waiting for the next group commit. */
   pendingWrites(): number;
   /** Throws when the store cannot serve requests. */
@@ -156,4 +197,7 @@ export interface Store {
 }
 
 /** The reads the HTTP API needs. */
-export type StoreReader = Pick<Store, 'listIncidents' | 'getIncident' | 'alertsOf' | 'timelineOf' | 'listAlerts' | 'ping'>;
+export type StoreReader = Pick<
+  Store,
+  'listIncidents' | 'getIncident' | 'alertsOf' | 'timelineOf' | 'listAlerts' | 'ping' | 'listSilences' | 'getSilence'
+>;

@@ -22,13 +22,13 @@ function open(maxPendingWrites = 1000) {
 
 const incident: NewIncident = {
   groupKey: '{alertname="A"}', title: 'A', status: 'triggered', severity: 'warning', priority: 'P2', team: null, service: null,
-  source: 'alertmanager', alertCount: 1, firingCount: 1, flapping: false, reopenCount: 0, createdAt: 1, updatedAt: 1,
+  source: 'alertmanager', alertCount: 1, firingCount: 1, suppressedCount: 0, flapping: false, reopenCount: 0, createdAt: 1, updatedAt: 1,
   acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolvedBy: null,
 };
 const alert = (incidentId: number): NewAlert => ({
   fingerprint: 'f1', incidentId, source: 'alertmanager', status: 'firing', severity: 'warning', rawSeverity: 'warning',
   labels: { alertname: 'A' }, annotations: {}, startsAt: 1, endsAt: 100, expiresAt: 100, generatorURL: null, links: [], values: null,
-  firstReceivedAt: 1, lastReceivedAt: 1, receiveCount: 1, resolvedAt: null, resolvedBy: null,
+  firstReceivedAt: 1, lastReceivedAt: 1, receiveCount: 1, resolvedAt: null, resolvedBy: null, suppressedBy: null,
 });
 
 async function seed(s: SqliteStore) {

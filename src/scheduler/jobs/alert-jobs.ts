@@ -22,3 +22,8 @@ export function expireAlertsJob(engine: IncidentEngine): Job {
 export function flushReceiptsJob(engine: IncidentEngine): Job {
   return { name: 'flush-receipts', run: () => engine.flushReceipts() };
 }
+
+/** Keeps silences, maintenance windows and inhibition applied to firing alerts as time passes. */
+export function suppressionJob(engine: IncidentEngine): Job {
+  return { name: 'suppressions', run: () => engine.checkSuppressions() };
+}

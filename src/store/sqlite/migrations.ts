@@ -70,4 +70,23 @@ export const migrations: string[] = [
   );
   CREATE INDEX timeline_by_incident ON timeline (incident_id, id);
   `,
+  `
+  -- Suppression: why a firing alert pages nobody (JSON: kind silence|maintenance|inhibited, and which).
+  ALTER TABLE alerts ADD COLUMN suppressed_by TEXT;
+  CREATE INDEX alerts_suppressed ON alerts (id) WHERE status = 'firing' AND suppressed_by IS NOT NULL;
+  -- Firing alerts of the incident that are suppressed; the incident pages nobody while all are.
+  ALTER TABLE incidents ADD COLUMN suppressed_count INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE silences (
+    id          TEXT    PRIMARY KEY,
+    matchers    TEXT    NOT NULL,
+    starts_at   INTEGER NOT NULL,
+    ends_at     INTEGER NOT NULL,
+    created_by  TEXT    NOT NULL,
+    comment     TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+  CREATE INDEX silences_by_end ON silences (ends_at);
+  `,
 ];

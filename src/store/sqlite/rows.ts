@@ -1,4 +1,4 @@
-import type { AlertRow, AlertState, IncidentRow, TimelineEvent } from '../types.js';
+import type { AlertRow, AlertState, IncidentRow, SilenceRow, TimelineEvent } from '../types.js';
 
 /** Column names in SQLite for each camelCase field that can be written. */
 export const incidentColumns: Record<keyof Omit<IncidentRow, 'id'>, string> = {
@@ -12,6 +12,7 @@ export const incidentColumns: Record<keyof Omit<IncidentRow, 'id'>, string> = {
   source: 'source',
   alertCount: 'alert_count',
   firingCount: 'firing_count',
+  suppressedCount: 'suppressed_count',
   flapping: 'flapping',
   reopenCount: 'reopen_count',
   createdAt: 'created_at',
@@ -42,9 +43,20 @@ export const alertColumns: Record<keyof Omit<AlertRow, 'id'>, string> = {
   receiveCount: 'receive_count',
   resolvedAt: 'resolved_at',
   resolvedBy: 'resolved_by',
+  suppressedBy: 'suppressed_by',
 };
 
-const jsonAlertFields = new Set(['labels', 'annotations', 'links', 'values']);
+export const silenceColumns: Record<keyof Omit<SilenceRow, 'id'>, string> = {
+  matchers: 'matchers',
+  startsAt: 'starts_at',
+  endsAt: 'ends_at',
+  createdBy: 'created_by',
+  comment: 'comment',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+
+const jsonAlertFields = new Set(['labels', 'annotations', 'links', 'values', 'suppressedBy', 'matchers']);
 
 /** Converts a field value to what SQLite stores (JSON text, 0/1 for booleans). */
 export function toColumnValue(field: string, value: unknown): unknown {
@@ -68,6 +80,7 @@ export function incidentFromRow(r: Raw): IncidentRow {
     source: r.source as IncidentRow['source'],
     alertCount: r.alert_count as number,
     firingCount: r.firing_count as number,
+    suppressedCount: r.suppressed_count as number,
     flapping: r.flapping === 1,
     reopenCount: r.reopen_count as number,
     createdAt: r.created_at as number,
@@ -101,6 +114,20 @@ export function alertFromRow(r: Raw): AlertRow {
     receiveCount: r.receive_count as number,
     resolvedAt: (r.resolved_at as number | null) ?? null,
     resolvedBy: (r.resolved_by as string | null) ?? null,
+    suppressedBy: r.suppressed_by == null ? null : JSON.parse(r.suppressed_by as string),
+  };
+}
+
+export function silenceFromRow(r: Raw): SilenceRow {
+  return {
+    id: r.id as string,
+    matchers: JSON.parse(r.matchers as string),
+    startsAt: r.starts_at as number,
+    endsAt: r.ends_at as number,
+    createdBy: r.created_by as string,
+    comment: r.comment as string,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
   };
 }
 
@@ -123,6 +150,7 @@ export function alertStateFromRow(r: Raw): AlertState {
     incidentId: r.incident_id as number,
     status: r.status as AlertState['status'],
     severity: r.severity as AlertState['severity'],
+    rawSeverity: (r.raw_severity as string | null) ?? null,
     startsAt: r.starts_at as number,
     endsAt: (r.ends_at as number | null) ?? null,
     expiresAt: (r.expires_at as number | null) ?? null,

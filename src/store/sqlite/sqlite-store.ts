@@ -9,6 +9,7 @@ import type {
   AlertRow,
   AlertState,
   IncidentQuery,
+  SilenceRow,
   IncidentRow,
   NewAlert,
   NewIncident,
@@ -23,6 +24,8 @@ import {
   alertFromRow,
   alertStateFromRow,
   eventFromRow,
+  silenceColumns,
+  silenceFromRow,
   incidentColumns,
   incidentFromRow,
   toColumnValue,
@@ -35,6 +38,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs: number;
   /** Called after each group commit with its duration and how many writes it carried. */
   onCommit?: (seconds: number, writes: number) => void;
+  /** An afterCommit callback failed (the write itself is committed). */
+  onEffectError?: (err: unknown) => void;
 }
 
 interface PendingWrite {
@@ -68,6 +73,8 @@ export class SqliteStore implements Store {
    */
   private readonly states = new Map<string, AlertState>();
   private readonly stateFingerprints = new Map<number, string>();
+  /** afterCommit callbacks of the write being run. */
+  private effects: (() => void)[] = [];
 
   constructor(private readonly options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(path.dirname(options.path), { recursive: true });
@@ -143,7 +150,7 @@ export class SqliteStore implements Store {
         const cached = this.states.get(fingerprint);
         if (cached) return Promise.resolve(cached);
         const r = this.stmt(
-          `SELECT id, incident_id, status, severity, starts_at, ends_at, expires_at, resolved_by, annotations, value_data
+          `SELECT id, incident_id, status, severity, raw_severity, starts_at, ends_at, expires_at, resolved_by, annotations, value_data
              FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`,
         ).get(fingerprint) as Record<string, unknown> | undefined;
         if (!r) return Promise.resolve(undefined);
@@ -176,6 +183,7 @@ export class SqliteStore implements Store {
           if (f.annotationsJson !== undefined) cached.annotationsJson = f.annotationsJson;
           if (f.valuesJson !== undefined) cached.valuesJson = f.valuesJson;
           if (f.severity !== undefined) cached.severity = f.severity;
+          if (f.rawSeverity !== undefined) cached.rawSeverity = f.rawSeverity;
         }
         return Promise.resolve();
       },
@@ -205,6 +213,28 @@ export class SqliteStore implements Store {
           now,
           limit,
         ),
+      firingAlerts: (suppressed, afterId, limit) =>
+        many(
+          `SELECT * FROM alerts WHERE status = 'firing' AND suppressed_by IS ${suppressed ? 'NOT ' : ''}NULL AND id > ? ORDER BY id LIMIT ?`,
+          alertFromRow,
+          afterId,
+          limit,
+        ),
+      insertSilence: (silence) => {
+        this.stmt(
+          'INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(silence.id, JSON.stringify(silence.matchers), silence.startsAt, silence.endsAt, silence.createdBy, silence.comment, silence.createdAt, silence.updatedAt);
+        return Promise.resolve();
+      },
+      updateSilence: (id, patch) => {
+        const fields = Object.keys(patch).filter((k) => k in silenceColumns);
+        if (fields.length > 0) {
+          const sql = `UPDATE silences SET ${fields.map((f) => `${silenceColumns[f as keyof typeof silenceColumns]} = ?`).join(', ')} WHERE id = ?`;
+          this.stmt(sql).run(...fields.map((f) => toColumnValue(f, patch[f as keyof typeof patch])), id);
+        }
+        return Promise.resolve();
+      },
+      getSilence: (id) => one('SELECT * FROM silences WHERE id = ?', silenceFromRow, id),
       getIncident: (id) => one('SELECT * FROM incidents WHERE id = ?', incidentFromRow, id),
       openIncidentByGroupKey: (groupKey) =>
         one(
@@ -223,6 +253,9 @@ export class SqliteStore implements Store {
         return Promise.resolve({ ...incident, id });
       },
       updateIncident: (id, patch) => Promise.resolve(this.update('incidents', incidentColumns, id, patch)),
+      afterCommit: (fn) => {
+        this.effects.push(fn);
+      },
       addEvent: (e: NewTimelineEvent) => {
         this.stmt(
           'INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -259,7 +292,7 @@ export class SqliteStore implements Store {
     this.flushing = true;
     const batch = this.queue.splice(0, this.queue.length);
     const started = process.hrtime.bigint();
-    const outcomes: { ok: boolean; value: unknown }[] = [];
+    const outcomes: { ok: boolean; value: unknown; effects: (() => void)[] }[] = [];
     try {
       this.db.exec('BEGIN IMMEDIATE');
     } catch (err) {
@@ -272,17 +305,19 @@ export class SqliteStore implements Store {
     const release = this.stmt('RELEASE w');
     for (const w of batch) {
       savepoint.run();
+      this.effects = [];
       try {
         const value = await w.fn(this.tx);
         release.run();
-        outcomes.push({ ok: true, value });
+        outcomes.push({ ok: true, value, effects: this.effects });
       } catch (err) {
         this.forgetStates();
         this.stmt('ROLLBACK TO w').run();
         release.run();
-        outcomes.push({ ok: false, value: err });
+        outcomes.push({ ok: false, value: err, effects: [] });
       }
     }
+    this.effects = [];
     try {
       this.db.exec('COMMIT');
     } catch (err) {
@@ -295,6 +330,15 @@ export class SqliteStore implements Store {
     }
     this.flushing = false;
     this.options.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
+    for (const o of outcomes) {
+      for (const fn of o.effects) {
+        try {
+          fn();
+        } catch (err) {
+          this.options.onEffectError?.(err);
+        }
+      }
+    }
     batch.forEach((w, i) => {
       const o = outcomes[i]!;
       if (o.ok) w.resolve(o.value);
@@ -382,6 +426,28 @@ export class SqliteStore implements Store {
       for (const r of rows) counts[r.severity] = r.n;
       return counts;
     });
+  }
+
+  listSilences(now?: number): Promise<SilenceRow[]> {
+    return this.read(() =>
+      (now === undefined
+        ? (this.stmt('SELECT * FROM silences ORDER BY created_at DESC LIMIT 1000').all() as Record<string, unknown>[])
+        : (this.stmt('SELECT * FROM silences WHERE ends_at > ? ORDER BY starts_at').all(now) as Record<string, unknown>[])
+      ).map(silenceFromRow),
+    );
+  }
+
+  getSilence(id: string): Promise<SilenceRow | undefined> {
+    return this.read(() => {
+      const r = this.stmt('SELECT * FROM silences WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+      return r ? silenceFromRow(r) : undefined;
+    });
+  }
+
+  allFiringAlerts(): Promise<AlertRow[]> {
+    return this.read(() =>
+      (this.stmt("SELECT * FROM alerts WHERE status = 'firing' ORDER BY id").all() as Record<string, unknown>[]).map(alertFromRow),
+    );
   }
 
   pendingWrites(): number {

@@ -1,0 +1,109 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import { badRequest, notFound } from '../core/errors.js';
+import { parseDuration } from '../config/duration.js';
+import type { EnginePort } from '../incidents/engine.js';
+import type { StoreReader, SilenceRow } from '../store/types.js';
+import { parseBody } from '../http/validation.js';
+import { parseTime } from '../ingest/sources/common.js';
+import { compileMatcher, MatcherError, parseMatchers } from '../rules/matchers.js';
+import { normalizeMatchers, silenceState } from '../rules/silences.js';
+
+const time = z.string().transform((text, ctx) => {
+  const ms = parseTime(text);
+  if (ms == null) {
+    ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 64)}" is not an RFC 3339 time` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const matcherTexts = z
+  .union([z.string(), z.array(z.string()).min(1).max(64)])
+  .transform((m) => (typeof m === 'string' ? [m] : m))
+  .transform((texts, ctx) => {
+    try {
+      const parsed = texts.flatMap((t) => parseMatchers(t));
+      if (parsed.length === 0) throw new MatcherError('at least one matcher is required');
+      for (const m of parsed) {
+        if (m.name.startsWith('annotations.')) throw new MatcherError(`silences match labels only, not ${m.name}`);
+      }
+      // Like Alertmanager: a silence must not match every alert by accident.
+      if (parsed.map(compileMatcher).every((m) => m.matches(''))) {
+        throw new MatcherError('at least one matcher must not match the empty string (this silence would mute everything)');
+      }
+      return normalizeMatchers(texts);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof MatcherError ? err.message : String(err) });
+      return z.NEVER;
+    }
+  });
+
+const newSilence = z
+  .object({
+    matchers: matcherTexts,
+    startsAt: time.optional(),
+    endsAt: time.optional(),
+    /** Instead of endsAt: how long from startsAt, e.g. 2h. */
+    duration: z.string().optional(),
+    createdBy: z.string().trim().min(1).max(200),
+    comment: z.string().trim().min(1).max(2000),
+  })
+  .strict();
+
+const listQuery = z.object({ state: z.enum(['active', 'pending', 'expired']).optional() });
+
+/** Silences: muting alerts by matchers for a while, with who and why (VIGIL_API_TOKEN). */
+export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clock): Router {
+  const router = Router();
+  const present = (s: SilenceRow) => ({
+    id: s.id,
+    matchers: s.matchers,
+    startsAt: new Date(s.startsAt).toISOString(),
+    endsAt: new Date(s.endsAt).toISOString(),
+    createdBy: s.createdBy,
+    comment: s.comment,
+    createdAt: new Date(s.createdAt).toISOString(),
+    updatedAt: new Date(s.updatedAt).toISOString(),
+    state: silenceState(s, clock.now()),
+  });
+
+  router.post('/api/v1/silences', async (req, res) => {
+    const body = parseBody(newSilence, req.body, 'silence');
+    const now = clock.now();
+    const startsAt = body.startsAt ?? now;
+    let endsAt = body.endsAt;
+    if (body.duration !== undefined) {
+      const ms = parseDuration(body.duration);
+      if (ms === null || ms === 0) throw badRequest('duration: expected e.g. 30m, 2h', [{ field: 'duration', problem: 'invalid duration' }]);
+      if (endsAt !== undefined) throw badRequest('give endsAt or duration, not both', [{ field: 'duration', problem: 'conflicts with endsAt' }]);
+      endsAt = startsAt + ms;
+    }
+    if (endsAt === undefined) throw badRequest('endsAt: required (or duration)', [{ field: 'endsAt', problem: 'required' }]);
+    if (endsAt <= startsAt) throw badRequest('endsAt: must be after startsAt', [{ field: 'endsAt', problem: 'not after startsAt' }]);
+    if (endsAt <= now) throw badRequest('endsAt: must be in the future', [{ field: 'endsAt', problem: 'in the past' }]);
+    const silence = await engine.createSilence({ matchers: body.matchers, startsAt, endsAt, createdBy: body.createdBy, comment: body.comment });
+    res.status(201).json(present(silence));
+  });
+
+  router.get('/api/v1/silences', async (req, res) => {
+    const q = parseBody(listQuery, req.query, 'query');
+    const now = clock.now();
+    const all = await store.listSilences();
+    res.json({ silences: all.filter((s) => !q.state || silenceState(s, now) === q.state).map(present) });
+  });
+
+  router.get('/api/v1/silences/:id', async (req, res) => {
+    const silence = await store.getSilence(req.params.id);
+    if (!silence) throw notFound(`silence ${req.params.id} not found`);
+    res.json(present(silence));
+  });
+
+  router.delete('/api/v1/silences/:id', async (req, res) => {
+    const by = typeof req.query.by === 'string' && req.query.by.trim() ? req.query.by.trim().slice(0, 200) : 'api';
+    res.json(present(await engine.expireSilence(req.params.id, by)));
+  });
+
+  return router;
+}

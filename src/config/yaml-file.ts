@@ -1,0 +1,105 @@
+import '../core/zod-messages.js';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import type { z } from 'zod';
+
+/** A configuration problem, already phrased for the operator: file, line, field, what is wrong. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[] = [message],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+const envRef = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Finds where a path points in the YAML source, falling back to the nearest parent that exists. */
+function locate(doc: Document, lines: LineCounter, fieldPath: PropertyKey[]): string {
+  for (let n = fieldPath.length; n >= 0; n--) {
+    const node = doc.getIn(fieldPath.slice(0, n) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    if (node && node.range) {
+      const { line, col } = lines.linePos(node.range[0]);
+      return `${line}:${col}`;
+    }
+    if (n === 0 && doc.contents?.range) {
+      const { line, col } = lines.linePos(doc.contents.range[0]);
+      return `${line}:${col}`;
+    }
+  }
+  return '1:1';
+}
+
+/** Where a key (rather than its value) sits, for "unknown field" errors. */
+function locateKey(doc: Document, lines: LineCounter, parent: PropertyKey[], key: string): string | undefined {
+  const map = parent.length === 0 ? doc.contents : doc.getIn(parent as (string | number)[], true);
+  if (!isMap(map)) return undefined;
+  const pair = map.items.find((item) => isScalar(item.key) && item.key.value === key);
+  const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+  if (!range) return undefined;
+  const { line, col } = lines.linePos(range[0]);
+  return `${line}:${col}`;
+}
+
+function fieldName(p: PropertyKey[]): string {
+  return p.length === 0 ? '(top level)' : p.map(String).join('.');
+}
+
+function describeIssues(file: string, doc: Document, lines: LineCounter, issues: z.core.$ZodIssue[]): string[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => {
+        const p = [...issue.path, key];
+        return `${file}:${locateKey(doc, lines, issue.path, key) ?? locate(doc, lines, p)}: ${fieldName(p)}: unknown field`;
+      });
+    }
+    return [`${file}:${locate(doc, lines, issue.path)}: ${fieldName(issue.path)}: ${issue.message}`];
+  });
+}
+
+/** Replaces ${VAR} and ${VAR:-default} in string values with environment variables, so secrets stay out of the file. */
+function interpolateEnv(file: string, doc: Document, lines: LineCounter, env: Env): string[] {
+  const problems: string[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('${')) return;
+      node.value = node.value.replace(envRef, (_m, name: string, fallback: string | undefined) => {
+        const value = env[name];
+        if (value !== undefined && value !== '') return value;
+        if (fallback !== undefined) return fallback;
+        const pos = node.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
+        problems.push(`${file}:${pos.line}:${pos.col}: environment variable ${name} is not set`);
+        return '';
+      });
+    },
+  });
+  return problems;
+}
+
+/**
+ * Parses one YAML text and validates it with a zod schema. Every problem names the file, line, column and
+ * field; ${VAR} references are filled from env first. Throws ConfigError with all problems found.
+ */
+export function parseYamlFile<S extends z.ZodType>(schema: S, text: string, file: string, env: Env = {}): z.output<S> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return `${file}:${pos ? `${pos.line}:${pos.col}` : '1:1'}: ${e.message.split('\n')[0]}`;
+    });
+    throw new ConfigError(problems.join('\n'), problems);
+  }
+  const envProblems = interpolateEnv(file, doc, lines, env);
+  if (envProblems.length > 0) throw new ConfigError(envProblems.join('\n'), envProblems);
+  const raw = doc.toJS() ?? {};
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const problems = describeIssues(file, doc, lines, result.error.issues);
+    throw new ConfigError(problems.join('\n'), problems);
+  }
+  return result.data;
+}

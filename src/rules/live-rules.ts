@@ -1,0 +1,79 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { Logger } from '../core/logger.js';
+import type { CoreMetrics } from '../core/metrics.js';
+import { ConfigError, type Env } from '../config/yaml-file.js';
+import { loadRuleSet, type RuleSet } from './ruleset.js';
+
+/**
+ * The rule set in force. A reload (SIGHUP, POST /-/reload, a file change) compiles the whole directory
+ * again and swaps it in only if every file is valid; otherwise the previous rules stay and the error,
+ * naming file, line and field, is logged, returned and shown by vigil_config_last_reload_successful = 0.
+ */
+export class LiveRules {
+  private set: RuleSet;
+  private watcher: FSWatcher | null = null;
+  private debounce: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly dir: string,
+    private readonly logger: Logger,
+    private readonly metrics: CoreMetrics,
+    private readonly env: Env = process.env,
+    /** Called after a successful reload (indexes built from the rules are rebuilt). */
+    private readonly onReload: () => void = () => {},
+  ) {
+    this.set = loadRuleSet(dir, env);
+    this.succeeded();
+  }
+
+  get current(): RuleSet {
+    return this.set;
+  }
+
+  reload(reason: string): RuleSet {
+    try {
+      this.set = loadRuleSet(this.dir, this.env);
+    } catch (err) {
+      this.metrics.configLastReloadSuccessful.set(0);
+      if (err instanceof ConfigError) {
+        this.logger.error({ reason, problems: err.problems }, 'rules reload failed; the previous rules stay in force');
+      }
+      throw err;
+    }
+    this.succeeded();
+    this.onReload();
+    this.logger.info({ reason, files: this.set.files, rules: this.set.rules.length }, 'rules reloaded');
+    return this.set;
+  }
+
+  /** Reloads shortly after files in the directory change (editors write in several steps). */
+  watch(): void {
+    if (this.watcher) return;
+    try {
+      this.watcher = watch(this.dir, () => {
+        if (this.debounce) clearTimeout(this.debounce);
+        this.debounce = setTimeout(() => {
+          try {
+            this.reload('file change');
+          } catch {
+            // logged by reload
+          }
+        }, 250);
+      });
+      this.watcher.on('error', (err) => this.logger.warn({ err }, 'watching the rules directory failed; use SIGHUP or POST /-/reload'));
+    } catch (err) {
+      this.logger.warn({ err }, 'cannot watch the rules directory; use SIGHUP or POST /-/reload');
+    }
+  }
+
+  close(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.watcher?.close();
+    this.watcher = null;
+  }
+
+  private succeeded(): void {
+    this.metrics.configLastReloadSuccessful.set(1);
+    this.metrics.configLastReloadTime.set(Date.now() / 1000);
+  }
+}

@@ -1,0 +1,74 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { severities, type Severity } from '../alerts/severity.js';
+import { ConfigError, parseYamlFile, type Env } from '../config/yaml-file.js';
+import { compileMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
+import type { MaintenanceWindow } from './maintenance.js';
+import { rulesFileSchema, type InhibitRule, type Policy, type Rule } from './schema.js';
+
+export type CompiledRule = Omit<Rule, 'match'> & { match: CompiledMatcher[]; file: string };
+export type CompiledInhibitRule = Omit<InhibitRule, 'source_matchers' | 'target_matchers'> & {
+  source_matchers: CompiledMatcher[];
+  target_matchers: CompiledMatcher[];
+  file: string;
+};
+export type CompiledWindow = Omit<MaintenanceWindow, 'matchers'> & { matchers: CompiledMatcher[]; file: string };
+
+/** Everything rules/ says, compiled once and then only read; a reload swaps the whole set. */
+export interface RuleSet {
+  dir: string;
+  files: string[];
+  rules: CompiledRule[];
+  policies: Record<Severity, Policy>;
+  inhibitRules: CompiledInhibitRule[];
+  maintenance: CompiledWindow[];
+}
+
+const ruleFile = /\.ya?ml$/;
+
+/** Loads rules/*.yaml in name order; any problem throws ConfigError naming file, line and field. */
+export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
+  if (!existsSync(dir)) throw new ConfigError(`${dir}: rules directory not found`);
+  const shown = (f: string) => path.relative(process.cwd(), path.join(dir, f)) || f;
+  const files = readdirSync(dir).filter((f) => ruleFile.test(f)).sort();
+  const problems: string[] = [];
+  const set: RuleSet = { dir, files: files.map(shown), rules: [], policies: {} as RuleSet['policies'], inhibitRules: [], maintenance: [] };
+  const ruleOrigin = new Map<string, string>();
+  const policyOrigin = new Map<Severity, string>();
+
+  for (const f of files) {
+    const file = shown(f);
+    let parsed;
+    try {
+      parsed = parseYamlFile(rulesFileSchema, readFileSync(path.join(dir, f), 'utf8'), file, env);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        problems.push(...err.problems);
+        continue;
+      }
+      throw err;
+    }
+    for (const [severity, policy] of Object.entries(parsed.policies ?? {}) as [Severity, Policy][]) {
+      const earlier = policyOrigin.get(severity);
+      if (earlier) problems.push(`${file}: policies.${severity}: already defined in ${earlier}`);
+      policyOrigin.set(severity, file);
+      set.policies[severity] = policy;
+    }
+    for (const rule of parsed.rules ?? []) {
+      const earlier = ruleOrigin.get(rule.name);
+      if (earlier) problems.push(`${file}: rule "${rule.name}": name already used in ${earlier}`);
+      ruleOrigin.set(rule.name, file);
+      set.rules.push({ ...rule, file });
+    }
+    for (const inhibit of parsed.inhibit_rules ?? []) set.inhibitRules.push({ ...inhibit, file });
+    for (const window of parsed.maintenance ?? []) {
+      // Already validated with line numbers by the schema; compiled here once.
+      set.maintenance.push({ ...window, matchers: (window.matchers ?? []).flatMap((m) => parseMatchers(m).map(compileMatcher)), file });
+    }
+  }
+  for (const severity of severities) {
+    if (!set.policies[severity] && problems.length === 0) problems.push(`${dir}: no policy for severity "${severity}" in any rules file`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'), problems);
+  return set;
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { severities } from '../alerts/severity.js';
+import { parseDuration } from '../config/duration.js';
+import { maintenanceWindowSchema } from './maintenance.js';
+import { compileMatcher, MatcherError, parseMatchers, type CompiledMatcher } from './matchers.js';
+import { compileTemplate } from './template.js';
+
+/** A duration like 15m, or "none" where the policy has no such timer. */
+const optionalDuration = z.union([z.literal('none'), z.string()]).transform((text, ctx) => {
+  if (text === 'none') return null;
+  const ms = parseDuration(text);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30s, 15m, 4h, or none)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const channels = ['voice', 'sms', 'email', 'chat', 'webhook'] as const;
+export const priorities = ['P1', 'P2', 'P3', 'P4'] as const;
+
+const notifyTarget = z
+  .object({
+    /** A role from the people file (oncall, management, team, owner, ...). */
+    role: z.string().min(1),
+    channels: z.array(z.enum(channels)).min(1),
+  })
+  .strict();
+
+/** What happens for incidents of one severity: who is told how, and within what time. */
+const policyFields = {
+  priority: z.enum(priorities),
+  notify: z.array(notifyTarget),
+  /** Acknowledge within this, or escalate. */
+  ackSla: optionalDuration,
+  /** Resolve within this. */
+  resolveSla: optionalDuration,
+  /** Progress report to responders and stakeholders while open. */
+  progressReminder: optionalDuration,
+  /** Notify again while nobody has acknowledged. */
+  renotify: optionalDuration,
+  /** Collect notifications for this long and send them together (0s: at once). */
+  bundleWindow: optionalDuration,
+  /** Listed in the periodic digest. */
+  digest: z.boolean(),
+};
+
+export const policySchema = z.object(policyFields).strict();
+export const policyOverrideSchema = z.object(policyFields).partial().strict();
+export type Policy = z.output<typeof policySchema>;
+export type PolicyOverride = z.output<typeof policyOverrideSchema>;
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a label name');
+/** Matchers are parsed and their regexes compiled while the file is validated, so a bad one names its line. */
+const matcherList = z.union([z.string(), z.array(z.string())]).transform((m, ctx) => {
+  const texts = typeof m === 'string' ? [m] : m;
+  const out: CompiledMatcher[] = [];
+  for (const text of texts) {
+    try {
+      for (const parsed of parseMatchers(text)) out.push(compileMatcher(parsed));
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof MatcherError ? err.message : String(err) });
+    }
+  }
+  return out;
+});
+
+const titleTemplate = z
+  .string()
+  .min(1)
+  .max(500)
+  .transform((text, ctx) => {
+    try {
+      return compileTemplate(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+export const ruleSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    description: z.string().optional(),
+    /** Alertmanager matchers over labels (and annotations.<name>); all must match. None: every alert. */
+    match: matcherList.default([]),
+    set: z
+      .object({
+        severity: z.enum(severities).optional(),
+        priority: z.enum(priorities).optional(),
+        team: z.string().min(1).optional(),
+        service: z.string().min(1).optional(),
+        /** Incident title; {{ labels.name }} and {{ annotations.name }} are filled from the alert. */
+        title: titleTemplate.optional(),
+        groupBy: z.array(z.union([labelName, z.array(labelName).min(1)])).min(1).optional(),
+        runbooks: z.array(z.string().min(1)).optional(),
+        policy: policyOverrideSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    /** Keep evaluating later rules after this one matched (they fill in what is still unset). */
+    continue: z.boolean().default(false),
+  })
+  .strict();
+
+export const inhibitRuleSchema = z
+  .object({
+    name: z.string().min(1),
+    /** An alert matching these (and firing) mutes alerts matching target_matchers... */
+    source_matchers: matcherList,
+    target_matchers: matcherList,
+    /** ...that have the same values of these labels. */
+    equal: z.array(labelName).default([]),
+  })
+  .strict();
+
+/** One file under rules/. Every section is optional; files are merged in name order. */
+export const rulesFileSchema = z
+  .object({
+    policies: z.partialRecord(z.enum(severities), policySchema).optional(),
+    rules: z.array(ruleSchema).optional(),
+    inhibit_rules: z.array(inhibitRuleSchema).optional(),
+    maintenance: z
+      .array(
+        maintenanceWindowSchema.superRefine((w, ctx) => {
+          (w.matchers ?? []).forEach((text, i) => {
+            try {
+              parseMatchers(text).forEach(compileMatcher);
+            } catch (err) {
+              ctx.addIssue({ code: 'custom', path: ['matchers', i], message: err instanceof MatcherError ? err.message : String(err) });
+            }
+          });
+        }),
+      )
+      .optional(),
+  })
+  .strict();
+
+export type RulesFile = z.output<typeof rulesFileSchema>;
+export type Rule = z.output<typeof ruleSchema>;
+export type InhibitRule = z.output<typeof inhibitRuleSchema>;

@@ -1,0 +1,56 @@
+import { compileMatcher, formatMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
+import type { SilenceRow } from '../store/types.js';
+
+export interface Silence extends SilenceRow {
+  compiled: CompiledMatcher[];
+}
+
+export function compileSilence(row: SilenceRow): Silence {
+  return { ...row, compiled: row.matchers.flatMap((m) => parseMatchers(m).map(compileMatcher)) };
+}
+
+/** Matchers as people write them, one per entry, normalized (a `{a="b", c="d"}` entry becomes two). */
+export function normalizeMatchers(texts: string[]): string[] {
+  return texts.flatMap((t) => parseMatchers(t).map(formatMatcher));
+}
+
+export type SilenceState = 'pending' | 'active' | 'expired';
+
+export function silenceState(s: Pick<SilenceRow, 'startsAt' | 'endsAt'>, now: number): SilenceState {
+  if (now >= s.endsAt) return 'expired';
+  return now < s.startsAt ? 'pending' : 'active';
+}
+
+/** The silences Vigil knows that have not ended, kept in memory and changed only after a commit. */
+export class SilenceBook {
+  private readonly byId = new Map<string, Silence>();
+
+  load(rows: SilenceRow[]): void {
+    this.byId.clear();
+    for (const r of rows) this.byId.set(r.id, compileSilence(r));
+  }
+
+  put(row: SilenceRow): void {
+    this.byId.set(row.id, compileSilence(row));
+  }
+
+  /** Active at `now` and matching the labels (silences match labels only, as in Alertmanager). */
+  matching(labels: Record<string, string>, now: number): Silence | undefined {
+    for (const s of this.byId.values()) {
+      if (silenceState(s, now) !== 'active') continue;
+      if (s.compiled.every((m) => m.matches(labels[m.name]))) return s;
+    }
+    return undefined;
+  }
+
+  /** Whether any silence began in (since, now]: alerts already firing may need suppressing. */
+  startedBetween(since: number, now: number): boolean {
+    for (const s of this.byId.values()) if (s.startsAt > since && s.startsAt <= now) return true;
+    return false;
+  }
+
+  /** Drops silences that ended before `now` (they stay in the store for the record). */
+  prune(now: number): void {
+    for (const [id, s] of this.byId) if (s.endsAt <= now) this.byId.delete(id);
+  }
+}
