@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { sendTestAlert } from './send-test-alert.js';
+import { rulesTest } from './rules-test.js';
+import { loadRuleSet } from '../rules/ruleset.js';
 import { serve } from './serve.js';
 
 const program = new Command();
@@ -22,7 +24,21 @@ program
   .description('validate the configuration (VIGIL_CONFIG, default vigil.yaml) and env variables without starting')
   .action(() => {
     const config = loadConfig();
+    const rules = loadRuleSet(config.rules.dir);
     console.log(`configuration OK: ${config.source ?? 'built-in defaults (no vigil.yaml)'}`);
+    console.log(
+      `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows in ${config.rules.dir}`,
+    );
+  });
+
+const rules = program.command('rules').description('work with the rules in rules/');
+rules
+  .command('test')
+  .description('show what the rules decide for an alert: a JSON file, - for stdin, or label=value pairs')
+  .argument('[alert...]', 'JSON file, -, or label=value pairs (annotations.name=value for annotations)')
+  .option('--at <time>', 'evaluate silences and maintenance windows at this RFC 3339 time (default: now)')
+  .action(async (args: string[], opts: { at?: string }) => {
+    process.exitCode = await rulesTest(args, opts);
   });
 
 program

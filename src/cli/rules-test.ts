@@ -1,0 +1,92 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { loadConfig } from '../config/load.js';
+import { evaluate, explain } from '../rules/evaluate.js';
+import { loadRuleSet } from '../rules/ruleset.js';
+import { InhibitionIndex } from '../rules/inhibition.js';
+import { SilenceBook } from '../rules/silences.js';
+import { findSuppression } from '../rules/suppression.js';
+import { fingerprintLabels } from '../alerts/fingerprint.js';
+import { alertLabel } from '../incidents/grouping.js';
+import { parseTime } from '../ingest/sources/common.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+
+const alertShape = z.object({
+  labels: z.record(z.string(), z.string()),
+  annotations: z.record(z.string(), z.string()).optional(),
+  fingerprint: z.string().optional(),
+});
+
+/** Accepts one alert, an array of them (first used), or a webhook body with `alerts`. */
+function alertFrom(json: unknown) {
+  const candidate = Array.isArray(json) ? json[0] : (json as { alerts?: unknown[] })?.alerts?.[0] ?? json;
+  const parsed = alertShape.safeParse(candidate);
+  if (!parsed.success) throw new Error('expected an alert with "labels" (an object of strings), an array of alerts, or a webhook body');
+  return parsed.data;
+}
+
+function readInput(args: string[]): { labels: Record<string, string>; annotations: Record<string, string>; fingerprint?: string } {
+  const pairs = args.filter((a) => /^[a-zA-Z_][\w.]*=/.test(a));
+  if (pairs.length > 0) {
+    const labels: Record<string, string> = {};
+    const annotations: Record<string, string> = {};
+    for (const p of pairs) {
+      const i = p.indexOf('=');
+      const name = p.slice(0, i);
+      if (name.startsWith('annotations.')) annotations[name.slice(12)] = p.slice(i + 1);
+      else labels[name] = p.slice(i + 1);
+    }
+    return { labels, annotations };
+  }
+  const source = args[0] ?? '-';
+  if (source !== '-' && !existsSync(source)) throw new Error(`${source}: no such file`);
+  const text = readFileSync(source === '-' ? 0 : source, 'utf8');
+  const a = alertFrom(JSON.parse(text));
+  return { labels: a.labels, annotations: a.annotations ?? {}, fingerprint: a.fingerprint };
+}
+
+/**
+ * `vigil rules test`: what the rules decide for an alert, and whether it would be silenced, in maintenance
+ * or inhibited (silences and firing alerts are read from the database when it exists).
+ */
+export async function rulesTest(args: string[], opts: { at?: string }): Promise<number> {
+  const config = loadConfig();
+  const rules = loadRuleSet(config.rules.dir);
+  const alert = readInput(args);
+  const now = opts.at ? parseTime(opts.at) : Date.now();
+  if (now == null) throw new Error(`--at: "${opts.at}" is not an RFC 3339 time`);
+
+  const silences = new SilenceBook();
+  const inhibition = new InhibitionIndex();
+  let storeNote = 'no database: silences and inhibiting alerts not checked';
+  if (!/^[a-z]+:\/\//i.test(config.store.path) && existsSync(config.store.path)) {
+    const store = new SqliteStore({ path: config.store.path, synchronous: 'normal', maxPendingWrites: 1, busyTimeoutMs: 2000 });
+    try {
+      silences.load(await store.listSilences(now));
+      for (const a of await store.allFiringAlerts()) inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
+      storeNote = `checked against ${config.store.path}`;
+    } finally {
+      await store.close();
+    }
+  }
+
+  const decision = evaluate(rules, { ...alert, rawSeverity: alert.labels.severity ?? null }, config.incidents.groupBy);
+  const fingerprint = alert.fingerprint ?? fingerprintLabels(alert.labels);
+  const suppression = findSuppression({ rules, silences, inhibition }, { ...alert, fingerprint }, now);
+  const lines = [
+    `alert:       ${alertLabel(alert.labels)} ${JSON.stringify(alert.labels)}`,
+    `rules:       ${decision.matchedRules.length ? decision.matchedRules.join(' → ') : '(none matched)'}`,
+    `severity:    ${decision.severity} (${decision.severityFrom})`,
+    `priority:    ${decision.priority}`,
+    `team:        ${decision.team ?? '(none)'}`,
+    `service:     ${decision.service ?? '(none)'}`,
+    `title:       ${decision.title}`,
+    `runbooks:    ${decision.runbooks.length ? decision.runbooks.join(', ') : '(none)'}`,
+    `channels:    ${decision.policy.notify.length ? decision.policy.notify.map((n) => `${n.role}: ${n.channels.join(', ')}`).join('; ') : 'nobody is paged (digest only)'}`,
+    `suppressed:  ${suppression ? `${suppression.kind}: ${suppression.reason}` : 'no'} (${storeNote})`,
+    '',
+    `why: ${explain(decision)}`,
+  ];
+  console.log(lines.join('\n'));
+  return 0;
+}
