@@ -6,7 +6,7 @@ import { parseDuration } from '../config/duration.js';
 /**
  * Recurring maintenance windows: while one is open, alerts it matches are stored but page nobody.
  *
- * Times are wall-clock times in the window's time zone; all DST handling is left to luxon.
+ * Times are wall-clock times in the window's time zone; luxon places them on the timeline, DST included.
  */
 
 const MINUTE = 60_000;
@@ -278,7 +278,7 @@ function instantOf(zone: string, wall: number): number {
   const reading = DateTime.fromMillis(wall, { zone: 'UTC' });
   const local = reading.setZone(zone, { keepLocalTime: true });
   if (local.setZone('UTC', { keepLocalTime: true }).toMillis() === wall) {
-    return Math.max(...local.getPossibleOffsets().map((dt) => dt.toMillis()));
+    return Math.min(...local.getPossibleOffsets().map((dt) => dt.toMillis()));
   }
   // Skipped: luxon moved the reading past the jump; find the first instant whose wall clock reaches it.
   const moved = local.toMillis();
