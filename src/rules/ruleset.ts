@@ -12,7 +12,13 @@ export type CompiledInhibitRule = Omit<InhibitRule, 'source_matchers' | 'target_
   target_matchers: CompiledMatcher[];
   file: string;
 };
-export type CompiledWindow = Omit<MaintenanceWindow, 'matchers'> & { matchers: CompiledMatcher[]; file: string };
+export interface CompiledWindow {
+  name: string;
+  /** The window as parsed (its schedule functions cache on this object). */
+  window: MaintenanceWindow;
+  matchers: CompiledMatcher[];
+  file: string;
+}
 
 /** Everything rules/ says, compiled once and then only read; a reload swaps the whole set. */
 export interface RuleSet {
@@ -63,7 +69,12 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
     for (const inhibit of parsed.inhibit_rules ?? []) set.inhibitRules.push({ ...inhibit, file });
     for (const window of parsed.maintenance ?? []) {
       // Already validated with line numbers by the schema; compiled here once.
-      set.maintenance.push({ ...window, matchers: (window.matchers ?? []).flatMap((m) => parseMatchers(m).map(compileMatcher)), file });
+      set.maintenance.push({
+        name: window.name,
+        window,
+        matchers: (window.matchers ?? []).flatMap((m) => parseMatchers(m).map(compileMatcher)),
+        file,
+      });
     }
   }
   for (const severity of severities) {

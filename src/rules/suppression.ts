@@ -27,8 +27,8 @@ export function findSuppression(
     };
   }
   for (const w of ctx.rules.maintenance) {
-    if (!isWindowOpen(w as never, now) || !matches(w.matchers, alert)) continue;
-    const until = nextWindowChange(w as never, now);
+    if (!isWindowOpen(w.window, now) || !matches(w.matchers, alert)) continue;
+    const until = nextWindowChange(w.window, now);
     return {
       kind: 'maintenance',
       id: w.name,
@@ -50,8 +50,7 @@ export function findSuppression(
 
 /** Whether some maintenance window opened in (since, now]: firing alerts may need suppressing. */
 export function windowOpenedBetween(rules: RuleSet, since: number, now: number): boolean {
-  return rules.maintenance.some((cw) => {
-    const w = cw as never;
-    return !isWindowOpen(w, since) && (isWindowOpen(w, now) || nextWindowChange(w, since) <= now);
-  });
+  return rules.maintenance.some(
+    ({ window: w }) => !isWindowOpen(w, since) && (isWindowOpen(w, now) || nextWindowChange(w, since) <= now),
+  );
 }

@@ -18,7 +18,7 @@ describe('alerts become incidents', () => {
     v = await startVigil();
     const res = await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-firing.json'));
     expect(res.status).toBe(202);
-    expect((await res.json() as any)).toEqual({ accepted: 2 });
+    expect((await res.json())).toEqual({ accepted: 2 });
     const [incident] = await incidents(v);
     expect(incident).toMatchObject({
       title: 'CPU above 95% for 5m',
@@ -212,7 +212,7 @@ describe('people act on incidents through the API', () => {
     v.clock.advance(2 * MIN);
     const ack = await v.post('/api/v1/incidents/1/acknowledge', { by: 'alice', note: 'looking' });
     expect(ack.status).toBe(200);
-    expect((await ack.json() as any)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice', acknowledgedAt: new Date(v.clock.now()).toISOString() });
+    expect((await ack.json())).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice', acknowledgedAt: new Date(v.clock.now()).toISOString() });
     // A second acknowledgement (another phone, a retry) keeps the first.
     expect(await (await v.post('/api/v1/incidents/1/acknowledge', { by: 'bob' })).json()).toMatchObject({ acknowledgedBy: 'alice' });
 
@@ -220,7 +220,7 @@ describe('people act on incidents through the API', () => {
     expect(note.status).toBe(201);
     v.clock.advance(MIN);
     const resolved = await v.post('/api/v1/incidents/1/resolve', { by: 'alice' });
-    expect((await resolved.json() as any)).toMatchObject({ status: 'resolved', resolvedBy: 'alice' });
+    expect((await resolved.json())).toMatchObject({ status: 'resolved', resolvedBy: 'alice' });
 
     const incident = await v.json('/api/v1/incidents/1');
     expect(incident.timeline.filter((e: any) => e.actor === 'alice').map((e: any) => [e.kind, e.message])).toEqual([
@@ -253,12 +253,12 @@ describe('people act on incidents through the API', () => {
     await v.post('/api/v1/incidents/1/resolve', {});
     const conflict = await v.post('/api/v1/incidents/1/acknowledge', {});
     expect(conflict.status).toBe(409);
-    expect(((await conflict.json() as any)).error.code).toBe('conflict');
+    expect(((await conflict.json())).error.code).toBe('conflict');
     expect((await v.post('/api/v1/incidents/99/acknowledge', {})).status).toBe(404);
     expect((await v.get('/api/v1/incidents/abc')).status).toBe(404);
     const bad = await v.post('/api/v1/incidents/1/notes', { by: 'x' });
     expect(bad.status).toBe(400);
-    expect(((await bad.json() as any)).error.details[0].field).toBe('text');
+    expect(((await bad.json())).error.details[0].field).toBe('text');
     const empty = await fetch(`${v.url}/api/v1/incidents/1/resolve`, { method: 'POST' });
     expect(empty.status).toBe(200);
   });
@@ -282,7 +282,7 @@ describe('listing', () => {
     expect((await incidents(v, '?status=acknowledged')).map((i) => i.id)).toEqual([2]);
     const bad = await v.get('/api/v1/incidents?status=sleeping');
     expect(bad.status).toBe(400);
-    expect(((await bad.json() as any)).error.details[0].field).toBe('status');
+    expect(((await bad.json())).error.details[0].field).toBe('status');
   });
 
   it('lists alerts by status and incident', async () => {
@@ -302,7 +302,7 @@ describe('PagerDuty events', () => {
     const trigger = fixture('pagerduty-events-v2-trigger.json');
     const res = await v.post('/v2/enqueue', trigger);
     expect(res.status).toBe(202);
-    expect((await res.json() as any)).toEqual({ status: 'success', message: 'Event processed', dedup_key: 'db-1/replication-lag' });
+    expect((await res.json())).toEqual({ status: 'success', message: 'Event processed', dedup_key: 'db-1/replication-lag' });
     await v.post('/v2/enqueue', trigger);
     let list = await incidents(v);
     expect(list).toHaveLength(1);
@@ -321,7 +321,7 @@ describe('PagerDuty events', () => {
     v = await startVigil();
     const trigger = fixture('pagerduty-events-v2-trigger.json');
     delete trigger.dedup_key;
-    const body = (await (await v.post('/v2/enqueue', trigger)).json()) as any;
+    const body = (await (await v.post('/v2/enqueue', trigger)).json());
     expect(body.dedup_key).toMatch(/^[0-9a-f]{32}$/);
   });
 });

@@ -6,7 +6,7 @@ let v: TestVigil;
 afterEach(async () => v?.close());
 
 async function errorOf(res: Response) {
-  const body = (await res.json() as any);
+  const body = (await res.json());
   expect(body).toHaveProperty('error.code');
   expect(body).toHaveProperty('error.message');
   return body.error as { code: string; message: string; details: { field: string; problem: string }[] | null };
@@ -149,7 +149,7 @@ describe('PagerDuty routing keys', () => {
     v = await startVigil({ file: { ingest: { pagerduty: { routingKeys: [{ key: 'k'.repeat(32), service: 'db' }] } } } });
     const res = await v.post('/v2/enqueue', fixture('pagerduty-events-v2-trigger.json'));
     expect(res.status).toBe(400);
-    const body = (await res.json() as any);
+    const body = (await res.json());
     expect(body.status).toBe('invalid event');
     expect(body.error.details[0].field).toBe('routing_key');
     expect(await incidentCount(v)).toBe(0);
@@ -161,7 +161,7 @@ describe('PagerDuty routing keys', () => {
     event.payload.severity = 'apocalyptic';
     const res = await v.post('/v2/enqueue', event);
     expect(res.status).toBe(400);
-    expect(((await res.json() as any)).error.details[0].field).toBe('payload.severity');
+    expect(((await res.json())).error.details[0].field).toBe('payload.severity');
   });
 });
 

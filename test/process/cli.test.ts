@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath, freePort, repoRoot, spawnVigil, type RunningVigil } from '../helpers/process.js';
-import { tempDir } from '../helpers/vigil.js';
+import { amWebhook, tempDir } from '../helpers/vigil.js';
+import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -65,10 +66,10 @@ describe('vigil CLI', () => {
     const sent = await vigil(['send-test-alert', '--severity', 'warning', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' });
     expect(sent.code).toBe(0);
     expect(sent.stdout).toMatch(/202/);
-    const [incident] = ((await (await fetch(`${server.url}/api/v1/incidents`)).json()) as any).incidents;
+    const [incident] = ((await (await fetch(`${server.url}/api/v1/incidents`)).json())).incidents;
     expect(incident).toMatchObject({ severity: 'warning', status: 'triggered', service: 'vigil-test' });
     expect((await vigil(['send-test-alert', '--resolve', '--severity', 'warning', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' })).code).toBe(0);
-    const [after] = ((await (await fetch(`${server.url}/api/v1/incidents`)).json()) as any).incidents;
+    const [after] = ((await (await fetch(`${server.url}/api/v1/incidents`)).json())).incidents;
     expect(after.status).toBe('resolved');
     const refused = await vigil(['send-test-alert', '--url', server.url, '--token', 'wrong']);
     expect(refused.code).toBe(1);
@@ -87,5 +88,64 @@ describe('vigil CLI', () => {
     expect(curl).toBeTruthy();
     const { stdout } = await run('bash', ['-c', curl.trim()]);
     expect(JSON.parse(stdout)).toEqual({ accepted: 1 });
+  });
+});
+
+describe('rules from the command line', () => {
+  function brokenRules() {
+    const dir = tempDir();
+    dirs.push(dir);
+    const rules = path.join(dir, 'rules');
+    mkdirSync(rules);
+    copyFileSync(path.join(repoRoot, 'rules', '00-policies.yaml'), path.join(rules, '00-policies.yaml'));
+    writeFileSync(path.join(rules, '10-team.yaml'), 'rules:\n  - name: team\n    match: \'service="pay"\'\n    set: { team: payments }\n');
+    const config = path.join(dir, 'vigil.yaml');
+    writeFileSync(config, 'rules:\n  dir: rules\n');
+    return { dir, rules, config };
+  }
+
+  it('rules test explains the decision for label=value pairs and for a JSON file', async () => {
+    const pairs = await vigil(['rules', 'test', 'alertname=InstanceDown', 'instance=db-1:9100', 'job=node']);
+    expect(pairs.code).toBe(0);
+    expect(pairs.stdout).toMatch(/rules:\s+instance-down/);
+    expect(pairs.stdout).toMatch(/severity:\s+critical \(rule instance-down\)/);
+    expect(pairs.stdout).toMatch(/title:\s+db-1:9100 is down \(node\)/);
+    expect(pairs.stdout).toMatch(/channels:\s+oncall: voice, chat; on-duty: sms; management: email/);
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'alert.json');
+    writeFileSync(file, JSON.stringify({ version: '4', alerts: [{ labels: { alertname: 'Watchdog', severity: 'critical' } }] }));
+    const json = await vigil(['rules', 'test', file]);
+    expect(json.stdout).toMatch(/severity:\s+info \(rule watchdog\)/);
+    expect(json.stdout).toMatch(/nobody is paged/);
+  });
+
+  it('check-config names the rule file, line and field of a mistake', async () => {
+    const { rules, config } = brokenRules();
+    writeFileSync(path.join(rules, '10-team.yaml'), 'rules:\n  - name: team\n    match: \'service~"pay"\'\n');
+    const { code, stderr } = await vigil(['check-config'], { VIGIL_CONFIG: config });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/10-team\.yaml:3:\d+: rules\.0\.match: invalid matcher/);
+  });
+
+  it('serve reloads on SIGHUP and on file change; a broken file keeps the old rules and sets the metric to 0', async () => {
+    const { dir, rules, config } = brokenRules();
+    const server = await spawnVigil({ VIGIL_CONFIG: config, VIGIL_DB: path.join(dir, 'v.db') }, await freePort());
+    running.push(server);
+    const metric = async () => /vigil_config_last_reload_successful (\d)/.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1];
+    expect(await metric()).toBe('1');
+    writeFileSync(path.join(rules, '10-team.yaml'), 'rules:\n  - name: team\n    sett: {}\n');
+    server.child.kill('SIGHUP');
+    await waitFor(async () => (await metric()) === '0', 10_000, 'reload failure after SIGHUP');
+    expect(server.output()).toMatch(/10-team\.yaml:3:5: rules\.0\.sett: unknown field/);
+    const post = (labels: Record<string, string>) =>
+      fetch(`${server.url}/api/v1/alerts/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(amWebhook([{ labels }])) });
+    await post({ alertname: 'Refunds', service: 'pay' });
+    expect((await (await fetch(`${server.url}/api/v1/incidents/1`)).json()).team).toBe('payments');
+    // Fixing the file is enough: the directory is watched.
+    writeFileSync(path.join(rules, '10-team.yaml'), 'rules:\n  - name: team\n    match: \'service="pay"\'\n    set: { team: billing }\n');
+    await waitFor(async () => (await metric()) === '1', 10_000, 'reload after the file was fixed');
+    await post({ alertname: 'Chargebacks', service: 'pay' });
+    expect((await (await fetch(`${server.url}/api/v1/incidents/2`)).json()).team).toBe('billing');
   });
 });

@@ -39,7 +39,7 @@ describe('durability', () => {
     expect(incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice', alertCount: 2 });
     // A repeat after the restart is still a duplicate.
     await post(second.url, fixture('alertmanager-v4-firing.json'));
-    expect(((await (await fetch(`${second.url}/api/v1/incidents`)).json()) as any).incidents).toHaveLength(1);
+    expect(((await (await fetch(`${second.url}/api/v1/incidents`)).json())).incidents).toHaveLength(1);
     await second.stop('SIGTERM');
   });
 
@@ -75,7 +75,7 @@ describe('durability', () => {
     expect(acked.size).toBeGreaterThanOrEqual(2000);
 
     const after = await start(db);
-    const stored = (await (await fetch(`${after.url}/api/v1/alerts?limit=5000&status=firing`)).json()) as any;
+    const stored = (await (await fetch(`${after.url}/api/v1/alerts?limit=5000&status=firing`)).json());
     let all = stored.alerts.map((a: { fingerprint: string }) => a.fingerprint);
     if (all.length === 5000) {
       // More than one page: read the database directly instead.
