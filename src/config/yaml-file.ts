@@ -88,8 +88,8 @@ export function parseYamlFile<S extends z.ZodType>(schema: S, text: string, file
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return `${file}:${pos ? `${pos.line}:${pos.col}` : '1:1'}: ${e.message.split('\n')[0]}`;
+      const pos = lines.linePos(e.pos[0]);
+      return `${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`;
     });
     throw new ConfigError(problems.join('\n'), problems);
   }

@@ -77,8 +77,9 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
       });
     }
   }
-  for (const severity of severities) {
-    if (!set.policies[severity] && problems.length === 0) problems.push(`${dir}: no policy for severity "${severity}" in any rules file`);
+  if (problems.length === 0) {
+    const missing = severities.filter((s) => !set.policies[s]);
+    if (missing.length > 0) problems.push(`${dir}: no policy for severity ${missing.map((s) => `"${s}"`).join(', ')} in any rules file`);
   }
   if (problems.length > 0) throw new ConfigError(problems.join('\n'), problems);
   return set;
