@@ -9,7 +9,7 @@ import { evaluate, explain, type Decision } from '../rules/evaluate.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { InhibitionIndex } from '../rules/inhibition.js';
 import { SilenceBook } from '../rules/silences.js';
-import { findSuppression, windowOpenedBetween } from '../rules/suppression.js';
+import { findSuppression, windowClosedBetween, windowOpenedBetween } from '../rules/suppression.js';
 import type { SilenceRow, Suppression } from '../store/types.js';
 import { randomUUID } from 'node:crypto';
 
@@ -71,6 +71,8 @@ export class IncidentEngine implements EnginePort {
   private readonly inhibition = new InhibitionIndex();
   /** Set when something may now suppress alerts that already fire (a new silence, a new inhibiting alert). */
   private suppressionPassNeeded = true;
+  /** Set when a suppression may have ended (an inhibiting alert resolved, rules reloaded). */
+  private releasePassNeeded = true;
   private lastSuppressionCheck: number | null = null;
   private readonly ready: Promise<void>;
 
@@ -89,6 +91,7 @@ export class IncidentEngine implements EnginePort {
     const rules = this.options.rules();
     for (const a of await this.store.allFiringAlerts()) this.inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
     this.suppressionPassNeeded = true;
+    this.releasePassNeeded = true;
   }
 
   private suppressionContext() {
@@ -385,7 +388,7 @@ export class IncidentEngine implements EnginePort {
       resolvedAt: how.at,
       lastReceivedAt: how.kind === 'alert_expired' ? alert.lastReceivedAt : how.at,
     });
-    tx.afterCommit(() => this.inhibition.remove(alert.fingerprint));
+    tx.afterCommit(() => this.releaseInhibitionBy(alert.fingerprint));
     const incident = await tx.getIncident(alert.incidentId);
     if (!incident) return;
     const firing = Math.max(0, incident.firingCount - 1);
@@ -477,7 +480,7 @@ export class IncidentEngine implements EnginePort {
       const now = this.clock.now();
       for (const alert of await tx.firingAlertsOf(id)) {
         await tx.updateAlert(alert.id, { status: 'resolved', resolvedAt: now, resolvedBy: actor.by, expiresAt: null });
-        tx.afterCommit(() => this.inhibition.remove(alert.fingerprint));
+        tx.afterCommit(() => this.releaseInhibitionBy(alert.fingerprint));
       }
       const patch = {
         status: 'resolved' as const,
@@ -563,9 +566,16 @@ export class IncidentEngine implements EnginePort {
       const patch = { endsAt: Math.max(now, silence.startsAt), updatedAt: now, comment: `${silence.comment} (expired by ${by})` };
       await tx.updateSilence(id, patch);
       const updated = { ...silence, ...patch };
-      tx.afterCommit(() => this.silences.put(updated));
+      tx.afterCommit(() => {
+        this.silences.put(updated);
+        this.releasePassNeeded = true;
+      });
       return updated;
     });
+  }
+
+  private releaseInhibitionBy(fingerprint: string): void {
+    if (this.inhibition.remove(fingerprint)) this.releasePassNeeded = true;
   }
 
   private async noteSuppressed(tx: StoreTx, incidentId: number, labels: Record<string, string>, why: Suppression, source: string, at: number) {
@@ -590,10 +600,14 @@ export class IncidentEngine implements EnginePort {
     const now = this.clock.now();
     const since = this.lastSuppressionCheck ?? now;
     this.lastSuppressionCheck = now;
-    this.silences.prune(now);
-    let changed = 0;
-    changed += await this.recheck(true, now, chunk);
     const rules = this.options.rules();
+    let changed = 0;
+    // Suppressed alerts are only walked when something could have released them.
+    if (this.releasePassNeeded || this.silences.endedBetween(since, now) || windowClosedBetween(rules, since, now)) {
+      this.releasePassNeeded = false;
+      changed += await this.recheck(true, now, chunk);
+    }
+    this.silences.prune(now);
     if (this.suppressionPassNeeded || this.silences.startedBetween(since, now) || windowOpenedBetween(rules, since, now)) {
       this.suppressionPassNeeded = false;
       changed += await this.recheck(false, now, chunk);

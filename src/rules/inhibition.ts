@@ -35,14 +35,18 @@ export class InhibitionIndex {
     return added;
   }
 
-  remove(fingerprint: string): void {
-    for (const { rule, key } of this.entries.get(fingerprint) ?? []) {
+  /** Forgets a resolved alert; true when it was a source of some rule. */
+  remove(fingerprint: string): boolean {
+    const list = this.entries.get(fingerprint);
+    if (!list) return false;
+    for (const { rule, key } of list) {
       const byKey = this.sources.get(rule);
       const fps = byKey?.get(key);
       fps?.delete(fingerprint);
       if (fps && fps.size === 0) byKey!.delete(key);
     }
     this.entries.delete(fingerprint);
+    return true;
   }
 
   /**

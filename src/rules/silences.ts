@@ -49,6 +49,12 @@ export class SilenceBook {
     return false;
   }
 
+  /** Whether any silence ended in (since, now]: alerts it muted page again. */
+  endedBetween(since: number, now: number): boolean {
+    for (const s of this.byId.values()) if (s.endsAt > since && s.endsAt <= now) return true;
+    return false;
+  }
+
   /** Drops silences that ended before `now` (they stay in the store for the record). */
   prune(now: number): void {
     for (const [id, s] of this.byId) if (s.endsAt <= now) this.byId.delete(id);

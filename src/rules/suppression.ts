@@ -54,3 +54,8 @@ export function windowOpenedBetween(rules: RuleSet, since: number, now: number):
     ({ window: w }) => !isWindowOpen(w, since) && (isWindowOpen(w, now) || nextWindowChange(w, since) <= now),
   );
 }
+
+/** Whether some maintenance window closed in (since, now]: alerts it held page again. */
+export function windowClosedBetween(rules: RuleSet, since: number, now: number): boolean {
+  return rules.maintenance.some(({ window: w }) => isWindowOpen(w, since) && (!isWindowOpen(w, now) || nextWindowChange(w, since) <= now));
+}
