@@ -10,6 +10,9 @@ import type { Store } from './store/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { expireAlertsJob, flushReceiptsJob, suppressionJob } from './scheduler/jobs/alert-jobs.js';
 import { LiveRules } from './rules/live-rules.js';
+import { createNotifier, type Notifier } from './notify/notifier.js';
+import { incidentActions } from './notify/actions.js';
+import type { IncidentActions } from './notify/types.js';
 
 /** The stages that own state: store, incident engine and scheduler. Exactly one process runs them. */
 export interface Core {
@@ -18,6 +21,9 @@ export interface Core {
   scheduler: Scheduler;
   metrics: CoreMetrics;
   rules: LiveRules;
+  notifier: Notifier;
+  /** What inbound callbacks (phone, SMS, chat, email links) may do. */
+  actions: IncidentActions;
   /** Stops the scheduler, writes batched receipts, finishes queued commits and closes the store. */
   close(): Promise<void>;
 }
@@ -45,10 +51,13 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
   const rules = new LiveRules(config.rules.dir, deps.logger, metrics, process.env, () => void engine.loadMirrors());
   const store = createStore(config, metrics, deps.logger);
   holder.store = store;
+  const notifier = createNotifier(config, { store, clock: deps.clock, logger: deps.logger, metrics, rules: () => rules.current });
   const engine = new IncidentEngine(store, deps.clock, {
     groupBy: config.incidents.groupBy,
     flapWindowMs: config.incidents.flapWindow,
     rules: () => rules.current,
+    planner: notifier.planner,
+    onOutbox: () => notifier.dispatcher.wake(),
   });
   const scheduler = new Scheduler(
     [flushReceiptsJob(engine), expireAlertsJob(engine), suppressionJob(engine)],
@@ -63,9 +72,12 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     scheduler,
     metrics,
     rules,
+    notifier,
+    actions: incidentActions(engine, store, () => rules.current),
     async close() {
       rules.close();
       await scheduler.stop();
+      await notifier.close();
       await engine.flushReceipts();
       await store.close();
     },

@@ -7,6 +7,7 @@ import type { Store } from './store/types.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { createCore } from './core.js';
 import type { LiveRules } from './rules/live-rules.js';
+import type { Notifier } from './notify/notifier.js';
 import { createHttpHandler, listen, type RequestListener } from './http/server.js';
 
 export interface VigilOptions {
@@ -24,6 +25,7 @@ export interface Vigil {
   engine: IncidentEngine;
   scheduler: Scheduler;
   rules: LiveRules;
+  notifier: Notifier;
   metrics: CoreMetrics & HttpMetrics;
   logger: Logger;
   /** Listens on the configured host and port (0 picks a free port); resolves to the bound port. */
@@ -47,12 +49,16 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     store: core.store,
     metrics: httpMetrics,
     metricsText: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    callbacks: { actions: core.actions, signer: core.notifier.signer, publicUrl: core.notifier.publicUrl },
     reloadRules: () => {
       const set = core.rules.reload('POST /-/reload');
       return { files: set.files, rules: set.rules.length };
     },
   });
-  if (options.startScheduler) core.scheduler.start();
+  if (options.startScheduler) {
+    core.scheduler.start();
+    core.notifier.dispatcher.start(config.scheduler.interval);
+  }
   let closeServer: (() => Promise<void>) | null = null;
 
   return {
@@ -62,6 +68,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     engine: core.engine,
     scheduler: core.scheduler,
     rules: core.rules,
+    notifier: core.notifier,
     metrics: { ...core.metrics, ...httpMetrics },
     logger,
     async listen(port = config.server.port, host = config.server.host) {

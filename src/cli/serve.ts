@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { createVigil } from '../vigil.js';
 import { sampleCurl } from './sample-alert.js';
+import { channelModes } from '../notify/notifier.js';
 
 /** `vigil serve`: runs until SIGTERM/SIGINT, then drains in-flight requests and commits. */
 export async function serve(): Promise<void> {
@@ -11,6 +12,7 @@ export async function serve(): Promise<void> {
   const vigil = createVigil(config, { logger, startScheduler: true });
   const port = await vigil.listen();
   announce({ ...config, server: { ...config.server, port } }, logger);
+  logger.info({ channels: channelModes(vigil.notifier.channels) }, 'notification channels (log: no credentials, messages are only logged)');
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -94,6 +94,69 @@ const rules = z
   })
   .strict();
 
+/** Empty strings (an unset ${VAR:-}) mean "not configured". */
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const notify = z
+  .object({
+    /** HMAC key for signed acknowledge/resolve links; unset: a random key per start (links die on restart). */
+    linkSecret: optionalSecret,
+    linkTtl: duration.default(24 * 3_600_000),
+    retry: z
+      .object({
+        /** Attempts on one channel before falling back to the next. */
+        attempts: z.number().int().min(1).max(20).default(4),
+        initialDelay: duration.default(2000),
+        maxDelay: duration.default(60_000),
+      })
+      .strict()
+      .prefault({}),
+    twilio: z
+      .object({
+        accountSid: optionalSecret,
+        authToken: optionalSecret,
+        /** Caller id / sender number, E.164. */
+        from: optionalSecret,
+        /** Regions, proxies and test doubles: the base URL of Twilio's API. */
+        apiBaseUrl: z.url().default('https://api.twilio.com'),
+      })
+      .strict()
+      .prefault({}),
+    slack: z
+      .object({
+        botToken: optionalSecret,
+        signingSecret: optionalSecret,
+        slackApiUrl: z.url().default('https://slack.com/api/'),
+      })
+      .strict()
+      .prefault({}),
+    smtp: z
+      .object({
+        host: optionalSecret,
+        port: z.number().int().min(1).max(65535).default(587),
+        secure: z.boolean().default(false),
+        user: optionalSecret,
+        password: optionalSecret,
+        from: z.string().default('Vigil <vigil@localhost>'),
+        maxConnections: z.number().int().min(1).max(50).default(3),
+      })
+      .strict()
+      .prefault({}),
+    webhook: z
+      .object({
+        url: z.url().optional(),
+        /** HMAC-SHA256 key for the X-Vigil-Signature header. */
+        secret: optionalSecret,
+        timeout: duration.default(10_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 const scheduler = z
   .object({
     interval: duration.default(1000),
@@ -113,6 +176,7 @@ export const configFileSchema = z
     ingest: ingest.prefault({}),
     incidents: incidents.prefault({}),
     rules: rules.prefault({}),
+    notify: notify.prefault({}),
     scheduler: scheduler.prefault({}),
     log: log.prefault({}),
   })

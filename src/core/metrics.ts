@@ -78,8 +78,37 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
     help: 'How late the last scheduler tick started compared with when it was due.',
     registers: [registry],
   });
+  const notificationsTotal = new Counter({
+    name: 'vigil_notifications_total',
+    help: 'Delivery attempts, by channel, outcome (delivered, retry, failed) and reason (live, log, or the error class).',
+    labelNames: ['channel', 'outcome', 'reason'] as const,
+    registers: [registry],
+  });
+  const notificationLatency = new Histogram({
+    name: 'vigil_notification_latency_seconds',
+    help: "From the incident's first alert arriving to the provider accepting the page.",
+    labelNames: ['channel'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'vigil_outbox_depth',
+    help: 'Messages waiting in the outbox (due or scheduled, e.g. bundles and retries).',
+    registers: [registry],
+    async collect() {
+      const s = store();
+      if (!s) return;
+      try {
+        this.set(await s.pendingNotificationCount());
+      } catch {
+        // shown by /readyz
+      }
+    },
+  });
   return {
     registry,
+    notificationsTotal,
+    notificationLatency,
     storeCommitDuration,
     storeCommitWrites,
     configLastReloadSuccessful,

@@ -13,6 +13,12 @@ import { ingestRoutes } from '../ingest/handlers.js';
 import { ingestDispatcher } from './ingest-dispatch.js';
 import { apiRoutes } from '../api/routes.js';
 import { silenceRoutes } from '../api/silences.js';
+import { notificationRoutes } from '../api/notifications.js';
+import { twilioCallbacks } from '../notify/inbound/twilio.js';
+import { slackCallbacks } from '../notify/inbound/slack.js';
+import { linkActions } from '../notify/inbound/links.js';
+import type { IncidentActions } from '../notify/types.js';
+import type { LinkSigner } from '../notify/links.js';
 import { errorHandler, jsonBody, requestLogging } from './app.js';
 import { requireToken } from './auth.js';
 
@@ -27,6 +33,8 @@ export interface HttpDeps {
   metricsText(): Promise<{ contentType: string; text: string }>;
   /** Reloads rules/; throws ConfigError (the previous rules stay) when a file is broken. */
   reloadRules(): { files: string[]; rules: number };
+  /** Inbound callbacks from people's devices: phone keypress, SMS reply, chat button, email link. */
+  callbacks: { actions: IncidentActions; signer: LinkSigner; publicUrl: string };
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -71,6 +79,11 @@ function createApiApp(deps: HttpDeps): express.Express {
     res.setHeader('Content-Type', contentType);
     res.send(text);
   });
+  // Signed by their senders, not by the API token; each parses its own (form-encoded) body.
+  const cb = deps.callbacks;
+  app.use(twilioCallbacks({ authToken: config.notify.twilio.authToken, publicUrl: cb.publicUrl, actions: cb.actions, logger }));
+  app.use(slackCallbacks({ signingSecret: config.notify.slack.signingSecret, actions: cb.actions, logger, now: () => deps.clock.now() }));
+  app.use(linkActions({ signer: cb.signer, actions: cb.actions, logger }));
   app.use(jsonBody(config.server.bodyLimit));
   app.post('/-/reload', requireToken(config.auth.apiTokens, 'api'), (_req, res) => {
     try {
@@ -85,6 +98,7 @@ function createApiApp(deps: HttpDeps): express.Express {
   app.use('/api/v1', requireToken(config.auth.apiTokens, 'api'));
   app.use(apiRoutes(store, engine));
   app.use(silenceRoutes(store, engine, deps.clock));
+  app.use(notificationRoutes(store));
   app.use((req, _res, next) => next(new VigilError('not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(logger, config.server.bodyLimit));
   return app;

@@ -5,12 +5,13 @@ import { conflict, notFound } from '../core/errors.js';
 import type { AlertRow, AlertState, IncidentRow, Store, StoreTx } from '../store/types.js';
 import { formatDuration } from '../config/duration.js';
 import { alertLabel, groupKeyOf, type GroupBy } from './grouping.js';
-import { evaluate, explain, type Decision } from '../rules/evaluate.js';
+import { evaluate, explain, type AlertFacts, type Decision } from '../rules/evaluate.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { InhibitionIndex } from '../rules/inhibition.js';
 import { SilenceBook } from '../rules/silences.js';
 import { findSuppression, windowClosedBetween, windowOpenedBetween } from '../rules/suppression.js';
 import type { SilenceRow, Suppression } from '../store/types.js';
+import type { NotificationPlanner } from '../notify/planner.js';
 import { randomUUID } from 'node:crypto';
 
 export interface EngineOptions {
@@ -18,6 +19,10 @@ export interface EngineOptions {
   flapWindowMs: number;
   /** The rules in force; read on every decision so a reload takes effect at once. */
   rules: () => RuleSet;
+  /** Writes pages and notices to the outbox; absent, nobody is notified (tests of the core alone). */
+  planner?: NotificationPlanner;
+  /** Called after a commit that wrote to the outbox. */
+  onOutbox?: () => void;
 }
 
 export type AlertOutcome = 'created' | 'attached' | 'reopened' | 'refreshed' | 'resolved' | 'ignored';
@@ -222,6 +227,7 @@ export class IncidentEngine implements EnginePort {
           alertCount: 0,
           firingCount: 0,
           suppressedCount: 0,
+          pagedAt: null,
           flapping: false,
           reopenCount: 0,
           createdAt: now,
@@ -325,6 +331,7 @@ export class IncidentEngine implements EnginePort {
       });
     }
     if (outcome !== 'created') await this.raiseSeverity(tx, incident, decision, alert);
+    await this.pageIfDue(tx, incident, decision, now);
     return { outcome, incidentId: incident.id };
   }
 
@@ -339,6 +346,7 @@ export class IncidentEngine implements EnginePort {
       acknowledgedBy: null,
       resolvedAt: null,
       resolvedBy: null,
+      pagedAt: null,
       updatedAt: now,
     };
     await tx.updateIncident(incident.id, patch);
@@ -370,9 +378,48 @@ export class IncidentEngine implements EnginePort {
     });
     incident.severity = severity;
     incident.priority = priority;
+    // A more urgent policy pages again, under its own rules (a warning's email becomes a critical's call).
+    if (incident.pagedAt !== null && incident.status === 'triggered') {
+      incident.pagedAt = null;
+      await tx.updateIncident(incident.id, { pagedAt: null });
+    }
   }
 
-  private decide(alert: Alert): Decision {
+  /**
+   * Pages the incident's cycle once: when it is triggered, not yet paged, and at least one firing alert is
+   * not suppressed. Called after every change that could make that true.
+   */
+  private async pageIfDue(tx: StoreTx, incident: IncidentRow, decision: Decision, now: number): Promise<void> {
+    const planner = this.options.planner;
+    if (!planner || incident.status !== 'triggered' || incident.pagedAt !== null) return;
+    if (incident.firingCount <= incident.suppressedCount) return;
+    const cause = `${incident.reopenCount}-${incident.severity}`;
+    const { planned, missing } = await planner.page(tx, incident, decision.policy, cause, now);
+    await tx.updateIncident(incident.id, { pagedAt: now });
+    incident.pagedAt = now;
+    const who = decision.policy.notify.map((n) => `${n.role} by ${n.channels.join(', ')}`).join('; ');
+    await tx.addEvent({
+      incidentId: incident.id,
+      at: now,
+      kind: 'paging',
+      actor: 'vigil',
+      source: 'notify',
+      message:
+        decision.policy.notify.length === 0
+          ? 'no page: this severity goes to the digest only'
+          : `paging ${who}: ${planned} message${planned === 1 ? '' : 's'}${decision.policy.bundleWindow ? `, bundled within ${formatDuration(decision.policy.bundleWindow)}` : ''}${missing.length ? `; not reachable: ${missing.join('; ')}` : ''}`,
+      data: { planned, missing },
+    });
+    if (planned > 0) tx.afterCommit(() => this.options.onOutbox?.());
+  }
+
+  private async notifyOutcome(tx: StoreTx, incident: IncidentRow, kind: 'acknowledged' | 'resolved', now: number): Promise<void> {
+    const planner = this.options.planner;
+    if (!planner) return;
+    if ((await planner.outcome(tx, incident, kind, now)) > 0) tx.afterCommit(() => this.options.onOutbox?.());
+  }
+
+  private decide(alert: AlertFacts): Decision {
     return evaluate(this.options.rules(), alert, this.options.groupBy);
   }
 
@@ -414,6 +461,7 @@ export class IncidentEngine implements EnginePort {
         message: 'resolved: all alerts have resolved',
         data: null,
       });
+      await this.notifyOutcome(tx, { ...incident, status: 'resolved', resolvedAt: how.at, resolvedBy: how.actor }, 'resolved', how.at);
     }
   }
 
@@ -469,7 +517,9 @@ export class IncidentEngine implements EnginePort {
       message: actor.note ? `acknowledged by ${actor.by}: ${actor.note}` : `acknowledged by ${actor.by}`,
       data: actor.note ? { note: actor.note } : null,
     });
-    return { ...incident, ...patch };
+    const updated = { ...incident, ...patch };
+    await this.notifyOutcome(tx, updated, 'acknowledged', now);
+    return updated;
   }
 
   /** Resolves by hand: the incident and every alert still firing in it. */
@@ -500,7 +550,9 @@ export class IncidentEngine implements EnginePort {
         message: actor.note ? `resolved by ${actor.by}: ${actor.note}` : `resolved by ${actor.by}`,
         data: actor.note ? { note: actor.note } : null,
       });
-      return { ...incident, ...patch };
+      const updated = { ...incident, ...patch };
+      await this.notifyOutcome(tx, updated, 'resolved', now);
+      return updated;
     });
   }
 
@@ -631,7 +683,10 @@ export class IncidentEngine implements EnginePort {
           const incident = await tx.getIncident(alert.incidentId);
           if (!incident) continue;
           const delta = (why ? 1 : 0) - (alert.suppressedBy ? 1 : 0);
-          if (delta !== 0) await tx.updateIncident(incident.id, { suppressedCount: Math.max(0, incident.suppressedCount + delta), updatedAt: now });
+          if (delta !== 0) {
+            incident.suppressedCount = Math.max(0, incident.suppressedCount + delta);
+            await tx.updateIncident(incident.id, { suppressedCount: incident.suppressedCount, updatedAt: now });
+          }
           if (why) await this.noteSuppressed(tx, incident.id, alert.labels, why, 'scheduler', now);
           else {
             await tx.addEvent({
@@ -643,6 +698,7 @@ export class IncidentEngine implements EnginePort {
               message: `${alertLabel(alert.labels)} pages again: ${endedReason(alert.suppressedBy!)}`,
               data: { ended: alert.suppressedBy },
             });
+            await this.pageIfDue(tx, incident, this.decide(alert), now);
           }
         }
         return { count: n, last: alerts.at(-1)?.id ?? after, more: alerts.length === chunk };

@@ -4,7 +4,7 @@ import { severities, type Severity } from '../alerts/severity.js';
 import { ConfigError, parseYamlFile, type Env } from '../config/yaml-file.js';
 import { compileMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
 import type { MaintenanceWindow } from './maintenance.js';
-import { rulesFileSchema, type InhibitRule, type Policy, type Rule } from './schema.js';
+import { rulesFileSchema, type InhibitRule, type Person, type Policy, type Rule, type Team } from './schema.js';
 
 export type CompiledRule = Omit<Rule, 'match'> & { match: CompiledMatcher[]; file: string };
 export type CompiledInhibitRule = Omit<InhibitRule, 'source_matchers' | 'target_matchers'> & {
@@ -28,6 +28,9 @@ export interface RuleSet {
   policies: Record<Severity, Policy>;
   inhibitRules: CompiledInhibitRule[];
   maintenance: CompiledWindow[];
+  people: Map<string, Person>;
+  teams: Map<string, Team>;
+  defaultTeam: string | null;
 }
 
 const ruleFile = /\.ya?ml$/;
@@ -38,7 +41,17 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
   const shown = (f: string) => path.relative(process.cwd(), path.join(dir, f)) || f;
   const files = readdirSync(dir).filter((f) => ruleFile.test(f)).sort();
   const problems: string[] = [];
-  const set: RuleSet = { dir, files: files.map(shown), rules: [], policies: {} as RuleSet['policies'], inhibitRules: [], maintenance: [] };
+  const set: RuleSet = {
+    dir,
+    files: files.map(shown),
+    rules: [],
+    policies: {} as RuleSet['policies'],
+    inhibitRules: [],
+    maintenance: [],
+    people: new Map(),
+    teams: new Map(),
+    defaultTeam: null,
+  };
   const ruleOrigin = new Map<string, string>();
   const policyOrigin = new Map<Severity, string>();
 
@@ -67,6 +80,15 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
       set.rules.push({ ...rule, file });
     }
     for (const inhibit of parsed.inhibit_rules ?? []) set.inhibitRules.push({ ...inhibit, file });
+    for (const person of parsed.people ?? []) {
+      if (set.people.has(person.id)) problems.push(`${file}: person "${person.id}" is defined twice`);
+      set.people.set(person.id, person);
+    }
+    for (const team of parsed.teams ?? []) {
+      if (set.teams.has(team.name)) problems.push(`${file}: team "${team.name}" is defined twice`);
+      set.teams.set(team.name, team);
+    }
+    if (parsed.defaultTeam) set.defaultTeam = parsed.defaultTeam;
     for (const window of parsed.maintenance ?? []) {
       // Already validated with line numbers by the schema; compiled here once.
       set.maintenance.push({
@@ -77,6 +99,12 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
       });
     }
   }
+  for (const team of set.teams.values()) {
+    for (const id of [...team.members, ...Object.values(team.roles).flat()]) {
+      if (!set.people.has(id)) problems.push(`${dir}: team "${team.name}" names "${id}", who is not in people`);
+    }
+  }
+  if (set.defaultTeam && !set.teams.has(set.defaultTeam)) problems.push(`${dir}: defaultTeam "${set.defaultTeam}" is not a team`);
   if (problems.length === 0) {
     const missing = severities.filter((s) => !set.policies[s]);
     if (missing.length > 0) problems.push(`${dir}: no policy for severity ${missing.map((s) => `"${s}"`).join(', ')} in any rules file`);

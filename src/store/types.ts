@@ -40,6 +40,8 @@ export interface IncidentRow {
   firingCount: number;
   /** Firing alerts that are suppressed; while all firing alerts are, the incident pages nobody. */
   suppressedCount: number;
+  /** When this cycle of the incident was paged; null until it is (or again after a reopen). */
+  pagedAt: number | null;
   flapping: boolean;
   reopenCount: number;
   createdAt: number;
@@ -124,7 +126,7 @@ export interface AlertQuery {
 }
 
 /** Writes inside one group-committed transaction. Functions given to Store.write must not do I/O of their own. */
-export interface StoreTx {
+export interface StoreTx extends OutboxTx {
   currentAlert(fingerprint: string): Promise<AlertRow | undefined>;
   currentAlertState(fingerprint: string): Promise<AlertState | undefined>;
   /**
@@ -186,6 +188,11 @@ export interface Store {
   /** Silences that have not ended by `now` (or all, newest first, when now is omitted). */
   listSilences(now?: number): Promise<SilenceRow[]>;
   getSilence(id: string): Promise<SilenceRow | undefined>;
+  listNotifications(incidentId?: number, limit?: number): Promise<NotificationRow[]>;
+  attemptsOf(notificationId: number): Promise<NotificationAttempt[]>;
+  pendingNotificationCount(): Promise<number>;
+  /** The incident most recently messaged at this address (phone number), for replies without an id. */
+  lastIncidentForAddress(address: string): Promise<number | null>;
   /** Every firing alert, for rebuilding in-memory indexes at start-up and after a reload. */
   allFiringAlerts(): Promise<AlertRow[]>;
   /** Writes waiting for the next group commit. */
@@ -199,5 +206,70 @@ export interface Store {
 /** The reads the HTTP API needs. */
 export type StoreReader = Pick<
   Store,
-  'listIncidents' | 'getIncident' | 'alertsOf' | 'timelineOf' | 'listAlerts' | 'ping' | 'listSilences' | 'getSilence'
+  | 'listIncidents'
+  | 'getIncident'
+  | 'alertsOf'
+  | 'timelineOf'
+  | 'listAlerts'
+  | 'ping'
+  | 'listSilences'
+  | 'getSilence'
+  | 'listNotifications'
+  | 'attemptsOf'
 >;
+
+export type NotificationStatus = 'pending' | 'delivered' | 'failed';
+
+/** One message in the outbox. */
+export interface NotificationRow {
+  id: number;
+  incidentId: number | null;
+  kind: string;
+  channel: string;
+  person: string | null;
+  recipientName: string;
+  address: string;
+  idempotencyKey: string;
+  status: NotificationStatus;
+  attempts: number;
+  dueAt: number;
+  bundleKey: string | null;
+  fallbackOf: number | null;
+  providerId: string | null;
+  mode: 'live' | 'log' | null;
+  threadRef: string | null;
+  errorKind: string | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  deliveredAt: number | null;
+}
+
+export type NewNotification = Pick<
+  NotificationRow,
+  'incidentId' | 'kind' | 'channel' | 'person' | 'recipientName' | 'address' | 'idempotencyKey' | 'dueAt' | 'bundleKey' | 'fallbackOf'
+>;
+
+export interface NotificationAttempt {
+  notificationId: number;
+  at: number;
+  outcome: 'delivered' | 'retry' | 'failed';
+  errorKind: string | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** The outbox port: decisions are written by the engine, deliveries recorded by the dispatcher. */
+export interface OutboxTx {
+  /** Inserts unless the idempotency key exists (one event never pages twice); returns the id or null. */
+  insertNotification(n: NewNotification, now: number): Promise<number | null>;
+  updateNotification(id: number, patch: Partial<Omit<NotificationRow, 'id'>>): Promise<void>;
+  addAttempt(a: NotificationAttempt): Promise<void>;
+  /** Pending messages due by `now`, oldest first. */
+  dueNotifications(now: number, limit: number): Promise<NotificationRow[]>;
+  /** Pending messages of a bundle that are due by `now`. */
+  bundleMembers(bundleKey: string, now: number): Promise<NotificationRow[]>;
+  /** The first pending bundle message's due time, to join its window. */
+  bundleDueAt(bundleKey: string): Promise<number | null>;
+  notificationsOf(incidentId: number): Promise<NotificationRow[]>;
+}

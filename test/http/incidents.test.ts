@@ -33,7 +33,7 @@ describe('alerts become incidents', () => {
     });
     const full = await v.json(`/api/v1/incidents/${incident.id}`);
     expect(full.alerts.map((a: any) => a.fingerprint)).toEqual(['00dbb13af3b1fee1', 'ff4459e3a77741e0']);
-    expect(full.timeline.map((e: any) => e.kind)).toEqual(['triggered', 'classified', 'alert_firing', 'alert_firing']);
+    expect(full.timeline.map((e: any) => e.kind)).toEqual(['triggered', 'classified', 'alert_firing', 'paging', 'alert_firing']);
     expect(full.timeline[0]).toMatchObject({ source: 'alertmanager', actor: 'alertmanager' });
   });
 
@@ -68,7 +68,7 @@ describe('alerts become incidents', () => {
     const incident = await v.json('/api/v1/incidents/1');
     expect(incident.alerts[0].annotations.description).toBe('web-1 CPU usage is 98%');
     expect(incident.alerts[0].receiveCount).toBe(3);
-    expect(incident.timeline.map((e: any) => e.kind)).toEqual(['triggered', 'classified', 'alert_firing', 'alert_firing']);
+    expect(incident.timeline.map((e: any) => e.kind)).toEqual(['triggered', 'classified', 'alert_firing', 'paging', 'alert_firing']);
   });
 
   it('resolves the incident only when every alert has resolved', async () => {

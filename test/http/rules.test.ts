@@ -67,7 +67,11 @@ describe('silences', () => {
     i = await incident(v);
     expect(i.suppressed).toBe(false);
     expect(i.alerts[0].suppressedBy).toBeNull();
-    expect(i.timeline.at(-1)).toMatchObject({ kind: 'unsuppressed', message: expect.stringMatching(/pages again: silence .* ended/) });
+    expect(i.timeline.find((e: any) => e.kind === 'unsuppressed')).toMatchObject({ message: expect.stringMatching(/pages again: silence .* ended/) });
+    // Suppressed, it paged nobody; released, it pages its policy.
+    const paging = i.timeline.filter((e: any) => e.kind === 'paging');
+    expect(paging).toHaveLength(1);
+    expect(paging[0].at).toBe(new Date(v.clock.now()).toISOString());
     expect((await (await v.get(`/api/v1/silences/${s.id}`)).json()).state).toBe('expired');
   });
 

@@ -89,4 +89,48 @@ export const migrations: string[] = [
   );
   CREATE INDEX silences_by_end ON silences (ends_at);
   `,
+  `
+  -- When the incident's current cycle was paged (null: not yet, e.g. while suppressed or after a reopen).
+  ALTER TABLE incidents ADD COLUMN paged_at INTEGER;
+
+  -- The outbox: every message Vigil decided to send, written in the same transaction as the decision.
+  CREATE TABLE notifications (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id      INTEGER REFERENCES incidents (id),
+    kind             TEXT    NOT NULL,
+    channel          TEXT    NOT NULL,
+    person           TEXT,
+    recipient_name   TEXT    NOT NULL,
+    address          TEXT    NOT NULL,
+    idempotency_key  TEXT    NOT NULL UNIQUE,
+    status           TEXT    NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    due_at           INTEGER NOT NULL,
+    bundle_key       TEXT,
+    fallback_of      INTEGER,
+    provider_id      TEXT,
+    mode             TEXT,
+    thread_ref       TEXT,
+    error_kind       TEXT,
+    last_error       TEXT,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    delivered_at     INTEGER
+  );
+  CREATE INDEX notifications_due ON notifications (due_at) WHERE status = 'pending';
+  CREATE INDEX notifications_by_incident ON notifications (incident_id, id);
+  CREATE INDEX notifications_by_address ON notifications (address, id);
+  CREATE INDEX notifications_by_bundle ON notifications (bundle_key) WHERE status = 'pending';
+
+  CREATE TABLE notification_attempts (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    notification_id  INTEGER NOT NULL REFERENCES notifications (id),
+    at               INTEGER NOT NULL,
+    outcome          TEXT    NOT NULL,
+    error_kind       TEXT,
+    error            TEXT,
+    duration_ms      REAL
+  );
+  CREATE INDEX notification_attempts_by_notification ON notification_attempts (notification_id, id);
+  `,
 ];

@@ -1,4 +1,4 @@
-import type { AlertRow, AlertState, IncidentRow, SilenceRow, TimelineEvent } from '../types.js';
+import type { AlertRow, AlertState, IncidentRow, NotificationAttempt, NotificationRow, SilenceRow, TimelineEvent } from '../types.js';
 
 /** Column names in SQLite for each camelCase field that can be written. */
 export const incidentColumns: Record<keyof Omit<IncidentRow, 'id'>, string> = {
@@ -13,6 +13,7 @@ export const incidentColumns: Record<keyof Omit<IncidentRow, 'id'>, string> = {
   alertCount: 'alert_count',
   firingCount: 'firing_count',
   suppressedCount: 'suppressed_count',
+  pagedAt: 'paged_at',
   flapping: 'flapping',
   reopenCount: 'reopen_count',
   createdAt: 'created_at',
@@ -81,6 +82,7 @@ export function incidentFromRow(r: Raw): IncidentRow {
     alertCount: r.alert_count as number,
     firingCount: r.firing_count as number,
     suppressedCount: r.suppressed_count as number,
+    pagedAt: (r.paged_at as number | null) ?? null,
     flapping: r.flapping === 1,
     reopenCount: r.reopen_count as number,
     createdAt: r.created_at as number,
@@ -157,5 +159,45 @@ export function alertStateFromRow(r: Raw): AlertState {
     resolvedBy: (r.resolved_by as string | null) ?? null,
     annotationsJson: r.annotations as string,
     valuesJson: (r.value_data as string | null) ?? null,
+  };
+}
+
+export const notificationColumns: Record<keyof Omit<NotificationRow, 'id'>, string> = {
+  incidentId: 'incident_id',
+  kind: 'kind',
+  channel: 'channel',
+  person: 'person',
+  recipientName: 'recipient_name',
+  address: 'address',
+  idempotencyKey: 'idempotency_key',
+  status: 'status',
+  attempts: 'attempts',
+  dueAt: 'due_at',
+  bundleKey: 'bundle_key',
+  fallbackOf: 'fallback_of',
+  providerId: 'provider_id',
+  mode: 'mode',
+  threadRef: 'thread_ref',
+  errorKind: 'error_kind',
+  lastError: 'last_error',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  deliveredAt: 'delivered_at',
+};
+
+export function notificationFromRow(r: Raw): NotificationRow {
+  const out = { id: r.id as number } as Record<string, unknown>;
+  for (const [field, column] of Object.entries(notificationColumns)) out[field] = r[column] ?? null;
+  return out as unknown as NotificationRow;
+}
+
+export function attemptFromRow(r: Raw): NotificationAttempt {
+  return {
+    notificationId: r.notification_id as number,
+    at: r.at as number,
+    outcome: r.outcome as NotificationAttempt['outcome'],
+    errorKind: (r.error_kind as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    durationMs: r.duration_ms as number,
   };
 }

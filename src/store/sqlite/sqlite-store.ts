@@ -14,6 +14,8 @@ import type {
   NewAlert,
   NewIncident,
   NewTimelineEvent,
+  NotificationAttempt,
+  NotificationRow,
   Store,
   StoreTx,
   TimelineEvent,
@@ -26,6 +28,9 @@ import {
   eventFromRow,
   silenceColumns,
   silenceFromRow,
+  notificationColumns,
+  notificationFromRow,
+  attemptFromRow,
   incidentColumns,
   incidentFromRow,
   toColumnValue,
@@ -253,6 +258,33 @@ export class SqliteStore implements Store {
         return Promise.resolve({ ...incident, id });
       },
       updateIncident: (id, patch) => Promise.resolve(this.update('incidents', incidentColumns, id, patch)),
+      insertNotification: (n, now) => {
+        const info = this.stmt(
+          `INSERT OR IGNORE INTO notifications (incident_id, kind, channel, person, recipient_name, address, idempotency_key,
+             status, attempts, due_at, bundle_key, fallback_of, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
+        ).run(n.incidentId, n.kind, n.channel, n.person, n.recipientName, n.address, n.idempotencyKey, n.dueAt, n.bundleKey, n.fallbackOf, now, now);
+        return Promise.resolve(info.changes > 0 ? Number(info.lastInsertRowid) : null);
+      },
+      updateNotification: (id, patch) => Promise.resolve(this.update('notifications', notificationColumns, id, patch)),
+      addAttempt: (a) => {
+        this.stmt(
+          'INSERT INTO notification_attempts (notification_id, at, outcome, error_kind, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(a.notificationId, a.at, a.outcome, a.errorKind, a.error, a.durationMs);
+        return Promise.resolve();
+      },
+      dueNotifications: (now, limit) =>
+        many("SELECT * FROM notifications WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?", notificationFromRow, now, limit),
+      bundleMembers: (key, now) =>
+        many("SELECT * FROM notifications WHERE bundle_key = ? AND status = 'pending' AND due_at <= ? ORDER BY id", notificationFromRow, key, now),
+      bundleDueAt: (key) => {
+        const r = this.stmt("SELECT min(due_at) AS due FROM notifications WHERE bundle_key = ? AND status = 'pending'").get(key) as
+          | { due: number | null }
+          | undefined;
+        return Promise.resolve(r?.due ?? null);
+      },
+      notificationsOf: (incidentId) =>
+        many('SELECT * FROM notifications WHERE incident_id = ? ORDER BY id', notificationFromRow, incidentId),
       afterCommit: (fn) => {
         this.effects.push(fn);
       },
@@ -441,6 +473,36 @@ export class SqliteStore implements Store {
     return this.read(() => {
       const r = this.stmt('SELECT * FROM silences WHERE id = ?').get(id) as Record<string, unknown> | undefined;
       return r ? silenceFromRow(r) : undefined;
+    });
+  }
+
+  listNotifications(incidentId?: number, limit = 500): Promise<NotificationRow[]> {
+    return this.read(() =>
+      (incidentId === undefined
+        ? (this.stmt('SELECT * FROM notifications ORDER BY id DESC LIMIT ?').all(limit) as Record<string, unknown>[])
+        : (this.stmt('SELECT * FROM notifications WHERE incident_id = ? ORDER BY id LIMIT ?').all(incidentId, limit) as Record<string, unknown>[])
+      ).map(notificationFromRow),
+    );
+  }
+
+  attemptsOf(notificationId: number): Promise<NotificationAttempt[]> {
+    return this.read(() =>
+      (this.stmt('SELECT * FROM notification_attempts WHERE notification_id = ? ORDER BY id').all(notificationId) as Record<string, unknown>[]).map(
+        attemptFromRow,
+      ),
+    );
+  }
+
+  pendingNotificationCount(): Promise<number> {
+    return this.read(() => (this.stmt("SELECT count(*) AS n FROM notifications WHERE status = 'pending'").get() as { n: number }).n);
+  }
+
+  lastIncidentForAddress(address: string): Promise<number | null> {
+    return this.read(() => {
+      const r = this.stmt('SELECT incident_id FROM notifications WHERE address = ? AND incident_id IS NOT NULL ORDER BY id DESC LIMIT 1').get(address) as
+        | { incident_id: number }
+        | undefined;
+      return r?.incident_id ?? null;
     });
   }
 

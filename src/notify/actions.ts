@@ -1,0 +1,20 @@
+import type { IncidentEngine } from '../incidents/engine.js';
+import type { RuleSet } from '../rules/ruleset.js';
+import type { Store } from '../store/types.js';
+import type { IncidentActions } from './types.js';
+
+/** What a phone keypress, SMS reply, chat button or email link may do, backed by the engine. */
+export function incidentActions(engine: IncidentEngine, store: Store, rules: () => RuleSet): IncidentActions {
+  return {
+    acknowledge: (id, by, source) => engine.acknowledge(id, { by, source }),
+    resolve: (id, by, source) => engine.resolve(id, { by, source }),
+    // Paging the next tier belongs to escalation policies; until they exist the request is recorded.
+    escalate: (id, by, source) => engine.addNote(id, { by, source, text: `escalation requested by ${by}` }),
+    addNote: (id, by, source, text) => engine.addNote(id, { by, source, text }),
+    personByPhone(phone) {
+      for (const p of rules().people.values()) if (p.phone === phone) return { id: p.id, name: p.name };
+      return null;
+    },
+    lastIncidentForPhone: (phone) => store.lastIncidentForAddress(phone),
+  };
+}

@@ -1,0 +1,259 @@
+import {
+  ErrorCode,
+  LogLevel,
+  WebClient,
+  type KnownBlock,
+  type Logger as SlackLogger,
+  type MessageAttachment,
+} from '@slack/web-api';
+import type { Config } from '../../config/schema.js';
+import type { Logger } from '../../core/logger.js';
+import { ChannelError, type Channel, type Delivery, type IncidentSummary, type MessageKind, type SendResult } from '../types.js';
+
+/** Slack answers in well under a second; a call still open after this is treated as a timeout. */
+export const SLACK_TIMEOUT_MS = 10_000;
+
+export const ACK_ACTION_ID = 'vigil_ack';
+export const RESOLVE_ACTION_ID = 'vigil_resolve';
+
+const severityColor: Record<IncidentSummary['severity'], string> = {
+  critical: '#d32f2f',
+  warning: '#f9a825',
+  reminder: '#1976d2',
+  info: '#757575',
+};
+
+const severityEmoji: Record<IncidentSummary['severity'], string> = {
+  critical: '🔴',
+  warning: '🟡',
+  reminder: '🔵',
+  info: '⚪',
+};
+
+/** Kinds that ask someone to act; only these carry the Acknowledge/Resolve buttons. */
+const actionableKinds: ReadonlySet<MessageKind> = new Set(['page', 'bundle', 'reminder', 'escalation']);
+/** Kinds that report a change and go into the incident's thread when there is one. */
+const threadedKinds: ReadonlySet<MessageKind> = new Set(['acknowledged', 'resolved']);
+
+// Slack's Block Kit limits.
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+
+const authErrors = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+  'not_allowed_token_type',
+  'ekm_access_denied',
+  'team_access_not_granted',
+]);
+const serverErrors = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const timeoutCodes = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** Slack tokens never reach a log line or an error message. */
+const redactTokens = (text: string) => text.replace(/xox[a-z]-[A-Za-z0-9-]+/g, '[redacted]');
+
+function causeCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** The one place a Slack failure becomes a ChannelError; the dispatcher acts on the kind alone. */
+export function classifySlackError(err: unknown): ChannelError {
+  if (err instanceof ChannelError) return err;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = e && typeof e === 'object' ? e.code : undefined;
+  const said = redactTokens(e && typeof e.message === 'string' ? e.message : String(err));
+  switch (code) {
+    case ErrorCode.RateLimitedError: {
+      const retryAfter = Number((err as { retryAfter?: unknown }).retryAfter);
+      return new ChannelError('rate_limited', 'slack: rate limited', Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined);
+    }
+    case ErrorCode.PlatformError: {
+      const reason = String((err as { data?: { error?: unknown } }).data?.error ?? 'unknown_error');
+      const message = `slack: ${redactTokens(reason)}`;
+      if (authErrors.has(reason)) return new ChannelError('auth', message);
+      if (reason === 'ratelimited' || reason === 'rate_limited') return new ChannelError('rate_limited', message);
+      if (serverErrors.has(reason)) return new ChannelError('server', message);
+      return new ChannelError('client', message);
+    }
+    case ErrorCode.HTTPError: {
+      const status = Number((err as { statusCode?: unknown }).statusCode);
+      const message = `slack: HTTP ${status}`;
+      if (status >= 500) return new ChannelError('server', message);
+      if (status === 401 || status === 403) return new ChannelError('auth', message);
+      if (status === 429) return new ChannelError('rate_limited', message);
+      return new ChannelError('client', message);
+    }
+    case ErrorCode.RequestError: {
+      const original = (err as { original?: unknown }).original;
+      const name = original instanceof Error ? original.name : '';
+      const inner = causeCode(original);
+      if (name === 'TimeoutError' || name === 'AbortError' || (inner !== undefined && timeoutCodes.has(inner))) {
+        return new ChannelError('timeout', `slack: no answer within ${SLACK_TIMEOUT_MS}ms`);
+      }
+      return new ChannelError('network', `slack: ${inner ?? said}`);
+    }
+  }
+  // The client rejects a 429 without a usable Retry-After with a plain Error.
+  if (/rate limit|retry header/i.test(said)) return new ChannelError('rate_limited', 'slack: rate limited');
+  return new ChannelError('client', `slack: ${said}`);
+}
+
+/** Slack's mrkdwn treats &, < and > as control characters. */
+const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+const link = (href: string, text: string) => `<${href.replace(/[|>]/g, encodeURIComponent)}|${esc(text)}>`;
+const mrkdwn = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } });
+
+function statusLine(incident: IncidentSummary): string {
+  if (incident.status === 'resolved') return `*Resolved*${incident.resolvedBy ? ` by ${esc(incident.resolvedBy)}` : ''}`;
+  if (incident.status === 'acknowledged') {
+    return `*Acknowledged*${incident.acknowledgedBy ? ` by ${esc(incident.acknowledgedBy)}` : ''}`;
+  }
+  return '*Triggered*';
+}
+
+function incidentBlocks(incident: IncidentSummary, interactive: boolean): KnownBlock[] {
+  const facts = [
+    `${statusLine(incident)} · ${incident.alertCount} alert${incident.alertCount === 1 ? '' : 's'}`,
+    ...incident.details.map((line) => esc(line)),
+  ];
+  const context = [
+    `Incident #${incident.id}`,
+    ...(incident.team ? [`Team: ${esc(incident.team)}`] : []),
+    ...(incident.service ? [`Service: ${esc(incident.service)}`] : []),
+    `Opened <!date^${Math.floor(incident.createdAt / 1000)}^{date_short_pretty} {time}|${new Date(incident.createdAt).toISOString()}>`,
+  ];
+  const blocks: KnownBlock[] = [
+    mrkdwn(facts.join('\n')),
+    { type: 'context', elements: context.map((text) => ({ type: 'mrkdwn' as const, text })) },
+  ];
+  if (incident.links.length > 0) blocks.push(mrkdwn(incident.links.map((l) => link(l.href, l.text)).join('  ·  ')));
+  if (interactive && incident.status !== 'resolved') {
+    const value = String(incident.id);
+    blocks.push({
+      type: 'actions',
+      block_id: `vigil_incident_${incident.id}`,
+      elements: [
+        ...(incident.status === 'triggered'
+          ? [{ type: 'button' as const, action_id: ACK_ACTION_ID, text: { type: 'plain_text' as const, text: 'Acknowledge' }, style: 'primary' as const, value }]
+          : []),
+        { type: 'button', action_id: RESOLVE_ACTION_ID, text: { type: 'plain_text', text: 'Resolve' }, value },
+      ],
+    });
+  }
+  return blocks;
+}
+
+/** The message for one delivery: a headline in `blocks` and the coloured body (with any buttons) in one attachment. */
+export function buildChatMessage(
+  delivery: Pick<Delivery, 'kind' | 'incident' | 'rendered'>,
+  opts: { interactive: boolean } = { interactive: true },
+): { text: string; blocks: KnownBlock[]; attachments: MessageAttachment[] } {
+  const { incident, rendered, kind } = delivery;
+  const text = rendered.subject;
+  if (!incident) {
+    return {
+      text,
+      blocks: [mrkdwn(`*${esc(rendered.subject)}*`)],
+      attachments: [{ color: severityColor.info, fallback: text, blocks: [mrkdwn(esc(rendered.text))] }],
+    };
+  }
+  const color = severityColor[incident.severity];
+  if (threadedKinds.has(kind)) {
+    return { text, blocks: [mrkdwn(esc(rendered.text))], attachments: [{ color, fallback: text, blocks: incidentBlocks(incident, false) }] };
+  }
+  const headline = `${severityEmoji[incident.severity]} ${incident.priority} · ${incident.severity.toUpperCase()} · ${incident.title}`;
+  return {
+    text,
+    blocks: [{ type: 'header', text: { type: 'plain_text', text: clip(headline, HEADER_MAX), emoji: true } }],
+    attachments: [{ color, fallback: text, blocks: incidentBlocks(incident, opts.interactive && actionableKinds.has(kind)) }],
+  };
+}
+
+/** The client's own log lines go to ours at debug (warnings at warn); Vigil reports outcomes itself. */
+function slackLogger(logger: Logger): SlackLogger {
+  const log = (level: 'debug' | 'warn') => (...msg: unknown[]) => logger[level](redactTokens(msg.map(String).join(' ')));
+  return {
+    debug: log('debug'),
+    info: log('debug'),
+    warn: log('warn'),
+    error: log('warn'),
+    setLevel: () => {},
+    getLevel: () => LogLevel.DEBUG,
+    setName: () => {},
+  };
+}
+
+/** Slack through the Web API: one message per incident, follow-ups in its thread, buttons for acknowledge/resolve. */
+export class ChatChannel implements Channel {
+  readonly name = 'chat' as const;
+  readonly live: boolean;
+  private readonly client: WebClient | null;
+  private readonly logger: Logger;
+
+  constructor(config: Config['notify']['slack'], logger: Logger) {
+    this.logger = logger.child({ channel: 'chat' });
+    this.live = Boolean(config.botToken);
+    this.client = config.botToken
+      ? new WebClient(config.botToken, {
+          slackApiUrl: config.slackApiUrl,
+          // Vigil retries with its own budget and falls back to other channels.
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          timeout: SLACK_TIMEOUT_MS,
+          logger: slackLogger(this.logger),
+        })
+      : null;
+  }
+
+  async send(delivery: Delivery): Promise<SendResult> {
+    const message = buildChatMessage(delivery);
+    if (!this.client) {
+      this.logger.info(
+        { kind: delivery.kind, incident: delivery.incident?.id ?? null, to: delivery.recipient.address, mode: 'log' },
+        delivery.rendered.text,
+      );
+      return { providerId: null, mode: 'log', threadRef: delivery.threadRef };
+    }
+    const threadTs = threadedKinds.has(delivery.kind) ? (delivery.threadRef ?? undefined) : undefined;
+    let ts: string | undefined;
+    try {
+      const res = await this.client.chat.postMessage({ channel: delivery.recipient.address, ...message, thread_ts: threadTs });
+      ts = res.ts;
+    } catch (err) {
+      throw classifySlackError(err);
+    }
+    return { providerId: ts ?? null, mode: 'live', threadRef: delivery.threadRef ?? ts ?? null };
+  }
+
+  /** Rewrites the original message with the incident's new status and without buttons. */
+  async update(delivery: Delivery, providerId: string): Promise<void> {
+    const message = buildChatMessage({ ...delivery, kind: 'page' }, { interactive: false });
+    if (!this.client) {
+      this.logger.info({ incident: delivery.incident?.id ?? null, ts: providerId, mode: 'log' }, `update: ${delivery.rendered.subject}`);
+      return;
+    }
+    try {
+      const channel = await this.conversationFor(this.client, delivery.recipient.address);
+      await this.client.chat.update({ channel, ts: providerId, ...message });
+    } catch (err) {
+      throw classifySlackError(err);
+    }
+  }
+
+  /** chat.update needs the DM's channel id where a message was posted to a user id. */
+  private async conversationFor(client: WebClient, address: string): Promise<string> {
+    if (!/^[UW][A-Z0-9]{2,}$/.test(address)) return address;
+    const res = await client.conversations.open({ users: address });
+    return res.channel?.id ?? address;
+  }
+}

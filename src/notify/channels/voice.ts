@@ -1,0 +1,65 @@
+import twilio from 'twilio';
+import type { Logger } from '../../core/logger.js';
+import type { Channel, Delivery, SendResult } from '../types.js';
+import { classifyTwilioError, createTwilioClient, type TwilioConfig, type TwilioSender } from './twilio-client.js';
+
+export const VOICE_MENU = 'Press 4 to acknowledge, 6 to resolve, 5 to escalate.';
+
+/** Where Twilio posts the keypad digit of a call about this incident. */
+export function voiceActionUrl(publicUrl: string, incidentId: number): string {
+  return `${publicUrl.replace(/\/+$/, '')}/api/v1/callbacks/twilio/voice?incident=${incidentId}`;
+}
+
+/** Adds the keypad menu: a Gather that posts the pressed digit to the action URL. */
+export function addVoiceMenu(response: twilio.twiml.VoiceResponse, actionUrl: string, speech?: string): void {
+  const gather = response.gather({ numDigits: 1, action: actionUrl, method: 'POST', timeout: 10 });
+  if (speech) gather.say(speech);
+  gather.say(VOICE_MENU);
+}
+
+/** The call: the speech and the menu, once more if nothing was pressed, then goodbye. */
+export function callTwiml(speech: string, actionUrl: string | null): string {
+  const response = new twilio.twiml.VoiceResponse();
+  if (actionUrl === null) {
+    response.say(speech);
+  } else {
+    addVoiceMenu(response, actionUrl, speech);
+    addVoiceMenu(response, actionUrl, speech);
+  }
+  response.say('Goodbye.');
+  return response.toString();
+}
+
+/** Phone calls through Twilio's Calls API; keypresses come back to the Twilio callbacks. */
+export class VoiceChannel implements Channel {
+  readonly name = 'voice' as const;
+  readonly live: boolean;
+  private readonly sender: TwilioSender | null;
+
+  constructor(
+    config: TwilioConfig,
+    private readonly publicUrl: string,
+    private readonly logger: Logger,
+  ) {
+    this.sender = createTwilioClient(config);
+    this.live = this.sender !== null;
+  }
+
+  async send(delivery: Delivery): Promise<SendResult> {
+    const { recipient, rendered, incident } = delivery;
+    if (!this.sender) {
+      this.logger.info(
+        { channel: this.name, notificationId: delivery.notificationId, to: recipient.address, speech: rendered.speech },
+        'voice call (log mode: Twilio not configured)',
+      );
+      return { providerId: null, mode: 'log' };
+    }
+    const twiml = callTwiml(rendered.speech, incident ? voiceActionUrl(this.publicUrl, incident.id) : null);
+    try {
+      const call = await this.sender.client.calls.create({ to: recipient.address, from: this.sender.from, twiml });
+      return { providerId: call.sid, mode: 'live' };
+    } catch (err) {
+      throw classifyTwilioError(err);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import type { RuleSet } from '../rules/ruleset.js';
+import type { Policy } from '../rules/schema.js';
+import type { ChannelName, Recipient } from './types.js';
+
+export interface Target {
+  channel: ChannelName;
+  recipient: Recipient;
+  role: string;
+}
+
+/**
+ * Who gets what: the policy's roles resolved through the incident's team (or the default team) to people
+ * and their addresses. A person without an address for a channel is reported, not silently dropped.
+ */
+export function resolveTargets(
+  rules: RuleSet,
+  team: string | null,
+  notify: Policy['notify'],
+  webhookUrl: string | undefined,
+): { targets: Target[]; missing: string[] } {
+  const teamDef = (team && rules.teams.get(team)) || (rules.defaultTeam ? rules.teams.get(rules.defaultTeam) : undefined);
+  const targets: Target[] = [];
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  const add = (channel: ChannelName, recipient: Recipient, role: string) => {
+    const key = `${channel}\u0000${recipient.address}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    targets.push({ channel, recipient, role });
+  };
+  for (const { role, channels } of notify) {
+    const ids = teamDef ? (role === 'team' ? teamDef.members : (teamDef.roles[role] ?? [])) : [];
+    if (ids.length === 0 && !channels.includes('webhook')) {
+      missing.push(`nobody holds role "${role}"${teamDef ? ` in team ${teamDef.name}` : ' (no team and no defaultTeam)'}`);
+    }
+    for (const channel of channels) {
+      if (channel === 'webhook') {
+        if (webhookUrl) add('webhook', { person: null, name: 'webhook', address: webhookUrl }, role);
+        else missing.push('no webhook URL configured (notify.webhook.url)');
+        continue;
+      }
+      for (const id of ids) {
+        const person = rules.people.get(id);
+        if (!person) continue;
+        const address =
+          channel === 'voice' || channel === 'sms' ? person.phone : channel === 'email' ? person.email : (person.slack ?? teamDef?.chat);
+        if (!address) {
+          missing.push(`${person.id} has no address for ${channel}`);
+          continue;
+        }
+        add(channel, { person: person.id, name: person.name, address }, role);
+      }
+    }
+  }
+  return { targets, missing };
+}
+
+/** The next channel to try for a person when a page could not be delivered. */
+export const fallbackChain: ChannelName[] = ['voice', 'sms', 'chat', 'email'];
+
+export function fallbackTarget(rules: RuleSet, person: string | null, failed: ChannelName, team: string | null): Target | null {
+  if (!person) return null;
+  const p = rules.people.get(person);
+  if (!p) return null;
+  const teamChat = (team && rules.teams.get(team)?.chat) || (rules.defaultTeam ? rules.teams.get(rules.defaultTeam)?.chat : undefined);
+  for (const channel of fallbackChain.slice(fallbackChain.indexOf(failed) + 1)) {
+    const address = channel === 'voice' || channel === 'sms' ? p.phone : channel === 'email' ? p.email : (p.slack ?? teamChat);
+    if (address) return { channel, recipient: { person: p.id, name: p.name, address }, role: 'fallback' };
+  }
+  return null;
+}

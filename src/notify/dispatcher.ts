@@ -1,0 +1,278 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { CoreMetrics } from '../core/metrics.js';
+import type { IncidentRow, NotificationRow, Store, StoreTx } from '../store/types.js';
+import type { RuleSet } from '../rules/ruleset.js';
+import { fallbackTarget } from './directory.js';
+import { RateLimiter } from './rate-limit.js';
+import { render } from './render.js';
+import { ChannelError, type Channel, type ChannelName, type Delivery, type IncidentSummary, type MessageKind } from './types.js';
+
+export interface DispatcherOptions {
+  attempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Signed acknowledge/resolve links for a recipient, or null when links are not available. */
+  links: ((incidentId: number, person: string | null) => { acknowledge: string; resolve: string }) | null;
+  /** For fallback routing (people's other addresses). */
+  rules: () => RuleSet;
+  /** Random in [0, 1): jitter; injected so tests are exact. */
+  random?: () => number;
+}
+
+/**
+ * Delivers the outbox: due messages go to their channel; transient failures are retried with exponential
+ * backoff and jitter (or the provider's Retry-After); a page that still fails falls back along
+ * voice → SMS → chat → email and the incident timeline says "delivery degraded". Every attempt is recorded.
+ * Delivery is at least once: a crash between the provider's acceptance and the record sends it again.
+ */
+export class Dispatcher {
+  private readonly limiter = new RateLimiter();
+  private readonly inFlight = new Set<number>();
+  private running: Promise<number> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly channels: Map<ChannelName, Channel>,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly metrics: CoreMetrics,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  /** Called after a commit that wrote messages: deliver now rather than at the next poll. */
+  wake(): void {
+    if (!this.started) return;
+    setImmediate(() => void this.runOnce());
+  }
+
+  start(pollMs: number): void {
+    this.started = true;
+    this.timer = setInterval(() => void this.runOnce(), pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearInterval(this.timer);
+    while (this.running) await this.running;
+  }
+
+  /** Delivers what is due at the clock's now; returns how many messages were attempted. Tests call this. */
+  async runOnce(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      let total = 0;
+      do {
+        this.again = false;
+        total += await this.pass();
+      } while (this.again);
+      return total;
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.store.write((tx) => tx.dueNotifications(now, 200));
+    const work: Promise<void>[] = [];
+    for (const n of due) {
+      if (this.inFlight.has(n.id)) continue;
+      const slot = this.limiter.take(n.channel as ChannelName, n.address, now);
+      if (!slot.ok) continue; // stays due; the next poll takes it
+      this.inFlight.add(n.id);
+      work.push(this.deliver(n, now).finally(() => this.inFlight.delete(n.id)));
+    }
+    await Promise.all(work);
+    return work.length;
+  }
+
+  private async deliver(n: NotificationRow, now: number): Promise<void> {
+    const channel = this.channels.get(n.channel as ChannelName);
+    const members = n.bundleKey ? await this.store.write((tx) => tx.bundleMembers(n.bundleKey!, now)) : [n];
+    for (const m of members) this.inFlight.add(m.id);
+    const summaries = (await Promise.all(members.map((m) => (m.incidentId === null ? null : this.summary(m.incidentId))))).filter(
+      (s): s is IncidentSummary => s !== null,
+    );
+    const incident = summaries.find((s) => s.id === n.incidentId) ?? summaries[0] ?? null;
+    const kind: MessageKind = members.length > 1 ? 'bundle' : (n.kind as MessageKind);
+    const actions = incident && this.options.links && incident.status !== 'resolved' && (kind === 'page' || kind === 'bundle' || kind === 'escalation' || kind === 'reminder')
+      ? this.options.links(incident.id, n.person)
+      : null;
+    const original = n.channel === 'chat' && n.incidentId !== null && n.kind !== 'page' ? await this.firstChatMessage(n) : null;
+    const delivery: Delivery = {
+      notificationId: n.id,
+      kind,
+      channel: n.channel as ChannelName,
+      recipient: { person: n.person, name: n.recipientName, address: n.address },
+      incident,
+      rendered: incident ? render(kind, incident, { bundle: summaries, actions }) : { subject: n.kind, text: n.kind, html: '', sms: n.kind, speech: n.kind },
+      idempotencyKey: n.idempotencyKey,
+      threadRef: original?.threadRef ?? null,
+      actions,
+    };
+    const started = process.hrtime.bigint();
+    try {
+      if (!channel) throw new ChannelError('client', `channel ${n.channel} is not available`);
+      const result = await channel.send(delivery);
+      if (original?.providerId && channel.update) await channel.update(delivery, original.providerId).catch(() => undefined);
+      const at = this.clock.now();
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      await this.store.write(async (tx) => {
+        for (const m of members) {
+          await tx.updateNotification(m.id, {
+            status: 'delivered',
+            attempts: m.attempts + 1,
+            providerId: result.providerId,
+            mode: result.mode,
+            threadRef: result.threadRef ?? null,
+            deliveredAt: at,
+            updatedAt: at,
+          });
+          await tx.addAttempt({ notificationId: m.id, at, outcome: 'delivered', errorKind: null, error: null, durationMs: ms });
+        }
+        if (n.incidentId !== null && (kind === 'page' || kind === 'bundle' || kind === 'escalation')) {
+          for (const m of members) {
+            if (m.incidentId === null) continue;
+            await tx.addEvent({
+              incidentId: m.incidentId,
+              at,
+              kind: 'notified',
+              actor: 'vigil',
+              source: n.channel,
+              message: `${kind === 'bundle' ? 'bundled page' : kind} sent to ${n.recipientName} by ${n.channel}${result.mode === 'log' ? ' (log mode: no credentials)' : ''}`,
+              data: { notificationId: m.id, channel: n.channel, person: n.person, mode: result.mode },
+            });
+          }
+        }
+      });
+      this.metrics.notificationsTotal.inc({ channel: n.channel, outcome: 'delivered', reason: result.mode });
+      if (incident && n.kind === 'page') this.metrics.notificationLatency.observe({ channel: n.channel }, Math.max(0, at - incident.createdAt) / 1000);
+    } catch (err) {
+      const e = err instanceof ChannelError ? err : new ChannelError('server', (err as Error)?.message ?? String(err));
+      await this.failed(members, n, e, Number(process.hrtime.bigint() - started) / 1e6);
+    }
+  }
+
+  private async failed(members: NotificationRow[], n: NotificationRow, e: ChannelError, ms: number): Promise<void> {
+    const at = this.clock.now();
+    const attempts = n.attempts + 1;
+    const retry = e.transient && attempts < this.options.attempts;
+    const delay = retry ? this.backoff(attempts, e.retryAfterMs) : 0;
+    await this.store.write(async (tx) => {
+      for (const m of members) {
+        await tx.updateNotification(m.id, {
+          status: retry ? 'pending' : 'failed',
+          attempts: m.attempts + 1,
+          dueAt: retry ? at + delay : m.dueAt,
+          errorKind: e.kind,
+          lastError: e.message.slice(0, 500),
+          updatedAt: at,
+        });
+        await tx.addAttempt({ notificationId: m.id, at, outcome: retry ? 'retry' : 'failed', errorKind: e.kind, error: e.message.slice(0, 500), durationMs: ms });
+      }
+      if (!retry && (n.kind === 'page' || n.kind === 'escalation')) await this.fallBack(tx, members, n, e, at);
+    });
+    this.metrics.notificationsTotal.inc({ channel: n.channel, outcome: retry ? 'retry' : 'failed', reason: e.kind });
+    this.logger.warn({ notification: n.id, channel: n.channel, kind: e.kind, retry, attempts }, `delivery failed: ${e.message}`);
+    if (retry) this.wakeAt(at + delay);
+    else this.wake();
+  }
+
+  private async fallBack(tx: StoreTx, members: NotificationRow[], n: NotificationRow, e: ChannelError, at: number): Promise<void> {
+    for (const m of members) {
+      if (m.incidentId === null) continue;
+      const incident = await tx.getIncident(m.incidentId);
+      const next = fallbackTarget(this.options.rules(), m.person, m.channel as ChannelName, incident?.team ?? null);
+      if (next) {
+        await tx.insertNotification(
+          {
+            incidentId: m.incidentId,
+            kind: m.kind,
+            channel: next.channel,
+            person: next.recipient.person,
+            recipientName: next.recipient.name,
+            address: next.recipient.address,
+            idempotencyKey: `${m.idempotencyKey}:fallback:${next.channel}`,
+            dueAt: at,
+            bundleKey: null,
+            fallbackOf: m.id,
+          },
+          at,
+        );
+      }
+      await tx.addEvent({
+        incidentId: m.incidentId,
+        at,
+        kind: 'delivery_degraded',
+        actor: 'vigil',
+        source: n.channel,
+        message: `delivery degraded: ${n.channel} to ${m.recipientName} failed (${e.kind}: ${e.message.slice(0, 200)})${next ? `; trying ${next.channel}` : '; no other channel left'}`,
+        data: { notificationId: m.id, channel: n.channel, errorKind: e.kind, fallback: next?.channel ?? null },
+      });
+    }
+  }
+
+  /** Exponential backoff with full jitter, never less than the provider's Retry-After. */
+  private backoff(attempt: number, retryAfterMs?: number): number {
+    const cap = Math.min(this.options.maxDelayMs, this.options.initialDelayMs * 2 ** (attempt - 1));
+    const jittered = Math.round(cap / 2 + (this.options.random ?? Math.random)() * (cap / 2));
+    return Math.max(jittered, retryAfterMs ?? 0);
+  }
+
+  private wakeAt(at: number): void {
+    if (!this.started) return;
+    setTimeout(() => void this.runOnce(), Math.max(0, at - this.clock.now())).unref();
+  }
+
+  private async firstChatMessage(n: NotificationRow): Promise<NotificationRow | null> {
+    const all = await this.store.listNotifications(n.incidentId!, 1000);
+    return all.find((x) => x.channel === 'chat' && x.address === n.address && x.status === 'delivered' && x.providerId) ?? null;
+  }
+
+  private async summary(id: number): Promise<IncidentSummary | null> {
+    const incident = await this.store.getIncident(id);
+    if (!incident) return null;
+    const alerts = await this.store.alertsOf(id);
+    return summarize(incident, alerts);
+  }
+}
+
+export function summarize(
+  i: IncidentRow,
+  alerts: { annotations: Record<string, string>; links: { href: string; text: string }[]; status: string }[],
+): IncidentSummary {
+  const details: string[] = [];
+  const links = new Map<string, { href: string; text: string }>();
+  for (const a of alerts) {
+    const d = a.annotations.description ?? a.annotations.summary;
+    if (d && !details.includes(d)) details.push(d);
+    const runbook = a.annotations.runbook_url;
+    if (runbook) links.set(runbook, { href: runbook, text: 'Runbook' });
+    for (const l of a.links) if (!links.has(l.href)) links.set(l.href, l);
+  }
+  return {
+    id: i.id,
+    title: i.title,
+    status: i.status,
+    severity: i.severity,
+    priority: i.priority,
+    team: i.team,
+    service: i.service,
+    createdAt: i.createdAt,
+    acknowledgedBy: i.acknowledgedBy,
+    resolvedBy: i.resolvedBy,
+    alertCount: i.alertCount,
+    links: [...links.values()].slice(0, 8),
+    details: details.slice(0, 5),
+  };
+}

@@ -1,0 +1,127 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import express, { type Request, type Router } from 'express';
+import type { Logger } from '../../core/logger.js';
+import type { IncidentActions } from '../types.js';
+
+export const SLACK_INTERACTIVE_PATH = '/api/v1/callbacks/slack/interactive';
+
+/** Slack's recommendation: refuse requests whose timestamp is more than five minutes from now (replays). */
+export const SLACK_REPLAY_WINDOW_MS = 5 * 60_000;
+
+/** Slack shows an error to the user when an interactive request is not answered within 3 s. */
+const ANSWER_WITHIN_MS = 2_000;
+
+const actionsById = { vigil_ack: 'acknowledge', vigil_resolve: 'resolve' } as const;
+
+const header = (headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>, name: string) => {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/**
+ * Slack's v0 request signature: `X-Slack-Signature: v0=<hex HMAC-SHA256(secret, "v0:<timestamp>:<raw body>")>`
+ * with `X-Slack-Request-Timestamp` (unix seconds) within five minutes of `nowMs`.
+ */
+export function verifySlackSignature(
+  secret: string,
+  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+  rawBody: Buffer | string,
+  nowMs: number,
+): boolean {
+  const timestamp = header(headers, 'x-slack-request-timestamp');
+  const signature = header(headers, 'x-slack-signature');
+  if (!secret || !timestamp || !signature || !/^\d{1,12}$/.test(timestamp)) return false;
+  if (Math.abs(nowMs - Number(timestamp) * 1000) > SLACK_REPLAY_WINDOW_MS) return false;
+  const expected = Buffer.from(`v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(rawBody).digest('hex')}`);
+  const given = Buffer.from(signature.trim());
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+interface BlockActionsPayload {
+  type?: unknown;
+  user?: { id?: unknown; username?: unknown };
+  actions?: { action_id?: unknown; value?: unknown }[];
+}
+
+type RawRequest = Request & { rawBody?: Buffer };
+
+/** Slack interactivity (the Acknowledge/Resolve buttons on chat messages). */
+export function slackCallbacks(deps: {
+  signingSecret: string | undefined;
+  actions: IncidentActions;
+  logger: Logger;
+  now?: () => number;
+}): Router {
+  const { signingSecret, actions } = deps;
+  const logger = deps.logger.child({ callback: 'slack' });
+  const now = deps.now ?? Date.now;
+  const router = express.Router();
+
+  // The signature covers the raw bytes, so this route parses its own body and keeps them.
+  const body = express.urlencoded({
+    extended: false,
+    limit: '64kb',
+    verify: (req, _res, buf) => {
+      (req as RawRequest).rawBody = buf;
+    },
+  });
+
+  async function run(payload: BlockActionsPayload): Promise<void> {
+    const user = payload.user ?? {};
+    const who = typeof user.username === 'string' && user.username ? user.username : String(user.id ?? 'unknown');
+    const by = `slack:${who}`;
+    for (const action of payload.actions ?? []) {
+      const kind = actionsById[String(action?.action_id) as keyof typeof actionsById];
+      if (!kind) continue;
+      const id = Number(action.value);
+      if (!Number.isSafeInteger(id) || id <= 0) {
+        logger.warn({ action: action.action_id }, 'slack action without a valid incident id');
+        continue;
+      }
+      try {
+        await actions[kind](id, by, 'chat');
+        logger.info({ incident: id, action: kind, by }, 'incident changed from slack');
+      } catch (err) {
+        // 404/409 (gone, already resolved) and the like: Slack shows nothing for errors, the log keeps it.
+        logger.warn({ incident: id, action: kind, by, err: err instanceof Error ? err.message : String(err) }, 'slack action failed');
+      }
+    }
+  }
+
+  router.post(SLACK_INTERACTIVE_PATH, body, async (req, res) => {
+    const raw = (req as RawRequest).rawBody;
+    if (!signingSecret) {
+      logger.warn('slack callback refused: no signing secret configured');
+      res.status(401).end();
+      return;
+    }
+    if (!raw || !verifySlackSignature(signingSecret, req.headers, raw, now())) {
+      logger.warn({ ip: req.ip }, 'slack callback refused: missing, invalid or stale signature');
+      res.status(401).end();
+      return;
+    }
+    let payload: BlockActionsPayload;
+    try {
+      const text = (req.body as Record<string, unknown> | undefined)?.payload;
+      payload = JSON.parse(typeof text === 'string' ? text : '') as BlockActionsPayload;
+    } catch {
+      res.status(400).end();
+      return;
+    }
+    if (payload?.type === 'block_actions') {
+      // Answer within Slack's deadline even if the change is slow; it completes in the background.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        run(payload),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, ANSWER_WITHIN_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    res.status(200).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,175 @@
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import twilio from 'twilio';
+import { VigilError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { addVoiceMenu, voiceActionUrl } from '../channels/voice.js';
+import type { IncidentActions } from '../types.js';
+
+export type ReplyAction = 'acknowledge' | 'resolve' | 'escalate';
+
+export interface TwilioCallbackDeps {
+  authToken: string | undefined;
+  publicUrl: string;
+  actions: IncidentActions;
+  logger: Logger;
+}
+
+export const VOICE_PATH = '/api/v1/callbacks/twilio/voice';
+export const SMS_PATH = '/api/v1/callbacks/twilio/sms';
+export const SMS_HELP = 'Reply 4 to acknowledge, 6 to resolve, 5 to escalate, e.g. ACK 123';
+
+const DIGITS: Record<string, ReplyAction> = { '4': 'acknowledge', '6': 'resolve', '5': 'escalate' };
+/** Words that may lead a reply ("ACK 123", "4 123", "RES"). */
+const LEADING: Record<string, ReplyAction> = {
+  ...DIGITS,
+  ack: 'acknowledge',
+  acknowledge: 'acknowledge',
+  res: 'resolve',
+  resolve: 'resolve',
+  esc: 'escalate',
+  escalate: 'escalate',
+};
+/** Words that may follow an incident id ("123a", "123 resolve"). */
+const TRAILING: Record<string, ReplyAction> = {
+  a: 'acknowledge',
+  ack: 'acknowledge',
+  acknowledge: 'acknowledge',
+  r: 'resolve',
+  res: 'resolve',
+  resolve: 'resolve',
+  e: 'escalate',
+  esc: 'escalate',
+  escalate: 'escalate',
+};
+const PAST: Record<ReplyAction, string> = { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated' };
+/** Carrier keywords Twilio answers itself; they are never notes. */
+const OPT_OUT = new Set(['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'start', 'unstop']);
+const HELP_WORDS = new Set(['help', 'info', '?']);
+
+function lookup(table: Record<string, ReplyAction>, key: string): ReplyAction | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+function incidentNumber(text: string): number | null {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** Reads an SMS reply as a command, or null when it is not one (free text becomes a note). */
+export function parseSmsReply(body: string): { action: ReplyAction; incidentId: number | null } | null {
+  const text = body.trim().toLowerCase().replace(/[.!]+$/, '');
+  const trailing = /^#?(\d+)\s*([a-z]+)$/.exec(text);
+  if (trailing) {
+    const action = lookup(TRAILING, trailing[2] ?? '');
+    const incidentId = incidentNumber(trailing[1] ?? '');
+    return action && incidentId !== null ? { action, incidentId } : null;
+  }
+  const leading = /^([a-z]+|\d)(?:\s+#?(\d+))?$/.exec(text);
+  if (!leading) return null;
+  const action = lookup(LEADING, leading[1] ?? '');
+  if (!action) return null;
+  if (leading[2] === undefined) return { action, incidentId: null };
+  const incidentId = incidentNumber(leading[2]);
+  return incidentId === null ? null : { action, incidentId };
+}
+
+function param(req: Request, name: string): string {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+function sendTwiml(res: Response, twiml: { toString(): string }): void {
+  res.status(200).type('text/xml').send(twiml.toString());
+}
+
+/** A VigilError's message is for the person; anything else is logged and answered with an apology. */
+function failureText(err: unknown, logger: Logger, what: string): string {
+  if (err instanceof VigilError) return err.message;
+  logger.error({ err }, `Twilio ${what} callback failed`);
+  return 'Sorry, Vigil could not do that right now. Please try again.';
+}
+
+/**
+ * Twilio's keypress and SMS-reply webhooks. Each route parses its own form body (these are mounted before
+ * Vigil's JSON-only parser) and answers 403, changing nothing, unless X-Twilio-Signature is valid.
+ */
+export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
+  const { authToken, actions, logger } = deps;
+  const publicUrl = deps.publicUrl.replace(/\/+$/, '');
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false, limit: '64kb' });
+
+  const verify: RequestHandler = (req, res, next) => {
+    const signature = req.header('X-Twilio-Signature');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!authToken || !signature || !twilio.validateRequest(authToken, signature, publicUrl + req.originalUrl, body)) {
+      logger.warn(
+        { path: req.path, configured: Boolean(authToken), signed: Boolean(signature) },
+        'rejected Twilio callback: missing or invalid signature',
+      );
+      res.status(403).type('text/plain').send('invalid Twilio signature');
+      return;
+    }
+    next();
+  };
+
+  router.post(VOICE_PATH, form, verify, async (req, res) => {
+    const response = new twilio.twiml.VoiceResponse();
+    const query = req.query.incident;
+    const incidentId = typeof query === 'string' && /^\d+$/.test(query) ? incidentNumber(query) : null;
+    if (incidentId === null) {
+      response.say('This call is not about a known incident. Goodbye.');
+      return sendTwiml(res, response);
+    }
+    const action = lookup(DIGITS, param(req, 'Digits'));
+    if (!action) {
+      addVoiceMenu(response, voiceActionUrl(publicUrl, incidentId));
+      response.say('Goodbye.');
+      return sendTwiml(res, response);
+    }
+    // On Vigil's outbound calls Twilio's To is the person who was called.
+    const phone = param(req, 'To');
+    const who = actions.personByPhone(phone)?.id ?? phone;
+    try {
+      await actions[action](incidentId, who, 'voice');
+      response.say(`Incident ${incidentId} ${PAST[action]}. Thank you.`);
+    } catch (err) {
+      response.say(failureText(err, logger, 'voice'));
+    }
+    sendTwiml(res, response);
+  });
+
+  router.post(SMS_PATH, form, verify, async (req, res) => {
+    const response = new twilio.twiml.MessagingResponse();
+    const from = param(req, 'From');
+    const text = param(req, 'Body').trim();
+    const who = actions.personByPhone(from)?.id ?? from;
+    try {
+      const reply = await answerSms(text, from, who, actions);
+      if (reply !== null) response.message(reply);
+    } catch (err) {
+      response.message(failureText(err, logger, 'sms'));
+    }
+    sendTwiml(res, response);
+  });
+
+  return router;
+}
+
+/** The reply text for one SMS, after doing what it asks; null for carrier keywords that get no answer. */
+async function answerSms(text: string, from: string, who: string, actions: IncidentActions): Promise<string | null> {
+  const lower = text.toLowerCase();
+  if (OPT_OUT.has(lower)) return null;
+  if (HELP_WORDS.has(lower) || text === '') return SMS_HELP;
+  const command = parseSmsReply(text);
+  if (command) {
+    const incidentId = command.incidentId ?? (await actions.lastIncidentForPhone(from));
+    if (incidentId === null) return `No recent incident for this number. ${SMS_HELP}`;
+    await actions[command.action](incidentId, who, 'sms');
+    return `Incident ${incidentId} ${PAST[command.action]}.`;
+  }
+  const last = await actions.lastIncidentForPhone(from);
+  if (last === null) return SMS_HELP;
+  await actions.addNote(last, who, 'sms', text);
+  return `Noted on incident ${last}.`;
+}

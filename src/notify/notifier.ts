@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { CoreMetrics } from '../core/metrics.js';
+import type { Config } from '../config/schema.js';
+import type { RuleSet } from '../rules/ruleset.js';
+import type { Store } from '../store/types.js';
+import { ChatChannel } from './channels/chat.js';
+import { EmailChannel } from './channels/email.js';
+import { SmsChannel } from './channels/sms.js';
+import { VoiceChannel } from './channels/voice.js';
+import { WebhookChannel } from './channels/webhook.js';
+import { Dispatcher } from './dispatcher.js';
+import { createLinkSigner } from './links.js';
+import { NotificationPlanner } from './planner.js';
+import type { Channel, ChannelName } from './types.js';
+
+export interface Notifier {
+  planner: NotificationPlanner;
+  dispatcher: Dispatcher;
+  channels: Map<ChannelName, Channel>;
+  signer: ReturnType<typeof createLinkSigner>;
+  publicUrl: string;
+  close(): Promise<void>;
+}
+
+/** How people and other systems reach this Vigil: callbacks and links are built on it. */
+export function publicUrlOf(config: Config): string {
+  return (config.server.publicUrl ?? `http://localhost:${config.server.port}`).replace(/\/+$/, '');
+}
+
+/** The channels (live with credentials, log mode without), the planner and the dispatcher. */
+export function createNotifier(
+  config: Config,
+  deps: { store: Store; clock: Clock; logger: Logger; metrics: CoreMetrics; rules: () => RuleSet },
+): Notifier {
+  const n = config.notify;
+  const publicUrl = publicUrlOf(config);
+  const logger = deps.logger.child({ component: 'notify' });
+  const channels = new Map<ChannelName, Channel>([
+    ['voice', new VoiceChannel(n.twilio, publicUrl, logger)],
+    ['sms', new SmsChannel(n.twilio, logger)],
+    ['chat', new ChatChannel(n.slack, logger)],
+    ['email', new EmailChannel(n.smtp, logger)],
+    ['webhook', new WebhookChannel(n.webhook, logger)],
+  ]);
+  // Without a configured secret, links are signed with a key that lives as long as the process.
+  const signer = createLinkSigner(n.linkSecret ?? randomBytes(32), n.linkTtl, publicUrl, () => deps.clock.now());
+  const dispatcher = new Dispatcher(deps.store, channels, deps.clock, logger, deps.metrics, {
+    attempts: n.retry.attempts,
+    initialDelayMs: n.retry.initialDelay,
+    maxDelayMs: n.retry.maxDelay,
+    links: (incidentId, person) => ({
+      acknowledge: signer.link('acknowledge', incidentId, person),
+      resolve: signer.link('resolve', incidentId, person),
+    }),
+    rules: deps.rules,
+  });
+  return {
+    planner: new NotificationPlanner(deps.rules, n.webhook.url),
+    dispatcher,
+    channels,
+    signer,
+    publicUrl,
+    async close() {
+      await dispatcher.stop();
+      for (const c of channels.values()) await c.close?.();
+    },
+  };
+}
+
+/** One line per channel for the startup log: which are live and which only log. */
+export function channelModes(channels: Map<ChannelName, Channel>): Record<string, 'live' | 'log'> {
+  return Object.fromEntries([...channels].map(([name, c]) => [name, c.live ? 'live' : 'log']));
+}

@@ -1,0 +1,115 @@
+/** The five ways Vigil reaches people, in the fallback order for pages. */
+export const channelNames = ['voice', 'sms', 'chat', 'email', 'webhook'] as const;
+export type ChannelName = (typeof channelNames)[number];
+
+/** What a message is about; rendering and retry budgets depend on it. */
+export type MessageKind = 'page' | 'bundle' | 'reminder' | 'escalation' | 'acknowledged' | 'resolved' | 'digest';
+
+/** Where one message goes: a person's address on one channel (phone number, email, Slack user/channel id, URL). */
+export interface Recipient {
+  /** Person id from the people file, or null for a team chat channel or a webhook. */
+  person: string | null;
+  name: string;
+  address: string;
+}
+
+/** The incident facts a message is rendered from (a subset of the API's incident). */
+export interface IncidentSummary {
+  id: number;
+  title: string;
+  status: 'triggered' | 'acknowledged' | 'resolved';
+  severity: 'critical' | 'warning' | 'reminder' | 'info';
+  priority: 'P1' | 'P2' | 'P3' | 'P4';
+  team: string | null;
+  service: string | null;
+  createdAt: number;
+  acknowledgedBy: string | null;
+  resolvedBy: string | null;
+  alertCount: number;
+  links: { href: string; text: string }[];
+  /** First lines of the alerts' summaries/descriptions. */
+  details: string[];
+}
+
+/** One message rendered for every channel; each channel takes its part. */
+export interface Rendered {
+  /** Email subject, chat fallback text, webhook title. */
+  subject: string;
+  /** Plain text body (email text part, chat body). */
+  text: string;
+  /** Email HTML body. */
+  html: string;
+  /** One SMS segment where it can be (≤ 160 GSM characters), with the reply instructions. */
+  sms: string;
+  /** What the phone call says before the keypad menu. */
+  speech: string;
+}
+
+/** One send attempt's input. */
+export interface Delivery {
+  notificationId: number;
+  kind: MessageKind;
+  channel: ChannelName;
+  recipient: Recipient;
+  incident: IncidentSummary | null;
+  rendered: Rendered;
+  /** Stable across retries of the same notification; passed to providers that deduplicate. */
+  idempotencyKey: string;
+  /** Provider reference of the first message about this incident on this channel (Slack thread ts). */
+  threadRef: string | null;
+  /** Signed one-click links for this recipient (email and chat). */
+  actions: { acknowledge: string; resolve: string } | null;
+}
+
+export interface SendResult {
+  /** The provider's id for the message (Twilio SID, Slack ts, SMTP message id). */
+  providerId: string | null;
+  /** 'log' when the channel has no credentials and only logged the message. */
+  mode: 'live' | 'log';
+  /** For chat: the thread later updates go to. */
+  threadRef?: string | null;
+}
+
+/** Errors are classified once, here, and the dispatcher acts on the class alone. */
+export type ChannelErrorKind = 'client' | 'auth' | 'rate_limited' | 'server' | 'timeout' | 'network';
+
+export class ChannelError extends Error {
+  constructor(
+    readonly kind: ChannelErrorKind,
+    message: string,
+    /** From the provider's Retry-After, when it sent one. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ChannelError';
+  }
+
+  /** Worth retrying: the provider was busy, down or slow, not told something wrong. */
+  get transient(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'server' || this.kind === 'timeout' || this.kind === 'network';
+  }
+}
+
+/** A channel wraps one provider library; it renders nothing itself and classifies its errors. */
+export interface Channel {
+  readonly name: ChannelName;
+  /** True when credentials are configured; otherwise the channel logs and reports mode 'log'. */
+  readonly live: boolean;
+  send(delivery: Delivery): Promise<SendResult>;
+  /** Chat: update the original message after acknowledge/resolve (optional). */
+  update?(delivery: Delivery, providerId: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** What inbound callbacks (phone keypress, SMS reply, chat button, email link) may do to an incident. */
+export interface IncidentActions {
+  acknowledge(incidentId: number, by: string, source: string): Promise<unknown>;
+  resolve(incidentId: number, by: string, source: string): Promise<unknown>;
+  /** Page the next tier now (the escalation issue fills this in; until then it records a note). */
+  escalate(incidentId: number, by: string, source: string): Promise<unknown>;
+  addNote(incidentId: number, by: string, source: string, text: string): Promise<unknown>;
+  /** The person a phone number belongs to (for SMS replies and calls), if known. */
+  personByPhone(phone: string): { id: string; name: string } | null;
+  /** The incident most recently paged to this phone number, for replies without an id ("4", "ACK"). */
+  lastIncidentForPhone(phone: string): Promise<number | null>;
+}
