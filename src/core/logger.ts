@@ -19,6 +19,12 @@ export const redactPaths = [
   '*.routingKey',
   'routing_key',
   '*.routing_key',
+  '*.authToken',
+  '*.botToken',
+  '*.signingSecret',
+  '*.linkSecret',
+  'req.headers["x-twilio-signature"]',
+  'req.headers["x-slack-signature"]',
 ];
 
 export function createLogger(level = 'info', destination?: DestinationStream): Logger {
