@@ -2,42 +2,17 @@ import {
   ErrorCode,
   LogLevel,
   WebClient,
-  type KnownBlock,
   type Logger as SlackLogger,
-  type MessageAttachment,
 } from '@slack/web-api';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
-import { ChannelError, type Channel, type Delivery, type IncidentSummary, type MessageKind, type SendResult } from '../types.js';
+import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
+import { buildChatMessage, threadedKinds } from '../render-chat.js';
+
+export { ACK_ACTION_ID, RESOLVE_ACTION_ID, buildChatMessage } from '../render-chat.js';
 
 /** Slack answers in well under a second; a call still open after this is treated as a timeout. */
 export const SLACK_TIMEOUT_MS = 10_000;
-
-export const ACK_ACTION_ID = 'vigil_ack';
-export const RESOLVE_ACTION_ID = 'vigil_resolve';
-
-const severityColor: Record<IncidentSummary['severity'], string> = {
-  critical: '#d32f2f',
-  warning: '#f9a825',
-  reminder: '#1976d2',
-  info: '#757575',
-};
-
-const severityEmoji: Record<IncidentSummary['severity'], string> = {
-  critical: '🔴',
-  warning: '🟡',
-  reminder: '🔵',
-  info: '⚪',
-};
-
-/** Kinds that ask someone to act; only these carry the Acknowledge/Resolve buttons. */
-const actionableKinds: ReadonlySet<MessageKind> = new Set(['page', 'bundle', 'reminder', 'escalation']);
-/** Kinds that report a change and go into the incident's thread when there is one. */
-const threadedKinds: ReadonlySet<MessageKind> = new Set(['acknowledged', 'resolved']);
-
-// Slack's Block Kit limits.
-const HEADER_MAX = 150;
-const SECTION_MAX = 3000;
 
 const authErrors = new Set([
   'invalid_auth',
@@ -105,78 +80,6 @@ export function classifySlackError(err: unknown): ChannelError {
   // The client rejects a 429 without a usable Retry-After with a plain Error.
   if (/rate limit|retry header/i.test(said)) return new ChannelError('rate_limited', 'slack: rate limited');
   return new ChannelError('client', `slack: ${said}`);
-}
-
-/** Slack's mrkdwn treats &, < and > as control characters. */
-const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
-const link = (href: string, text: string) => `<${href.replace(/[|>]/g, encodeURIComponent)}|${esc(text)}>`;
-const mrkdwn = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } });
-
-function statusLine(incident: IncidentSummary): string {
-  if (incident.status === 'resolved') return `*Resolved*${incident.resolvedBy ? ` by ${esc(incident.resolvedBy)}` : ''}`;
-  if (incident.status === 'acknowledged') {
-    return `*Acknowledged*${incident.acknowledgedBy ? ` by ${esc(incident.acknowledgedBy)}` : ''}`;
-  }
-  return '*Triggered*';
-}
-
-function incidentBlocks(incident: IncidentSummary, interactive: boolean): KnownBlock[] {
-  const facts = [
-    `${statusLine(incident)} · ${incident.alertCount} alert${incident.alertCount === 1 ? '' : 's'}`,
-    ...incident.details.map((line) => esc(line)),
-  ];
-  const context = [
-    `Incident #${incident.id}`,
-    ...(incident.team ? [`Team: ${esc(incident.team)}`] : []),
-    ...(incident.service ? [`Service: ${esc(incident.service)}`] : []),
-    `Opened <!date^${Math.floor(incident.createdAt / 1000)}^{date_short_pretty} {time}|${new Date(incident.createdAt).toISOString()}>`,
-  ];
-  const blocks: KnownBlock[] = [
-    mrkdwn(facts.join('\n')),
-    { type: 'context', elements: context.map((text) => ({ type: 'mrkdwn' as const, text })) },
-  ];
-  if (incident.links.length > 0) blocks.push(mrkdwn(incident.links.map((l) => link(l.href, l.text)).join('  ·  ')));
-  if (interactive && incident.status !== 'resolved') {
-    const value = String(incident.id);
-    blocks.push({
-      type: 'actions',
-      block_id: `vigil_incident_${incident.id}`,
-      elements: [
-        ...(incident.status === 'triggered'
-          ? [{ type: 'button' as const, action_id: ACK_ACTION_ID, text: { type: 'plain_text' as const, text: 'Acknowledge' }, style: 'primary' as const, value }]
-          : []),
-        { type: 'button', action_id: RESOLVE_ACTION_ID, text: { type: 'plain_text', text: 'Resolve' }, value },
-      ],
-    });
-  }
-  return blocks;
-}
-
-/** The message for one delivery: a headline in `blocks` and the coloured body (with any buttons) in one attachment. */
-export function buildChatMessage(
-  delivery: Pick<Delivery, 'kind' | 'incident' | 'rendered'>,
-  opts: { interactive: boolean } = { interactive: true },
-): { text: string; blocks: KnownBlock[]; attachments: MessageAttachment[] } {
-  const { incident, rendered, kind } = delivery;
-  const text = rendered.subject;
-  if (!incident) {
-    return {
-      text,
-      blocks: [mrkdwn(`*${esc(rendered.subject)}*`)],
-      attachments: [{ color: severityColor.info, fallback: text, blocks: [mrkdwn(esc(rendered.text))] }],
-    };
-  }
-  const color = severityColor[incident.severity];
-  if (threadedKinds.has(kind)) {
-    return { text, blocks: [mrkdwn(esc(rendered.text))], attachments: [{ color, fallback: text, blocks: incidentBlocks(incident, false) }] };
-  }
-  const headline = `${severityEmoji[incident.severity]} ${incident.priority} · ${incident.severity.toUpperCase()} · ${incident.title}`;
-  return {
-    text,
-    blocks: [{ type: 'header', text: { type: 'plain_text', text: clip(headline, HEADER_MAX), emoji: true } }],
-    attachments: [{ color, fallback: text, blocks: incidentBlocks(incident, opts.interactive && actionableKinds.has(kind)) }],
-  };
 }
 
 /** The client's own log lines go to ours at debug (warnings at warn); Vigil reports outcomes itself. */
