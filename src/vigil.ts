@@ -50,6 +50,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     metrics: httpMetrics,
     metricsText: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
     callbacks: { actions: core.actions, signer: core.notifier.signer, publicUrl: core.notifier.publicUrl },
+    rules: () => core.rules.current,
     reloadRules: () => {
       const set = core.rules.reload('POST /-/reload');
       return { files: set.files, rules: set.rules.length };

@@ -5,6 +5,7 @@ import { sendTestAlert } from './send-test-alert.js';
 import { rulesTest } from './rules-test.js';
 import { loadRuleSet } from '../rules/ruleset.js';
 import { serve } from './serve.js';
+import { oncall } from './oncall.js';
 
 const program = new Command();
 program
@@ -27,7 +28,7 @@ program
     const rules = loadRuleSet(config.rules.dir);
     console.log(`configuration OK: ${config.source ?? 'built-in defaults (no vigil.yaml)'}`);
     console.log(
-      `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows in ${config.rules.dir}`,
+      `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows, ${rules.schedules.size} schedules in ${config.rules.dir}`,
     );
   });
 
@@ -39,6 +40,16 @@ rules
   .option('--at <time>', 'evaluate silences and maintenance windows at this RFC 3339 time (default: now)')
   .action(async (args: string[], opts: { at?: string }) => {
     process.exitCode = await rulesTest(args, opts);
+  });
+
+program
+  .command('oncall')
+  .description('show who is on call per team and tier, and until when, from the schedules in rules/')
+  .option('--team <team>', 'only this team')
+  .option('--at <time>', 'at this RFC 3339 time (default: now)')
+  .option('--until <time>', 'list every shift from --at until this RFC 3339 time')
+  .action((opts: { team?: string; at?: string; until?: string }) => {
+    process.exitCode = oncall(opts);
   });
 
 program

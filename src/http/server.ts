@@ -14,6 +14,8 @@ import { ingestDispatcher } from './ingest-dispatch.js';
 import { apiRoutes } from '../api/routes.js';
 import { silenceRoutes } from '../api/silences.js';
 import { notificationRoutes } from '../api/notifications.js';
+import { oncallRoutes } from '../api/oncall.js';
+import type { RuleSet } from '../rules/ruleset.js';
 import { twilioCallbacks } from '../notify/inbound/twilio.js';
 import { slackCallbacks } from '../notify/inbound/slack.js';
 import { linkActions } from '../notify/inbound/links.js';
@@ -33,6 +35,8 @@ export interface HttpDeps {
   metricsText(): Promise<{ contentType: string; text: string }>;
   /** Reloads rules/; throws ConfigError (the previous rules stay) when a file is broken. */
   reloadRules(): { files: string[]; rules: number };
+  /** The rule set in force (people, teams, schedules). */
+  rules(): RuleSet;
   /** Inbound callbacks from people's devices: phone keypress, SMS reply, chat button, email link. */
   callbacks: { actions: IncidentActions; signer: LinkSigner; publicUrl: string };
 }
@@ -97,6 +101,7 @@ function createApiApp(deps: HttpDeps): express.Express {
   });
   app.use('/api/v1', requireToken(config.auth.apiTokens, 'api'));
   app.use(apiRoutes(store, engine));
+  app.use(oncallRoutes(deps.rules, deps.clock));
   app.use(silenceRoutes(store, engine, deps.clock));
   app.use(notificationRoutes(store));
   app.use((req, _res, next) => next(new VigilError('not_found', `no route for ${req.method} ${req.path}`)));

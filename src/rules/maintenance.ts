@@ -17,18 +17,18 @@ const HORIZON_DAYS = 8;
 /** Cap on cron occurrences examined in one call (back-to-back occurrences can keep a window open indefinitely). */
 const MAX_CRON_STEPS = 1000;
 
-const dayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-type DayName = (typeof dayNames)[number];
+export const dayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type DayName = (typeof dayNames)[number];
 
 const name = z.string().min(1, 'must not be empty');
 const matchers = z.array(z.string()).optional();
 
-const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
+export const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
   error: (issue) => `unknown time zone ${JSON.stringify(issue.input)} (expected an IANA name such as Europe/Berlin)`,
 });
 
-const startTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM, 00:00 to 23:59');
-const endTime = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day as HH:MM, 00:00 to 24:00');
+export const startTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM, 00:00 to 23:59');
+export const endTime = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day as HH:MM, 00:00 to 24:00');
 
 const cronExpression = z.string().superRefine((expr, ctx) => {
   const problem = cronProblem(expr);

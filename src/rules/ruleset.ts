@@ -4,6 +4,7 @@ import { severities, type Severity } from '../alerts/severity.js';
 import { ConfigError, parseYamlFile, type Env } from '../config/yaml-file.js';
 import { compileMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
 import type { MaintenanceWindow } from './maintenance.js';
+import type { Schedule } from '../schedule/schema.js';
 import { rulesFileSchema, type InhibitRule, type Person, type Policy, type Rule, type Team } from './schema.js';
 
 export type CompiledRule = Omit<Rule, 'match'> & { match: CompiledMatcher[]; file: string };
@@ -31,6 +32,8 @@ export interface RuleSet {
   people: Map<string, Person>;
   teams: Map<string, Team>;
   defaultTeam: string | null;
+  /** On-call schedules by name. */
+  schedules: Map<string, Schedule>;
 }
 
 const ruleFile = /\.ya?ml$/;
@@ -51,9 +54,12 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
     people: new Map(),
     teams: new Map(),
     defaultTeam: null,
+    schedules: new Map(),
   };
   const ruleOrigin = new Map<string, string>();
   const policyOrigin = new Map<Severity, string>();
+  const teamOrigin = new Map<string, string>();
+  const scheduleOrigin = new Map<string, string>();
 
   for (const f of files) {
     const file = shown(f);
@@ -87,6 +93,13 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
     for (const team of parsed.teams ?? []) {
       if (set.teams.has(team.name)) problems.push(`${file}: team "${team.name}" is defined twice`);
       set.teams.set(team.name, team);
+      teamOrigin.set(team.name, file);
+    }
+    for (const schedule of parsed.schedules ?? []) {
+      const earlier = scheduleOrigin.get(schedule.name);
+      if (earlier) problems.push(`${file}: schedule "${schedule.name}": name already used in ${earlier}`);
+      scheduleOrigin.set(schedule.name, file);
+      set.schedules.set(schedule.name, schedule);
     }
     if (parsed.defaultTeam) set.defaultTeam = parsed.defaultTeam;
     for (const window of parsed.maintenance ?? []) {
@@ -102,6 +115,26 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
   for (const team of set.teams.values()) {
     for (const id of [...team.members, ...Object.values(team.roles).flat()]) {
       if (!set.people.has(id)) problems.push(`${dir}: team "${team.name}" names "${id}", who is not in people`);
+    }
+  }
+  for (const team of set.teams.values()) {
+    for (const [tier, schedule] of Object.entries(team.schedules ?? {})) {
+      if (schedule !== undefined && !set.schedules.has(schedule)) {
+        problems.push(`${teamOrigin.get(team.name)}: team "${team.name}" schedules.${tier}: "${schedule}" is not a schedule`);
+      }
+    }
+  }
+  for (const schedule of set.schedules.values()) {
+    const file = scheduleOrigin.get(schedule.name);
+    for (const layer of schedule.layers) {
+      for (const id of new Set(layer.participants)) {
+        if (!set.people.has(id)) problems.push(`${file}: schedule "${schedule.name}" layer "${layer.name}" names "${id}", who is not in people`);
+      }
+    }
+    for (const override of schedule.overrides) {
+      if (!set.people.has(override.person)) {
+        problems.push(`${file}: schedule "${schedule.name}" override names "${override.person}", who is not in people`);
+      }
     }
   }
   if (set.defaultTeam && !set.teams.has(set.defaultTeam)) problems.push(`${dir}: defaultTeam "${set.defaultTeam}" is not a team`);

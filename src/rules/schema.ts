@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { severities } from '../alerts/severity.js';
 import { parseDuration } from '../config/duration.js';
+import { scheduleSchema } from '../schedule/schema.js';
 import { maintenanceWindowSchema } from './maintenance.js';
 import { compileMatcher, MatcherError, parseMatchers, type CompiledMatcher } from './matchers.js';
 import { compileTemplate } from './template.js';
@@ -139,6 +140,15 @@ export const teamSchema = z
     members: z.array(personId).default([]),
     /** Other roles (oncall, on-duty, owner, management, ...) and who holds them. */
     roles: z.record(z.string().min(1), z.array(personId)).default({}),
+    /** The schedules saying who is on call, per escalation tier. */
+    schedules: z
+      .object({
+        tier1: z.string().min(1).optional(),
+        tier2: z.string().min(1).optional(),
+        tier3: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -155,6 +165,8 @@ export const rulesFileSchema = z
     teams: z.array(teamSchema).optional(),
     /** The team whose roles are paged for incidents without a (known) team. */
     defaultTeam: z.string().min(1).optional(),
+    /** On-call schedules: rotations in layers, with overrides. */
+    schedules: z.array(scheduleSchema).optional(),
     maintenance: z
       .array(
         maintenanceWindowSchema.superRefine((w, ctx) => {

@@ -29,7 +29,7 @@ describe('vigil CLI', () => {
   it('--help lists the commands', async () => {
     const { code, stdout } = await vigil(['--help']);
     expect(code).toBe(0);
-    for (const cmd of ['serve', 'check-config', 'send-test-alert']) expect(stdout).toContain(cmd);
+    for (const cmd of ['serve', 'check-config', 'send-test-alert', 'oncall']) expect(stdout).toContain(cmd);
   });
 
   it('check-config accepts the shipped vigil.yaml', async () => {

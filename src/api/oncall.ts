@@ -1,0 +1,60 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import { notFound } from '../core/errors.js';
+import { parseBody } from '../http/validation.js';
+import { parseTime } from '../ingest/sources/common.js';
+import type { RuleSet } from '../rules/ruleset.js';
+import { teamOnCall } from '../schedule/oncall.js';
+
+const query = z.object({
+  team: z.string().min(1).max(100).optional(),
+  /** RFC 3339; default now. */
+  at: z
+    .string()
+    .transform((text, ctx) => {
+      const ms = parseTime(text);
+      if (ms == null) {
+        ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 64)}" is not an RFC 3339 time` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .optional(),
+});
+
+/** Who is on call per team and tier, from the schedules in rules/ (VIGIL_API_TOKEN). */
+export function oncallRoutes(rules: () => RuleSet, clock: Clock): Router {
+  const router = Router();
+
+  router.get('/api/v1/oncall', (req, res) => {
+    const q = parseBody(query, req.query, 'query');
+    const set = rules();
+    const at = q.at ?? clock.now();
+    let teams = [...set.teams.values()];
+    if (q.team !== undefined) {
+      const team = set.teams.get(q.team);
+      if (!team) throw notFound(`team "${q.team}" not found`);
+      teams = [team];
+    }
+    res.json({
+      at: new Date(at).toISOString(),
+      teams: teams.map((team) => ({
+        team: team.name,
+        tiers: teamOnCall(set, team, at).map((t) => {
+          const person = t.person === null ? undefined : set.people.get(t.person);
+          return {
+            tier: t.tier,
+            schedule: t.schedule,
+            person: person ? { id: person.id, name: person.name } : null,
+            layer: t.layer,
+            override: t.override,
+            until: new Date(t.shiftEnd).toISOString(),
+          };
+        }),
+      })),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,93 @@
+import { DateTime } from 'luxon';
+import { loadConfig } from '../config/load.js';
+import { parseTime } from '../ingest/sources/common.js';
+import { loadRuleSet, type RuleSet } from '../rules/ruleset.js';
+import type { Team } from '../rules/schema.js';
+import { shiftsBetween, teamOnCall, tiers } from '../schedule/oncall.js';
+
+export interface OncallOptions {
+  team?: string;
+  at?: string;
+  until?: string;
+}
+
+function timeOption(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseTime(text);
+  if (ms == null) throw new Error(`${name}: "${text}" is not an RFC 3339 time`);
+  return ms;
+}
+
+/** An instant as the schedule's wall clock shows it, e.g. "Mon 2026-03-16 09:00 +01:00". */
+function localTime(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).setLocale('en-US').toFormat('ccc yyyy-MM-dd HH:mm ZZ');
+}
+
+function personLabel(rules: RuleSet, id: string | null): string {
+  if (id === null) return '(nobody)';
+  const person = rules.people.get(id);
+  return person ? `${person.name} (${id})` : id;
+}
+
+function layerLabel(shift: { layer: string | null; override: boolean }): string {
+  return shift.override ? 'override' : (shift.layer ?? '-');
+}
+
+/** Rows as columns padded to their widest cell. */
+function table(rows: string[][], indent = ''): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/**
+ * `vigil oncall`: who is on call per team and tier at a time (default now), and until when; with `until`,
+ * every shift in between. Returns the exit code.
+ */
+export function oncall(opts: OncallOptions): number {
+  const config = loadConfig();
+  const rules = loadRuleSet(config.rules.dir);
+  const at = timeOption('--at', opts.at) ?? Date.now();
+  const until = timeOption('--until', opts.until);
+  if (until !== undefined && until <= at) throw new Error('--until: must be after --at (default: now)');
+
+  let teams: Team[] = [...rules.teams.values()];
+  if (opts.team !== undefined) {
+    const team = rules.teams.get(opts.team);
+    if (!team) throw new Error(`unknown team "${opts.team}" (teams: ${[...rules.teams.keys()].join(', ') || 'none'})`);
+    teams = [team];
+  }
+
+  if (until === undefined) {
+    const rows = [['team', 'tier', 'schedule', 'on call', 'layer', 'until']];
+    for (const team of teams) {
+      const onCall = teamOnCall(rules, team, at);
+      if (onCall.length === 0) rows.push([team.name, '-', '(no schedules)', '', '', '']);
+      for (const t of onCall) {
+        const zone = rules.schedules.get(t.schedule)!.timeZone;
+        rows.push([team.name, String(t.tier), t.schedule, personLabel(rules, t.person), layerLabel(t), localTime(t.shiftEnd, zone)]);
+      }
+    }
+    console.log(`on call at ${new Date(at).toISOString()}\n\n${table(rows)}`);
+    return 0;
+  }
+
+  const out = [`on call from ${new Date(at).toISOString()} until ${new Date(until).toISOString()}`];
+  for (const team of teams) {
+    const named = tiers.flatMap((key, i) => {
+      const name = team.schedules?.[key];
+      const schedule = name === undefined ? undefined : rules.schedules.get(name);
+      return schedule ? [{ tier: i + 1, schedule }] : [];
+    });
+    if (named.length === 0) out.push('', `${team.name}: no schedules`);
+    for (const { tier, schedule } of named) {
+      const rows = [['from', 'until', 'on call', 'layer']];
+      for (const s of shiftsBetween(schedule, at, until, rules.people)) {
+        rows.push([localTime(s.start, schedule.timeZone), localTime(s.end, schedule.timeZone), personLabel(rules, s.person), layerLabel(s)]);
+      }
+      out.push('', `${team.name} tier ${tier}: ${schedule.name} (${schedule.timeZone})`, table(rows, '  '));
+    }
+  }
+  console.log(out.join('\n'));
+  return 0;
+}
