@@ -8,7 +8,7 @@ import { IncidentEngine } from './incidents/engine.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
-import { expireAlertsJob, flushReceiptsJob, suppressionJob } from './scheduler/jobs/alert-jobs.js';
+import { expireAlertsJob, flushReceiptsJob, incidentTimersJob, suppressionJob } from './scheduler/jobs/alert-jobs.js';
 import { LiveRules } from './rules/live-rules.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { incidentActions } from './notify/actions.js';
@@ -58,9 +58,10 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     rules: () => rules.current,
     planner: notifier.planner,
     onOutbox: () => notifier.dispatcher.wake(),
+    onSlaBreach: (priority, kind) => metrics.slaBreaches.inc({ priority, kind }),
   });
   const scheduler = new Scheduler(
-    [flushReceiptsJob(engine), expireAlertsJob(engine), suppressionJob(engine)],
+    [flushReceiptsJob(engine), expireAlertsJob(engine), suppressionJob(engine), incidentTimersJob(engine)],
     deps.clock,
     config.scheduler.interval,
     deps.logger,

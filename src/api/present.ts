@@ -24,6 +24,12 @@ export function presentIncident(i: IncidentRow) {
     suppressedCount: i.suppressedCount,
     flapping: i.flapping,
     reopenCount: i.reopenCount,
+    escalationTier: i.escalationTier,
+    /** Whether the SLAs were met: null while the clock still runs. */
+    sla: {
+      acknowledge: i.ackSlaBreached ? 'missed' : i.acknowledgedAt !== null || i.status === 'resolved' ? 'met' : null,
+      resolve: i.resolveSlaBreached ? 'missed' : i.status === 'resolved' ? 'met' : null,
+    },
     groupKey: i.groupKey,
     source: i.source,
     updatedAt: iso(i.updatedAt),

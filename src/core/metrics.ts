@@ -105,8 +105,15 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
       }
     },
   });
+  const slaBreaches = new Counter({
+    name: 'vigil_sla_breaches_total',
+    help: 'Incidents that missed their acknowledge or resolve SLA, by priority and kind.',
+    labelNames: ['priority', 'kind'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    slaBreaches,
     notificationsTotal,
     notificationLatency,
     storeCommitDuration,

@@ -10,7 +10,8 @@ import type { RuleSet } from '../rules/ruleset.js';
 import { InhibitionIndex } from '../rules/inhibition.js';
 import { SilenceBook } from '../rules/silences.js';
 import { findSuppression, windowClosedBetween, windowOpenedBetween } from '../rules/suppression.js';
-import type { SilenceRow, Suppression } from '../store/types.js';
+import type { SilenceRow, Suppression, TimerKind } from '../store/types.js';
+import type { Policy } from '../rules/schema.js';
 import type { NotificationPlanner } from '../notify/planner.js';
 import { randomUUID } from 'node:crypto';
 
@@ -23,6 +24,8 @@ export interface EngineOptions {
   planner?: NotificationPlanner;
   /** Called after a commit that wrote to the outbox. */
   onOutbox?: () => void;
+  /** Counts SLA breaches (vigil_sla_breaches_total). */
+  onSlaBreach?: (priority: string, kind: 'ack' | 'resolve') => void;
 }
 
 export type AlertOutcome = 'created' | 'attached' | 'reopened' | 'refreshed' | 'resolved' | 'ignored';
@@ -228,6 +231,11 @@ export class IncidentEngine implements EnginePort {
           firingCount: 0,
           suppressedCount: 0,
           pagedAt: null,
+          policy: decision.policy,
+          escalationTier: 1,
+          escalationRound: 0,
+          ackSlaBreached: false,
+          resolveSlaBreached: false,
           flapping: false,
           reopenCount: 0,
           createdAt: now,
@@ -347,6 +355,8 @@ export class IncidentEngine implements EnginePort {
       resolvedAt: null,
       resolvedBy: null,
       pagedAt: null,
+      escalationTier: 1,
+      escalationRound: 0,
       updatedAt: now,
     };
     await tx.updateIncident(incident.id, patch);
@@ -394,9 +404,12 @@ export class IncidentEngine implements EnginePort {
     if (!planner || incident.status !== 'triggered' || incident.pagedAt !== null) return;
     if (incident.firingCount <= incident.suppressedCount) return;
     const cause = `${incident.reopenCount}-${incident.severity}`;
-    const { planned, missing } = await planner.page(tx, incident, decision.policy, cause, now);
-    await tx.updateIncident(incident.id, { pagedAt: now });
+    const policy = decision.policy;
+    const { planned, missing } = await planner.page(tx, incident, policy, cause, now);
+    await tx.updateIncident(incident.id, { pagedAt: now, policy });
     incident.pagedAt = now;
+    incident.policy = policy;
+    await this.startTimers(tx, incident, policy, now);
     const who = decision.policy.notify.map((n) => `${n.role} by ${n.channels.join(', ')}`).join('; ');
     await tx.addEvent({
       incidentId: incident.id,
@@ -411,6 +424,111 @@ export class IncidentEngine implements EnginePort {
       data: { planned, missing },
     });
     if (planned > 0) tx.afterCommit(() => this.options.onOutbox?.());
+  }
+
+  /** SLA clocks run from the incident's start; escalation and progress reminders from the page. */
+  private async startTimers(tx: StoreTx, incident: IncidentRow, policy: Policy, now: number): Promise<void> {
+    if (policy.ackSla !== null && incident.acknowledgedAt === null) {
+      await tx.setTimer(incident.id, 'ack_sla', incident.createdAt + policy.ackSla);
+      await tx.setTimer(incident.id, 'escalate', now + policy.ackSla);
+    }
+    if (policy.resolveSla !== null) await tx.setTimer(incident.id, 'resolve_sla', incident.createdAt + policy.resolveSla);
+    if (policy.progressReminder !== null) await tx.setTimer(incident.id, 'progress', now + policy.progressReminder);
+  }
+
+  /**
+   * The incident timers that are due (a scheduler job): escalation to the next tier when nobody
+   * acknowledged, SLA breaches, progress reminders, and re-triggering an acknowledgement left unresolved.
+   * Each timer is handled in its own write, so one failing incident does not hold up the others.
+   */
+  async runTimers(limit = 500): Promise<number> {
+    await this.ready;
+    const now = this.clock.now();
+    const due = await this.store.write((tx) => tx.dueTimers(now, limit));
+    for (const t of due) {
+      await this.store.write(async (tx) => {
+        const incident = await tx.getIncident(t.incidentId);
+        await tx.clearTimers(t.incidentId, [t.kind]);
+        if (!incident || incident.status === 'resolved' || !incident.policy) return;
+        await this.onTimer(tx, incident, incident.policy, t.kind, t.dueAt, now);
+      });
+    }
+    return due.length;
+  }
+
+  private async onTimer(tx: StoreTx, incident: IncidentRow, policy: Policy, kind: TimerKind, dueAt: number, now: number): Promise<void> {
+    const event = (k: string, message: string, data: Record<string, unknown> | null = null) =>
+      tx.addEvent({ incidentId: incident.id, at: now, kind: k, actor: 'vigil', source: 'scheduler', message, data });
+    if (kind === 'ack_sla' && incident.acknowledgedAt === null) {
+      await tx.updateIncident(incident.id, { ackSlaBreached: true });
+      this.options.onSlaBreach?.(incident.priority, 'ack');
+      await event('sla_breached', `acknowledge SLA missed: not acknowledged within ${formatDuration(policy.ackSla ?? 0)} (${incident.priority})`, { kind: 'ack' });
+    } else if (kind === 'resolve_sla') {
+      await tx.updateIncident(incident.id, { resolveSlaBreached: true });
+      this.options.onSlaBreach?.(incident.priority, 'resolve');
+      await event('sla_breached', `resolve SLA missed: not resolved within ${formatDuration(policy.resolveSla ?? 0)} (${incident.priority})`, { kind: 'resolve' });
+      await this.escalateTier(tx, incident, policy, `not resolved within ${formatDuration(policy.resolveSla ?? 0)}`, now);
+    } else if (kind === 'escalate' && incident.status === 'triggered') {
+      await this.escalateTier(tx, incident, policy, `nobody acknowledged within ${formatDuration(policy.ackSla ?? 0)}`, now);
+    } else if (kind === 'progress' && policy.progressReminder !== null) {
+      const planned = this.options.planner ? await this.options.planner.progress(tx, incident, dueAt, now) : 0;
+      await event('progress_reminder', `progress reminder: asked ${planned} recipient${planned === 1 ? '' : 's'} for an update`, { planned });
+      await tx.setTimer(incident.id, 'progress', now + policy.progressReminder);
+      if (planned > 0) tx.afterCommit(() => this.options.onOutbox?.());
+      // Two intervals without a note or acknowledgement: the next tier hears about it.
+      const [latest] = await tx.latestNotes(incident.id, 1);
+      const lastUpdate = Math.max(latest?.at ?? 0, incident.pagedAt ?? incident.createdAt);
+      if (now - lastUpdate >= 2 * policy.progressReminder) {
+        await this.escalateTier(tx, incident, policy, `no update for ${formatDuration(now - lastUpdate)}`, now);
+      }
+    } else if (kind === 'reack' && incident.status === 'acknowledged') {
+      const patch = { status: 'triggered' as const, acknowledgedAt: null, acknowledgedBy: null, pagedAt: null, escalationTier: 1, escalationRound: 0, updatedAt: now };
+      await tx.updateIncident(incident.id, patch);
+      Object.assign(incident, patch);
+      await event('retriggered', `acknowledged ${formatDuration(policy.reackAfter ?? 0)} ago but not resolved: paging again`);
+      const alerts = await tx.firingAlertsOf(incident.id);
+      if (alerts[0]) await this.pageIfDue(tx, incident, this.decide(alerts[0]), now);
+    }
+  }
+
+  /** Pages the next tier (after the last, starting again while the policy repeats) and sets the next timer. */
+  private async escalateTier(tx: StoreTx, incident: IncidentRow, policy: Policy, why: string, now: number): Promise<void> {
+    let tier = incident.escalationTier + 1;
+    let round = incident.escalationRound;
+    if (tier > 3) {
+      if (round >= policy.escalationRepeat) {
+        await tx.addEvent({ incidentId: incident.id, at: now, kind: 'escalation_exhausted', actor: 'vigil', source: 'scheduler', message: `${why}; every tier has been paged`, data: null });
+        return;
+      }
+      tier = 1;
+      round++;
+    }
+    const paged = this.options.planner ? await this.options.planner.escalate(tx, incident, policy, tier, round, now) : null;
+    await tx.updateIncident(incident.id, { escalationTier: tier, escalationRound: round, updatedAt: now });
+    incident.escalationTier = tier;
+    incident.escalationRound = round;
+    await tx.addEvent({
+      incidentId: incident.id,
+      at: now,
+      kind: 'escalated',
+      actor: 'vigil',
+      source: 'scheduler',
+      message: paged ? `escalated to tier ${tier} (${paged}): ${why}` : `escalated to tier ${tier}: ${why}; nobody is on call there`,
+      data: { tier, round, paged },
+    });
+    if (paged) tx.afterCommit(() => this.options.onOutbox?.());
+    if (incident.status === 'triggered' && policy.ackSla !== null) await tx.setTimer(incident.id, 'escalate', now + policy.ackSla);
+  }
+
+  /** "Press 5": page the next tier now. */
+  escalateNow(id: number, actor: Actor): Promise<IncidentRow> {
+    return this.store.write(async (tx) => {
+      const incident = await this.mustGet(tx, id);
+      if (incident.status === 'resolved') throw conflict(`incident ${id} is resolved`);
+      const now = this.clock.now();
+      await this.escalateTier(tx, incident, incident.policy ?? this.options.rules().policies[incident.severity], `escalation requested by ${actor.by}`, now);
+      return incident;
+    });
   }
 
   private async notifyOutcome(tx: StoreTx, incident: IncidentRow, kind: 'acknowledged' | 'resolved', now: number): Promise<void> {
@@ -461,6 +579,7 @@ export class IncidentEngine implements EnginePort {
         message: 'resolved: all alerts have resolved',
         data: null,
       });
+      await tx.clearTimers(incident.id);
       await this.notifyOutcome(tx, { ...incident, status: 'resolved', resolvedAt: how.at, resolvedBy: how.actor }, 'resolved', how.at);
     }
   }
@@ -518,6 +637,8 @@ export class IncidentEngine implements EnginePort {
       data: actor.note ? { note: actor.note } : null,
     });
     const updated = { ...incident, ...patch };
+    await tx.clearTimers(incident.id, ['escalate', 'ack_sla']);
+    if (incident.policy?.reackAfter != null) await tx.setTimer(incident.id, 'reack', now + incident.policy.reackAfter);
     await this.notifyOutcome(tx, updated, 'acknowledged', now);
     return updated;
   }
@@ -551,6 +672,7 @@ export class IncidentEngine implements EnginePort {
         data: actor.note ? { note: actor.note } : null,
       });
       const updated = { ...incident, ...patch };
+      await tx.clearTimers(id);
       await this.notifyOutcome(tx, updated, 'resolved', now);
       return updated;
     });

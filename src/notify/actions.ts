@@ -8,8 +8,7 @@ export function incidentActions(engine: IncidentEngine, store: Store, rules: () 
   return {
     acknowledge: (id, by, source) => engine.acknowledge(id, { by, source }),
     resolve: (id, by, source) => engine.resolve(id, { by, source }),
-    // Paging the next tier belongs to escalation policies; until they exist the request is recorded.
-    escalate: (id, by, source) => engine.addNote(id, { by, source, text: `escalation requested by ${by}` }),
+    escalate: (id, by, source) => engine.escalateNow(id, { by, source }),
     addNote: (id, by, source, text) => engine.addNote(id, { by, source, text }),
     personByPhone(phone) {
       for (const p of rules().people.values()) if (p.phone === phone) return { id: p.id, name: p.name };

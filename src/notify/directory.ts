@@ -1,6 +1,7 @@
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
 import type { ChannelName, Recipient } from './types.js';
+import { teamOnCall } from '../schedule/oncall.js';
 
 export interface Target {
   channel: ChannelName;
@@ -17,8 +18,11 @@ export function resolveTargets(
   team: string | null,
   notify: Policy['notify'],
   webhookUrl: string | undefined,
+  at: number,
 ): { targets: Target[]; missing: string[] } {
-  const teamDef = (team && rules.teams.get(team)) || (rules.defaultTeam ? rules.teams.get(rules.defaultTeam) : undefined);
+  const teamDef = teamOf(rules, team);
+  // With schedules, whoever is on call at tier 1 right now is "oncall" and "on-duty".
+  const tier1 = teamDef ? teamOnCall(rules, teamDef, at).find((t) => t.tier === 1) : undefined;
   const targets: Target[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
@@ -29,7 +33,8 @@ export function resolveTargets(
     targets.push({ channel, recipient, role });
   };
   for (const { role, channels } of notify) {
-    const ids = teamDef ? (role === 'team' ? teamDef.members : (teamDef.roles[role] ?? [])) : [];
+    const scheduled = tier1 && (role === 'oncall' || role === 'on-duty') ? (tier1.person ? [tier1.person] : []) : null;
+    const ids = teamDef ? (scheduled ?? (role === 'team' ? teamDef.members : (teamDef.roles[role] ?? []))) : [];
     if (ids.length === 0 && !channels.includes('webhook')) {
       missing.push(`nobody holds role "${role}"${teamDef ? ` in team ${teamDef.name}` : ' (no team and no defaultTeam)'}`);
     }
@@ -53,6 +58,18 @@ export function resolveTargets(
     }
   }
   return { targets, missing };
+}
+
+export function teamOf(rules: RuleSet, team: string | null) {
+  return (team && rules.teams.get(team)) || (rules.defaultTeam ? rules.teams.get(rules.defaultTeam) : undefined);
+}
+
+/** A person's address on a channel (chat falls back to the team's channel). */
+export function addressOf(rules: RuleSet, personId: string, channel: ChannelName, team: string | null): Target | null {
+  const p = rules.people.get(personId);
+  if (!p) return null;
+  const address = channel === 'voice' || channel === 'sms' ? p.phone : channel === 'email' ? p.email : channel === 'chat' ? (p.slack ?? teamOf(rules, team)?.chat) : undefined;
+  return address ? { channel, recipient: { person: p.id, name: p.name, address }, role: 'person' } : null;
 }
 
 /** The next channel to try for a person when a page could not be delivered. */

@@ -1,7 +1,8 @@
 import type { IncidentRow, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
-import { resolveTargets } from './directory.js';
+import { addressOf, resolveTargets, teamOf } from './directory.js';
+import { teamOnCall } from '../schedule/oncall.js';
 import type { ChannelName } from './types.js';
 
 /**
@@ -16,7 +17,7 @@ export class NotificationPlanner {
 
   /** Pages the policy's roles. Bundled policies join (or open) the recipient's bundle window. */
   async page(tx: StoreTx, incident: IncidentRow, policy: Policy, cause: string, now: number): Promise<{ planned: number; missing: string[] }> {
-    const { targets, missing } = resolveTargets(this.rules(), incident.team, policy.notify, this.webhookUrl);
+    const { targets, missing } = resolveTargets(this.rules(), incident.team, policy.notify, this.webhookUrl, now);
     const window = policy.bundleWindow ?? 0;
     let planned = 0;
     for (const t of targets) {
@@ -40,6 +41,77 @@ export class NotificationPlanner {
       if (id !== null) planned++;
     }
     return { planned, missing };
+  }
+
+  /**
+   * Pages whoever is on call at `tier` for the incident's team, by the channels the policy uses for the
+   * on-call role. Returns who was paged, or null when the team has no schedule for that tier.
+   */
+  async escalate(tx: StoreTx, incident: IncidentRow, policy: Policy, tier: number, round: number, now: number): Promise<string | null> {
+    const rules = this.rules();
+    const team = teamOf(rules, incident.team);
+    const onCall = team ? teamOnCall(rules, team, now).find((t) => t.tier === tier) : undefined;
+    if (!onCall?.person) return null;
+    const channels = policy.notify.find((n) => n.role === 'oncall')?.channels ?? ['voice', 'sms'];
+    for (const channel of channels) {
+      const t = addressOf(rules, onCall.person, channel, incident.team);
+      if (!t) continue;
+      await tx.insertNotification(
+        {
+          incidentId: incident.id,
+          kind: 'escalation',
+          channel,
+          person: t.recipient.person,
+          recipientName: t.recipient.name,
+          address: t.recipient.address,
+          idempotencyKey: `incident:${incident.id}:escalation:${incident.reopenCount}-r${round}-t${tier}:${channel}:${t.recipient.address}`,
+          dueAt: now,
+          bundleKey: null,
+          fallbackOf: null,
+        },
+        now,
+      );
+    }
+    return rules.people.get(onCall.person)?.name ?? onCall.person;
+  }
+
+  /**
+   * A progress reminder: the responders (everyone paged) are asked for an update, the stakeholders
+   * (the team's management role) get a progress report. `seq` makes each interval's reminder distinct.
+   */
+  async progress(tx: StoreTx, incident: IncidentRow, seq: number, now: number): Promise<number> {
+    const rules = this.rules();
+    const team = teamOf(rules, incident.team);
+    const recipients = new Map<string, { channel: ChannelName; person: string | null; name: string; address: string }>();
+    for (const n of await tx.notificationsOf(incident.id)) {
+      if (!(n.kind === 'page' || n.kind === 'escalation') || !n.person) continue;
+      const channel: ChannelName = n.channel === 'voice' ? 'sms' : (n.channel as ChannelName);
+      recipients.set(`${channel}:${n.address}`, { channel, person: n.person, name: n.recipientName, address: n.address });
+    }
+    for (const id of team?.roles.management ?? []) {
+      const t = addressOf(rules, id, 'email', incident.team);
+      if (t) recipients.set(`email:${t.recipient.address}`, { channel: 'email', ...t.recipient });
+    }
+    let planned = 0;
+    for (const [key, r] of recipients) {
+      const id = await tx.insertNotification(
+        {
+          incidentId: incident.id,
+          kind: 'reminder',
+          channel: r.channel,
+          person: r.person,
+          recipientName: r.name,
+          address: r.address,
+          idempotencyKey: `incident:${incident.id}:reminder:${seq}:${key}`,
+          dueAt: now,
+          bundleKey: null,
+          fallbackOf: null,
+        },
+        now,
+      );
+      if (id !== null) planned++;
+    }
+    return planned;
   }
 
   /**

@@ -44,6 +44,10 @@ const policyFields = {
   bundleWindow: optionalDuration,
   /** Listed in the periodic digest. */
   digest: z.boolean(),
+  /** Acknowledged but not resolved within this: the incident triggers and pages again. */
+  reackAfter: optionalDuration.default(null),
+  /** After the last tier, start again from tier 1 this many times. */
+  escalationRepeat: z.number().int().min(0).max(10).default(0),
 };
 
 export const policySchema = z.object(policyFields).strict();

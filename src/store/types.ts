@@ -1,5 +1,6 @@
 import type { AlertLink, AlertSource, AlertStatus } from '../alerts/alert.js';
 import type { Priority, Severity } from '../alerts/severity.js';
+import type { Policy } from '../rules/schema.js';
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
@@ -42,6 +43,14 @@ export interface IncidentRow {
   suppressedCount: number;
   /** When this cycle of the incident was paged; null until it is (or again after a reopen). */
   pagedAt: number | null;
+  /** The policy it was paged under (escalation, SLAs and reminders follow it). */
+  policy: Policy | null;
+  /** The tier paged last (1 = first line). */
+  escalationTier: number;
+  /** How many times escalation started again from tier 1. */
+  escalationRound: number;
+  ackSlaBreached: boolean;
+  resolveSlaBreached: boolean;
   flapping: boolean;
   reopenCount: number;
   createdAt: number;
@@ -167,6 +176,13 @@ export interface StoreTx extends OutboxTx {
 
   addEvent(event: NewTimelineEvent): Promise<void>;
 
+  /** Sets (or moves) the incident's timer of this kind. */
+  setTimer(incidentId: number, kind: TimerKind, dueAt: number): Promise<void>;
+  clearTimers(incidentId: number, kinds?: TimerKind[]): Promise<void>;
+  dueTimers(now: number, limit: number): Promise<{ incidentId: number; kind: TimerKind; dueAt: number }[]>;
+  /** The latest notes (and acknowledgements) of an incident, newest first. */
+  latestNotes(incidentId: number, limit: number): Promise<TimelineEvent[]>;
+
   /** Runs fn after this write has committed (never if it rolls back): for in-memory state that mirrors the store. */
   afterCommit(fn: () => void): void;
 }
@@ -273,3 +289,5 @@ export interface OutboxTx {
   bundleDueAt(bundleKey: string): Promise<number | null>;
   notificationsOf(incidentId: number): Promise<NotificationRow[]>;
 }
+
+export type TimerKind = 'escalate' | 'ack_sla' | 'resolve_sla' | 'progress' | 'reack';

@@ -51,7 +51,8 @@ describe('alerts become incidents', () => {
     // Unchanged repeats are not written one by one; the scheduler records their receipt times in batches.
     await v.vigil.scheduler.tick();
     const after = await v.json('/api/v1/incidents/1');
-    expect(after.timeline).toEqual(before.timeline);
+    // Time passing brings escalations and reminders (from the scheduler); the repeats themselves add nothing.
+    expect(after.timeline.filter((e: any) => e.source !== 'scheduler')).toEqual(before.timeline);
     expect(after.alerts[0].lastReceivedAt).toBe(new Date(v.clock.now()).toISOString());
     expect(after.alertCount).toBe(2);
     expect(after.alerts[0].receiveCount).toBe(4);

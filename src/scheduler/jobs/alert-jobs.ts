@@ -27,3 +27,8 @@ export function flushReceiptsJob(engine: IncidentEngine): Job {
 export function suppressionJob(engine: IncidentEngine): Job {
   return { name: 'suppressions', run: () => engine.checkSuppressions() };
 }
+
+/** Escalations, SLA timers, progress reminders and re-triggers: every incident timer that is due. */
+export function incidentTimersJob(engine: IncidentEngine): Job {
+  return { name: 'incident-timers', run: () => engine.runTimers() };
+}

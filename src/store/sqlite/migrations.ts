@@ -133,4 +133,20 @@ export const migrations: string[] = [
   );
   CREATE INDEX notification_attempts_by_notification ON notification_attempts (notification_id, id);
   `,
+  `
+  -- Timers of an incident (escalation, SLA, progress reminders): due rows, so a restart resumes them.
+  CREATE TABLE incident_timers (
+    incident_id  INTEGER NOT NULL REFERENCES incidents (id),
+    kind         TEXT    NOT NULL,
+    due_at       INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, kind)
+  );
+  CREATE INDEX incident_timers_due ON incident_timers (due_at);
+  -- The policy the incident was paged under, and how far escalation and the SLAs have gone.
+  ALTER TABLE incidents ADD COLUMN policy TEXT;
+  ALTER TABLE incidents ADD COLUMN escalation_tier INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE incidents ADD COLUMN escalation_round INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE incidents ADD COLUMN ack_sla_breached INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE incidents ADD COLUMN resolve_sla_breached INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

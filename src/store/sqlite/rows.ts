@@ -14,6 +14,11 @@ export const incidentColumns: Record<keyof Omit<IncidentRow, 'id'>, string> = {
   firingCount: 'firing_count',
   suppressedCount: 'suppressed_count',
   pagedAt: 'paged_at',
+  policy: 'policy',
+  escalationTier: 'escalation_tier',
+  escalationRound: 'escalation_round',
+  ackSlaBreached: 'ack_sla_breached',
+  resolveSlaBreached: 'resolve_sla_breached',
   flapping: 'flapping',
   reopenCount: 'reopen_count',
   createdAt: 'created_at',
@@ -57,7 +62,7 @@ export const silenceColumns: Record<keyof Omit<SilenceRow, 'id'>, string> = {
   updatedAt: 'updated_at',
 };
 
-const jsonAlertFields = new Set(['labels', 'annotations', 'links', 'values', 'suppressedBy', 'matchers']);
+const jsonAlertFields = new Set(['labels', 'annotations', 'links', 'values', 'suppressedBy', 'matchers', 'policy']);
 
 /** Converts a field value to what SQLite stores (JSON text, 0/1 for booleans). */
 export function toColumnValue(field: string, value: unknown): unknown {
@@ -83,6 +88,11 @@ export function incidentFromRow(r: Raw): IncidentRow {
     firingCount: r.firing_count as number,
     suppressedCount: r.suppressed_count as number,
     pagedAt: (r.paged_at as number | null) ?? null,
+    policy: r.policy == null ? null : JSON.parse(r.policy as string),
+    escalationTier: r.escalation_tier as number,
+    escalationRound: r.escalation_round as number,
+    ackSlaBreached: r.ack_sla_breached === 1,
+    resolveSlaBreached: r.resolve_sla_breached === 1,
     flapping: r.flapping === 1,
     reopenCount: r.reopen_count as number,
     createdAt: r.created_at as number,

@@ -16,6 +16,7 @@ import type {
   NewTimelineEvent,
   NotificationAttempt,
   NotificationRow,
+  TimerKind,
   Store,
   StoreTx,
   TimelineEvent,
@@ -285,6 +286,28 @@ export class SqliteStore implements Store {
       },
       notificationsOf: (incidentId) =>
         many('SELECT * FROM notifications WHERE incident_id = ? ORDER BY id', notificationFromRow, incidentId),
+      setTimer: (incidentId, kind, dueAt) => {
+        this.stmt('INSERT INTO incident_timers (incident_id, kind, due_at) VALUES (?, ?, ?) ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at').run(
+          incidentId,
+          kind,
+          dueAt,
+        );
+        return Promise.resolve();
+      },
+      clearTimers: (incidentId, kinds) => {
+        if (!kinds) this.stmt('DELETE FROM incident_timers WHERE incident_id = ?').run(incidentId);
+        else for (const k of kinds) this.stmt('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ?').run(incidentId, k);
+        return Promise.resolve();
+      },
+      dueTimers: (now, limit) =>
+        many(
+          'SELECT incident_id, kind, due_at FROM incident_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?',
+          (r) => ({ incidentId: r.incident_id as number, kind: r.kind as TimerKind, dueAt: r.due_at as number }),
+          now,
+          limit,
+        ),
+      latestNotes: (incidentId, limit) =>
+        many("SELECT * FROM timeline WHERE incident_id = ? AND kind IN ('note', 'acknowledged') ORDER BY id DESC LIMIT ?", eventFromRow, incidentId, limit),
       afterCommit: (fn) => {
         this.effects.push(fn);
       },

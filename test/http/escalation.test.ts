@@ -1,0 +1,121 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { amWebhook, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
+
+let v: TestVigil;
+afterEach(async () => v?.close());
+
+const MIN = 60_000;
+const critical = (t: TestVigil) => t.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'InstanceDown', instance: 'web-1', job: 'node' } }]));
+const timeline = async (t: TestVigil) => (await t.json('/api/v1/incidents/1')).timeline as any[];
+const kinds = async (t: TestVigil, kind: string) => (await timeline(t)).filter((e) => e.kind === kind);
+/** Moves the clock to `minutes` after the incident opened and runs one scheduler tick. */
+const at = async (t: TestVigil, start: number, minutes: number) => {
+  t.clock.set(start + minutes * MIN);
+  await t.vigil.scheduler.tick();
+};
+
+// The test clock starts Sunday 2026-11-22 17:30 in Berlin: bob is tier 1, alice tier 2, carol tier 3.
+describe('escalation tiers', () => {
+  it('an unanswered critical page climbs to tier 2 at 15 minutes and tier 3 at 30, counting the SLA breach', async () => {
+    v = await startVigil();
+    const start = v.clock.now();
+    await critical(v);
+    await at(v, start, 14);
+    expect(await kinds(v, 'escalated')).toEqual([]);
+    await at(v, start, 15);
+    const [tier2] = await kinds(v, 'escalated');
+    expect(tier2.message).toBe('escalated to tier 2 (Alice Example): nobody acknowledged within 15m');
+    expect((await kinds(v, 'sla_breached'))[0].message).toMatch(/acknowledge SLA missed: not acknowledged within 15m \(P1\)/);
+    const escalations = (await v.json('/api/v1/notifications?incident=1')).notifications.filter((n: any) => n.kind === 'escalation');
+    expect(escalations.map((n: any) => `${n.channel}:${n.recipient.person}`).sort()).toEqual(['chat:alice', 'voice:alice']);
+    expect(await (await v.get('/metrics')).text()).toContain('vigil_sla_breaches_total{priority="P1",kind="ack"} 1');
+
+    await at(v, start, 30);
+    const tiers = (await kinds(v, 'escalated')).map((e) => e.message);
+    expect(tiers[1]).toMatch(/^escalated to tier 3 \(Carol Example \(support manager\)\)/);
+    await at(v, start, 45);
+    expect((await kinds(v, 'escalation_exhausted'))[0].message).toMatch(/every tier has been paged/);
+    expect((await v.json('/api/v1/incidents/1')).sla).toEqual({ acknowledge: 'missed', resolve: null });
+  });
+
+  it('an acknowledgement stops escalation', async () => {
+    v = await startVigil();
+    const start = v.clock.now();
+    await critical(v);
+    v.clock.set(start + 10 * MIN);
+    await v.post('/api/v1/incidents/1/acknowledge', { by: 'bob' });
+    for (const m of [15, 30, 45]) await at(v, start, m);
+    expect(await kinds(v, 'escalated')).toEqual([]);
+    expect((await v.json('/api/v1/incidents/1')).sla.acknowledge).toBe('met');
+  });
+
+  it('a restart in the middle of an escalation resumes it on time', async () => {
+    const db = path.join(tempDir(), 'vigil.db');
+    v = await startVigil({ dbPath: db });
+    const start = v.clock.now();
+    await critical(v);
+    await at(v, start, 10);
+    await v.close();
+    v = await startVigil({ dbPath: db, now: start + 15 * MIN });
+    await v.vigil.scheduler.tick();
+    expect((await kinds(v, 'escalated')).map((e) => e.message)).toEqual(['escalated to tier 2 (Alice Example): nobody acknowledged within 15m']);
+    // Nothing is sent twice after the restart either.
+    await v.vigil.scheduler.tick();
+    expect(await kinds(v, 'escalated')).toHaveLength(1);
+  });
+});
+
+describe('progress reminders', () => {
+  it('every 30 minutes while open, to responders and management; none after resolve', async () => {
+    v = await startVigil();
+    const start = v.clock.now();
+    await critical(v);
+    v.clock.set(start + 5 * MIN);
+    await v.post('/api/v1/incidents/1/acknowledge', { by: 'bob' });
+    await at(v, start, 29);
+    expect(await kinds(v, 'progress_reminder')).toEqual([]);
+    for (const m of [30, 60]) await at(v, start, m);
+    expect(await kinds(v, 'progress_reminder')).toHaveLength(2);
+    const reminders = (await v.json('/api/v1/notifications?incident=1')).notifications.filter((n: any) => n.kind === 'reminder');
+    // Responders (bob, paged by voice, is asked by text) and management (carol, by email), each interval.
+    expect(new Set(reminders.map((n: any) => `${n.channel}:${n.recipient.person}`))).toEqual(new Set(['sms:bob', 'chat:bob', 'email:carol']));
+    await v.post('/api/v1/incidents/1/notes', { by: 'bob', text: 'restarting the node' });
+    await at(v, start, 90);
+    expect(await kinds(v, 'progress_reminder')).toHaveLength(3);
+    v.clock.set(start + 95 * MIN);
+    await v.post('/api/v1/incidents/1/resolve', { by: 'bob' });
+    for (const m of [120, 150]) await at(v, start, m);
+    expect(await kinds(v, 'progress_reminder')).toHaveLength(3);
+    expect((await v.json('/api/v1/incidents/1')).sla).toEqual({ acknowledge: 'met', resolve: 'met' });
+  });
+
+  it('no update for two intervals escalates to the next tier', async () => {
+    v = await startVigil();
+    const start = v.clock.now();
+    await critical(v);
+    v.clock.set(start + MIN);
+    await v.post('/api/v1/incidents/1/acknowledge', { by: 'bob' });
+    await at(v, start, 31);
+    expect(await kinds(v, 'escalated')).toEqual([]);
+    await at(v, start, 61);
+    expect((await kinds(v, 'escalated'))[0].message).toMatch(/^escalated to tier 2 \(Alice Example\): no update for 1h/);
+  });
+
+  it('a missed resolve SLA is recorded, counted and escalates', async () => {
+    v = await startVigil();
+    const start = v.clock.now();
+    await critical(v);
+    v.clock.set(start + MIN);
+    await v.post('/api/v1/incidents/1/acknowledge', { by: 'bob' });
+    for (let m = 30; m <= 240; m += 30) {
+      v.clock.set(start + m * MIN - 1);
+      await v.post('/api/v1/incidents/1/notes', { by: 'bob', text: `still on it (${m}m)` });
+      await at(v, start, m);
+    }
+    const breach = (await kinds(v, 'sla_breached')).find((e) => e.data.kind === 'resolve');
+    expect(breach.message).toMatch(/resolve SLA missed: not resolved within 4h \(P1\)/);
+    expect((await v.json('/api/v1/incidents/1')).sla).toEqual({ acknowledge: 'met', resolve: 'missed' });
+    expect(await (await v.get('/metrics')).text()).toContain('vigil_sla_breaches_total{priority="P1",kind="resolve"} 1');
+  });
+});
