@@ -434,6 +434,7 @@ export class IncidentEngine implements EnginePort {
     }
     if (policy.resolveSla !== null) await tx.setTimer(incident.id, 'resolve_sla', incident.createdAt + policy.resolveSla);
     if (policy.progressReminder !== null) await tx.setTimer(incident.id, 'progress', now + policy.progressReminder);
+    if (policy.renotify !== null && incident.acknowledgedAt === null) await tx.setTimer(incident.id, 'renotify', now + policy.renotify);
   }
 
   /**
@@ -481,6 +482,12 @@ export class IncidentEngine implements EnginePort {
       if (now - lastUpdate >= 2 * policy.progressReminder) {
         await this.escalateTier(tx, incident, policy, `no update for ${formatDuration(now - lastUpdate)}`, now);
       }
+    } else if (kind === 'renotify' && incident.status === 'triggered' && policy.renotify !== null && this.options.planner) {
+      // Still unacknowledged: the same roles hear again, under the same policy (bundled if it bundles).
+      const { planned } = await this.options.planner.page(tx, incident, policy, `${incident.reopenCount}-renotify-${dueAt}`, now);
+      await event('renotified', `not acknowledged yet: notifying again (${planned} message${planned === 1 ? '' : 's'})`, { planned });
+      await tx.setTimer(incident.id, 'renotify', now + policy.renotify);
+      if (planned > 0) tx.afterCommit(() => this.options.onOutbox?.());
     } else if (kind === 'reack' && incident.status === 'acknowledged') {
       const patch = { status: 'triggered' as const, acknowledgedAt: null, acknowledgedBy: null, pagedAt: null, escalationTier: 1, escalationRound: 0, updatedAt: now };
       await tx.updateIncident(incident.id, patch);
@@ -637,7 +644,7 @@ export class IncidentEngine implements EnginePort {
       data: actor.note ? { note: actor.note } : null,
     });
     const updated = { ...incident, ...patch };
-    await tx.clearTimers(incident.id, ['escalate', 'ack_sla']);
+    await tx.clearTimers(incident.id, ['escalate', 'ack_sla', 'renotify']);
     if (incident.policy?.reackAfter != null) await tx.setTimer(incident.id, 'reack', now + incident.policy.reackAfter);
     await this.notifyOutcome(tx, updated, 'acknowledged', now);
     return updated;

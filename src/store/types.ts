@@ -290,4 +290,4 @@ export interface OutboxTx {
   notificationsOf(incidentId: number): Promise<NotificationRow[]>;
 }
 
-export type TimerKind = 'escalate' | 'ack_sla' | 'resolve_sla' | 'progress' | 'reack';
+export type TimerKind = 'escalate' | 'ack_sla' | 'resolve_sla' | 'progress' | 'reack' | 'renotify';

@@ -119,3 +119,19 @@ describe('progress reminders', () => {
     expect(await (await v.get('/metrics')).text()).toContain('vigil_sla_breaches_total{priority="P1",kind="resolve"} 1');
   });
 });
+
+describe('warnings', () => {
+  it('are notified again every hour while unacknowledged, and not after an acknowledgement', async () => {
+    v = await startVigil();
+    const start = v.clock.now();
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'DiskFilling', service: 'db', severity: 'warning' } }]));
+    await at(v, start, 59);
+    expect(await kinds(v, 'renotified')).toEqual([]);
+    await at(v, start, 60);
+    expect((await kinds(v, 'renotified'))[0].message).toMatch(/^not acknowledged yet: notifying again \(3 messages\)/);
+    v.clock.set(start + 70 * MIN);
+    await v.post('/api/v1/incidents/1/acknowledge', { by: 'alice' });
+    await at(v, start, 120);
+    expect(await kinds(v, 'renotified')).toHaveLength(1);
+  });
+});
