@@ -442,19 +442,30 @@ export class IncidentEngine implements EnginePort {
    * acknowledged, SLA breaches, progress reminders, and re-triggering an acknowledgement left unresolved.
    * Each timer is handled in its own write, so one failing incident does not hold up the others.
    */
-  async runTimers(limit = 500): Promise<number> {
+  async runTimers(chunk = 500, budgetMs = 3000): Promise<number> {
     await this.ready;
     const now = this.clock.now();
-    const due = await this.store.write((tx) => tx.dueTimers(now, limit));
-    for (const t of due) {
-      await this.store.write(async (tx) => {
-        const incident = await tx.getIncident(t.incidentId);
-        await tx.clearTimers(t.incidentId, [t.kind]);
-        if (!incident || incident.status === 'resolved' || !incident.policy) return;
-        await this.onTimer(tx, incident, incident.policy, t.kind, t.dueAt, now);
-      });
+    const started = Date.now();
+    let total = 0;
+    // Chunks until nothing is due or the tick's budget is spent. The writes of one chunk share a group
+    // commit, each in its own savepoint, so one failing timer is rolled back alone.
+    for (;;) {
+      const due = await this.store.write((tx) => tx.dueTimers(now, chunk));
+      const results = await Promise.allSettled(
+        due.map((t) =>
+          this.store.write(async (tx) => {
+            const incident = await tx.getIncident(t.incidentId);
+            await tx.clearTimers(t.incidentId, [t.kind]);
+            if (!incident || incident.status === 'resolved' || !incident.policy) return;
+            await this.onTimer(tx, incident, incident.policy, t.kind, t.dueAt, now);
+          }),
+        ),
+      );
+      const failed = results.filter((r) => r.status === 'rejected');
+      if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
+      total += due.length;
+      if (due.length < chunk || Date.now() - started > budgetMs) return total;
     }
-    return due.length;
   }
 
   private async onTimer(tx: StoreTx, incident: IncidentRow, policy: Policy, kind: TimerKind, dueAt: number, now: number): Promise<void> {

@@ -1,7 +1,8 @@
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
 import type { ChannelName, Recipient } from './types.js';
-import { teamOnCall } from '../schedule/oncall.js';
+import { teamOnCall, type TierOnCall } from '../schedule/oncall.js';
+import type { Team } from '../rules/schema.js';
 
 export interface Target {
   channel: ChannelName;
@@ -22,7 +23,7 @@ export function resolveTargets(
 ): { targets: Target[]; missing: string[] } {
   const teamDef = teamOf(rules, team);
   // With schedules, whoever is on call at tier 1 right now is "oncall" and "on-duty".
-  const tier1 = teamDef ? teamOnCall(rules, teamDef, at).find((t) => t.tier === 1) : undefined;
+  const tier1 = teamDef ? onCallAt(rules, teamDef, at).find((t) => t.tier === 1) : undefined;
   const targets: Target[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
@@ -58,6 +59,24 @@ export function resolveTargets(
     }
   }
   return { targets, missing };
+}
+
+/**
+ * Who is on call for a team at an instant, remembered per rule set: a scheduler tick pages many incidents
+ * at the same instant, and resolving a schedule is the costly part of it.
+ */
+const onCallMemo = new WeakMap<RuleSet, Map<string, TierOnCall[]>>();
+export function onCallAt(rules: RuleSet, team: Team, at: number): TierOnCall[] {
+  let memo = onCallMemo.get(rules);
+  if (!memo) onCallMemo.set(rules, (memo = new Map()));
+  const key = `${team.name}\u0000${at}`;
+  let found = memo.get(key);
+  if (!found) {
+    if (memo.size >= 1000) memo.clear();
+    found = teamOnCall(rules, team, at);
+    memo.set(key, found);
+  }
+  return found;
 }
 
 export function teamOf(rules: RuleSet, team: string | null) {

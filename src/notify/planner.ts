@@ -1,8 +1,7 @@
 import type { IncidentRow, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
-import { addressOf, resolveTargets, teamOf } from './directory.js';
-import { teamOnCall } from '../schedule/oncall.js';
+import { addressOf, onCallAt, resolveTargets, teamOf } from './directory.js';
 import type { ChannelName } from './types.js';
 
 /**
@@ -50,7 +49,7 @@ export class NotificationPlanner {
   async escalate(tx: StoreTx, incident: IncidentRow, policy: Policy, tier: number, round: number, now: number): Promise<string | null> {
     const rules = this.rules();
     const team = teamOf(rules, incident.team);
-    const onCall = team ? teamOnCall(rules, team, now).find((t) => t.tier === tier) : undefined;
+    const onCall = team ? onCallAt(rules, team, now).find((t) => t.tier === tier) : undefined;
     if (!onCall?.person) return null;
     const channels = policy.notify.find((n) => n.role === 'oncall')?.channels ?? ['voice', 'sms'];
     for (const channel of channels) {
