@@ -2,6 +2,9 @@ import { CronExpressionParser } from 'cron-parser';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
+import { dayName, dayNames, firstInstant, instantOf, minutesOf, wallClock, type DayName } from './local-time.js';
+
+export { dayNames, type DayName };
 
 /**
  * Recurring maintenance windows: while one is open, alerts it matches are stored but page nobody.
@@ -17,8 +20,6 @@ const HORIZON_DAYS = 8;
 /** Cap on cron occurrences examined in one call (back-to-back occurrences can keep a window open indefinitely). */
 const MAX_CRON_STEPS = 1000;
 
-export const dayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type DayName = (typeof dayNames)[number];
 
 const name = z.string().min(1, 'must not be empty');
 const matchers = z.array(z.string()).optional();
@@ -268,40 +269,3 @@ function localTime(zone: string, ms: number): DateTime {
   return local;
 }
 
-/** The wall-clock time in `zone` at instant `ms`, as epoch ms of the same clock reading in UTC. */
-function wallClock(zone: string, ms: number): number {
-  return localTime(zone, ms).setZone('UTC', { keepLocalTime: true }).toMillis();
-}
-
-/** The instant a wall-clock reading (as from wallClock) happens in `zone`: its first pass if repeated, the first instant after if skipped. */
-function instantOf(zone: string, wall: number): number {
-  const reading = DateTime.fromMillis(wall, { zone: 'UTC' });
-  const local = reading.setZone(zone, { keepLocalTime: true });
-  if (local.setZone('UTC', { keepLocalTime: true }).toMillis() === wall) {
-    return Math.min(...local.getPossibleOffsets().map((dt) => dt.toMillis()));
-  }
-  // Skipped: luxon moved the reading past the jump; find the first instant whose wall clock reaches it.
-  const moved = local.toMillis();
-  return firstInstant(moved - 2 * DAY, moved, (ms) => wallClock(zone, ms) >= wall);
-}
-
-/** The smallest ms in (lo, hi] where `holds` is true, for a predicate false at lo, true at hi and monotone between. */
-function firstInstant(lo: number, hi: number, holds: (ms: number) => boolean): number {
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (holds(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
-
-function minutesOf(hhmm: string): number {
-  const m = /^(\d\d):(\d\d)$/.exec(hhmm);
-  if (!m) throw new Error(`invalid time of day "${hhmm}"`);
-  return Number(m[1]) * 60 + Number(m[2]);
-}
-
-/** luxon weekday (1 = Monday … 7 = Sunday; 0 wraps to Sunday) to a day name. */
-function dayName(weekday: number): DayName {
-  return dayNames[(weekday + 6) % 7]!;
-}

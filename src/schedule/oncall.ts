@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { dayNames, type DayName } from '../rules/maintenance.js';
+import { dayName, instantOf, minutesOf, type DayName } from '../rules/local-time.js';
 import type { Person, Team } from '../rules/schema.js';
 import { rotationStep, type Schedule, type ScheduleLayer } from './schema.js';
 
@@ -259,10 +259,6 @@ function localDate(zone: string, ms: number): DateTime {
   return local.setZone('UTC', { keepLocalTime: true }).startOf('day');
 }
 
-/** The wall-clock time in `zone` at instant `ms`, as epoch ms of the same clock reading in UTC. */
-function wallClock(zone: string, ms: number): number {
-  return DateTime.fromMillis(ms, { zone }).setZone('UTC', { keepLocalTime: true }).toMillis();
-}
 
 /**
  * Wall-clock times already placed on the timeline, by zone and reading: lookups around the same time place the
@@ -280,37 +276,10 @@ function wallInstant(zone: string, date: DateTime, minutes: number): number {
   const known = placed.get(key);
   if (known !== undefined) return known;
   if (placed.size >= MAX_PLACED) placed.clear();
-  const ms = placeWallTime(zone, date.plus({ minutes }));
+  const ms = instantOf(zone, date.plus({ minutes }).toMillis());
   placed.set(key, ms);
   return ms;
 }
 
-/** wallInstant without the cache; `reading` is the wall-clock time as a UTC DateTime. */
-function placeWallTime(zone: string, reading: DateTime): number {
-  const local = reading.setZone(zone, { keepLocalTime: true });
-  if (local.setZone('UTC', { keepLocalTime: true }).toMillis() === reading.toMillis()) {
-    return Math.min(...local.getPossibleOffsets().map((dt) => dt.toMillis()));
-  }
-  // Skipped: luxon moved the reading past the jump; find the instant the wall clock reaches it.
-  const wall = reading.toMillis();
-  let lo = local.toMillis() - DAY;
-  let hi = local.toMillis();
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (wallClock(zone, mid) >= wall) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
 
-/** "HH:MM" (up to "24:00") to minutes after midnight. */
-function minutesOf(hhmm: string): number {
-  const m = /^(\d\d):(\d\d)$/.exec(hhmm);
-  if (!m) throw new Error(`invalid time of day "${hhmm}"`);
-  return Number(m[1]) * 60 + Number(m[2]);
-}
 
-/** luxon weekday (1 = Monday … 7 = Sunday) to a day name. */
-function dayName(weekday: number): DayName {
-  return dayNames[(weekday + 6) % 7]!;
-}
