@@ -28,7 +28,6 @@ export interface DispatcherOptions {
  */
 export class Dispatcher {
   private readonly limiter = new RateLimiter();
-  private readonly inFlight = new Set<number>();
   private running: Promise<number> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -85,12 +84,16 @@ export class Dispatcher {
     const now = this.clock.now();
     const due = await this.store.write((tx) => tx.dueNotifications(now, 200));
     const work: Promise<void>[] = [];
+    // Passes never overlap (runOnce), so within one pass a bundle is sent once, by its first due member.
+    const bundles = new Set<string>();
     for (const n of due) {
-      if (this.inFlight.has(n.id)) continue;
+      if (n.bundleKey !== null) {
+        if (bundles.has(n.bundleKey)) continue;
+        bundles.add(n.bundleKey);
+      }
       const slot = this.limiter.take(n.channel as ChannelName, n.address, now);
       if (!slot.ok) continue; // stays due; the next poll takes it
-      this.inFlight.add(n.id);
-      work.push(this.deliver(n, now).finally(() => this.inFlight.delete(n.id)));
+      work.push(this.deliver(n, now));
     }
     await Promise.all(work);
     return work.length;
@@ -99,7 +102,6 @@ export class Dispatcher {
   private async deliver(n: NotificationRow, now: number): Promise<void> {
     const channel = this.channels.get(n.channel as ChannelName);
     const members = n.bundleKey ? await this.store.write((tx) => tx.bundleMembers(n.bundleKey!, now)) : [n];
-    for (const m of members) this.inFlight.add(m.id);
     const summaries = (await Promise.all(members.map((m) => (m.incidentId === null ? null : this.summary(m.incidentId))))).filter(
       (s): s is IncidentSummary => s !== null,
     );

@@ -97,6 +97,9 @@ describe('who gets what (shipped policies and people)', () => {
     expect(providerRuns.size).toBe(3);
     const notified = (await v.json('/api/v1/incidents/2')).timeline.filter((e: any) => e.kind === 'notified');
     expect(notified[0].message).toMatch(/^bundled page sent to/);
+    // Each incident heard of once per recipient and channel: the bundle went out once, not once per member.
+    expect(notified).toHaveLength(3);
+    expect((await v.json('/api/v1/incidents/1')).timeline.filter((e: any) => e.kind === 'notified')).toHaveLength(3);
   });
 
   it('a silenced incident pages nobody; everyone paged hears the resolution (a call becomes a text)', async () => {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import axios, { type AxiosResponse } from 'axios';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
-import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
+import { ChannelError, type Channel, type Delivery, type IncidentSummary, type SendResult } from '../types.js';
 
 /** Bumped only on an incompatible change to the body below. */
 export const WEBHOOK_VERSION = '1';
@@ -11,21 +11,8 @@ export const WEBHOOK_VERSION = '1';
 export interface WebhookBody {
   version: typeof WEBHOOK_VERSION;
   kind: Delivery['kind'];
-  incident: {
-    id: number;
-    title: string;
-    status: 'triggered' | 'acknowledged' | 'resolved';
-    severity: 'critical' | 'warning' | 'reminder' | 'info';
-    priority: 'P1' | 'P2' | 'P3' | 'P4';
-    team: string | null;
-    service: string | null;
-    /** ISO 8601. */
-    createdAt: string;
-    acknowledgedBy: string | null;
-    resolvedBy: string | null;
-    alertCount: number;
-    links: { href: string; text: string }[];
-  } | null;
+  /** The incident as messages see it, with createdAt as ISO 8601. */
+  incident: (Omit<IncidentSummary, 'createdAt' | 'details'> & { createdAt: string }) | null;
   subject: string;
   text: string;
   recipient: { person: string | null; name: string };
