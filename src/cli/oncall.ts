@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { parseTime } from '../ingest/sources/common.js';
 import { loadRuleSet, type RuleSet } from '../rules/ruleset.js';
 import type { Team } from '../rules/schema.js';
-import { shiftsBetween, teamOnCall, tiers } from '../schedule/oncall.js';
+import { shiftsBetween, teamOnCall, teamTierSchedules } from '../schedule/oncall.js';
 
 export interface OncallOptions {
   team?: string;
@@ -74,11 +74,7 @@ export function oncall(opts: OncallOptions): number {
 
   const out = [`on call from ${new Date(at).toISOString()} until ${new Date(until).toISOString()}`];
   for (const team of teams) {
-    const named = tiers.flatMap((key, i) => {
-      const name = team.schedules?.[key];
-      const schedule = name === undefined ? undefined : rules.schedules.get(name);
-      return schedule ? [{ tier: i + 1, schedule }] : [];
-    });
+    const named = teamTierSchedules(rules, team);
     if (named.length === 0) out.push('', `${team.name}: no schedules`);
     for (const { tier, schedule } of named) {
       const rows = [['from', 'until', 'on call', 'layer']];

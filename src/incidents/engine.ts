@@ -13,6 +13,7 @@ import { findSuppression, windowClosedBetween, windowOpenedBetween } from '../ru
 import type { SilenceRow, Suppression, TimerKind } from '../store/types.js';
 import type { Policy } from '../rules/schema.js';
 import type { NotificationPlanner } from '../notify/planner.js';
+import { escalationFor, type EscalationPlan } from '../notify/escalation.js';
 import { randomUUID } from 'node:crypto';
 
 export interface EngineOptions {
@@ -428,10 +429,9 @@ export class IncidentEngine implements EnginePort {
 
   /** SLA clocks run from the incident's start; escalation and progress reminders from the page. */
   private async startTimers(tx: StoreTx, incident: IncidentRow, policy: Policy, now: number): Promise<void> {
-    if (policy.ackSla !== null && incident.acknowledgedAt === null) {
-      await tx.setTimer(incident.id, 'ack_sla', incident.createdAt + policy.ackSla);
-      await tx.setTimer(incident.id, 'escalate', now + policy.ackSla);
-    }
+    if (policy.ackSla !== null && incident.acknowledgedAt === null) await tx.setTimer(incident.id, 'ack_sla', incident.createdAt + policy.ackSla);
+    const firstDelay = this.escalation(incident, policy)?.tiers[0]?.delay ?? null;
+    if (firstDelay !== null && incident.acknowledgedAt === null) await tx.setTimer(incident.id, 'escalate', now + firstDelay);
     if (policy.resolveSla !== null) await tx.setTimer(incident.id, 'resolve_sla', incident.createdAt + policy.resolveSla);
     if (policy.progressReminder !== null) await tx.setTimer(incident.id, 'progress', now + policy.progressReminder);
     if (policy.renotify !== null && incident.acknowledgedAt === null) await tx.setTimer(incident.id, 'renotify', now + policy.renotify);
@@ -481,16 +481,18 @@ export class IncidentEngine implements EnginePort {
       await event('sla_breached', `resolve SLA missed: not resolved within ${formatDuration(policy.resolveSla ?? 0)} (${incident.priority})`, { kind: 'resolve' });
       await this.escalateTier(tx, incident, policy, `not resolved within ${formatDuration(policy.resolveSla ?? 0)}`, now);
     } else if (kind === 'escalate' && incident.status === 'triggered') {
-      await this.escalateTier(tx, incident, policy, `nobody acknowledged within ${formatDuration(policy.ackSla ?? 0)}`, now);
+      const waited = this.escalation(incident, policy)?.tiers[incident.escalationTier - 1]?.delay ?? now - dueAt;
+      await this.escalateTier(tx, incident, policy, `nobody acknowledged within ${formatDuration(waited)}`, now);
     } else if (kind === 'progress' && policy.progressReminder !== null) {
       const planned = this.options.planner ? await this.options.planner.progress(tx, incident, dueAt, now) : 0;
       await event('progress_reminder', `progress reminder: asked ${planned} recipient${planned === 1 ? '' : 's'} for an update`, { planned });
       await tx.setTimer(incident.id, 'progress', now + policy.progressReminder);
       if (planned > 0) tx.afterCommit(() => this.options.onOutbox?.());
-      // Two intervals without a note or acknowledgement: the next tier hears about it.
+      // Acknowledged, then two intervals without a note: the next tier hears about it. (Unacknowledged
+      // incidents already climb the tiers on the escalation timer.)
       const [latest] = await tx.latestNotes(incident.id, 1);
       const lastUpdate = Math.max(latest?.at ?? 0, incident.pagedAt ?? incident.createdAt);
-      if (now - lastUpdate >= 2 * policy.progressReminder) {
+      if (incident.status === 'acknowledged' && now - lastUpdate >= 2 * policy.progressReminder) {
         await this.escalateTier(tx, incident, policy, `no update for ${formatDuration(now - lastUpdate)}`, now);
       }
     } else if (kind === 'renotify' && incident.status === 'triggered' && policy.renotify !== null && this.options.planner) {
@@ -509,33 +511,44 @@ export class IncidentEngine implements EnginePort {
     }
   }
 
-  /** Pages the next tier (after the last, starting again while the policy repeats) and sets the next timer. */
+  /** The escalation tiers the incident climbs, from the rules in force now (a reload applies at the next step). */
+  private escalation(incident: IncidentRow, policy: Policy): EscalationPlan | null {
+    // Policies stored before escalation policies existed have no `escalation` field.
+    return escalationFor(this.options.rules(), incident.team, { ...policy, escalation: policy.escalation ?? null });
+  }
+
+  /** Pages the next tier (after the last, starting again while the plan repeats) and sets the next timer. */
   private async escalateTier(tx: StoreTx, incident: IncidentRow, policy: Policy, why: string, now: number): Promise<void> {
+    const plan = this.escalation(incident, policy);
+    const event = (kind: string, message: string, data: Record<string, unknown> | null) =>
+      tx.addEvent({ incidentId: incident.id, at: now, kind, actor: 'vigil', source: 'scheduler', message, data });
+    if (!plan) {
+      await event('escalation_exhausted', `${why}; this incident has no escalation tiers`, null);
+      return;
+    }
     let tier = incident.escalationTier + 1;
     let round = incident.escalationRound;
-    if (tier > 3) {
-      if (round >= policy.escalationRepeat) {
-        await tx.addEvent({ incidentId: incident.id, at: now, kind: 'escalation_exhausted', actor: 'vigil', source: 'scheduler', message: `${why}; every tier has been paged`, data: null });
+    if (tier > plan.tiers.length) {
+      if (round >= plan.repeat) {
+        await event('escalation_exhausted', `${why}; every tier has been paged`, { policy: plan.name, rounds: round + 1 });
         return;
       }
       tier = 1;
       round++;
     }
-    const paged = this.options.planner ? await this.options.planner.escalate(tx, incident, policy, tier, round, now) : null;
+    const step = plan.tiers[tier - 1]!;
+    const paged = this.options.planner ? await this.options.planner.escalate(tx, incident, policy, step, tier, round, now) : null;
     await tx.updateIncident(incident.id, { escalationTier: tier, escalationRound: round, updatedAt: now });
     incident.escalationTier = tier;
     incident.escalationRound = round;
-    await tx.addEvent({
-      incidentId: incident.id,
-      at: now,
-      kind: 'escalated',
-      actor: 'vigil',
-      source: 'scheduler',
-      message: paged ? `escalated to tier ${tier} (${paged}): ${why}` : `escalated to tier ${tier}: ${why}; nobody is on call there`,
-      data: { tier, round, paged },
-    });
+    const again = round > 0 ? ` (round ${round + 1})` : '';
+    await event(
+      'escalated',
+      paged ? `escalated to tier ${tier}${again} (${paged}): ${why}` : `escalated to tier ${tier}${again}: ${why}; nobody is on call there`,
+      { tier, round, paged, policy: plan.name },
+    );
     if (paged) tx.afterCommit(() => this.options.onOutbox?.());
-    if (incident.status === 'triggered' && policy.ackSla !== null) await tx.setTimer(incident.id, 'escalate', now + policy.ackSla);
+    if (incident.status === 'triggered' && step.delay !== null) await tx.setTimer(incident.id, 'escalate', now + step.delay);
   }
 
   /** "Press 5": page the next tier now. */

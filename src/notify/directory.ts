@@ -1,8 +1,8 @@
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
 import type { ChannelName, Recipient } from './types.js';
-import { teamOnCall, type TierOnCall } from '../schedule/oncall.js';
-import type { Team } from '../rules/schema.js';
+import { whoIsOnCall } from '../schedule/oncall.js';
+import { firstTierPeople } from './escalation.js';
 
 export interface Target {
   channel: ChannelName;
@@ -17,13 +17,13 @@ export interface Target {
 export function resolveTargets(
   rules: RuleSet,
   team: string | null,
-  notify: Policy['notify'],
+  policy: Policy,
   webhookUrl: string | undefined,
   at: number,
 ): { targets: Target[]; missing: string[] } {
   const teamDef = teamOf(rules, team);
-  // With schedules, whoever is on call at tier 1 right now is "oncall" and "on-duty".
-  const tier1 = teamDef ? onCallAt(rules, teamDef, at).find((t) => t.tier === 1) : undefined;
+  // With escalation tiers, whoever tier 1 has on call right now is "oncall" and "on-duty".
+  const tier1 = firstTierPeople(rules, team, policy, at);
   const targets: Target[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
@@ -33,8 +33,8 @@ export function resolveTargets(
     seen.add(key);
     targets.push({ channel, recipient, role });
   };
-  for (const { role, channels } of notify) {
-    const scheduled = tier1 && (role === 'oncall' || role === 'on-duty') ? (tier1.person ? [tier1.person] : []) : null;
+  for (const { role, channels } of policy.notify) {
+    const scheduled = tier1 && (role === 'oncall' || role === 'on-duty') ? tier1 : null;
     const ids = teamDef ? (scheduled ?? (role === 'team' ? teamDef.members : (teamDef.roles[role] ?? []))) : [];
     if (ids.length === 0 && !channels.includes('webhook')) {
       missing.push(`nobody holds role "${role}"${teamDef ? ` in team ${teamDef.name}` : ' (no team and no defaultTeam)'}`);
@@ -62,18 +62,19 @@ export function resolveTargets(
 }
 
 /**
- * Who is on call for a team at an instant, remembered per rule set: a scheduler tick pages many incidents
+ * Who a schedule has on call at an instant, remembered per rule set: a scheduler tick pages many incidents
  * at the same instant, and resolving a schedule is the costly part of it.
  */
-const onCallMemo = new WeakMap<RuleSet, Map<string, TierOnCall[]>>();
-export function onCallAt(rules: RuleSet, team: Team, at: number): TierOnCall[] {
+const onCallMemo = new WeakMap<RuleSet, Map<string, string | null>>();
+export function onCallAt(rules: RuleSet, scheduleName: string, at: number): string | null {
   let memo = onCallMemo.get(rules);
   if (!memo) onCallMemo.set(rules, (memo = new Map()));
-  const key = `${team.name}\u0000${at}`;
+  const key = `${scheduleName}\u0000${at}`;
   let found = memo.get(key);
-  if (!found) {
+  if (found === undefined) {
     if (memo.size >= 1000) memo.clear();
-    found = teamOnCall(rules, team, at);
+    const schedule = rules.schedules.get(scheduleName);
+    found = schedule ? whoIsOnCall(schedule, rules.people, at).person : null;
     memo.set(key, found);
   }
   return found;

@@ -1,7 +1,8 @@
 import type { IncidentRow, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
-import { addressOf, onCallAt, resolveTargets, teamOf } from './directory.js';
+import { addressOf, resolveTargets, teamOf } from './directory.js';
+import { resolveTier, type EscalationTier } from './escalation.js';
 import type { ChannelName } from './types.js';
 
 /**
@@ -16,7 +17,7 @@ export class NotificationPlanner {
 
   /** Pages the policy's roles. Bundled policies join (or open) the recipient's bundle window. */
   async page(tx: StoreTx, incident: IncidentRow, policy: Policy, cause: string, now: number): Promise<{ planned: number; missing: string[] }> {
-    const { targets, missing } = resolveTargets(this.rules(), incident.team, policy.notify, this.webhookUrl, now);
+    const { targets, missing } = resolveTargets(this.rules(), incident.team, policy, this.webhookUrl, now);
     const window = policy.bundleWindow ?? 0;
     let planned = 0;
     for (const t of targets) {
@@ -43,35 +44,46 @@ export class NotificationPlanner {
   }
 
   /**
-   * Pages whoever is on call at `tier` for the incident's team, by the channels the policy uses for the
-   * on-call role. Returns who was paged, or null when the team has no schedule for that tier.
+   * Pages one escalation tier: whoever its schedules have on call and the people it names, by the channels
+   * the target names or the policy uses for the on-call role, and the chat channels it names. Returns who was
+   * paged, in words, or null when the tier reaches nobody.
    */
-  async escalate(tx: StoreTx, incident: IncidentRow, policy: Policy, tier: number, round: number, now: number): Promise<string | null> {
+  async escalate(tx: StoreTx, incident: IncidentRow, policy: Policy, tier: EscalationTier, tierNumber: number, round: number, now: number): Promise<string | null> {
     const rules = this.rules();
-    const team = teamOf(rules, incident.team);
-    const onCall = team ? onCallAt(rules, team, now).find((t) => t.tier === tier) : undefined;
-    if (!onCall?.person) return null;
-    const channels = policy.notify.find((n) => n.role === 'oncall')?.channels ?? ['voice', 'sms'];
-    for (const channel of channels) {
-      const t = addressOf(rules, onCall.person, channel, incident.team);
-      if (!t) continue;
-      await tx.insertNotification(
+    const defaults = policy.notify.find((n) => n.role === 'oncall')?.channels ?? ['voice', 'sms'];
+    const names: string[] = [];
+    const insert = async (channel: ChannelName, person: string | null, name: string, address: string) =>
+      tx.insertNotification(
         {
           incidentId: incident.id,
           kind: 'escalation',
           channel,
-          person: t.recipient.person,
-          recipientName: t.recipient.name,
-          address: t.recipient.address,
-          idempotencyKey: `incident:${incident.id}:escalation:${incident.reopenCount}-r${round}-t${tier}:${channel}:${t.recipient.address}`,
+          person,
+          recipientName: name,
+          address,
+          idempotencyKey: `incident:${incident.id}:escalation:${incident.reopenCount}-r${round}-t${tierNumber}:${channel}:${address}`,
           dueAt: now,
           bundleKey: null,
           fallbackOf: null,
         },
         now,
       );
+    for (const target of resolveTier(rules, tier, now)) {
+      if (target.kind === 'chat') {
+        await insert('chat', null, target.address, target.address);
+        names.push(target.address);
+        continue;
+      }
+      let reached = false;
+      for (const channel of target.channels ?? defaults) {
+        const t = addressOf(rules, target.person, channel, incident.team);
+        if (!t) continue;
+        await insert(channel, t.recipient.person, t.recipient.name, t.recipient.address);
+        reached = true;
+      }
+      if (reached) names.push(rules.people.get(target.person)?.name ?? target.person);
     }
-    return rules.people.get(onCall.person)?.name ?? onCall.person;
+    return names.length > 0 ? [...new Set(names)].join(', ') : null;
   }
 
   /**

@@ -5,7 +5,7 @@ import { ConfigError, parseYamlFile, type Env } from '../config/yaml-file.js';
 import { compileMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
 import type { MaintenanceWindow } from './maintenance.js';
 import type { Schedule } from '../schedule/schema.js';
-import { rulesFileSchema, type InhibitRule, type Person, type Policy, type Rule, type Team } from './schema.js';
+import { rulesFileSchema, type EscalationPolicy, type InhibitRule, type Person, type Policy, type Rule, type Team } from './schema.js';
 
 export type CompiledRule = Omit<Rule, 'match'> & { match: CompiledMatcher[]; file: string };
 export type CompiledInhibitRule = Omit<InhibitRule, 'source_matchers' | 'target_matchers'> & {
@@ -34,6 +34,8 @@ export interface RuleSet {
   defaultTeam: string | null;
   /** On-call schedules by name. */
   schedules: Map<string, Schedule>;
+  /** Escalation policies by name. */
+  escalationPolicies: Map<string, EscalationPolicy>;
 }
 
 const ruleFile = /\.ya?ml$/;
@@ -55,11 +57,15 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
     teams: new Map(),
     defaultTeam: null,
     schedules: new Map(),
+    escalationPolicies: new Map(),
   };
   const ruleOrigin = new Map<string, string>();
   const policyOrigin = new Map<Severity, string>();
   const teamOrigin = new Map<string, string>();
   const scheduleOrigin = new Map<string, string>();
+  const escalationOrigin = new Map<string, string>();
+  /** Where each escalation policy is named, to check the names once every file is read. */
+  const escalationRefs: { name: string; where: string }[] = [];
 
   for (const f of files) {
     const file = shown(f);
@@ -78,12 +84,15 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
       if (earlier) problems.push(`${file}: policies.${severity}: already defined in ${earlier}`);
       policyOrigin.set(severity, file);
       set.policies[severity] = policy;
+      if (policy.escalation) escalationRefs.push({ name: policy.escalation, where: `${file}: policies.${severity}.escalation` });
     }
     for (const rule of parsed.rules ?? []) {
       const earlier = ruleOrigin.get(rule.name);
       if (earlier) problems.push(`${file}: rule "${rule.name}": name already used in ${earlier}`);
       ruleOrigin.set(rule.name, file);
       set.rules.push({ ...rule, file });
+      const named = rule.set.policy?.escalation;
+      if (named) escalationRefs.push({ name: named, where: `${file}: rule "${rule.name}" policy.escalation` });
     }
     for (const inhibit of parsed.inhibit_rules ?? []) set.inhibitRules.push({ ...inhibit, file });
     for (const person of parsed.people ?? []) {
@@ -94,12 +103,19 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
       if (set.teams.has(team.name)) problems.push(`${file}: team "${team.name}" is defined twice`);
       set.teams.set(team.name, team);
       teamOrigin.set(team.name, file);
+      if (team.escalation) escalationRefs.push({ name: team.escalation, where: `${file}: team "${team.name}" escalation` });
     }
     for (const schedule of parsed.schedules ?? []) {
       const earlier = scheduleOrigin.get(schedule.name);
       if (earlier) problems.push(`${file}: schedule "${schedule.name}": name already used in ${earlier}`);
       scheduleOrigin.set(schedule.name, file);
       set.schedules.set(schedule.name, schedule);
+    }
+    for (const policy of parsed.escalation_policies ?? []) {
+      const earlier = escalationOrigin.get(policy.name);
+      if (earlier) problems.push(`${file}: escalation policy "${policy.name}": name already used in ${earlier}`);
+      escalationOrigin.set(policy.name, file);
+      set.escalationPolicies.set(policy.name, policy);
     }
     if (parsed.defaultTeam) set.defaultTeam = parsed.defaultTeam;
     for (const window of parsed.maintenance ?? []) {
@@ -136,6 +152,20 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
         problems.push(`${file}: schedule "${schedule.name}" override names "${override.person}", who is not in people`);
       }
     }
+  }
+  for (const ref of escalationRefs) {
+    if (!set.escalationPolicies.has(ref.name)) problems.push(`${ref.where}: "${ref.name}" is not an escalation policy`);
+  }
+  for (const policy of set.escalationPolicies.values()) {
+    const file = escalationOrigin.get(policy.name);
+    policy.tiers.forEach((tier, i) => {
+      for (const t of tier.targets) {
+        const where = `${file}: escalation policy "${policy.name}" tier ${i + 1}`;
+        if ('schedule' in t && !set.schedules.has(t.schedule)) problems.push(`${where}: "${t.schedule}" is not a schedule`);
+        if ('person' in t && !set.people.has(t.person)) problems.push(`${where}: "${t.person}" is not in people`);
+        if ('team' in t && !set.teams.get(t.team)?.chat) problems.push(`${where}: team "${t.team}" does not exist or has no chat channel`);
+      }
+    });
   }
   if (set.defaultTeam && !set.teams.has(set.defaultTeam)) problems.push(`${dir}: defaultTeam "${set.defaultTeam}" is not a team`);
   if (problems.length === 0) {

@@ -45,12 +45,22 @@ const policyFields = {
   /** Listed in the periodic digest. */
   digest: z.boolean(),
   /** Acknowledged but not resolved within this: the incident triggers and pages again. */
-  reackAfter: optionalDuration.default(null),
-  /** After the last tier, start again from tier 1 this many times. */
-  escalationRepeat: z.number().int().min(0).max(10).default(0),
+  reackAfter: optionalDuration,
+  /** After the last tier, start again from tier 1 this many times (without a named escalation policy). */
+  escalationRepeat: z.number().int().min(0).max(10),
+  /** The escalation policy (escalation_policies) to climb; without one, the team's tier schedules, each after ackSla. */
+  escalation: z.string().min(1).nullable(),
 };
 
-export const policySchema = z.object(policyFields).strict();
+export const policySchema = z
+  .object({
+    ...policyFields,
+    reackAfter: policyFields.reackAfter.default(null),
+    escalationRepeat: policyFields.escalationRepeat.default(0),
+    escalation: policyFields.escalation.default(null),
+  })
+  .strict();
+// No defaults here: an override sets only what it names, the rest stays as the severity's policy says.
 export const policyOverrideSchema = z.object(policyFields).partial().strict();
 export type Policy = z.output<typeof policySchema>;
 export type PolicyOverride = z.output<typeof policyOverrideSchema>;
@@ -144,7 +154,9 @@ export const teamSchema = z
     members: z.array(personId).default([]),
     /** Other roles (oncall, on-duty, owner, management, ...) and who holds them. */
     roles: z.record(z.string().min(1), z.array(personId)).default({}),
-    /** The schedules saying who is on call, per escalation tier. */
+    /** The escalation policy for this team's incidents (a rule or severity policy naming one wins). */
+    escalation: z.string().min(1).optional(),
+    /** The schedules saying who is on call, per escalation tier (used when no escalation policy is named). */
     schedules: z
       .object({
         tier1: z.string().min(1).optional(),
@@ -156,6 +168,47 @@ export const teamSchema = z
   })
   .strict();
 
+const requiredDuration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30s, 15m, 4h)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Who one tier pages: whoever a schedule has on call, a person, a team's chat channel, or a chat channel. */
+const escalationTargetSchema = z.union([
+  z.object({ schedule: z.string().min(1), channels: z.array(z.enum(channels)).min(1).optional() }).strict(),
+  z.object({ person: personId, channels: z.array(z.enum(channels)).min(1).optional() }).strict(),
+  z.object({ team: z.string().min(1) }).strict(),
+  z.object({ chat: z.string().min(1).max(100) }).strict(),
+]);
+
+/** Ordered tiers: tier 1 is paged with the incident, each later tier when the one before it stays unanswered. */
+export const escalationPolicySchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    description: z.string().optional(),
+    tiers: z
+      .array(
+        z
+          .object({
+            /** How long this tier has to acknowledge before the next tier is paged; absent, the severity's ackSla. */
+            delay: requiredDuration.optional(),
+            targets: z.array(escalationTargetSchema).min(1),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(10),
+    /** After the last tier, start again from tier 1 this many times. */
+    repeat: z.number().int().min(0).max(10).default(0),
+  })
+  .strict();
+
+export type EscalationPolicy = z.output<typeof escalationPolicySchema>;
+export type EscalationTarget = z.output<typeof escalationTargetSchema>;
 export type Person = z.output<typeof personSchema>;
 export type Team = z.output<typeof teamSchema>;
 
@@ -169,6 +222,8 @@ export const rulesFileSchema = z
     teams: z.array(teamSchema).optional(),
     /** The team whose roles are paged for incidents without a (known) team. */
     defaultTeam: z.string().min(1).optional(),
+    /** Ordered escalation tiers, named by teams (escalation) or policies (escalation). */
+    escalation_policies: z.array(escalationPolicySchema).optional(),
     /** On-call schedules: rotations in layers, with overrides. */
     schedules: z.array(scheduleSchema).optional(),
     maintenance: z

@@ -81,17 +81,30 @@ export interface TierOnCall extends OnCall {
   schedule: string;
 }
 
-/** Who is on call for a team at `at`, per tier that names a schedule (in tier order). */
-export function teamOnCall(
-  rules: { schedules: ReadonlyMap<string, Schedule>; people: PeopleIndex },
-  team: Pick<Team, 'schedules'>,
-  at: number,
-): TierOnCall[] {
-  return tiers.flatMap((key, i) => {
-    const name = team.schedules?.[key];
-    const schedule = name === undefined ? undefined : rules.schedules.get(name);
-    if (name === undefined || !schedule) return [];
-    return [{ tier: i + 1, schedule: name, ...whoIsOnCall(schedule, rules.people, at) }];
+/**
+ * Who is on call for a team at `at`, per tier that names a schedule (in tier order): the tiers of the team's
+ * escalation policy when it names one, else its tier1..tier3 schedules.
+ */
+export function teamOnCall(rules: TeamRules, team: TeamTiers, at: number): TierOnCall[] {
+  return teamTierSchedules(rules, team).map(({ tier, name, schedule }) => ({ tier, schedule: name, ...whoIsOnCall(schedule, rules.people, at) }));
+}
+
+type TeamRules = {
+  schedules: ReadonlyMap<string, Schedule>;
+  people: PeopleIndex;
+  escalationPolicies?: ReadonlyMap<string, { tiers: { targets: ({ schedule: string } | object)[] }[] }>;
+};
+type TeamTiers = Pick<Team, 'schedules'> & { escalation?: string | undefined };
+
+/** The schedules of a team's tiers, in tier order: its escalation policy's, else tier1..tier3. */
+export function teamTierSchedules(rules: TeamRules, team: TeamTiers): { tier: number; name: string; schedule: Schedule }[] {
+  const policy = team.escalation === undefined ? undefined : rules.escalationPolicies?.get(team.escalation);
+  const named: [number, string][] = policy
+    ? policy.tiers.flatMap((tier, i) => tier.targets.flatMap((t): [number, string][] => ('schedule' in t ? [[i + 1, t.schedule]] : [])))
+    : tiers.flatMap((key, i): [number, string][] => (team.schedules?.[key] === undefined ? [] : [[i + 1, team.schedules[key]!]]));
+  return named.flatMap(([tier, name]) => {
+    const schedule = rules.schedules.get(name);
+    return schedule ? [{ tier, name, schedule }] : [];
   });
 }
 

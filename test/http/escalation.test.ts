@@ -25,16 +25,25 @@ describe('escalation tiers', () => {
     expect(await kinds(v, 'escalated')).toEqual([]);
     await at(v, start, 15);
     const [tier2] = await kinds(v, 'escalated');
-    expect(tier2.message).toBe('escalated to tier 2 (Alice Example): nobody acknowledged within 15m');
+    expect(tier2.message).toBe('escalated to tier 2 (Alice Example, #platform-alerts): nobody acknowledged within 15m');
     expect((await kinds(v, 'sla_breached'))[0].message).toMatch(/acknowledge SLA missed: not acknowledged within 15m \(P1\)/);
     const escalations = (await v.json('/api/v1/notifications?incident=1')).notifications.filter((n: any) => n.kind === 'escalation');
-    expect(escalations.map((n: any) => `${n.channel}:${n.recipient.person}`).sort()).toEqual(['chat:alice', 'voice:alice']);
+    expect(escalations.map((n: any) => `${n.channel}:${n.recipient.person ?? n.recipient.address}`).sort()).toEqual([
+      'chat:#platform-alerts',
+      'chat:alice',
+      'voice:alice',
+    ]);
     expect(await (await v.get('/metrics')).text()).toContain('vigil_sla_breaches_total{priority="P1",kind="ack"} 1');
 
     await at(v, start, 30);
     const tiers = (await kinds(v, 'escalated')).map((e) => e.message);
     expect(tiers[1]).toMatch(/^escalated to tier 3 \(Carol Example \(support manager\)\)/);
+    // The shipped policy repeats once: tier 1 again at 45 minutes, then tiers 2 and 3, then it gives up.
     await at(v, start, 45);
+    expect((await kinds(v, 'escalated'))[2].message).toMatch(/^escalated to tier 1 \(round 2\) \(Bob Example\)/);
+    for (const m of [60, 75]) await at(v, start, m);
+    expect(await kinds(v, 'escalation_exhausted')).toEqual([]);
+    await at(v, start, 90);
     expect((await kinds(v, 'escalation_exhausted'))[0].message).toMatch(/every tier has been paged/);
     expect((await v.json('/api/v1/incidents/1')).sla).toEqual({ acknowledge: 'missed', resolve: null });
   });
@@ -59,7 +68,7 @@ describe('escalation tiers', () => {
     await v.close();
     v = await startVigil({ dbPath: db, now: start + 15 * MIN });
     await v.vigil.scheduler.tick();
-    expect((await kinds(v, 'escalated')).map((e) => e.message)).toEqual(['escalated to tier 2 (Alice Example): nobody acknowledged within 15m']);
+    expect((await kinds(v, 'escalated')).map((e) => e.message)).toEqual(['escalated to tier 2 (Alice Example, #platform-alerts): nobody acknowledged within 15m']);
     // Nothing is sent twice after the restart either.
     await v.vigil.scheduler.tick();
     expect(await kinds(v, 'escalated')).toHaveLength(1);
@@ -99,7 +108,7 @@ describe('progress reminders', () => {
     await at(v, start, 31);
     expect(await kinds(v, 'escalated')).toEqual([]);
     await at(v, start, 61);
-    expect((await kinds(v, 'escalated'))[0].message).toMatch(/^escalated to tier 2 \(Alice Example\): no update for 1h/);
+    expect((await kinds(v, 'escalated'))[0].message).toMatch(/^escalated to tier 2 \(Alice Example, #platform-alerts\): no update for 1h/);
   });
 
   it('a missed resolve SLA is recorded, counted and escalates', async () => {

@@ -391,7 +391,12 @@ describe('schedules in rules/', () => {
   it('the shipped schedules load and the platform team names one per tier', () => {
     const set = loadRuleSet(shippedDir, {});
     expect([...set.schedules.keys()]).toEqual(['platform-primary', 'platform-secondary', 'support-manager']);
-    expect(set.teams.get('platform')?.schedules).toEqual({ tier1: 'platform-primary', tier2: 'platform-secondary', tier3: 'support-manager' });
+    expect(set.teams.get('platform')?.escalation).toBe('platform');
+    expect(set.escalationPolicies.get('platform')?.tiers.map((t) => t.targets[0])).toEqual([
+      { schedule: 'platform-primary' },
+      { schedule: 'platform-secondary' },
+      { schedule: 'support-manager', channels: ['voice', 'sms', 'email'] },
+    ]);
     // Tuesday 10 March 2026, 10:00 in Berlin: working hours; 20:00: phone duty.
     const day = teamOnCall(set, set.teams.get('platform')!, at('2026-03-10T09:00:00Z'));
     expect(day.map((t) => [t.tier, t.person, t.layer])).toEqual([

@@ -281,6 +281,16 @@ rules:
     expect(decide(set, { service: 'web', severity: 'critical' }).policy).toEqual(set.policies.critical);
   });
 
+  it('an override leaves the fields it does not name as the policy sets them, defaults included', () => {
+    const policies = policiesText.replace('    renotify: none\n    bundleWindow: 0s', '    renotify: none\n    reackAfter: 1h\n    escalationRepeat: 2\n    bundleWindow: 0s');
+    const set = loadRuleSet(
+      ruleDir({ [policiesFile]: policies, '10-r.yaml': "rules:\n  - name: fast\n    match: 'service=\"payments\"'\n    set: { severity: critical, policy: { ackSla: 5m } }\n" }, { policies: false }),
+      {},
+    );
+    expect(set.policies.critical).toMatchObject({ reackAfter: 3_600_000, escalationRepeat: 2 });
+    expect(decide(set, { service: 'payments' }).policy).toMatchObject({ ackSla: 5 * 60_000, reackAfter: 3_600_000, escalationRepeat: 2, escalation: null });
+  });
+
   it('with continue, the earlier rule decides each policy field; later rules fill in the rest', () => {
     const set = load({
       '10-r.yaml': `
