@@ -15,5 +15,10 @@ export function incidentActions(engine: IncidentEngine, store: Store, rules: () 
       return null;
     },
     lastIncidentForPhone: (phone) => store.lastIncidentForAddress(phone),
+    personBySlack(userId) {
+      for (const p of rules().people.values()) if (p.slack === userId) return { id: p.id, name: p.name };
+      return null;
+    },
+    incidentForThread: (ts) => store.incidentForThread(ts),
   };
 }

@@ -105,8 +105,9 @@ export class Dispatcher {
     const summaries = (await Promise.all(members.map((m) => (m.incidentId === null ? null : this.summary(m.incidentId))))).filter(
       (s): s is IncidentSummary => s !== null,
     );
-    const incident = summaries.find((s) => s.id === n.incidentId) ?? summaries[0] ?? null;
     const kind: MessageKind = members.length > 1 ? 'bundle' : (n.kind as MessageKind);
+    const found = summaries.find((s) => s.id === n.incidentId) ?? summaries[0] ?? null;
+    const incident = found && kind === 'reminder' ? { ...found, progress: await this.progressOf(found, now) } : found;
     const actions = incident && this.options.links && incident.status !== 'resolved' && (kind === 'page' || kind === 'bundle' || kind === 'escalation' || kind === 'reminder')
       ? this.options.links(incident.id, n.person)
       : null;
@@ -241,6 +242,16 @@ export class Dispatcher {
     return all.find((x) => x.channel === 'chat' && x.address === n.address && x.status === 'delivered' && x.providerId) ?? null;
   }
 
+  /** What a progress report tells: time open and the latest updates people and runbooks recorded. */
+  private async progressOf(i: IncidentSummary, now: number): Promise<NonNullable<IncidentSummary['progress']>> {
+    const updates = (await this.store.timelineOf(i.id))
+      .filter((e) => PROGRESS_KINDS.has(e.kind))
+      .slice(-PROGRESS_UPDATES)
+      .reverse()
+      .map((e) => ({ at: e.at, by: e.actor, text: e.message }));
+    return { openForMs: Math.max(0, now - i.createdAt), updates };
+  }
+
   private async summary(id: number): Promise<IncidentSummary | null> {
     const incident = await this.store.getIncident(id);
     if (!incident) return null;
@@ -248,6 +259,10 @@ export class Dispatcher {
     return summarize(incident, alerts);
   }
 }
+
+/** Timeline events a progress report shows: what people said and did, and what runbooks achieved. */
+const PROGRESS_KINDS = new Set(['note', 'acknowledged', 'escalated', 'runbook_finished']);
+const PROGRESS_UPDATES = 3;
 
 export function summarize(
   i: IncidentRow,

@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js';
 import type { IncidentSummary, MessageKind, Rendered } from './types.js';
 
 /**
@@ -34,6 +35,16 @@ export function smsText(kind: MessageKind, i: IncidentSummary): string {
   return head + (title.length > room ? `${title.slice(0, Math.max(10, room - 1))}…`.replace('…', '.') : title) + tail;
 }
 
+/** A progress report's lines: how long it has been open and what happened lately, or that nobody said anything. */
+function progressLines(m: IncidentSummary): string[] {
+  if (!m.progress) return [];
+  const updates = m.progress.updates.map((u) => `- ${new Date(u.at).toISOString().slice(11, 16)} UTC${u.by ? ` ${u.by}` : ''}: ${u.text}`);
+  return [
+    `Open for ${formatDuration(m.progress.openForMs)}. Please post an update (reply to this message or add a note).`,
+    ...(updates.length ? ['Latest updates:', ...updates] : ['No updates yet.']),
+  ];
+}
+
 export function render(kind: MessageKind, i: IncidentSummary, opts: { bundle?: IncidentSummary[]; actions?: { acknowledge: string; resolve: string } | null } = {}): Rendered {
   const members = opts.bundle && opts.bundle.length > 1 ? opts.bundle : null;
   const subject = members
@@ -44,6 +55,7 @@ export function render(kind: MessageKind, i: IncidentSummary, opts: { bundle?: I
     `Severity ${m.severity} (${m.priority}), status ${m.status}${where(m) ? `, ${where(m)}` : ''}`,
     ...(m.acknowledgedBy ? [`Acknowledged by ${m.acknowledgedBy}`] : []),
     ...(m.resolvedBy ? [`Resolved by ${m.resolvedBy}`] : []),
+    ...progressLines(m),
     ...m.details.slice(0, 5),
     ...m.links.map((l) => `${l.text}: ${l.href}`),
   ];
@@ -53,6 +65,7 @@ export function render(kind: MessageKind, i: IncidentSummary, opts: { bundle?: I
     <div style="border-left:4px solid ${colour[m.severity]};padding:8px 12px;margin:8px 0">
       <h2 style="margin:0 0 4px;font-size:16px">#${m.id} ${esc(m.title)}</h2>
       <p style="margin:0;color:#555">${esc(`${m.severity} (${m.priority}) · ${m.status}${where(m) ? ` · ${where(m)}` : ''}`)}</p>
+      ${progressLines(m).map((line) => `<p style="margin:4px 0">${esc(line)}</p>`).join('')}
       ${m.details.slice(0, 5).map((d) => `<p style="margin:4px 0">${esc(d)}</p>`).join('')}
       ${m.links.length ? `<p>${m.links.map((l) => `<a href="${esc(l.href)}">${esc(l.text)}</a>`).join(' · ')}</p>` : ''}
     </div>`;

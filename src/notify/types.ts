@@ -29,6 +29,8 @@ export interface IncidentSummary {
   links: { href: string; text: string }[];
   /** First lines of the alerts' summaries/descriptions. */
   details: string[];
+  /** For progress reminders: how long it has been open and the latest updates (notes, runbook results), newest first. */
+  progress?: { openForMs: number; updates: { at: number; by: string | null; text: string }[] };
 }
 
 /** One message rendered for every channel; each channel takes its part. */
@@ -112,4 +114,8 @@ export interface IncidentActions {
   personByPhone(phone: string): { id: string; name: string } | null;
   /** The incident most recently paged to this phone number, for replies without an id ("4", "ACK"). */
   lastIncidentForPhone(phone: string): Promise<number | null>;
+  /** The person a Slack member id belongs to, if known. */
+  personBySlack(userId: string): { id: string; name: string } | null;
+  /** The incident a chat thread belongs to, by its first message's ts. */
+  incidentForThread(threadTs: string): Promise<number | null>;
 }

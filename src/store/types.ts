@@ -209,6 +209,8 @@ export interface Store {
   pendingNotificationCount(): Promise<number>;
   /** The incident most recently messaged at this address (phone number), for replies without an id. */
   lastIncidentForAddress(address: string): Promise<number | null>;
+  /** The incident whose chat thread starts with this message (Slack ts), for replies in the thread. */
+  incidentForThread(threadRef: string): Promise<number | null>;
   /** Every firing alert, for rebuilding in-memory indexes at start-up and after a reload. */
   allFiringAlerts(): Promise<AlertRow[]>;
   /** Writes waiting for the next group commit. */

@@ -37,6 +37,8 @@ function fakeActions(calls: Call[]): IncidentActions {
     addNote: act('addNote'),
     personByPhone: () => null,
     lastIncidentForPhone: async () => null,
+    personBySlack: () => null,
+    incidentForThread: async () => null,
   };
 }
 

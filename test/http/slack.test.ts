@@ -248,11 +248,11 @@ describe('Slack interactive callbacks', () => {
   const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
   let server: Server | undefined;
   let base: string;
-  let calls: { action: string; id: number; by: string; source: string }[];
+  let calls: { action: string; id: number; by: string; source: string; text?: string }[];
 
   function fakeActions(): IncidentActions {
-    const record = (action: string) => async (id: number, by: string, source: string) => {
-      calls.push({ action, id, by, source });
+    const record = (action: string) => async (id: number, by: string, source: string, text?: string) => {
+      calls.push({ action, id, by, source, ...(text === undefined ? {} : { text }) });
       if (id === 409) throw conflict('incident 409 is already resolved');
       return {};
     };
@@ -263,6 +263,8 @@ describe('Slack interactive callbacks', () => {
       addNote: record('addNote'),
       personByPhone: () => null,
       lastIncidentForPhone: async () => null,
+      personBySlack: (id: string) => (id === 'U0ALICE' ? { id: 'alice', name: 'Alice' } : null),
+      incidentForThread: async (ts: string) => (ts === '1714564800.000100' ? 42 : null),
     };
   }
 
@@ -301,6 +303,59 @@ describe('Slack interactive callbacks', () => {
 
   const post = (body: string, headers: Record<string, string>) =>
     fetch(`${base}/api/v1/callbacks/slack/interactive`, { method: 'POST', headers, body });
+
+  describe('events: replies in an incident thread', () => {
+    const events = (payload: object, headers?: Record<string, string>) => {
+      const body = JSON.stringify(payload);
+      return fetch(`${base}/api/v1/callbacks/slack/events`, {
+        method: 'POST',
+        headers: headers ?? { ...signed(body), 'content-type': 'application/json' },
+        body,
+      });
+    };
+    const reply = (over: object = {}) => ({
+      type: 'event_callback',
+      event_id: 'Ev1',
+      event: { type: 'message', channel: 'C0123', user: 'U0ALICE', text: 'restarted the pods, watching', ts: '1714564900.000200', thread_ts: '1714564800.000100', ...over },
+    });
+
+    it('answers the URL verification challenge, signed only', async () => {
+      await start(SECRET);
+      const res = await events({ type: 'url_verification', challenge: 'abc123' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ challenge: 'abc123' });
+      const body = JSON.stringify({ type: 'url_verification', challenge: 'abc123' });
+      expect((await events({ type: 'url_verification', challenge: 'abc123' }, { ...signed(body, Math.floor(NOW / 1000), 'wrong'), 'content-type': 'application/json' })).status).toBe(401);
+    });
+
+    it('records a reply in an incident thread as a note by the person with that Slack id, once per event id', async () => {
+      await start(SECRET);
+      expect((await events(reply())).status).toBe(200);
+      expect((await events(reply())).status).toBe(200); // Slack's retry of the same event
+      expect(calls).toEqual([{ action: 'addNote', id: 42, by: 'alice', source: 'chat', text: 'restarted the pods, watching' }]);
+      await events({ ...reply({ user: 'U0OTHER', text: 'on it' }), event_id: 'Ev2' });
+      expect(calls[1]).toEqual({ action: 'addNote', id: 42, by: 'slack:U0OTHER', source: 'chat', text: 'on it' });
+    });
+
+    it('ignores bot messages, edits, top-level messages and threads of no incident', async () => {
+      await start(SECRET);
+      await events({ ...reply({ bot_id: 'B1' }), event_id: 'a' });
+      await events({ ...reply({ subtype: 'message_changed' }), event_id: 'b' });
+      await events({ ...reply({ thread_ts: undefined }), event_id: 'c' });
+      await events({ ...reply({ ts: '1714564800.000100' }), event_id: 'd' });
+      await events({ ...reply({ thread_ts: '1000.1' }), event_id: 'e' });
+      expect(calls).toEqual([]);
+    });
+
+    it('refuses unsigned events and events without a configured secret', async () => {
+      await start(SECRET);
+      expect((await events(reply(), { 'content-type': 'application/json' })).status).toBe(401);
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await start(undefined);
+      expect((await events(reply())).status).toBe(401);
+      expect(calls).toEqual([]);
+    });
+  });
 
   it('a signed Acknowledge click acknowledges the incident and answers 200 with an empty body', async () => {
     await start(SECRET);

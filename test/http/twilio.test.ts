@@ -182,6 +182,8 @@ describe('Twilio callbacks', () => {
     addNote: async (...args) => void calls.push(['addNote', ...args]),
     personByPhone: (phone) => (phone === ALICE ? { id: 'alice', name: 'Alice' } : null),
     lastIncidentForPhone: async (phone) => (phone === ALICE ? 12 : null),
+    personBySlack: () => null,
+    incidentForThread: async () => null,
   };
   let server: Server;
   let base = '';

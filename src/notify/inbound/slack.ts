@@ -5,6 +5,13 @@ import type { Logger } from '../../core/logger.js';
 import type { IncidentActions } from '../types.js';
 
 export const SLACK_INTERACTIVE_PATH = '/api/v1/callbacks/slack/interactive';
+/** Slack Events API: replies in an incident's thread become incident notes. */
+export const SLACK_EVENTS_PATH = '/api/v1/callbacks/slack/events';
+
+/** Slack retries an event it thinks was not received; ids seen recently are not recorded twice. */
+const SEEN_EVENTS = 2_000;
+/** A note is one chat reply; longer text is cut (Slack allows 40,000 characters). */
+const NOTE_LIMIT = 4_000;
 
 /** Slack's recommendation: refuse requests whose timestamp is more than five minutes from now (replays). */
 export const SLACK_REPLAY_WINDOW_MS = 5 * 60_000;
@@ -45,6 +52,16 @@ interface BlockActionsPayload {
 }
 
 type RawRequest = Request & { rawBody?: Buffer };
+
+interface SlackMessageEvent {
+  type?: unknown;
+  subtype?: unknown;
+  bot_id?: unknown;
+  user?: unknown;
+  text?: unknown;
+  ts?: unknown;
+  thread_ts?: unknown;
+}
 
 /** Slack interactivity (the Acknowledge/Resolve buttons on chat messages). */
 export function slackCallbacks(deps: {
@@ -88,6 +105,62 @@ export function slackCallbacks(deps: {
       }
     }
   }
+
+  const jsonBody = express.json({
+    limit: '256kb',
+    verify: (req, _res, buf) => {
+      (req as RawRequest).rawBody = buf;
+    },
+  });
+  const seen = new Set<string>();
+
+  /** A reply in an incident's thread, by a person (not a bot, not an edit): recorded as a note. */
+  async function recordReply(event: SlackMessageEvent): Promise<void> {
+    if (event.type !== 'message' || event.subtype !== undefined || event.bot_id !== undefined) return;
+    const thread = typeof event.thread_ts === 'string' ? event.thread_ts : null;
+    const text = typeof event.text === 'string' ? event.text.trim() : '';
+    if (!thread || thread === event.ts || !text) return;
+    const incident = await actions.incidentForThread(thread);
+    if (incident === null) return;
+    const user = typeof event.user === 'string' ? event.user : 'unknown';
+    const by = actions.personBySlack(user)?.id ?? `slack:${user}`;
+    await actions.addNote(incident, by, 'chat', text.length > NOTE_LIMIT ? `${text.slice(0, NOTE_LIMIT)}…` : text);
+    logger.info({ incident, by }, 'chat reply recorded as a note');
+  }
+
+  router.post(SLACK_EVENTS_PATH, jsonBody, async (req, res) => {
+    const raw = (req as RawRequest).rawBody;
+    if (!signingSecret || !raw || !verifySlackSignature(signingSecret, req.headers, raw, now())) {
+      logger.warn({ ip: req.ip, configured: Boolean(signingSecret) }, 'slack event refused: no signing secret, or a missing, invalid or stale signature');
+      res.status(401).end();
+      return;
+    }
+    const payload = req.body as { type?: unknown; challenge?: unknown; event_id?: unknown; event?: SlackMessageEvent } | undefined;
+    if (payload?.type === 'url_verification' && typeof payload.challenge === 'string') {
+      res.json({ challenge: payload.challenge });
+      return;
+    }
+    if (payload?.type === 'event_callback' && payload.event && typeof payload.event === 'object') {
+      const id = typeof payload.event_id === 'string' ? payload.event_id : null;
+      if (id !== null && seen.has(id)) {
+        res.status(200).end();
+        return;
+      }
+      try {
+        await recordReply(payload.event);
+        if (id !== null) {
+          if (seen.size >= SEEN_EVENTS) seen.delete(seen.values().next().value!);
+          seen.add(id);
+        }
+      } catch (err) {
+        // Not recorded (the store is down): let Slack retry later.
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'chat reply not recorded');
+        res.status(503).set('Retry-After', '5').end();
+        return;
+      }
+    }
+    res.status(200).end();
+  });
 
   router.post(SLACK_INTERACTIVE_PATH, body, async (req, res) => {
     const raw = (req as RawRequest).rawBody;

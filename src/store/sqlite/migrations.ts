@@ -149,4 +149,8 @@ export const migrations: string[] = [
   ALTER TABLE incidents ADD COLUMN ack_sla_breached INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE incidents ADD COLUMN resolve_sla_breached INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- Replies in a chat thread find their incident by the thread's first message.
+  CREATE INDEX notifications_by_thread ON notifications (thread_ref) WHERE thread_ref IS NOT NULL;
+  `,
 ];

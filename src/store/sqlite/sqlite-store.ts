@@ -529,6 +529,15 @@ export class SqliteStore implements Store {
     });
   }
 
+  incidentForThread(threadRef: string): Promise<number | null> {
+    return this.read(() => {
+      const r = this.stmt(
+        "SELECT incident_id FROM notifications WHERE thread_ref = ? AND channel = 'chat' AND incident_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+      ).get(threadRef) as { incident_id: number } | undefined;
+      return r?.incident_id ?? null;
+    });
+  }
+
   allFiringAlerts(): Promise<AlertRow[]> {
     return this.read(() =>
       (this.stmt("SELECT * FROM alerts WHERE status = 'firing' ORDER BY id").all() as Record<string, unknown>[]).map(alertFromRow),
