@@ -27,6 +27,14 @@ export interface EngineOptions {
   onOutbox?: () => void;
   /** Counts SLA breaches (vigil_sla_breaches_total). */
   onSlaBreach?: (priority: string, kind: 'ack' | 'resolve') => void;
+  /** Queues runbooks; absent, rules' runbooks are not run. */
+  remediation?: RemediationPort;
+}
+
+/** The engine's door to auto-remediation: runs are queued in the transaction that opened the incident cycle. */
+export interface RemediationPort {
+  /** Queues the named runbooks for the incident, as triggered by the alert; returns how many were queued. */
+  enqueue(tx: StoreTx, incident: IncidentRow, runbooks: string[], alert: Alert, now: number): Promise<number>;
 }
 
 export type AlertOutcome = 'created' | 'attached' | 'reopened' | 'refreshed' | 'resolved' | 'ignored';
@@ -237,6 +245,8 @@ export class IncidentEngine implements EnginePort {
           escalationRound: 0,
           ackSlaBreached: false,
           resolveSlaBreached: false,
+          holdUntil: null,
+          selfHealed: false,
           flapping: false,
           reopenCount: 0,
           createdAt: now,
@@ -340,8 +350,55 @@ export class IncidentEngine implements EnginePort {
       });
     }
     if (outcome !== 'created') await this.raiseSeverity(tx, incident, decision, alert);
+    if (outcome === 'created' || outcome === 'reopened') await this.remediate(tx, incident, decision, alert, now);
     await this.pageIfDue(tx, incident, decision, now);
     return { outcome, incidentId: incident.id };
+  }
+
+  /**
+   * Queues the rules' runbooks for a new incident cycle. With the policy's holdPageFor, the page waits while
+   * they try: resolved by then, the incident closes as self-healed; otherwise it pages when the hold ends (or
+   * at once, when a run fails or is refused).
+   */
+  private async remediate(tx: StoreTx, incident: IncidentRow, decision: Decision, alert: Alert, now: number): Promise<void> {
+    const remediation = this.options.remediation;
+    if (!remediation || decision.runbooks.length === 0) return;
+    const queued = await remediation.enqueue(tx, incident, decision.runbooks, alert, now);
+    const hold = decision.policy.holdPageFor;
+    if (queued === 0 || hold === null || hold <= 0 || incident.pagedAt !== null) return;
+    incident.holdUntil = now + hold;
+    await tx.updateIncident(incident.id, { holdUntil: incident.holdUntil });
+    await tx.setTimer(incident.id, 'hold', incident.holdUntil);
+    await tx.addEvent({
+      incidentId: incident.id,
+      at: now,
+      kind: 'page_held',
+      actor: 'vigil',
+      source: 'runbooks',
+      message: `page held for ${formatDuration(hold)} while ${decision.runbooks.join(', ')} ${decision.runbooks.length === 1 ? 'tries' : 'try'} a fix`,
+      data: { runbooks: decision.runbooks, until: incident.holdUntil },
+    });
+  }
+
+  /**
+   * Ends a page hold early (a run failed, asked to escalate, or was refused) and pages now, with the reason
+   * on the timeline. Nothing happens when the incident is no longer held.
+   */
+  releaseHold(incidentId: number, why: string): Promise<void> {
+    return this.store.write(async (tx) => {
+      const incident = await tx.getIncident(incidentId);
+      if (!incident || incident.holdUntil === null || incident.status === 'resolved') return;
+      await this.endHold(tx, incident, why, this.clock.now());
+    });
+  }
+
+  private async endHold(tx: StoreTx, incident: IncidentRow, why: string, now: number): Promise<void> {
+    incident.holdUntil = null;
+    await tx.updateIncident(incident.id, { holdUntil: null });
+    await tx.clearTimers(incident.id, ['hold']);
+    await tx.addEvent({ incidentId: incident.id, at: now, kind: 'hold_ended', actor: 'vigil', source: 'runbooks', message: `${why}: paging`, data: null });
+    const alerts = await tx.firingAlertsOf(incident.id);
+    if (alerts[0]) await this.pageIfDue(tx, incident, this.decide(alerts[0]), now);
   }
 
   private async reopen(tx: StoreTx, incident: IncidentRow, alert: Alert): Promise<IncidentRow> {
@@ -358,6 +415,8 @@ export class IncidentEngine implements EnginePort {
       pagedAt: null,
       escalationTier: 1,
       escalationRound: 0,
+      holdUntil: null,
+      selfHealed: false,
       updatedAt: now,
     };
     await tx.updateIncident(incident.id, patch);
@@ -404,6 +463,7 @@ export class IncidentEngine implements EnginePort {
     const planner = this.options.planner;
     if (!planner || incident.status !== 'triggered' || incident.pagedAt !== null) return;
     if (incident.firingCount <= incident.suppressedCount) return;
+    if (incident.holdUntil !== null && incident.holdUntil > now) return;
     const cause = `${incident.reopenCount}-${incident.severity}`;
     const policy = decision.policy;
     const { planned, missing } = await planner.page(tx, incident, policy, cause, now);
@@ -501,6 +561,8 @@ export class IncidentEngine implements EnginePort {
       await event('renotified', `not acknowledged yet: notifying again (${planned} message${planned === 1 ? '' : 's'})`, { planned });
       await tx.setTimer(incident.id, 'renotify', now + policy.renotify);
       if (planned > 0) tx.afterCommit(() => this.options.onOutbox?.());
+    } else if (kind === 'hold' && incident.holdUntil !== null) {
+      await this.endHold(tx, incident, `not resolved within the ${formatDuration(policy.holdPageFor ?? now - incident.createdAt)} hold`, now);
     } else if (kind === 'reack' && incident.status === 'acknowledged') {
       const patch = { status: 'triggered' as const, acknowledgedAt: null, acknowledgedBy: null, pagedAt: null, escalationTier: 1, escalationRound: 0, updatedAt: now };
       await tx.updateIncident(incident.id, patch);
@@ -600,7 +662,20 @@ export class IncidentEngine implements EnginePort {
       data: { fingerprint: alert.fingerprint },
     });
     if (firing === 0 && incident.status !== 'resolved') {
-      await tx.updateIncident(incident.id, { status: 'resolved', resolvedAt: how.at, resolvedBy: how.actor });
+      // Resolved on its own while the page was held for a runbook: nobody was woken.
+      const selfHealed = incident.holdUntil !== null && incident.pagedAt === null;
+      await tx.updateIncident(incident.id, { status: 'resolved', resolvedAt: how.at, resolvedBy: how.actor, holdUntil: null, selfHealed });
+      if (selfHealed) {
+        await tx.addEvent({
+          incidentId: incident.id,
+          at: how.at,
+          kind: 'self_healed',
+          actor: 'vigil',
+          source: 'runbooks',
+          message: `closed as self-healed: resolved ${formatDuration(how.at - incident.createdAt)} after it opened, while the page was held for a runbook; nobody was paged`,
+          data: null,
+        });
+      }
       await tx.addEvent({
         incidentId: incident.id,
         at: how.at,
@@ -690,6 +765,7 @@ export class IncidentEngine implements EnginePort {
         resolvedBy: actor.by,
         firingCount: 0,
         suppressedCount: 0,
+        holdUntil: null,
         updatedAt: now,
       };
       await tx.updateIncident(id, patch);

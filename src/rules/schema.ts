@@ -48,6 +48,8 @@ const policyFields = {
   reackAfter: optionalDuration,
   /** After the last tier, start again from tier 1 this many times (without a named escalation policy). */
   escalationRepeat: z.number().int().min(0).max(10),
+  /** With runbooks to run, wait this long before paging: resolved by then, the incident closes as self-healed. */
+  holdPageFor: optionalDuration,
   /** The escalation policy (escalation_policies) to climb; without one, the team's tier schedules, each after ackSla. */
   escalation: z.string().min(1).nullable(),
 };
@@ -58,6 +60,7 @@ export const policySchema = z
     reackAfter: policyFields.reackAfter.default(null),
     escalationRepeat: policyFields.escalationRepeat.default(0),
     escalation: policyFields.escalation.default(null),
+    holdPageFor: policyFields.holdPageFor.default(null),
   })
   .strict();
 // No defaults here: an override sets only what it names, the rest stays as the severity's policy says.

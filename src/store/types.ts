@@ -51,6 +51,10 @@ export interface IncidentRow {
   escalationRound: number;
   ackSlaBreached: boolean;
   resolveSlaBreached: boolean;
+  /** While a runbook tries a fix, the page waits until then (policy holdPageFor); null when not held. */
+  holdUntil: number | null;
+  /** Resolved during a hold, after a runbook ran, without paging anyone. */
+  selfHealed: boolean;
   flapping: boolean;
   reopenCount: number;
   createdAt: number;
@@ -292,4 +296,4 @@ export interface OutboxTx {
   notificationsOf(incidentId: number): Promise<NotificationRow[]>;
 }
 
-export type TimerKind = 'escalate' | 'ack_sla' | 'resolve_sla' | 'progress' | 'reack' | 'renotify';
+export type TimerKind = 'escalate' | 'ack_sla' | 'resolve_sla' | 'progress' | 'reack' | 'renotify' | 'hold';

@@ -22,7 +22,8 @@ function open(maxPendingWrites = 1000) {
 
 const incident: NewIncident = {
   groupKey: '{alertname="A"}', title: 'A', status: 'triggered', severity: 'warning', priority: 'P2', team: null, service: null,
-  source: 'alertmanager', alertCount: 1, firingCount: 1, suppressedCount: 0, pagedAt: null, policy: null, escalationTier: 1, escalationRound: 0, ackSlaBreached: false, resolveSlaBreached: false, flapping: false, reopenCount: 0, createdAt: 1, updatedAt: 1,
+  source: 'alertmanager', alertCount: 1, firingCount: 1, suppressedCount: 0, pagedAt: null, policy: null, escalationTier: 1, escalationRound: 0, ackSlaBreached: false, resolveSlaBreached: false,
+  holdUntil: null, selfHealed: false, flapping: false, reopenCount: 0, createdAt: 1, updatedAt: 1,
   acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolvedBy: null,
 };
 const alert = (incidentId: number): NewAlert => ({

@@ -153,4 +153,43 @@ export const migrations: string[] = [
   -- Replies in a chat thread find their incident by the thread's first message.
   CREATE INDEX notifications_by_thread ON notifications (thread_ref) WHERE thread_ref IS NOT NULL;
   `,
+  `
+  -- Auto-remediation: runs of runbooks (queued, running, waiting for approval, done) and their approvals.
+  CREATE TABLE runbook_runs (
+    id           TEXT    PRIMARY KEY,
+    incident_id  INTEGER REFERENCES incidents (id),
+    runbook      TEXT    NOT NULL,
+    target_key   TEXT    NOT NULL,
+    trigger      TEXT    NOT NULL,
+    requested_by TEXT,
+    status       TEXT    NOT NULL CHECK (status IN ('queued', 'running', 'done')),
+    outcome      TEXT,
+    dry_run      INTEGER NOT NULL DEFAULT 0,
+    context      TEXT    NOT NULL,
+    summary      TEXT,
+    created_at   INTEGER NOT NULL,
+    started_at   INTEGER,
+    ended_at     INTEGER
+  );
+  CREATE INDEX runbook_runs_by_target ON runbook_runs (runbook, target_key, created_at);
+  CREATE INDEX runbook_runs_by_incident ON runbook_runs (incident_id, created_at);
+  CREATE INDEX runbook_runs_open ON runbook_runs (status, created_at) WHERE status <> 'done';
+  CREATE TABLE runbook_approvals (
+    run_id      TEXT    NOT NULL REFERENCES runbook_runs (id),
+    step        TEXT    NOT NULL,
+    prompt      TEXT    NOT NULL,
+    status      TEXT    NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'expired')),
+    decided_by  TEXT,
+    comment     TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    decided_at  INTEGER,
+    PRIMARY KEY (run_id, step)
+  );
+  -- A page held while a runbook tries a fix, and incidents a runbook closed without waking anyone.
+  ALTER TABLE incidents ADD COLUMN hold_until INTEGER;
+  ALTER TABLE incidents ADD COLUMN self_healed INTEGER NOT NULL DEFAULT 0;
+  -- Free text of a message (a runbook's notify step), rendered with the incident.
+  ALTER TABLE notifications ADD COLUMN body TEXT;
+  `,
 ];

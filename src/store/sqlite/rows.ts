@@ -27,6 +27,8 @@ export const incidentColumns: Record<keyof Omit<IncidentRow, 'id'>, string> = {
   acknowledgedBy: 'acknowledged_by',
   resolvedAt: 'resolved_at',
   resolvedBy: 'resolved_by',
+  holdUntil: 'hold_until',
+  selfHealed: 'self_healed',
 };
 
 export const alertColumns: Record<keyof Omit<AlertRow, 'id'>, string> = {
@@ -94,6 +96,8 @@ export function incidentFromRow(r: Raw): IncidentRow {
     ackSlaBreached: r.ack_sla_breached === 1,
     resolveSlaBreached: r.resolve_sla_breached === 1,
     flapping: r.flapping === 1,
+    holdUntil: (r.hold_until as number | null) ?? null,
+    selfHealed: r.self_healed === 1,
     reopenCount: r.reopen_count as number,
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
