@@ -33,6 +33,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/vigil.yaml ./vigil.yaml
 COPY --from=build /app/rules ./rules
+COPY --from=build /app/runbooks ./runbooks
 
 # A new named volume inherits this ownership, so the non-root user can write the DB.
 RUN mkdir -p /data && chown node:node /data

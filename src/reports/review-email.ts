@@ -1,0 +1,27 @@
+import { escapeHtml } from './html.js';
+import type { ReportIncident } from './types.js';
+
+/**
+ * The review draft as an email: the Markdown itself is the text part (it reads well as it is, and can be
+ * pasted into a wiki or ticket), the HTML part shows the same text preformatted.
+ */
+export interface RenderedReview {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export function renderReviewEmail(incident: Pick<ReportIncident, 'id' | 'title' | 'priority'>, markdown: string, baseUrl?: string): RenderedReview {
+  const subject = `[${incident.priority} REVIEW] #${incident.id} ${incident.title}: post-incident review draft`;
+  const link = baseUrl ? `${baseUrl.replace(/\/+$/, '')}/api/v1/incidents/${incident.id}/review` : null;
+  const footer = link ? `\n---\nThe latest draft: ${link}\n` : '';
+  const html = `<!doctype html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body style="margin:0;padding:16px;background-color:#ffffff;color:#222222;font-family:Arial,Helvetica,sans-serif">
+<p style="font-size:13px;color:#555">The post-incident review draft for incident #${incident.id}, in Markdown: paste it where your team keeps reviews, then fill in the root cause and the follow-up actions.</p>
+<pre style="white-space:pre-wrap;font-family:Menlo,Consolas,monospace;font-size:12px;line-height:1.4">${escapeHtml(markdown)}</pre>
+${link ? `<p style="font-size:13px"><a href="${escapeHtml(link)}">The latest draft</a></p>` : ''}
+</body></html>
+`;
+  return { subject, text: `${markdown}${footer}`, html };
+}
