@@ -13,6 +13,11 @@ import { LiveRules } from './rules/live-rules.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { incidentActions } from './notify/actions.js';
 import type { IncidentActions } from './notify/types.js';
+import { LiveRunbooks } from './runbooks/live-runbooks.js';
+import { RunbookRunner } from './runbooks/runner.js';
+import type { Sleep } from './runbooks/timing.js';
+import { runbooksJob } from './scheduler/jobs/runbook-jobs.js';
+import { reportJobs } from './scheduler/jobs/digest-jobs.js';
 
 /** The stages that own state: store, incident engine and scheduler. Exactly one process runs them. */
 export interface Core {
@@ -21,6 +26,8 @@ export interface Core {
   scheduler: Scheduler;
   metrics: CoreMetrics;
   rules: LiveRules;
+  runbooks: LiveRunbooks;
+  runner: RunbookRunner;
   notifier: Notifier;
   /** What inbound callbacks (phone, SMS, chat, email links) may do. */
   actions: IncidentActions;
@@ -45,13 +52,27 @@ function createStore(config: Config, metrics: CoreMetrics, logger: Logger): Stor
   });
 }
 
-export function createCore(config: Config, deps: { clock: Clock; logger: Logger; registry: Registry }): Core {
+export function createCore(config: Config, deps: { clock: Clock; logger: Logger; registry: Registry; sleep?: Sleep }): Core {
   const holder: { store?: Store } = {};
   const metrics = createCoreMetrics(deps.registry, () => holder.store);
   const rules = new LiveRules(config.rules.dir, deps.logger, metrics, process.env, () => void engine.loadMirrors());
   const store = createStore(config, metrics, deps.logger);
   holder.store = store;
   const notifier = createNotifier(config, { store, clock: deps.clock, logger: deps.logger, metrics, rules: () => rules.current });
+  const runbookLists = { allowHosts: config.runbooks.allowHosts, allowCommands: config.runbooks.allowCommands };
+  const runbooks = new LiveRunbooks(config.runbooks.dir, deps.logger, runbookLists, (ok) => metrics.runbooksLastReloadSuccessful.set(ok ? 1 : 0));
+  const missing = rules.current.rules.flatMap((r) => (r.set.runbooks ?? []).filter((b) => !runbooks.current.runbooks.has(b)).map((b) => `${r.name} → ${b}`));
+  if (missing.length > 0) deps.logger.warn({ missing }, 'rules name runbooks that are not loaded; their incidents page without a fix attempt');
+  const runner = new RunbookRunner({
+    store,
+    clock: deps.clock,
+    logger: deps.logger,
+    runbooks,
+    config: config.runbooks,
+    sleep: deps.sleep,
+    onOutcome: (runbook, outcome) => metrics.runbookRuns.inc({ runbook, outcome }),
+    notify: (incidentId, runbook, message) => notifier.message(incidentId, `runbook ${runbook}`, message),
+  });
   const engine = new IncidentEngine(store, deps.clock, {
     groupBy: config.incidents.groupBy,
     flapWindowMs: config.incidents.flapWindow,
@@ -59,9 +80,19 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     planner: notifier.planner,
     onOutbox: () => notifier.dispatcher.wake(),
     onSlaBreach: (priority, kind) => metrics.slaBreaches.inc({ priority, kind }),
+    remediation: runner,
   });
+  runner.attach(engine);
   const scheduler = new Scheduler(
-    [flushReceiptsJob(engine), expireAlertsJob(engine), suppressionJob(engine), incidentTimersJob(engine)],
+    [
+      flushReceiptsJob(engine),
+      expireAlertsJob(engine),
+      suppressionJob(engine),
+      incidentTimersJob(engine),
+      runbooksJob(runner),
+      // ---- reports: manager digests on their schedules, review drafts of resolved P1/P2 incidents
+      ...reportJobs(config, { store, rules, notifier, logger: deps.logger, metrics }),
+    ],
     deps.clock,
     config.scheduler.interval,
     deps.logger,
@@ -73,11 +104,15 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     scheduler,
     metrics,
     rules,
+    runbooks,
+    runner,
     notifier,
     actions: incidentActions(engine, store, () => rules.current),
     async close() {
       rules.close();
+      runbooks.close();
       await scheduler.stop();
+      await runner.close();
       await notifier.close();
       await engine.flushReceipts();
       await store.close();

@@ -8,6 +8,9 @@ import type { Scheduler } from './scheduler/scheduler.js';
 import { createCore } from './core.js';
 import type { LiveRules } from './rules/live-rules.js';
 import type { Notifier } from './notify/notifier.js';
+import type { LiveRunbooks } from './runbooks/live-runbooks.js';
+import type { RunbookRunner } from './runbooks/runner.js';
+import type { Sleep } from './runbooks/timing.js';
 import { createHttpHandler, listen, type RequestListener } from './http/server.js';
 
 export interface VigilOptions {
@@ -15,6 +18,8 @@ export interface VigilOptions {
   logger?: Logger;
   /** Start the scheduler's own timer (tests drive ticks by hand instead). */
   startScheduler?: boolean;
+  /** How runbooks wait (wait steps, check retries, approval timeouts); tests move a manual clock instead. */
+  sleep?: Sleep;
 }
 
 export interface Vigil {
@@ -25,6 +30,8 @@ export interface Vigil {
   engine: IncidentEngine;
   scheduler: Scheduler;
   rules: LiveRules;
+  runbooks: LiveRunbooks;
+  runner: RunbookRunner;
   notifier: Notifier;
   metrics: CoreMetrics & HttpMetrics;
   logger: Logger;
@@ -39,7 +46,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
   const registry = createRegistry();
-  const core = createCore(config, { clock, logger, registry });
+  const core = createCore(config, { clock, logger, registry, sleep: options.sleep });
   const httpMetrics = createHttpMetrics(registry);
   const handler = createHttpHandler({
     config,
@@ -53,8 +60,10 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     rules: () => core.rules.current,
     reloadRules: () => {
       const set = core.rules.reload('POST /-/reload');
-      return { files: set.files, rules: set.rules.length };
+      const books = core.runbooks.reload('POST /-/reload');
+      return { files: [...set.files, ...books.files], rules: set.rules.length, runbooks: books.runbooks.size };
     },
+    runbooks: { live: core.runbooks, runner: core.runner, config: config.runbooks },
   });
   if (options.startScheduler) {
     core.scheduler.start();
@@ -69,6 +78,8 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     engine: core.engine,
     scheduler: core.scheduler,
     rules: core.rules,
+    runbooks: core.runbooks,
+    runner: core.runner,
     notifier: core.notifier,
     metrics: { ...core.metrics, ...httpMetrics },
     logger,

@@ -25,6 +25,10 @@ export function presentIncident(i: IncidentRow) {
     flapping: i.flapping,
     reopenCount: i.reopenCount,
     escalationTier: i.escalationTier,
+    /** While runbooks try a fix, the page waits until this time; null when not held. */
+    pageHeldUntil: iso(i.holdUntil),
+    /** Resolved during a page hold after runbooks ran: nobody was woken. */
+    selfHealed: i.selfHealed,
     /** Whether the SLAs were met: null while the clock still runs. */
     sla: {
       acknowledge: i.ackSlaBreached ? 'missed' : i.acknowledgedAt !== null || i.status === 'resolved' ? 'met' : null,

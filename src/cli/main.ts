@@ -3,9 +3,11 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { sendTestAlert } from './send-test-alert.js';
 import { rulesTest } from './rules-test.js';
+import { loadRunbookSet } from '../runbooks/loader.js';
 import { loadRuleSet } from '../rules/ruleset.js';
 import { serve } from './serve.js';
 import { oncall } from './oncall.js';
+import { report } from './report.js';
 
 const program = new Command();
 program
@@ -26,10 +28,15 @@ program
   .action(() => {
     const config = loadConfig();
     const rules = loadRuleSet(config.rules.dir);
+    const books = loadRunbookSet(config.runbooks.dir, { allowHosts: config.runbooks.allowHosts, allowCommands: config.runbooks.allowCommands });
+    // A rule naming a runbook that is not there would page with "not loaded" at 3 a.m.; say so now.
+    const unknown = rules.rules.flatMap((r) => (r.set.runbooks ?? []).filter((b) => !books.runbooks.has(b)).map((b) => `${r.file}: rule "${r.name}" names runbook "${b}", which is not in ${config.runbooks.dir}`));
+    if (unknown.length > 0) throw new ConfigError(unknown.join('\n'), unknown);
     console.log(`configuration OK: ${config.source ?? 'built-in defaults (no vigil.yaml)'}`);
     console.log(
-      `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows, ${rules.schedules.size} schedules in ${config.rules.dir}`,
+      `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows, ${rules.schedules.size} schedules, ${rules.escalationPolicies.size} escalation policies in ${config.rules.dir}`,
     );
+    console.log(`runbooks OK: ${books.runbooks.size} runbooks in ${config.runbooks.dir}${config.runbooks.enabled ? '' : ' (switched off: runbooks.enabled false)'}`);
   });
 
 const rules = program.command('rules').description('work with the rules in rules/');
@@ -50,6 +57,18 @@ program
   .option('--until <time>', 'list every shift from --at until this RFC 3339 time')
   .action((opts: { team?: string; at?: string; until?: string }) => {
     process.exitCode = oncall(opts);
+  });
+
+program
+  .command('report')
+  .description('print the incident figures of a period (what the digests send) from the database (VIGIL_DB)')
+  .option('--since <time>', 'start: RFC 3339 time or a duration back from now, e.g. 7d, 24h (default: 7d before --until)')
+  .option('--until <time>', 'end: RFC 3339 time or a duration back from now (default: now)')
+  .option('--team <team>', "only this team's incidents")
+  .option('--tz <zone>', 'time zone for local days and night hours (default: digests.timeZone)')
+  .option('--json', 'print the summary as JSON, as GET /api/v1/reports/summary answers')
+  .action(async (opts: { since?: string; until?: string; team?: string; tz?: string; json?: boolean }) => {
+    process.exitCode = await report(opts);
   });
 
 program

@@ -34,11 +34,15 @@ export async function serve(): Promise<void> {
     }
   };
   if (config.rules.watch) vigil.rules.watch();
+  if (config.runbooks.watch) vigil.runbooks.watch();
   process.on('SIGHUP', () => {
-    try {
-      vigil.rules.reload('SIGHUP');
-    } catch {
-      // logged by reload; the previous rules stay in force
+    // Each reload logs its own problems; whatever fails keeps its previous files in force.
+    for (const live of [vigil.rules, vigil.runbooks]) {
+      try {
+        live.reload('SIGHUP');
+      } catch {
+        // logged by reload
+      }
     }
   });
   process.on('SIGTERM', () => void stop('SIGTERM'));

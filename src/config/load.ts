@@ -35,11 +35,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   let fileConfig;
   let source: string | null = null;
   let rulesDirGiven = false;
+  let runbooksDirGiven = false;
   if (existsSync(file)) {
     const shown = path.relative(cwd, file) || file;
     const text = readFileSync(file, 'utf8');
     fileConfig = parseConfigText(text, shown.startsWith('..') ? file : shown, env);
-    rulesDirGiven = (parseYaml(text) as { rules?: { dir?: unknown } } | null)?.rules?.dir !== undefined;
+    const raw = parseYaml(text) as { rules?: { dir?: unknown }; runbooks?: { dir?: unknown } } | null;
+    rulesDirGiven = raw?.rules?.dir !== undefined;
+    runbooksDirGiven = raw?.runbooks?.dir !== undefined;
     source = file;
   } else if (explicit) {
     throw new ConfigError(`${explicit}: config file not found (VIGIL_CONFIG)`);
@@ -57,6 +60,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!/^[a-z]+:\/\//i.test(fileConfig.store.path)) fileConfig.store.path = path.resolve(cwd, fileConfig.store.path);
   // A rules directory named in the file is found next to that file; the default is ./rules of the working directory.
   fileConfig.rules.dir = path.resolve(source && rulesDirGiven ? path.dirname(source) : cwd, fileConfig.rules.dir);
+  fileConfig.runbooks.dir = path.resolve(source && runbooksDirGiven ? path.dirname(source) : cwd, fileConfig.runbooks.dir);
   return {
     ...fileConfig,
     auth: { ingestTokens: splitTokens(env.VIGIL_INGEST_TOKEN), apiTokens: splitTokens(env.VIGIL_API_TOKEN) },

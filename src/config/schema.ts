@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { runbooksConfigSchema } from '../runbooks/config.js';
 import { parseDuration } from './duration.js';
+import { digestConfigSchema } from '../reports/digest-schedule.js';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -176,9 +178,13 @@ export const configFileSchema = z
     ingest: ingest.prefault({}),
     incidents: incidents.prefault({}),
     rules: rules.prefault({}),
+    /** Auto-remediation: runbook directory, kill switch, dry run, allow-lists, Prometheus for checks (src/runbooks). */
+    runbooks: runbooksConfigSchema.prefault({}),
     notify: notify.prefault({}),
     scheduler: scheduler.prefault({}),
     log: log.prefault({}),
+    /** Manager digests: schedules, recipients, time zone, SLA targets, night hours (src/reports). */
+    digests: digestConfigSchema.prefault({}),
   })
   .strict();
 

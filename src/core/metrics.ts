@@ -111,9 +111,30 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
     labelNames: ['priority', 'kind'] as const,
     registers: [registry],
   });
+  const runbookRuns = new Counter({
+    name: 'vigil_runbook_runs_total',
+    help: 'Runbook runs by runbook and outcome (succeeded, failed, escalate, dry_run, aborted, interrupted, refused_<guard>).',
+    labelNames: ['runbook', 'outcome'] as const,
+    registers: [registry],
+  });
+  const runbooksLastReloadSuccessful = new Gauge({
+    name: 'vigil_runbooks_last_reload_successful',
+    help: 'Whether the last load of the runbook files succeeded (1) or failed and the previous runbooks stay in force (0).',
+    registers: [registry],
+  });
+  // ---- reports
+  const reportMessages = new Counter({
+    name: 'vigil_report_messages_total',
+    help: 'Messages written to the outbox by the report jobs, by kind (digest, review).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    reportMessages,
     slaBreaches,
+    runbookRuns,
+    runbooksLastReloadSuccessful,
     notificationsTotal,
     notificationLatency,
     storeCommitDuration,

@@ -15,9 +15,11 @@ import { apiRoutes } from '../api/routes.js';
 import { silenceRoutes } from '../api/silences.js';
 import { notificationRoutes } from '../api/notifications.js';
 import { oncallRoutes } from '../api/oncall.js';
+import { reportRoutes } from '../api/reports.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { twilioCallbacks } from '../notify/inbound/twilio.js';
 import { slackCallbacks } from '../notify/inbound/slack.js';
+import { runbookRoutes, type RunbookApiDeps } from '../api/runbooks.js';
 import { linkActions } from '../notify/inbound/links.js';
 import type { IncidentActions } from '../notify/types.js';
 import type { LinkSigner } from '../notify/links.js';
@@ -34,7 +36,9 @@ export interface HttpDeps {
   /** The Prometheus exposition of every process's metrics. */
   metricsText(): Promise<{ contentType: string; text: string }>;
   /** Reloads rules/; throws ConfigError (the previous rules stay) when a file is broken. */
-  reloadRules(): { files: string[]; rules: number };
+  reloadRules(): { files: string[]; rules: number; runbooks?: number };
+  /** Runbooks loaded, their runner, and the runbooks config (GET /api/v1/runbooks, runs by hand, approvals). */
+  runbooks: RunbookApiDeps;
   /** The rule set in force (people, teams, schedules). */
   rules(): RuleSet;
   /** Inbound callbacks from people's devices: phone keypress, SMS reply, chat button, email link. */
@@ -94,7 +98,7 @@ function createApiApp(deps: HttpDeps): express.Express {
       res.json({ status: 'reloaded', ...deps.reloadRules() });
     } catch (err) {
       if (err instanceof ConfigError) {
-        throw new VigilError('invalid_config', `reload failed; the previous rules stay in force: ${err.problems[0]}`, err.problems);
+        throw new VigilError('invalid_config', `reload failed; the previous files stay in force: ${err.problems[0]}`, err.problems);
       }
       throw err;
     }
@@ -104,6 +108,9 @@ function createApiApp(deps: HttpDeps): express.Express {
   app.use(oncallRoutes(deps.rules, deps.clock));
   app.use(silenceRoutes(store, engine, deps.clock));
   app.use(notificationRoutes(store));
+  // ---- reports
+  app.use(reportRoutes({ store, clock: deps.clock, digests: config.digests, publicUrl: config.server.publicUrl }));
+  app.use(runbookRoutes(deps.store, deps.runbooks));
   app.use((req, _res, next) => next(new VigilError('not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(logger, config.server.bodyLimit));
   return app;

@@ -6,7 +6,7 @@ import type { RuleSet } from '../rules/ruleset.js';
 import { fallbackTarget } from './directory.js';
 import { RateLimiter } from './rate-limit.js';
 import { render } from './render.js';
-import { ChannelError, type Channel, type ChannelName, type Delivery, type IncidentSummary, type MessageKind } from './types.js';
+import { ChannelError, type Channel, type ChannelName, type Delivery, type IncidentSummary, type MessageKind, type Rendered } from './types.js';
 
 export interface DispatcherOptions {
   attempts: number;
@@ -107,18 +107,25 @@ export class Dispatcher {
     );
     const kind: MessageKind = members.length > 1 ? 'bundle' : (n.kind as MessageKind);
     const found = summaries.find((s) => s.id === n.incidentId) ?? summaries[0] ?? null;
-    const incident = found && kind === 'reminder' ? { ...found, progress: await this.progressOf(found, now) } : found;
+    const incident =
+      found && kind === 'reminder'
+        ? { ...found, progress: await this.progressOf(found, now) }
+        : found && (kind === 'page' || kind === 'escalation')
+          ? { ...found, remediation: await this.remediationOf(found.id) }
+          : found;
     const actions = incident && this.options.links && incident.status !== 'resolved' && (kind === 'page' || kind === 'bundle' || kind === 'escalation' || kind === 'reminder')
       ? this.options.links(incident.id, n.person)
       : null;
     const original = n.channel === 'chat' && n.incidentId !== null && n.kind !== 'page' ? await this.firstChatMessage(n) : null;
+    // ---- reports: digests and reviews are rendered when written; the outbox row carries the message.
+    const stored = n.kind === 'digest' || n.kind === 'review' || n.kind === 'update' ? await this.storedMessage(n) : null;
     const delivery: Delivery = {
       notificationId: n.id,
       kind,
       channel: n.channel as ChannelName,
       recipient: { person: n.person, name: n.recipientName, address: n.address },
       incident,
-      rendered: incident ? render(kind, incident, { bundle: summaries, actions }) : { subject: n.kind, text: n.kind, html: '', sms: n.kind, speech: n.kind },
+      rendered: stored ?? (incident ? render(kind, incident, { bundle: summaries, actions }) : { subject: n.kind, text: n.kind, html: '', sms: n.kind, speech: n.kind }),
       idempotencyKey: n.idempotencyKey,
       threadRef: original?.threadRef ?? null,
       actions,
@@ -237,12 +244,28 @@ export class Dispatcher {
     setTimeout(() => void this.runOnce(), Math.max(0, at - this.clock.now())).unref();
   }
 
+  /** ---- reports: the message stored with a digest or review row ({subject, text, html, blocks?} as JSON). */
+  private async storedMessage(n: NotificationRow): Promise<Rendered | null> {
+    const body = await this.store.notificationBody(n.id);
+    if (body === null) return null;
+    const m = JSON.parse(body) as { subject: string; text: string; html?: string; blocks?: Rendered['blocks'] };
+    return { subject: m.subject, text: m.text, html: m.html ?? '', sms: m.subject, speech: m.subject, ...(m.blocks ? { blocks: m.blocks } : {}) };
+  }
+
   private async firstChatMessage(n: NotificationRow): Promise<NotificationRow | null> {
     const all = await this.store.listNotifications(n.incidentId!, 1000);
     return all.find((x) => x.channel === 'chat' && x.address === n.address && x.status === 'delivered' && x.providerId) ?? null;
   }
 
   /** What a progress report tells: time open and the latest updates people and runbooks recorded. */
+  /** What runbooks tried before this page went out (a held page carries the evidence), latest last. */
+  private async remediationOf(incidentId: number): Promise<string[]> {
+    return (await this.store.timelineOf(incidentId))
+      .filter((e) => e.kind === 'runbook_finished' || e.kind === 'runbook_refused' || (e.kind === 'runbook_step' && (e.data as { step?: { ok?: boolean } })?.step?.ok === false))
+      .slice(-5)
+      .map((e) => e.message);
+  }
+
   private async progressOf(i: IncidentSummary, now: number): Promise<NonNullable<IncidentSummary['progress']>> {
     const updates = (await this.store.timelineOf(i.id))
       .filter((e) => PROGRESS_KINDS.has(e.kind))

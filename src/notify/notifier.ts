@@ -21,6 +21,8 @@ export interface Notifier {
   channels: Map<ChannelName, Channel>;
   signer: ReturnType<typeof createLinkSigner>;
   publicUrl: string;
+  /** Sends a message about an incident to its responders (a runbook's notify step). */
+  message(incidentId: number, from: string, text: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -56,9 +58,18 @@ export function createNotifier(
     }),
     rules: deps.rules,
   });
+  const planner = new NotificationPlanner(deps.rules, n.webhook.url);
   return {
-    planner: new NotificationPlanner(deps.rules, n.webhook.url),
+    planner,
     dispatcher,
+    async message(incidentId, from, text) {
+      const planned = await deps.store.write(async (tx) => {
+        const incident = await tx.getIncident(incidentId);
+        return incident ? planner.update(tx, incident, from, text, deps.clock.now()) : 0;
+      });
+      if (planned > 0) dispatcher.wake();
+      return planned;
+    },
     channels,
     signer,
     publicUrl,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncidentRow, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
@@ -121,6 +122,47 @@ export class NotificationPlanner {
         now,
       );
       if (id !== null) planned++;
+    }
+    return planned;
+  }
+
+  /**
+   * A message from a runbook (its notify steps, approval requests) to the incident's responders: everyone
+   * paged so far (a call becomes a text), or, while nobody has been paged (a held page), the team's chat
+   * channel only, which wakes nobody. The text is stored with each outbox row.
+   */
+  async update(tx: StoreTx, incident: IncidentRow, from: string, text: string, now: number): Promise<number> {
+    const recipients = new Map<string, { channel: ChannelName; person: string | null; name: string; address: string }>();
+    for (const n of await tx.notificationsOf(incident.id)) {
+      if (!(n.kind === 'page' || n.kind === 'escalation')) continue;
+      const channel: ChannelName = n.channel === 'voice' ? 'sms' : (n.channel as ChannelName);
+      if (channel === 'webhook') continue;
+      recipients.set(`${channel}:${n.address}`, { channel, person: n.person, name: n.recipientName, address: n.address });
+    }
+    const chat = teamOf(this.rules(), incident.team)?.chat;
+    if (recipients.size === 0 && chat) recipients.set(`chat:${chat}`, { channel: 'chat', person: null, name: chat, address: chat });
+    const subject = `[${incident.priority} UPDATE] #${incident.id} ${incident.title}`;
+    const body = JSON.stringify({ subject, text: `${from}: ${text}\n\n#${incident.id} ${incident.title}\n`, html: '' });
+    let planned = 0;
+    for (const [key, r] of recipients) {
+      const id = await tx.insertNotification(
+        {
+          incidentId: incident.id,
+          kind: 'update',
+          channel: r.channel,
+          person: r.person,
+          recipientName: r.name,
+          address: r.address,
+          idempotencyKey: `incident:${incident.id}:update:${now}:${createHash('sha256').update(text).digest('hex').slice(0, 16)}:${key}`,
+          dueAt: now,
+          bundleKey: null,
+          fallbackOf: null,
+        },
+        now,
+      );
+      if (id === null) continue;
+      await tx.setNotificationBody(id, body);
+      planned++;
     }
     return planned;
   }

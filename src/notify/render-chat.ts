@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js';
 import type { KnownBlock, MessageAttachment } from '@slack/web-api';
 import type { Delivery, IncidentSummary, MessageKind } from './types.js';
 
@@ -49,6 +50,8 @@ function incidentBlocks(incident: IncidentSummary, interactive: boolean): KnownB
   const facts = [
     `${statusLine(incident)} · ${incident.alertCount} alert${incident.alertCount === 1 ? '' : 's'}`,
     ...incident.details.map((line) => esc(line)),
+    ...(incident.remediation?.length ? ['*Auto-remediation*', ...incident.remediation.map((r) => `• ${esc(r)}`)] : []),
+    ...(incident.progress ? [`Open for ${formatDuration(incident.progress.openForMs)}`, ...incident.progress.updates.map((u) => `• ${esc(`${u.by ?? ''}: ${u.text}`)}`)] : []),
   ];
   const context = [
     `Incident #${incident.id}`,
@@ -84,6 +87,8 @@ export function buildChatMessage(
 ): { text: string; blocks: KnownBlock[]; attachments: MessageAttachment[] } {
   const { incident, rendered, kind } = delivery;
   const text = rendered.subject;
+  // A message rendered ahead of time (a digest) brings its own blocks.
+  if (rendered.blocks) return { text, blocks: rendered.blocks, attachments: [] };
   if (!incident) {
     return {
       text,

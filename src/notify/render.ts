@@ -16,6 +16,8 @@ const headline: Record<MessageKind, string> = {
   acknowledged: 'ACKNOWLEDGED',
   resolved: 'RESOLVED',
   digest: 'DIGEST',
+  review: 'REVIEW',
+  update: 'UPDATE',
 };
 
 const colour = { critical: '#d32f2f', warning: '#f9a825', reminder: '#1976d2', info: '#757575' };
@@ -56,6 +58,7 @@ export function render(kind: MessageKind, i: IncidentSummary, opts: { bundle?: I
     ...(m.acknowledgedBy ? [`Acknowledged by ${m.acknowledgedBy}`] : []),
     ...(m.resolvedBy ? [`Resolved by ${m.resolvedBy}`] : []),
     ...progressLines(m),
+    ...(m.remediation?.length ? ['Auto-remediation:', ...m.remediation.map((r) => `- ${r}`)] : []),
     ...m.details.slice(0, 5),
     ...m.links.map((l) => `${l.text}: ${l.href}`),
   ];
@@ -66,6 +69,7 @@ export function render(kind: MessageKind, i: IncidentSummary, opts: { bundle?: I
       <h2 style="margin:0 0 4px;font-size:16px">#${m.id} ${esc(m.title)}</h2>
       <p style="margin:0;color:#555">${esc(`${m.severity} (${m.priority}) · ${m.status}${where(m) ? ` · ${where(m)}` : ''}`)}</p>
       ${progressLines(m).map((line) => `<p style="margin:4px 0">${esc(line)}</p>`).join('')}
+      ${m.remediation?.length ? `<p style="margin:4px 0"><b>Auto-remediation</b></p><ul>${m.remediation.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}
       ${m.details.slice(0, 5).map((d) => `<p style="margin:4px 0">${esc(d)}</p>`).join('')}
       ${m.links.length ? `<p>${m.links.map((l) => `<a href="${esc(l.href)}">${esc(l.text)}</a>`).join(' · ')}</p>` : ''}
     </div>`;

@@ -1,9 +1,11 @@
+import type { KnownBlock } from '@slack/web-api';
+
 /** The five ways Vigil reaches people, in the fallback order for pages. */
 export const channelNames = ['voice', 'sms', 'chat', 'email', 'webhook'] as const;
 export type ChannelName = (typeof channelNames)[number];
 
 /** What a message is about; rendering and retry budgets depend on it. */
-export type MessageKind = 'page' | 'bundle' | 'reminder' | 'escalation' | 'acknowledged' | 'resolved' | 'digest';
+export type MessageKind = 'page' | 'bundle' | 'reminder' | 'escalation' | 'acknowledged' | 'resolved' | 'digest' | 'review' | 'update';
 
 /** Where one message goes: a person's address on one channel (phone number, email, Slack user/channel id, URL). */
 export interface Recipient {
@@ -31,6 +33,8 @@ export interface IncidentSummary {
   details: string[];
   /** For progress reminders: how long it has been open and the latest updates (notes, runbook results), newest first. */
   progress?: { openForMs: number; updates: { at: number; by: string | null; text: string }[] };
+  /** For pages: what runbooks tried (outcomes, failed steps with their output), in order. */
+  remediation?: string[];
 }
 
 /** One message rendered for every channel; each channel takes its part. */
@@ -45,6 +49,8 @@ export interface Rendered {
   sms: string;
   /** What the phone call says before the keypad menu. */
   speech: string;
+  /** Chat: Block Kit blocks of a message rendered ahead of time (a digest); without them chat renders the incident. */
+  blocks?: KnownBlock[];
 }
 
 /** One send attempt's input. */

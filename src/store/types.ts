@@ -1,6 +1,7 @@
 import type { AlertLink, AlertSource, AlertStatus } from '../alerts/alert.js';
 import type { Priority, Severity } from '../alerts/severity.js';
 import type { Policy } from '../rules/schema.js';
+import type { RunbookReads, RunbookTx } from './runbook-types.js';
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
@@ -139,7 +140,7 @@ export interface AlertQuery {
 }
 
 /** Writes inside one group-committed transaction. Functions given to Store.write must not do I/O of their own. */
-export interface StoreTx extends OutboxTx {
+export interface StoreTx extends OutboxTx, RunbookTx {
   currentAlert(fingerprint: string): Promise<AlertRow | undefined>;
   currentAlertState(fingerprint: string): Promise<AlertState | undefined>;
   /**
@@ -189,13 +190,22 @@ export interface StoreTx extends OutboxTx {
 
   /** Runs fn after this write has committed (never if it rolls back): for in-memory state that mirrors the store. */
   afterCommit(fn: () => void): void;
+
+  // ---- reports
+  /** A digest schedule's stored due time (src/scheduler/jobs/digest-jobs.ts). */
+  digestSchedule(name: string): Promise<DigestScheduleRow | undefined>;
+  saveDigestSchedule(row: DigestScheduleRow): Promise<void>;
+  /** The rendered message (JSON) of an outbox row that has no incident to render from: digests, reviews. */
+  setNotificationBody(id: number, body: string): Promise<void>;
+  /** Records that an incident's review was handled; false when it already was. */
+  markReviewed(incidentId: number, resolvedAt: number, sentAt: number, recipients: number): Promise<boolean>;
 }
 
 /**
  * The storage port. SQLite (embedded default) implements it today; a PostgreSQL implementation can
  * satisfy the same interface. Every write resolves only after its transaction is durably committed.
  */
-export interface Store {
+export interface Store extends RunbookReads {
   /** Runs fn in a transaction shared with other concurrent writers (group commit); resolves after COMMIT. */
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 
@@ -223,6 +233,36 @@ export interface Store {
   ping(): Promise<void>;
   /** Finishes queued writes, then closes. */
   close(): Promise<void>;
+
+  // ---- reports
+  /** The rows a report over [since, until) reads (which incidents count where: src/reports/figures.ts). */
+  reportRows(since: number, until: number): Promise<ReportRows>;
+  /** The body stored with an outbox message (setNotificationBody), or null. */
+  notificationBody(id: number): Promise<string | null>;
+  /** Resolved P1/P2 incidents whose review has not been handled yet, earliest resolution first. */
+  pendingReviews(limit: number): Promise<IncidentRow[]>;
+}
+
+// ---- reports
+export interface ReportRows {
+  /** Created before until and: created in the period, open at until, or with escalations, runbook results or pages in it. */
+  incidents: IncidentRow[];
+  /** Their timeline events before until. */
+  events: TimelineEvent[];
+  /** Pages and escalations created from a day before since (a page due earlier may reach someone in the period). */
+  notifications: NotificationRow[];
+  alerts: { incidentId: number; labels: Record<string, string>; receiveCount: number; severity: Severity }[];
+}
+
+export interface DigestScheduleRow {
+  name: string;
+  cron: string;
+  timeZone: string;
+  /** The next time the digest is due (epoch ms). */
+  dueAt: number;
+  lastRunAt: number | null;
+  lastSince: number | null;
+  lastUntil: number | null;
 }
 
 /** The reads the HTTP API needs. */
@@ -238,6 +278,11 @@ export type StoreReader = Pick<
   | 'getSilence'
   | 'listNotifications'
   | 'attemptsOf'
+  | 'listRunbookRuns'
+  | 'getRunbookRun'
+  | 'approvalsOf'
+  // ---- reports
+  | 'reportRows'
 >;
 
 export type NotificationStatus = 'pending' | 'delivered' | 'failed';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ManualClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { configFileSchema, type Config } from '../../src/config/schema.js';
-import { createVigil, type Vigil } from '../../src/vigil.js';
+import { createVigil, type Vigil, type VigilOptions } from '../../src/vigil.js';
 
 export const fixturesDir = path.join(import.meta.dirname, '..', 'fixtures');
 
@@ -43,11 +43,12 @@ export interface TestVigil {
 
 /** Starts Vigil in-process on a free port with a manual clock and a fresh SQLite file. */
 export async function startVigil(
-  opts: { file?: Record<string, unknown>; auth?: Partial<Config['auth']>; dbPath?: string; now?: string | number } = {},
+  opts: { file?: Record<string, unknown>; auth?: Partial<Config['auth']>; dbPath?: string; now?: string | number; sleep?: VigilOptions['sleep'] } = {},
 ): Promise<TestVigil> {
   const clock = new ManualClock(typeof opts.now === 'number' ? opts.now : Date.parse(opts.now ?? '2026-11-22T16:30:00Z'));
   const config = testConfig(opts.file, opts.auth, opts.dbPath);
-  const vigil = createVigil(config, { clock, logger: createLogger('silent') });
+  // Runbook waits (check retries, wait steps) pass at once unless a test says otherwise.
+  const vigil = createVigil(config, { clock, logger: createLogger('silent'), sleep: opts.sleep ?? (async () => {}) });
   const port = await vigil.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const post = (pathname: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -40,4 +40,10 @@ describe('progress report', () => {
     expect(render('reminder', { ...base, progress: { openForMs: 30 * 60_000, updates: [] } }).text).toContain('Open for 30m. Please post an update (reply to this message or add a note).\nNo updates yet.');
     expect(render('page', base).text).not.toContain('Open for');
   });
+
+  it('a page carries what runbooks tried', () => {
+    const r = render('page', { ...base, status: 'triggered', remediation: ['runbook scale failed (step scale failed: HTTP 500)'] });
+    expect(r.text).toContain('Auto-remediation:\n- runbook scale failed (step scale failed: HTTP 500)');
+    expect(r.html).toContain('<li>runbook scale failed (step scale failed: HTTP 500)</li>');
+  });
 });

@@ -459,7 +459,7 @@ describe('shipped rules', () => {
   const set = loadRuleSet(shippedDir, {});
 
   it('load without error', () => {
-    expect(set.rules.map((r) => r.name)).toEqual(['instance-down', 'error-rate', 'watchdog', 'default']);
+    expect(set.rules.map((r) => r.name)).toEqual(['instance-down', 'error-rate', 'api-latency', 'watchdog', 'default']);
     expect(Object.keys(set.policies).sort()).toEqual(['critical', 'info', 'reminder', 'warning']);
     expect(set.inhibitRules.map((r) => r.name)).toEqual(['instance-down-mutes-its-warnings']);
   });

@@ -192,4 +192,34 @@ export const migrations: string[] = [
   -- Free text of a message (a runbook's notify step), rendered with the incident.
   ALTER TABLE notifications ADD COLUMN body TEXT;
   `,
+  `
+  -- Reports and digests: reads by period, digest schedules, post-incident reviews.
+  CREATE INDEX incidents_by_created ON incidents (created_at);
+  CREATE INDEX incidents_by_resolved ON incidents (resolved_at);
+  CREATE INDEX timeline_by_incident_at ON timeline (incident_id, at);
+  CREATE INDEX timeline_by_kind_at ON timeline (kind, at);
+  CREATE INDEX notifications_by_created ON notifications (created_at);
+  -- Each digest schedule's next due time; a restart resumes it, a missed one is caught up once.
+  CREATE TABLE digest_schedules (
+    name         TEXT    PRIMARY KEY,
+    cron         TEXT    NOT NULL,
+    time_zone    TEXT    NOT NULL,
+    due_at       INTEGER NOT NULL,
+    last_run_at  INTEGER,
+    last_since   INTEGER,
+    last_until   INTEGER
+  );
+  -- Resolved P1/P2 incidents whose review draft was sent (or found nobody to send to): each once.
+  CREATE TABLE incident_reviews (
+    incident_id  INTEGER PRIMARY KEY REFERENCES incidents (id),
+    resolved_at  INTEGER NOT NULL,
+    sent_at      INTEGER,
+    recipients   INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX incident_reviews_by_resolved ON incident_reviews (resolved_at);
+  CREATE INDEX incidents_to_review ON incidents (resolved_at) WHERE status = 'resolved' AND priority IN ('P1', 'P2');
+  -- Incidents resolved before reviews existed get none.
+  INSERT INTO incident_reviews (incident_id, resolved_at, sent_at, recipients)
+    SELECT id, resolved_at, NULL, 0 FROM incidents WHERE status = 'resolved' AND priority IN ('P1', 'P2') AND resolved_at IS NOT NULL;
+  `,
 ];

@@ -8,6 +8,7 @@ import type {
   AlertQuery,
   AlertRow,
   AlertState,
+  DigestScheduleRow,
   IncidentQuery,
   SilenceRow,
   IncidentRow,
@@ -16,12 +17,15 @@ import type {
   NewTimelineEvent,
   NotificationAttempt,
   NotificationRow,
+  ReportRows,
   TimerKind,
   Store,
   StoreTx,
   TimelineEvent,
 } from '../types.js';
 import { migrations } from './migrations.js';
+import { runbookReads, runbookTx } from './runbook-runs.js';
+import type { RunbookReads } from '../runbook-types.js';
 import {
   alertColumns,
   alertFromRow,
@@ -36,6 +40,19 @@ import {
   incidentFromRow,
   toColumnValue,
 } from './rows.js';
+
+// ---- reports
+function digestScheduleFromRow(r: Record<string, unknown>): DigestScheduleRow {
+  return {
+    name: r.name as string,
+    cron: r.cron as string,
+    timeZone: r.time_zone as string,
+    dueAt: r.due_at as number,
+    lastRunAt: (r.last_run_at as number | null) ?? null,
+    lastSince: (r.last_since as number | null) ?? null,
+    lastUntil: (r.last_until as number | null) ?? null,
+  };
+}
 
 export interface SqliteStoreOptions {
   path: string;
@@ -150,6 +167,7 @@ export class SqliteStore implements Store {
     const many = <T>(sql: string, map: (r: Record<string, unknown>) => T, ...args: unknown[]) =>
       Promise.resolve((this.stmt(sql).all(...args) as Record<string, unknown>[]).map(map));
     return {
+      ...runbookTx((sql) => this.stmt(sql)),
       currentAlert: (fingerprint) =>
         one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1', alertFromRow, fingerprint),
       currentAlertState: (fingerprint) => {
@@ -316,6 +334,29 @@ export class SqliteStore implements Store {
           'INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
         ).run(e.incidentId, e.at, e.kind, e.actor, e.source, e.message, e.data == null ? null : JSON.stringify(e.data));
         return Promise.resolve();
+      },
+      // ---- reports
+      digestSchedule: (name) => one('SELECT * FROM digest_schedules WHERE name = ?', digestScheduleFromRow, name),
+      saveDigestSchedule: (row) => {
+        this.stmt(
+          `INSERT INTO digest_schedules (name, cron, time_zone, due_at, last_run_at, last_since, last_until) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, time_zone = excluded.time_zone, due_at = excluded.due_at,
+             last_run_at = excluded.last_run_at, last_since = excluded.last_since, last_until = excluded.last_until`,
+        ).run(row.name, row.cron, row.timeZone, row.dueAt, row.lastRunAt, row.lastSince, row.lastUntil);
+        return Promise.resolve();
+      },
+      setNotificationBody: (id, body) => {
+        this.stmt('UPDATE notifications SET body = ? WHERE id = ?').run(body, id);
+        return Promise.resolve();
+      },
+      markReviewed: (incidentId, resolvedAt, sentAt, recipients) => {
+        const info = this.stmt('INSERT OR IGNORE INTO incident_reviews (incident_id, resolved_at, sent_at, recipients) VALUES (?, ?, ?, ?)').run(
+          incidentId,
+          resolvedAt,
+          sentAt,
+          recipients,
+        );
+        return Promise.resolve(info.changes > 0);
       },
     };
   }
@@ -544,6 +585,66 @@ export class SqliteStore implements Store {
     );
   }
 
+  // ---- reports
+  reportRows(since: number, until: number): Promise<ReportRows> {
+    return this.read(() => {
+      const incidents = (
+        this.stmt(
+          // Each branch on its own index (UNION ALL: IN removes the duplicates); created_at < until applies to all.
+          `SELECT * FROM incidents WHERE created_at < :until AND id IN (
+             SELECT id FROM incidents WHERE created_at >= :since AND created_at < :until
+             UNION ALL SELECT id FROM incidents WHERE resolved_at IS NULL
+             UNION ALL SELECT id FROM incidents WHERE resolved_at >= :until
+             UNION ALL SELECT incident_id FROM timeline
+               WHERE kind IN ('escalated', 'escalation_exhausted', 'runbook_finished', 'self_healed') AND at >= :since AND at < :until
+             UNION ALL SELECT incident_id FROM notifications
+               WHERE kind IN ('page', 'escalation') AND incident_id IS NOT NULL AND created_at >= :since AND created_at < :until)
+           ORDER BY id`,
+        ).all({ since, until }) as Record<string, unknown>[]
+      ).map(incidentFromRow);
+      const ids = JSON.stringify(incidents.map((i) => i.id));
+      const events = (
+        this.stmt('SELECT * FROM timeline WHERE incident_id IN (SELECT value FROM json_each(?)) AND at < ? ORDER BY incident_id, id').all(
+          ids,
+          until,
+        ) as Record<string, unknown>[]
+      ).map(eventFromRow);
+      const alerts = (
+        this.stmt('SELECT incident_id, labels, receive_count, severity FROM alerts WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(
+          ids,
+        ) as { incident_id: number; labels: string; receive_count: number; severity: Severity }[]
+      ).map((r) => ({ incidentId: r.incident_id, labels: JSON.parse(r.labels) as Record<string, string>, receiveCount: r.receive_count, severity: r.severity }));
+      const notifications = (
+        this.stmt(
+          "SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? AND kind IN ('page', 'escalation') ORDER BY id",
+        ).all(since - 86_400_000, until) as Record<string, unknown>[]
+      ).map(notificationFromRow);
+      return { incidents, events, notifications, alerts };
+    });
+  }
+
+  notificationBody(id: number): Promise<string | null> {
+    return this.read(() => {
+      const r = this.stmt('SELECT body FROM notifications WHERE id = ?').get(id) as { body: string | null } | undefined;
+      return r?.body ?? null;
+    });
+  }
+
+  pendingReviews(limit: number): Promise<IncidentRow[]> {
+    return this.read(() =>
+      (
+        this.stmt(
+          // The partial index holds only resolved P1/P2 incidents; from the watermark on, it reads only recent ones.
+          `SELECT * FROM incidents INDEXED BY incidents_to_review
+            WHERE status = 'resolved' AND priority IN ('P1', 'P2')
+              AND resolved_at >= (SELECT coalesce(max(resolved_at), 0) FROM incident_reviews) - 86400000
+              AND NOT EXISTS (SELECT 1 FROM incident_reviews r WHERE r.incident_id = incidents.id)
+            ORDER BY resolved_at, id LIMIT ?`,
+        ).all(limit) as Record<string, unknown>[]
+      ).map(incidentFromRow),
+    );
+  }
+
   pendingWrites(): number {
     return this.queue.length;
   }
@@ -553,6 +654,18 @@ export class SqliteStore implements Store {
       this.stmt('SELECT 1').get();
     });
   }
+
+  // ---- runbooks
+  private readonly runbooks = runbookReads(
+    (sql) => this.stmt(sql),
+    (fn) => this.read(fn),
+  );
+  queuedRunbookRuns: RunbookReads['queuedRunbookRuns'] = (limit) => this.runbooks.queuedRunbookRuns(limit);
+  runningRunbookRuns: RunbookReads['runningRunbookRuns'] = () => this.runbooks.runningRunbookRuns();
+  recentRunbookRuns: RunbookReads['recentRunbookRuns'] = (runbook, key, since) => this.runbooks.recentRunbookRuns(runbook, key, since);
+  listRunbookRuns: RunbookReads['listRunbookRuns'] = (query) => this.runbooks.listRunbookRuns(query);
+  getRunbookRun: RunbookReads['getRunbookRun'] = (id) => this.runbooks.getRunbookRun(id);
+  approvalsOf: RunbookReads['approvalsOf'] = (runId) => this.runbooks.approvalsOf(runId);
 
   private read<T>(fn: () => T): Promise<T> {
     if (!this.db.open) return Promise.reject(unavailable('store is closed', 5));

@@ -1,0 +1,64 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import { badRequest, notFound } from '../core/errors.js';
+import { parseBody } from '../http/validation.js';
+import type { DigestConfig } from '../reports/digest-schedule.js';
+import { loadReview, loadSummary } from '../reports/load.js';
+import { isPeriodProblem, resolvePeriod } from '../reports/period.js';
+import type { Store } from '../store/types.js';
+
+const summaryQuery = z
+  .object({
+    since: z.string().min(1).max(100).optional(),
+    until: z.string().min(1).max(100).optional(),
+    team: z.string().min(1).max(100).optional(),
+    tz: z.string().min(1).max(100).optional(),
+  });
+
+const idParam = z.coerce.number().int().positive();
+
+export interface ReportRouteDeps {
+  store: Pick<Store, 'reportRows' | 'getIncident' | 'alertsOf' | 'timelineOf' | 'listNotifications'>;
+  clock: Clock;
+  digests: Pick<DigestConfig, 'timeZone' | 'targets' | 'nightHours'>;
+  /** Vigil's public URL, for the link in a review. */
+  publicUrl?: string;
+}
+
+/**
+ * Reports over HTTP (VIGIL_API_TOKEN): the summary the digests and `vigil report` are made of, as JSON,
+ * and the review draft of an incident as Markdown.
+ */
+export function reportRoutes(deps: ReportRouteDeps): Router {
+  const router = Router();
+
+  router.get('/api/v1/reports/summary', async (req, res) => {
+    const q = parseBody(summaryQuery, req.query, 'query');
+    const period = resolvePeriod(q, deps.clock.now(), deps.digests.timeZone);
+    if (isPeriodProblem(period)) throw badRequest(`query: ${period.field}: ${period.problem}`, [period]);
+    try {
+      const summary = await loadSummary(deps.store, {
+        ...period,
+        team: q.team ?? null,
+        targets: deps.digests.targets,
+        nightHours: deps.digests.nightHours,
+      });
+      res.json(summary);
+    } catch (err) {
+      if (err instanceof RangeError) throw badRequest(`query: ${err.message}`, [{ field: '(query)', problem: err.message }]);
+      throw err;
+    }
+  });
+
+  router.get('/api/v1/incidents/:id/review', async (req, res) => {
+    const parsed = idParam.safeParse(req.params.id);
+    if (!parsed.success) throw notFound(`incident ${String(req.params.id)} not found`);
+    const review = await loadReview(deps.store, parsed.data, deps.publicUrl);
+    if (!review) throw notFound(`incident ${parsed.data} not found`);
+    res.setHeader('Content-Type', 'text/markdown; charset=utf-8');
+    res.send(review.markdown);
+  });
+
+  return router;
+}

@@ -1,0 +1,310 @@
+import type { Config } from '../../config/schema.js';
+import type { Logger } from '../../core/logger.js';
+import type { CoreMetrics } from '../../core/metrics.js';
+import type { Notifier } from '../../notify/notifier.js';
+import { teamOf } from '../../notify/directory.js';
+import type { ChannelName, Recipient } from '../../notify/types.js';
+import { renderDigest } from '../../reports/digest.js';
+import { renderDigestChat } from '../../reports/digest-chat.js';
+import { nextRun, planRun, type DigestConfig, type DigestSchedule } from '../../reports/digest-schedule.js';
+import { loadReview, loadSummary } from '../../reports/load.js';
+import { renderReviewEmail } from '../../reports/review-email.js';
+import type { RuleSet } from '../../rules/ruleset.js';
+import type { Team } from '../../rules/schema.js';
+import type { IncidentRow, NotificationRow, Store } from '../../store/types.js';
+import type { Job } from '../scheduler.js';
+
+/**
+ * The scheduler's report jobs. Both keep their state in the store, so a restart loses nothing:
+ * - 'digests': each schedule's next due time is a row (digest_schedules). When it is due the summary of its
+ *   period is computed, rendered and written to the outbox (one row per recipient, the rendered message
+ *   stored with it) in the same transaction that moves the due time on. Due times missed while Vigil was
+ *   down fold into one digest (planRun).
+ * - 'reviews': P1 and P2 incidents that resolved and were not reviewed yet get their review draft written
+ *   to the outbox, by email, once (incident_reviews).
+ */
+
+export interface ReportJobDeps {
+  store: Store;
+  digests: DigestConfig;
+  rules: () => RuleSet;
+  /** Vigil's public URL, for links in digests and reviews. */
+  baseUrl?: string;
+  logger: Logger;
+  /** Wakes the dispatcher after messages were written. */
+  onOutbox: () => void;
+  /** Counts the messages written, by kind (digest, review). */
+  onWritten?: (kind: 'digest' | 'review', count: number) => void;
+}
+
+interface Target {
+  channel: ChannelName;
+  recipient: Recipient;
+}
+
+/** A failed run is tried again after this long rather than on every tick. */
+const RETRY_MS = 60_000;
+/** Reviews written per tick; the next tick takes the rest. */
+const REVIEWS_PER_TICK = 20;
+
+/** Adds each channel and address once (email addresses compared without case). */
+class Targets {
+  readonly list: Target[] = [];
+  readonly missing: string[] = [];
+  private readonly seen = new Set<string>();
+  add(channel: ChannelName, recipient: Recipient): void {
+    const key = `${channel}\u0000${channel === 'email' ? recipient.address.toLowerCase() : recipient.address}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push({ channel, recipient });
+  }
+  /** A person's email, or a note of why there is none. */
+  person(rules: RuleSet, id: string): void {
+    const p = rules.people.get(id);
+    if (!p) this.missing.push(`${id} is not in people`);
+    else if (!p.email) this.missing.push(`${p.id} has no email address`);
+    else this.add('email', { person: p.id, name: p.name, address: p.email });
+  }
+}
+
+function holders(team: Team, role: string): string[] {
+  return role === 'team' ? team.members : (team.roles[role] ?? []);
+}
+
+/**
+ * Who gets a digest: every holder of the named roles by email (a team's digest: that team's; otherwise the
+ * default team's, or every team's when there is no default team), the named addresses, and the Slack channels.
+ */
+export function digestTargets(rules: RuleSet, schedule: DigestSchedule): { targets: Target[]; missing: string[] } {
+  const out = new Targets();
+  const teams: Team[] = schedule.team
+    ? [teamOf(rules, schedule.team)].filter((t): t is Team => t !== undefined)
+    : rules.defaultTeam
+      ? [teamOf(rules, null)].filter((t): t is Team => t !== undefined)
+      : [...rules.teams.values()];
+  for (const role of schedule.to.roles) {
+    const ids = [...new Set(teams.flatMap((t) => holders(t, role)))];
+    if (ids.length === 0) out.missing.push(`nobody holds role "${role}"${teams.length ? ` in ${teams.map((t) => t.name).join(', ')}` : ' (no teams)'}`);
+    for (const id of ids) out.person(rules, id);
+  }
+  const byEmail = new Map([...rules.people.values()].filter((p) => p.email).map((p) => [p.email!.toLowerCase(), p]));
+  for (const address of schedule.to.emails) {
+    const p = byEmail.get(address.toLowerCase());
+    out.add('email', { person: p?.id ?? null, name: p?.name ?? address, address });
+  }
+  for (const channel of schedule.to.slack) out.add('chat', { person: null, name: channel, address: channel });
+  return { targets: out.list, missing: out.missing };
+}
+
+/** Who gets an incident's review: its team's management and everyone it paged (pages and escalations), by email. */
+export function reviewTargets(
+  rules: RuleSet,
+  incident: Pick<IncidentRow, 'team'>,
+  notifications: readonly Pick<NotificationRow, 'kind' | 'person'>[],
+): { targets: Target[]; missing: string[] } {
+  const out = new Targets();
+  const team = teamOf(rules, incident.team);
+  for (const id of team ? holders(team, 'management') : []) out.person(rules, id);
+  for (const n of notifications) if ((n.kind === 'page' || n.kind === 'escalation') && n.person) out.person(rules, n.person);
+  return { targets: out.list, missing: [...new Set(out.missing)] };
+}
+
+export function digestJob(deps: ReportJobDeps): Job {
+  const { store, logger } = deps;
+  const log = logger.child({ component: 'digests' });
+  /** Each schedule's stored due time, mirrored after the first tick reads (and fixes) the rows. */
+  let due: Map<string, number> | null = null;
+  const retryAt = new Map<string, number>();
+
+  /** Start-up: a schedule without a row, or whose cron or zone changed, is due at its next time from now. */
+  async function sync(now: number): Promise<Map<string, number>> {
+    return store.write(async (tx) => {
+      const out = new Map<string, number>();
+      for (const s of deps.digests.schedules) {
+        const row = await tx.digestSchedule(s.name);
+        if (row && row.cron === s.cron && row.timeZone === s.timeZone) {
+          out.set(s.name, row.dueAt);
+          continue;
+        }
+        const dueAt = nextRun(s.cron, s.timeZone, now);
+        await tx.saveDigestSchedule({
+          name: s.name,
+          cron: s.cron,
+          timeZone: s.timeZone,
+          dueAt,
+          lastRunAt: row?.lastRunAt ?? null,
+          lastSince: row?.lastSince ?? null,
+          lastUntil: row?.lastUntil ?? null,
+        });
+        out.set(s.name, dueAt);
+      }
+      return out;
+    });
+  }
+
+  async function send(s: DigestSchedule, storedDue: number, now: number): Promise<void> {
+    const plan = planRun(s, storedDue, now);
+    if (!plan) return;
+    const summary = await loadSummary(store, {
+      since: plan.since,
+      until: plan.until,
+      team: s.team ?? null,
+      timeZone: s.timeZone,
+      targets: deps.digests.targets,
+      nightHours: deps.digests.nightHours,
+    });
+    const email = renderDigest(summary, { title: s.title, baseUrl: deps.baseUrl });
+    const chat = renderDigestChat(summary, { title: s.title });
+    const { targets, missing } = digestTargets(deps.rules(), s);
+    const dueIso = new Date(plan.due).toISOString();
+    const written = await store.write(async (tx) => {
+      const row = await tx.digestSchedule(s.name);
+      // Moved on already (another tick got here first): nothing to do.
+      if (!row || row.dueAt !== storedDue) return null;
+      let count = 0;
+      for (const t of targets) {
+        const id = await tx.insertNotification(
+          {
+            incidentId: null,
+            kind: 'digest',
+            channel: t.channel,
+            person: t.recipient.person,
+            recipientName: t.recipient.name,
+            address: t.recipient.address,
+            idempotencyKey: `digest:${s.name}:${dueIso}:${t.channel}:${t.recipient.address}`,
+            dueAt: now,
+            bundleKey: null,
+            fallbackOf: null,
+          },
+          now,
+        );
+        if (id === null) continue;
+        const body = t.channel === 'chat' ? { subject: chat.text, text: chat.text, blocks: chat.blocks } : email;
+        await tx.setNotificationBody(id, JSON.stringify(body));
+        count++;
+      }
+      await tx.saveDigestSchedule({ ...row, dueAt: plan.next, lastRunAt: now, lastSince: plan.since, lastUntil: plan.until });
+      return count;
+    });
+    if (written === null) return;
+    due?.set(s.name, plan.next);
+    deps.onWritten?.('digest', written);
+    if (written > 0) deps.onOutbox();
+    log.info(
+      {
+        schedule: s.name,
+        since: new Date(plan.since).toISOString(),
+        until: new Date(plan.until).toISOString(),
+        missed: plan.missed,
+        messages: written,
+        next: new Date(plan.next).toISOString(),
+      },
+      `${s.title} written for ${targets.length} recipients${plan.missed > 0 ? ` (folding ${plan.missed} missed runs)` : ''}`,
+    );
+    if (targets.length === 0) log.warn({ schedule: s.name }, `${s.title} names nobody who can be reached`);
+    if (missing.length > 0) log.warn({ schedule: s.name, missing }, `${s.title}: some recipients cannot be reached`);
+  }
+
+  return {
+    name: 'digests',
+    async run(now) {
+      due ??= await sync(now);
+      let failure: unknown = null;
+      for (const s of deps.digests.schedules) {
+        const storedDue = due.get(s.name);
+        if (storedDue === undefined || storedDue > now || (retryAt.get(s.name) ?? 0) > now) continue;
+        try {
+          await send(s, storedDue, now);
+          retryAt.delete(s.name);
+        } catch (err) {
+          retryAt.set(s.name, now + RETRY_MS);
+          log.error({ err, schedule: s.name }, `${s.title} failed; trying again in a minute`);
+          failure ??= err;
+        }
+      }
+      if (failure) throw failure;
+    },
+  };
+}
+
+export function reviewJob(deps: ReportJobDeps): Job {
+  const { store, logger } = deps;
+  const log = logger.child({ component: 'reviews' });
+  const retryAt = new Map<number, number>();
+
+  async function review(incident: IncidentRow, now: number): Promise<void> {
+    const loaded = await loadReview(store, incident.id, deps.baseUrl);
+    if (!loaded || loaded.incident.status !== 'resolved' || loaded.incident.resolvedAt === null) return;
+    const message = JSON.stringify(renderReviewEmail(loaded.incident, loaded.markdown, deps.baseUrl));
+    const { targets, missing } = reviewTargets(deps.rules(), loaded.incident, loaded.notifications);
+    const written = await store.write(async (tx) => {
+      // Reopened since: its review waits for the next resolve.
+      const current = await tx.getIncident(incident.id);
+      if (current?.status !== 'resolved') return null;
+      let count = 0;
+      for (const t of targets) {
+        const id = await tx.insertNotification(
+          {
+            incidentId: incident.id,
+            kind: 'review',
+            channel: t.channel,
+            person: t.recipient.person,
+            recipientName: t.recipient.name,
+            address: t.recipient.address,
+            idempotencyKey: `review:${incident.id}:${t.channel}:${t.recipient.address}`,
+            dueAt: now,
+            bundleKey: null,
+            fallbackOf: null,
+          },
+          now,
+        );
+        if (id === null) continue;
+        await tx.setNotificationBody(id, message);
+        count++;
+      }
+      if (!(await tx.markReviewed(incident.id, current.resolvedAt ?? now, now, count))) return null;
+      return count;
+    });
+    if (written === null) return;
+    deps.onWritten?.('review', written);
+    if (written > 0) deps.onOutbox();
+    log.info({ incident: incident.id, messages: written }, `review draft of incident ${incident.id} sent to ${written} recipients`);
+    if (missing.length > 0) log.warn({ incident: incident.id, missing }, 'review: some stakeholders cannot be reached');
+  }
+
+  return {
+    name: 'reviews',
+    async run(now) {
+      let failure: unknown = null;
+      for (const incident of await store.pendingReviews(REVIEWS_PER_TICK)) {
+        if ((retryAt.get(incident.id) ?? 0) > now) continue;
+        try {
+          await review(incident, now);
+          retryAt.delete(incident.id);
+        } catch (err) {
+          retryAt.set(incident.id, now + RETRY_MS);
+          log.error({ err, incident: incident.id }, `review of incident ${incident.id} failed; trying again in a minute`);
+          failure ??= err;
+        }
+      }
+      if (failure) throw failure;
+    },
+  };
+}
+
+/** Both jobs, wired to the core's store, rules, outbox and metrics. */
+export function reportJobs(
+  config: Config,
+  core: { store: Store; rules: { readonly current: RuleSet }; notifier: Pick<Notifier, 'dispatcher'>; logger: Logger; metrics: CoreMetrics },
+): Job[] {
+  const deps: ReportJobDeps = {
+    store: core.store,
+    digests: config.digests,
+    rules: () => core.rules.current,
+    baseUrl: config.server.publicUrl,
+    logger: core.logger,
+    onOutbox: () => core.notifier.dispatcher.wake(),
+    onWritten: (kind, count) => core.metrics.reportMessages.inc({ kind }, count),
+  };
+  return [digestJob(deps), reviewJob(deps)];
+}

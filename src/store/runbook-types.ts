@@ -1,0 +1,58 @@
+/** A run of a runbook: queued in the transaction that decided it, then run by the runbook runner. */
+export interface RunbookRunRow {
+  id: string;
+  incidentId: number | null;
+  runbook: string;
+  /** The rate-limit target (rate_limit.key rendered from the alert). */
+  targetKey: string;
+  trigger: 'rule' | 'manual';
+  requestedBy: string | null;
+  status: 'queued' | 'running' | 'done';
+  /** succeeded, failed, escalate, dry_run, aborted, refused, interrupted; null until done. */
+  outcome: string | null;
+  dryRun: boolean;
+  /** What the templates see: the alert's labels and annotations and the incident. */
+  context: { labels: Record<string, string>; annotations: Record<string, string>; incident: { id: number; title: string; severity: string } };
+  /** In words: the refusal reason, or the failing step. */
+  summary: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+export type NewRunbookRun = Omit<RunbookRunRow, 'startedAt' | 'endedAt' | 'outcome' | 'summary' | 'status'>;
+
+export interface ApprovalRow {
+  runId: string;
+  step: string;
+  prompt: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired';
+  decidedBy: string | null;
+  comment: string | null;
+  createdAt: number;
+  expiresAt: number;
+  decidedAt: number | null;
+}
+
+/** Writes of the runbook runner, inside a group-committed transaction. */
+export interface RunbookTx {
+  insertRunbookRun(run: NewRunbookRun): Promise<void>;
+  /** queued → running; false when another worker (or a restart) already took it. */
+  claimRunbookRun(id: string, targetKey: string): Promise<boolean>;
+  /** Records that a real run of `runbook` for `key` started at `at` (it now counts against the rate limit). */
+  startRunbookRun(id: string, at: number): Promise<void>;
+  finishRunbookRun(id: string, outcome: string, summary: string | null, at: number): Promise<void>;
+  upsertApproval(a: ApprovalRow): Promise<void>;
+}
+
+/** Reads of runbook runs. */
+export interface RunbookReads {
+  queuedRunbookRuns(limit: number): Promise<RunbookRunRow[]>;
+  /** Runs marked running: after a restart, these were interrupted. */
+  runningRunbookRuns(): Promise<RunbookRunRow[]>;
+  /** Real runs of `runbook` for `key` that started after `since` (the rate limit). */
+  recentRunbookRuns(runbook: string, key: string, since: number): Promise<number>;
+  listRunbookRuns(query: { incidentId?: number; limit: number }): Promise<RunbookRunRow[]>;
+  getRunbookRun(id: string): Promise<RunbookRunRow | undefined>;
+  approvalsOf(runId: string): Promise<ApprovalRow[]>;
+}

@@ -1,0 +1,101 @@
+import type Database from 'better-sqlite3';
+import type { ApprovalRow, RunbookReads, RunbookRunRow, RunbookTx } from '../runbook-types.js';
+
+type Stmt = (sql: string) => Database.Statement;
+type Raw = Record<string, unknown>;
+
+function runFromRow(r: Raw): RunbookRunRow {
+  return {
+    id: r.id as string,
+    incidentId: (r.incident_id as number | null) ?? null,
+    runbook: r.runbook as string,
+    targetKey: r.target_key as string,
+    trigger: r.trigger as RunbookRunRow['trigger'],
+    requestedBy: (r.requested_by as string | null) ?? null,
+    status: r.status as RunbookRunRow['status'],
+    outcome: (r.outcome as string | null) ?? null,
+    dryRun: r.dry_run === 1,
+    context: JSON.parse(r.context as string) as RunbookRunRow['context'],
+    summary: (r.summary as string | null) ?? null,
+    createdAt: r.created_at as number,
+    startedAt: (r.started_at as number | null) ?? null,
+    endedAt: (r.ended_at as number | null) ?? null,
+  };
+}
+
+function approvalFromRow(r: Raw): ApprovalRow {
+  return {
+    runId: r.run_id as string,
+    step: r.step as string,
+    prompt: r.prompt as string,
+    status: r.status as ApprovalRow['status'],
+    decidedBy: (r.decided_by as string | null) ?? null,
+    comment: (r.comment as string | null) ?? null,
+    createdAt: r.created_at as number,
+    expiresAt: r.expires_at as number,
+    decidedAt: (r.decided_at as number | null) ?? null,
+  };
+}
+
+/** The runbook tables' writes, for the store's transaction object. */
+export function runbookTx(stmt: Stmt): RunbookTx {
+  return {
+    insertRunbookRun(run) {
+      stmt(
+        `INSERT INTO runbook_runs (id, incident_id, runbook, target_key, trigger, requested_by, status, dry_run, context, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      ).run(run.id, run.incidentId, run.runbook, run.targetKey, run.trigger, run.requestedBy, run.dryRun ? 1 : 0, JSON.stringify(run.context), run.createdAt);
+      return Promise.resolve();
+    },
+    claimRunbookRun(id, targetKey) {
+      const info = stmt("UPDATE runbook_runs SET status = 'running', target_key = ? WHERE id = ? AND status = 'queued'").run(targetKey, id);
+      return Promise.resolve(info.changes > 0);
+    },
+    startRunbookRun(id, at) {
+      stmt('UPDATE runbook_runs SET started_at = ? WHERE id = ?').run(at, id);
+      return Promise.resolve();
+    },
+    finishRunbookRun(id, outcome, summary, at) {
+      stmt("UPDATE runbook_runs SET status = 'done', outcome = ?, summary = ?, ended_at = ? WHERE id = ?").run(outcome, summary, at, id);
+      return Promise.resolve();
+    },
+    upsertApproval(a) {
+      stmt(
+        `INSERT INTO runbook_approvals (run_id, step, prompt, status, decided_by, comment, created_at, expires_at, decided_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, decided_by = excluded.decided_by,
+           comment = excluded.comment, decided_at = excluded.decided_at`,
+      ).run(a.runId, a.step, a.prompt, a.status, a.decidedBy, a.comment, a.createdAt, a.expiresAt, a.decidedAt);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** The runbook tables' reads; `read` classifies errors like every other read of the store. */
+export function runbookReads(stmt: Stmt, read: <T>(fn: () => T) => Promise<T>): RunbookReads {
+  const many = (sql: string, ...args: unknown[]) => read(() => (stmt(sql).all(...args) as Raw[]).map(runFromRow));
+  return {
+    queuedRunbookRuns: (limit) => many("SELECT * FROM runbook_runs WHERE status = 'queued' ORDER BY created_at, id LIMIT ?", limit),
+    runningRunbookRuns: () => many("SELECT * FROM runbook_runs WHERE status = 'running' ORDER BY created_at"),
+    recentRunbookRuns: (runbook, key, since) =>
+      read(
+        () =>
+          (
+            stmt('SELECT COUNT(*) AS n FROM runbook_runs WHERE runbook = ? AND target_key = ? AND started_at > ? AND dry_run = 0').get(
+              runbook,
+              key,
+              since,
+            ) as { n: number }
+          ).n,
+      ),
+    listRunbookRuns: ({ incidentId, limit }) =>
+      incidentId === undefined
+        ? many('SELECT * FROM runbook_runs ORDER BY created_at DESC, id LIMIT ?', limit)
+        : many('SELECT * FROM runbook_runs WHERE incident_id = ? ORDER BY created_at DESC, id LIMIT ?', incidentId, limit),
+    getRunbookRun: (id) => read(() => {
+      const r = stmt('SELECT * FROM runbook_runs WHERE id = ?').get(id) as Raw | undefined;
+      return r ? runFromRow(r) : undefined;
+    }),
+    approvalsOf: (runId) => read(() => (stmt('SELECT * FROM runbook_approvals WHERE run_id = ? ORDER BY created_at').all(runId) as Raw[]).map(approvalFromRow)),
+  };
+}
