@@ -71,7 +71,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     config: config.runbooks,
     sleep: deps.sleep,
     onOutcome: (runbook, outcome) => metrics.runbookRuns.inc({ runbook, outcome }),
-    notify: (incidentId, runbook, message) => notifier.message(incidentId, `runbook ${runbook}`, message),
+    notify: (incidentId, runbook, message, approvalRunId) => notifier.message(incidentId, `runbook ${runbook}`, message, approvalRunId),
   });
   const engine = new IncidentEngine(store, deps.clock, {
     groupBy: config.incidents.groupBy,
@@ -107,7 +107,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     runbooks,
     runner,
     notifier,
-    actions: incidentActions(engine, store, () => rules.current),
+    actions: incidentActions(engine, store, () => rules.current, runner),
     async close() {
       rules.close();
       runbooks.close();

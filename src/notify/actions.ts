@@ -4,8 +4,17 @@ import type { Store } from '../store/types.js';
 import type { IncidentActions } from './types.js';
 
 /** What a phone keypress, SMS reply, chat button or email link may do, backed by the engine. */
-export function incidentActions(engine: IncidentEngine, store: Store, rules: () => RuleSet): IncidentActions {
+export function incidentActions(
+  engine: IncidentEngine,
+  store: Store,
+  rules: () => RuleSet,
+  runbooks?: { decide(runId: string, d: { approved: boolean; by: string }): Promise<unknown> },
+): IncidentActions {
   return {
+    decideRunbook: async (runId, by, approved) => {
+      if (!runbooks) throw new Error('runbooks are not available');
+      return runbooks.decide(runId, { approved, by });
+    },
     acknowledge: (id, by, source) => engine.acknowledge(id, { by, source }),
     resolve: (id, by, source) => engine.resolve(id, { by, source }),
     escalate: (id, by, source) => engine.escalateNow(id, { by, source }),

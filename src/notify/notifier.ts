@@ -22,7 +22,7 @@ export interface Notifier {
   signer: ReturnType<typeof createLinkSigner>;
   publicUrl: string;
   /** Sends a message about an incident to its responders (a runbook's notify step). */
-  message(incidentId: number, from: string, text: string): Promise<number>;
+  message(incidentId: number, from: string, text: string, approvalRunId?: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -62,10 +62,10 @@ export function createNotifier(
   return {
     planner,
     dispatcher,
-    async message(incidentId, from, text) {
+    async message(incidentId, from, text, approvalRunId) {
       const planned = await deps.store.write(async (tx) => {
         const incident = await tx.getIncident(incidentId);
-        return incident ? planner.update(tx, incident, from, text, deps.clock.now()) : 0;
+        return incident ? planner.update(tx, incident, from, text, deps.clock.now(), approvalRunId) : 0;
       });
       if (planned > 0) dispatcher.wake();
       return planned;

@@ -131,7 +131,7 @@ export class NotificationPlanner {
    * paged so far (a call becomes a text), or, while nobody has been paged (a held page), the team's chat
    * channel only, which wakes nobody. The text is stored with each outbox row.
    */
-  async update(tx: StoreTx, incident: IncidentRow, from: string, text: string, now: number): Promise<number> {
+  async update(tx: StoreTx, incident: IncidentRow, from: string, text: string, now: number, approvalRunId?: string): Promise<number> {
     const recipients = new Map<string, { channel: ChannelName; person: string | null; name: string; address: string }>();
     for (const n of await tx.notificationsOf(incident.id)) {
       if (!(n.kind === 'page' || n.kind === 'escalation')) continue;
@@ -142,7 +142,11 @@ export class NotificationPlanner {
     const chat = teamOf(this.rules(), incident.team)?.chat;
     if (recipients.size === 0 && chat) recipients.set(`chat:${chat}`, { channel: 'chat', person: null, name: chat, address: chat });
     const subject = `[${incident.priority} UPDATE] #${incident.id} ${incident.title}`;
-    const body = JSON.stringify({ subject, text: `${from}: ${text}\n\n#${incident.id} ${incident.title}\n`, html: '' });
+    const plain = `${from}: ${text}\n\n#${incident.id} ${incident.title}\n`;
+    // An approval request in chat gets Approve / Reject buttons (the Slack interactivity callback decides the run).
+    const blocks = approvalRunId ? approvalBlocks(subject, `${from}: ${text}`, approvalRunId) : undefined;
+    const body = JSON.stringify({ subject, text: plain, html: '' });
+    const chatBody = blocks ? JSON.stringify({ subject, text: plain, html: '', blocks }) : body;
     let planned = 0;
     for (const [key, r] of recipients) {
       const id = await tx.insertNotification(
@@ -161,7 +165,7 @@ export class NotificationPlanner {
         now,
       );
       if (id === null) continue;
-      await tx.setNotificationBody(id, body);
+      await tx.setNotificationBody(id, r.channel === 'chat' ? chatBody : body);
       planned++;
     }
     return planned;
@@ -204,3 +208,22 @@ export class NotificationPlanner {
     return planned;
   }
 }
+
+/** Slack blocks of a runbook approval request: the question and Approve / Reject buttons carrying the run id. */
+function approvalBlocks(subject: string, text: string, runId: string) {
+  const plain = (t: string) => ({ type: 'plain_text' as const, text: t });
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: `*${subject.replace(/[&<>]/g, ' ')}*\n${text.replace(/[&<>]/g, ' ')}` } },
+    {
+      type: 'actions',
+      block_id: `vigil_runbook_${runId}`,
+      elements: [
+        { type: 'button', action_id: RUNBOOK_APPROVE_ACTION_ID, text: plain('Approve'), style: 'primary', value: runId },
+        { type: 'button', action_id: RUNBOOK_REJECT_ACTION_ID, text: plain('Reject'), style: 'danger', value: runId },
+      ],
+    },
+  ];
+}
+
+export const RUNBOOK_APPROVE_ACTION_ID = 'vigil_runbook_approve';
+export const RUNBOOK_REJECT_ACTION_ID = 'vigil_runbook_reject';

@@ -124,4 +124,6 @@ export interface IncidentActions {
   personBySlack(userId: string): { id: string; name: string } | null;
   /** The incident a chat thread belongs to, by its first message's ts. */
   incidentForThread(threadTs: string): Promise<number | null>;
+  /** Approves or rejects the step a runbook run waits on (a chat button). */
+  decideRunbook?(runId: string, by: string, approved: boolean): Promise<unknown>;
 }

@@ -31,7 +31,7 @@ export interface RunnerDeps {
   /** Counts vigil_runbook_runs_total{runbook,outcome}. */
   onOutcome?: (runbook: string, outcome: string) => void;
   /** Sends a runbook's notify step to the incident's responders (written to the outbox). */
-  notify?: (incidentId: number, runbook: string, message: string) => Promise<unknown>;
+  notify?: (incidentId: number, runbook: string, message: string, approvalRunId?: string) => Promise<unknown>;
   sleep?: Sleep;
 }
 
@@ -284,7 +284,7 @@ export class RunbookRunner implements RemediationPort {
         step: request.step,
       });
     });
-    if (run.incidentId !== null) await this.deps.notify?.(run.incidentId, run.runbook, `approval needed: ${request.prompt} (run ${run.id})`);
+    if (run.incidentId !== null) await this.deps.notify?.(run.incidentId, run.runbook, `approval needed: ${request.prompt} (run ${run.id})`, run.id);
     return new Promise<ApprovalDecision>((resolve) => {
       this.approvals.set(key, { resolve, request });
       request.signal.addEventListener(

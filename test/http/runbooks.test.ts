@@ -248,6 +248,9 @@ steps:
       'the run to wait for approval',
     );
     expect(waiting.approvals[0].prompt).toBe('Restart checkout?');
+    // The responders hear about it (chat gets Approve / Reject buttons).
+    const updates = ((await v.json('/api/v1/notifications?incident=1')).notifications as any[]).filter((n) => n.kind === 'update');
+    expect(updates.length).toBeGreaterThan(0);
     expect(target.requests.filter((r) => r.url === '/restart')).toEqual([]);
     const ok = await v.post(`/api/v1/runbooks/runs/${id}/approve`, { by: 'bob', comment: 'go' });
     expect(ok.status).toBe(200);

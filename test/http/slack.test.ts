@@ -264,6 +264,9 @@ describe('Slack interactive callbacks', () => {
       personByPhone: () => null,
       lastIncidentForPhone: async () => null,
       personBySlack: (id: string) => (id === 'U0ALICE' ? { id: 'alice', name: 'Alice' } : null),
+      decideRunbook: async (runId: string, by: string, approved: boolean) => {
+        calls.push({ action: approved ? 'approveRun' : 'rejectRun', id: 0, by, source: runId });
+      },
       incidentForThread: async (ts: string) => (ts === '1714564800.000100' ? 42 : null),
     };
   }
@@ -364,6 +367,18 @@ describe('Slack interactive callbacks', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     expect(calls).toEqual([{ action: 'acknowledge', id: 42, by: 'slack:alice', source: 'chat' }]);
+  });
+
+  it('Approve and Reject on a runbook approval request decide the run named by the button', async () => {
+    await start(SECRET);
+    for (const [actionId, value] of [['vigil_runbook_approve', 'run-1'], ['vigil_runbook_reject', 'run-2']]) {
+      const body = click(actionId!, value!);
+      expect((await post(body, signed(body))).status).toBe(200);
+    }
+    expect(calls).toEqual([
+      { action: 'approveRun', id: 0, by: 'slack:alice', source: 'run-1' },
+      { action: 'rejectRun', id: 0, by: 'slack:alice', source: 'run-2' },
+    ]);
   });
 
   it('a signed Resolve click resolves; a user without username is named by id', async () => {

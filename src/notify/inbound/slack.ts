@@ -20,6 +20,8 @@ export const SLACK_REPLAY_WINDOW_MS = 5 * 60_000;
 const ANSWER_WITHIN_MS = 2_000;
 
 const actionsById = { vigil_ack: 'acknowledge', vigil_resolve: 'resolve' } as const;
+/** Approve / Reject on a runbook's approval request (see planner.update). */
+const runbookActions = { vigil_runbook_approve: true, vigil_runbook_reject: false } as const;
 
 const header = (headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>, name: string) => {
   const v = headers[name];
@@ -89,6 +91,17 @@ export function slackCallbacks(deps: {
     const who = typeof user.username === 'string' && user.username ? user.username : String(user.id ?? 'unknown');
     const by = `slack:${who}`;
     for (const action of payload.actions ?? []) {
+      const runbookDecision = runbookActions[String(action?.action_id) as keyof typeof runbookActions];
+      if (runbookDecision !== undefined) {
+        const runId = String(action.value ?? '');
+        try {
+          await actions.decideRunbook?.(runId, by, runbookDecision);
+          logger.info({ run: runId, approved: runbookDecision, by }, 'runbook step decided from slack');
+        } catch (err) {
+          logger.warn({ run: runId, by, err: err instanceof Error ? err.message : String(err) }, 'slack runbook decision failed');
+        }
+        continue;
+      }
       const kind = actionsById[String(action?.action_id) as keyof typeof actionsById];
       if (!kind) continue;
       const id = Number(action.value);

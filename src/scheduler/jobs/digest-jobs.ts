@@ -159,8 +159,8 @@ export function digestJob(deps: ReportJobDeps): Job {
     const dueIso = new Date(plan.due).toISOString();
     const written = await store.write(async (tx) => {
       const row = await tx.digestSchedule(s.name);
-      // Moved on already (another tick got here first): nothing to do.
-      if (!row || row.dueAt !== storedDue) return null;
+      // Moved on (or gone) since it was read: nothing to send; the mirror takes the stored state.
+      if (!row || row.dueAt !== storedDue) return { sent: false as const, stored: row?.dueAt ?? null };
       let count = 0;
       for (const t of targets) {
         const id = await tx.insertNotification(
@@ -184,19 +184,23 @@ export function digestJob(deps: ReportJobDeps): Job {
         count++;
       }
       await tx.saveDigestSchedule({ ...row, dueAt: plan.next, lastRunAt: now, lastSince: plan.since, lastUntil: plan.until });
-      return count;
+      return { sent: true as const, count };
     });
-    if (written === null) return;
+    if (!written.sent) {
+      if (written.stored === null) due = null;
+      else due?.set(s.name, written.stored);
+      return;
+    }
     due?.set(s.name, plan.next);
-    deps.onWritten?.('digest', written);
-    if (written > 0) deps.onOutbox();
+    deps.onWritten?.('digest', written.count);
+    if (written.count > 0) deps.onOutbox();
     log.info(
       {
         schedule: s.name,
         since: new Date(plan.since).toISOString(),
         until: new Date(plan.until).toISOString(),
         missed: plan.missed,
-        messages: written,
+        messages: written.count,
         next: new Date(plan.next).toISOString(),
       },
       `${s.title} written for ${targets.length} recipients${plan.missed > 0 ? ` (folding ${plan.missed} missed runs)` : ''}`,
@@ -208,9 +212,9 @@ export function digestJob(deps: ReportJobDeps): Job {
   return {
     name: 'digests',
     async run(now) {
-      due ??= await sync(now);
       let failure: unknown = null;
       for (const s of deps.digests.schedules) {
+        due ??= await sync(now);
         const storedDue = due.get(s.name);
         if (storedDue === undefined || storedDue > now || (retryAt.get(s.name) ?? 0) > now) continue;
         try {
