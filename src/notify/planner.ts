@@ -94,12 +94,7 @@ export class NotificationPlanner {
   async progress(tx: StoreTx, incident: IncidentRow, seq: number, now: number): Promise<number> {
     const rules = this.rules();
     const team = teamOf(rules, incident.team);
-    const recipients = new Map<string, { channel: ChannelName; person: string | null; name: string; address: string }>();
-    for (const n of await tx.notificationsOf(incident.id)) {
-      if (!(n.kind === 'page' || n.kind === 'escalation') || !n.person) continue;
-      const channel: ChannelName = n.channel === 'voice' ? 'sms' : (n.channel as ChannelName);
-      recipients.set(`${channel}:${n.address}`, { channel, person: n.person, name: n.recipientName, address: n.address });
-    }
+    const recipients = await respondersOf(tx, incident, { peopleOnly: true });
     for (const id of team?.roles.management ?? []) {
       const t = addressOf(rules, id, 'email', incident.team);
       if (t) recipients.set(`email:${t.recipient.address}`, { channel: 'email', ...t.recipient });
@@ -132,13 +127,7 @@ export class NotificationPlanner {
    * channel only, which wakes nobody. The text is stored with each outbox row.
    */
   async update(tx: StoreTx, incident: IncidentRow, from: string, text: string, now: number, approvalRunId?: string): Promise<number> {
-    const recipients = new Map<string, { channel: ChannelName; person: string | null; name: string; address: string }>();
-    for (const n of await tx.notificationsOf(incident.id)) {
-      if (!(n.kind === 'page' || n.kind === 'escalation')) continue;
-      const channel: ChannelName = n.channel === 'voice' ? 'sms' : (n.channel as ChannelName);
-      if (channel === 'webhook') continue;
-      recipients.set(`${channel}:${n.address}`, { channel, person: n.person, name: n.recipientName, address: n.address });
-    }
+    const recipients = await respondersOf(tx, incident, { peopleOnly: false });
     const chat = teamOf(this.rules(), incident.team)?.chat;
     if (recipients.size === 0 && chat) recipients.set(`chat:${chat}`, { channel: 'chat', person: null, name: chat, address: chat });
     const subject = `[${incident.priority} UPDATE] #${incident.id} ${incident.title}`;
@@ -207,6 +196,23 @@ export class NotificationPlanner {
     }
     return planned;
   }
+}
+
+type Responder = { channel: ChannelName; person: string | null; name: string; address: string };
+
+/**
+ * Everyone paged about the incident so far (pages and escalations), keyed by channel and address; a call
+ * becomes a text, nobody wants a call for an update. Webhooks are systems, not responders.
+ */
+async function respondersOf(tx: StoreTx, incident: IncidentRow, opts: { peopleOnly: boolean }): Promise<Map<string, Responder>> {
+  const out = new Map<string, Responder>();
+  for (const n of await tx.notificationsOf(incident.id)) {
+    if (!(n.kind === 'page' || n.kind === 'escalation') || (opts.peopleOnly && !n.person)) continue;
+    const channel: ChannelName = n.channel === 'voice' ? 'sms' : (n.channel as ChannelName);
+    if (channel === 'webhook') continue;
+    out.set(`${channel}:${n.address}`, { channel, person: n.person, name: n.recipientName, address: n.address });
+  }
+  return out;
 }
 
 /** Slack blocks of a runbook approval request: the question and Approve / Reject buttons carrying the run id. */

@@ -1,5 +1,5 @@
-import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from '../core/logger.js';
+import { watchDirectory } from '../config/watch-dir.js';
 import type { CoreMetrics } from '../core/metrics.js';
 import { ConfigError, type Env } from '../config/yaml-file.js';
 import { loadRuleSet, type RuleSet } from './ruleset.js';
@@ -11,8 +11,7 @@ import { loadRuleSet, type RuleSet } from './ruleset.js';
  */
 export class LiveRules {
   private set: RuleSet;
-  private watcher: FSWatcher | null = null;
-  private debounce: NodeJS.Timeout | null = null;
+  private unwatch: (() => void) | null = null;
 
   constructor(
     private readonly dir: string,
@@ -46,30 +45,14 @@ export class LiveRules {
     return this.set;
   }
 
-  /** Reloads shortly after files in the directory change (editors write in several steps). */
+  /** Reloads shortly after files in the directory change. */
   watch(): void {
-    if (this.watcher) return;
-    try {
-      this.watcher = watch(this.dir, () => {
-        if (this.debounce) clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => {
-          try {
-            this.reload('file change');
-          } catch {
-            // logged by reload
-          }
-        }, 250);
-      });
-      this.watcher.on('error', (err) => this.logger.warn({ err }, 'watching the rules directory failed; use SIGHUP or POST /-/reload'));
-    } catch (err) {
-      this.logger.warn({ err }, 'cannot watch the rules directory; use SIGHUP or POST /-/reload');
-    }
+    this.unwatch ??= watchDirectory(this.dir, 'rules', this.logger, () => this.reload('file change'));
   }
 
   close(): void {
-    if (this.debounce) clearTimeout(this.debounce);
-    this.watcher?.close();
-    this.watcher = null;
+    this.unwatch?.();
+    this.unwatch = null;
   }
 
   private succeeded(): void {

@@ -1,5 +1,5 @@
-import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from '../core/logger.js';
+import { watchDirectory } from '../config/watch-dir.js';
 import { ConfigError } from '../config/yaml-file.js';
 import { loadRunbookSet, type LoadOptions, type RunbookSet } from './loader.js';
 
@@ -10,8 +10,7 @@ import { loadRunbookSet, type LoadOptions, type RunbookSet } from './loader.js';
  */
 export class LiveRunbooks {
   private set: RunbookSet;
-  private watcher: FSWatcher | null = null;
-  private debounce: NodeJS.Timeout | null = null;
+  private unwatch: (() => void) | null = null;
 
   constructor(
     private readonly dir: string,
@@ -44,29 +43,13 @@ export class LiveRunbooks {
     return this.set;
   }
 
-  /** Reloads shortly after files in the directory change (editors write in several steps). */
+  /** Reloads shortly after files in the directory change. */
   watch(): void {
-    if (this.watcher) return;
-    try {
-      this.watcher = watch(this.dir, () => {
-        if (this.debounce) clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => {
-          try {
-            this.reload('file change');
-          } catch {
-            // logged by reload
-          }
-        }, 250);
-      });
-      this.watcher.on('error', (err) => this.logger.warn({ err }, 'watching the runbooks directory failed; use SIGHUP or POST /-/reload'));
-    } catch (err) {
-      this.logger.warn({ err }, 'cannot watch the runbooks directory; use SIGHUP or POST /-/reload');
-    }
+    this.unwatch ??= watchDirectory(this.dir, 'runbooks', this.logger, () => this.reload('file change'));
   }
 
   close(): void {
-    if (this.debounce) clearTimeout(this.debounce);
-    this.watcher?.close();
-    this.watcher = null;
+    this.unwatch?.();
+    this.unwatch = null;
   }
 }
