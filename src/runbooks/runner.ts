@@ -52,6 +52,9 @@ export class RunbookRunner implements RemediationPort {
   private engine: RunnerEngine | null = null;
   private recovered = false;
   private polling: Promise<number> | null = null;
+  /** Runs claimed and not yet finished, per runbook: a run waits in the queue while its runbook (or all) is at its limit. */
+  private readonly inFlight = new Map<string, number>();
+  private inFlightTotal = 0;
 
   constructor(private readonly deps: RunnerDeps) {
     this.guards = new RunbookGuards(
@@ -157,14 +160,28 @@ export class RunbookRunner implements RemediationPort {
     let started = 0;
     for (const run of await this.deps.store.queuedRunbookRuns(50)) {
       const runbook = this.deps.runbooks.current.runbooks.get(run.runbook);
+      // At the concurrency limit the run stays queued until a slot frees (the rate limit, not this, refuses).
+      if (this.inFlightTotal >= this.deps.config.maxConcurrentRuns) break;
+      if (runbook && (this.inFlight.get(run.runbook) ?? 0) >= runbook.concurrency) continue;
       const context = toAlertContext(run);
       const key = runbook ? targetKey(runbook, context) : '';
       const claimed = await this.deps.store.write((tx) => tx.claimRunbookRun(run.id, key));
       if (!claimed) continue;
       started++;
-      const p = this.execute({ ...run, targetKey: key, status: 'running' }).catch((err: unknown) => {
-        this.deps.logger.error({ err, run: run.id, runbook: run.runbook }, 'runbook run failed to record');
-      });
+      this.inFlight.set(run.runbook, (this.inFlight.get(run.runbook) ?? 0) + 1);
+      this.inFlightTotal++;
+      const p = this.execute({ ...run, targetKey: key, status: 'running' })
+        .catch((err: unknown) => {
+          this.deps.logger.error({ err, run: run.id, runbook: run.runbook }, 'runbook run failed to record');
+        })
+        .finally(() => {
+          this.inFlightTotal--;
+          const left = (this.inFlight.get(run.runbook) ?? 1) - 1;
+          if (left > 0) this.inFlight.set(run.runbook, left);
+          else this.inFlight.delete(run.runbook);
+          // A slot is free: the next queued run need not wait for the scheduler's tick.
+          if (!this.shutdown.signal.aborted) queueMicrotask(() => void this.poll());
+        });
       this.running.add(p);
       void p.finally(() => this.running.delete(p));
     }
@@ -245,7 +262,8 @@ export class RunbookRunner implements RemediationPort {
     } else if (outcome === 'escalate' && incident.pagedAt !== null && incident.status === 'triggered') {
       // The runbook asks for a human and the people paged have not answered: the next tier hears now.
       await this.engine.escalateNow(incident.id, { by: `runbook ${run.runbook}`, source: 'runbooks' });
-    } else if (needsHuman.has(outcome) && incident.pagedAt !== null && run.trigger === 'rule') {
+    } else if (needsHuman.has(outcome) && outcome !== 'refused' && incident.pagedAt !== null && run.trigger === 'rule') {
+      // The people paged hear that the fix did not work (a refusal is only on the timeline: nothing was tried).
       await this.deps.notify?.(incident.id, run.runbook, why);
     }
   }

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -151,6 +151,31 @@ describe('runbooks on incidents', () => {
     expect(await kinds(vigil, 'hold_ended', 2)).toEqual(['scale ran 1 time for checkout in the last 1h; paging a human instead: paging']);
     expect((await pages(vigil, 2)).length).toBeGreaterThan(0);
     expect(await (await vigil.get('/metrics')).text()).toContain('vigil_runbook_runs_total{runbook="scale",outcome="refused_rate_limit"} 1');
+  });
+
+  it('a run over the concurrency limit waits its turn instead of being refused', async () => {
+    let open = 0;
+    let most = 0;
+    const target = await startServer((_req, res) => {
+      open++;
+      most = Math.max(most, open);
+      setTimeout(() => {
+        open--;
+        json(res, 200, {});
+      }, 200);
+    });
+    const prom = await startPrometheus([vector(1)]);
+    servers.push(target, prom);
+    const dir = runbooksDir(target).replace(/runbooks$/, 'runbooks');
+    writeFileSync(path.join(dir, 'scale.yaml'), readFileSync(path.join(dir, 'scale.yaml'), 'utf8').replace('rate_limit: { max: 1,', 'concurrency: 1\nrate_limit: { max: 9,'));
+    v = await startVigil({ file: { rules: { dir: rulesDir('scale') }, runbooks: { dir, prometheusUrl: prom.base } } });
+    await fire(v);
+    await fire(v, { alertname: 'SlowApi2' });
+    await runDone(v, 1);
+    await runDone(v, 2);
+    expect(target.requests).toHaveLength(2);
+    expect(most).toBe(1);
+    expect(await kinds(v, 'runbook_refused', 2)).toEqual([]);
   });
 
   it('a global dry run records what would be done, calls nothing, and does not hold the page', async () => {
