@@ -144,6 +144,15 @@ try {
   let remaining = remindersDue;
   let aborted = false;
   const firstTick = performance.now();
+  // Timers are committed in chunks of 500 inside a tick, and each commit wakes the dispatcher: sampling the
+  // committed rows every 20 ms (another connection sees only committed writes) dates each reminder by its commit.
+  const committed = [];
+  let sampledLeft = remindersDue;
+  const sampler = setInterval(() => {
+    const left = progressPending.get(now).n;
+    if (left < sampledLeft) committed.push({ atMs: performance.now() - firstTick, n: sampledLeft - left });
+    sampledLeft = left;
+  }, 20);
   for (;;) {
     if (overdue()) {
       aborted = true;
@@ -160,6 +169,10 @@ try {
     escalationsLeft = escLeft;
     if (duePending.get(now).n === 0) break;
   }
+  clearInterval(sampler);
+  const lastLeft = progressPending.get(now).n;
+  if (lastLeft < sampledLeft) committed.push({ atMs: performance.now() - firstTick, n: sampledLeft - lastLeft });
+  const byCommit = committed.flatMap((c) => Array.from({ length: c.n }, () => (c.atMs + CLOCK_LATE_MS) / 1000)).sort((a, b) => a - b);
   const totalMs = performance.now() - firstTick;
 
   // Lateness of each reminder: back to back as measured, and paced by scheduler.interval.
@@ -218,8 +231,13 @@ try {
       `(timers are handled in due order, up to 500 per tick)`,
   );
   console.log(
-    `reminder lateness, ticks back to back (s): p50 ${percentile(lateness, 50).toFixed(2)}, p99 ${p99.toFixed(2)}, max ${(lateness.at(-1) ?? NaN).toFixed(2)}; ` +
+    `reminder lateness by tick end, ticks back to back (s): p50 ${percentile(lateness, 50).toFixed(2)}, p99 ${p99.toFixed(2)}, max ${(lateness.at(-1) ?? NaN).toFixed(2)}; ` +
       `p99 / target (${TARGET_P99_S} s): ${(p99 / TARGET_P99_S).toFixed(2)}${p99 < TARGET_P99_S ? ' (met)' : ' (missed)'}`,
+  );
+  console.log(
+    `reminder lateness by commit (sampled every 20 ms; the dispatcher is woken by each commit) (s): p50 ${percentile(byCommit, 50).toFixed(2)}, ` +
+      `p99 ${percentile(byCommit, 99).toFixed(2)}, max ${(byCommit.at(-1) ?? NaN).toFixed(2)}; p99 / target (${TARGET_P99_S} s): ` +
+      `${(percentile(byCommit, 99) / TARGET_P99_S).toFixed(2)}${percentile(byCommit, 99) < TARGET_P99_S ? ' (met)' : ' (missed)'}`,
   );
   escalationLateness.sort((a, b) => a - b);
   if (escalationLateness.length) {

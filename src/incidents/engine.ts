@@ -550,7 +550,7 @@ export class IncidentEngine implements EnginePort {
       if (planned > 0) tx.afterCommit(() => this.options.onOutbox?.());
       // Acknowledged, then two intervals without a note: the next tier hears about it. (Unacknowledged
       // incidents already climb the tiers on the escalation timer.)
-      const [latest] = await tx.latestNotes(incident.id, 1);
+      const [latest] = incident.status === 'acknowledged' ? await tx.latestNotes(incident.id, 1) : [];
       const lastUpdate = Math.max(latest?.at ?? 0, incident.pagedAt ?? incident.createdAt);
       if (incident.status === 'acknowledged' && now - lastUpdate >= 2 * policy.progressReminder) {
         await this.escalateTier(tx, incident, policy, `no update for ${formatDuration(now - lastUpdate)}`, now);

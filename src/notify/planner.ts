@@ -165,7 +165,7 @@ export class NotificationPlanner {
    * becomes a text: nobody wants a call to say it is over).
    */
   async outcome(tx: StoreTx, incident: IncidentRow, kind: 'acknowledged' | 'resolved', now: number): Promise<number> {
-    const paged = (await tx.notificationsOf(incident.id)).filter(
+    const paged = (await tx.pagesOf(incident.id)).filter(
       (n) => (n.kind === 'page' || n.kind === 'escalation') && !(n.status === 'pending' && n.bundleKey !== null),
     );
     let planned = 0;
@@ -206,7 +206,7 @@ type Responder = { channel: ChannelName; person: string | null; name: string; ad
  */
 async function respondersOf(tx: StoreTx, incident: IncidentRow, opts: { peopleOnly: boolean }): Promise<Map<string, Responder>> {
   const out = new Map<string, Responder>();
-  for (const n of await tx.notificationsOf(incident.id)) {
+  for (const n of await tx.pagesOf(incident.id)) {
     if (!(n.kind === 'page' || n.kind === 'escalation') || (opts.peopleOnly && !n.person)) continue;
     const channel: ChannelName = n.channel === 'voice' ? 'sms' : (n.channel as ChannelName);
     if (channel === 'webhook') continue;

@@ -338,7 +338,8 @@ export interface OutboxTx {
   bundleMembers(bundleKey: string, now: number): Promise<NotificationRow[]>;
   /** The first pending bundle message's due time, to join its window. */
   bundleDueAt(bundleKey: string): Promise<number | null>;
-  notificationsOf(incidentId: number): Promise<NotificationRow[]>;
+  /** The incident's pages and escalations (who was paged, on what), oldest first. */
+  pagesOf(incidentId: number): Promise<NotificationRow[]>;
 }
 
 export type TimerKind = 'escalate' | 'ack_sla' | 'resolve_sla' | 'progress' | 'reack' | 'renotify' | 'hold';

@@ -173,7 +173,9 @@ export const migrations: string[] = [
   );
   CREATE INDEX runbook_runs_by_target ON runbook_runs (runbook, target_key, created_at);
   CREATE INDEX runbook_runs_by_incident ON runbook_runs (incident_id, created_at);
-  CREATE INDEX runbook_runs_open ON runbook_runs (status, created_at) WHERE status <> 'done';
+  -- The runner's two reads: queued runs in order, and (after a restart) runs left running.
+  CREATE INDEX runbook_runs_queued ON runbook_runs (created_at, id) WHERE status = 'queued';
+  CREATE INDEX runbook_runs_running ON runbook_runs (created_at) WHERE status = 'running';
   CREATE TABLE runbook_approvals (
     run_id      TEXT    NOT NULL REFERENCES runbook_runs (id),
     step        TEXT    NOT NULL,
@@ -196,9 +198,10 @@ export const migrations: string[] = [
   -- Reports and digests: reads by period, digest schedules, post-incident reviews.
   CREATE INDEX incidents_by_created ON incidents (created_at);
   CREATE INDEX incidents_by_resolved ON incidents (resolved_at);
-  CREATE INDEX timeline_by_incident_at ON timeline (incident_id, at);
-  CREATE INDEX timeline_by_kind_at ON timeline (kind, at);
-  CREATE INDEX notifications_by_created ON notifications (created_at);
+  -- Partial: the timeline and the outbox are the busiest tables, and reports read only these kinds by time
+  -- (the queries repeat these WHERE terms word for word, so SQLite can use the indexes).
+  CREATE INDEX timeline_report_events ON timeline (at) WHERE kind IN ('escalated', 'escalation_exhausted', 'runbook_finished', 'self_healed');
+  CREATE INDEX notifications_pages_by_created ON notifications (created_at) WHERE kind IN ('page', 'escalation');
   -- Each digest schedule's next due time; a restart resumes it, a missed one is caught up once.
   CREATE TABLE digest_schedules (
     name         TEXT    PRIMARY KEY,
@@ -221,5 +224,10 @@ export const migrations: string[] = [
   -- Incidents resolved before reviews existed get none.
   INSERT INTO incident_reviews (incident_id, resolved_at, sent_at, recipients)
     SELECT id, resolved_at, NULL, 0 FROM incidents WHERE status = 'resolved' AND priority IN ('P1', 'P2') AND resolved_at IS NOT NULL;
+  `,
+  `
+  -- Only bundled messages belong in the bundle index (every page was in it, bundled or not, at every insert).
+  DROP INDEX notifications_by_bundle;
+  CREATE INDEX notifications_by_bundle ON notifications (bundle_key) WHERE status = 'pending' AND bundle_key IS NOT NULL;
   `,
 ];

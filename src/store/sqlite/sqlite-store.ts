@@ -302,8 +302,8 @@ export class SqliteStore implements Store {
           | undefined;
         return Promise.resolve(r?.due ?? null);
       },
-      notificationsOf: (incidentId) =>
-        many('SELECT * FROM notifications WHERE incident_id = ? ORDER BY id', notificationFromRow, incidentId),
+      pagesOf: (incidentId) =>
+        many("SELECT * FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id", notificationFromRow, incidentId),
       setTimer: (incidentId, kind, dueAt) => {
         this.stmt('INSERT INTO incident_timers (incident_id, kind, due_at) VALUES (?, ?, ?) ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at').run(
           incidentId,
