@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startVigil, type TestVigil } from '../helpers/vigil.js';
 import { API, HOUR, MIN, at, reportRulesDir, seedWeek, weekSince, weekUntil } from './reports-seed.js';
@@ -20,6 +22,21 @@ const summary = (t: TestVigil, query: string) => t.json(`/api/v1/reports/summary
 const week = `since=${weekSince}&until=${weekUntil}`;
 
 describe('GET /api/v1/reports/summary', () => {
+  it('leaves out incidents whose policy says digest: false', async () => {
+    const dir = reportRulesDir();
+    const file = path.join(dir, '00-policies.yaml');
+    // The info policy is the last one in the file: hide it from reports.
+    const text = readFileSync(file, 'utf8');
+    const at = text.lastIndexOf('digest: true');
+    writeFileSync(file, `${text.slice(0, at)}digest: false${text.slice(at + 'digest: true'.length)}`);
+    v = await startVigil({ file: { rules: { dir }, digests: { timeZone: 'Europe/Berlin' } }, auth: { apiTokens: ['api-token'] }, now: '2026-03-09T08:00:00Z' });
+    await seedWeek(v);
+    v.clock.set('2026-03-16T06:00:00Z');
+    const s = await summary(v, week);
+    expect(s.incidents.total).toBe(4);
+    expect(s.incidents.bySeverity.info).toBe(0);
+  });
+
   it('gives the exact figures of a seeded week', async () => {
     v = await seeded();
     const s = await summary(v, week);
