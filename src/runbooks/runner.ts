@@ -302,7 +302,10 @@ export class RunbookRunner implements RemediationPort {
         step: request.step,
       });
     });
-    if (run.incidentId !== null) await this.deps.notify?.(run.incidentId, run.runbook, `approval needed: ${request.prompt} (run ${run.id})`, run.id);
+    if (run.incidentId !== null) {
+      const code = run.id.slice(0, 8);
+      await this.deps.notify?.(run.incidentId, run.runbook, `approval needed: ${request.prompt} Reply APPROVE ${code} or REJECT ${code} (run ${run.id})`, run.id);
+    }
     return new Promise<ApprovalDecision>((resolve) => {
       this.approvals.set(key, { resolve, request });
       request.signal.addEventListener(
@@ -330,8 +333,13 @@ export class RunbookRunner implements RemediationPort {
     });
   }
 
-  /** A person approves or rejects the step a run waits on. 404 unknown run, 409 when nothing waits. */
-  async decide(runId: string, decision: ApprovalDecision): Promise<{ runId: string; step: string; approved: boolean }> {
+  /**
+   * A person approves or rejects the step a run waits on: by run id, or by its first 8 characters (an SMS
+   * reply). 404 unknown run, 409 when nothing waits.
+   */
+  async decide(idOrCode: string, decision: ApprovalDecision): Promise<{ runId: string; step: string; approved: boolean }> {
+    const byCode = /^[0-9a-f]{8}$/.test(idOrCode) ? [...this.approvals.keys()].find((k) => k.startsWith(idOrCode))?.split('\u0000')[0] : undefined;
+    const runId = byCode ?? idOrCode;
     const run = await this.deps.store.getRunbookRun(runId);
     if (!run) throw notFound(`runbook run ${runId} not found`);
     const waiting = [...this.approvals.entries()].find(([k]) => k.startsWith(`${runId}\u0000`));

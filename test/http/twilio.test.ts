@@ -184,6 +184,7 @@ describe('Twilio callbacks', () => {
     lastIncidentForPhone: async (phone) => (phone === ALICE ? 12 : null),
     personBySlack: () => null,
     incidentForThread: async () => null,
+    decideRunbook: async (...args) => void calls.push(['decideRunbook', ...args]),
   };
   let server: Server;
   let base = '';
@@ -241,6 +242,8 @@ describe('Twilio callbacks', () => {
     ['4', ['acknowledge', 12, 'alice', 'sms'], 'Incident 12 acknowledged.'],
     ['esc 31', ['escalate', 31, 'alice', 'sms'], 'Incident 31 escalated.'],
     ['on it, db failover in progress', ['addNote', 12, 'alice', 'sms', 'on it, db failover in progress'], 'Noted on incident 12.'],
+    ['APPROVE 1a2b3c4d', ['decideRunbook', '1a2b3c4d', 'alice', true], 'Runbook run 1a2b3c4d approved.'],
+    ['no 1A2B3C4D', ['decideRunbook', '1a2b3c4d', 'alice', false], 'Runbook run 1a2b3c4d rejected.'],
   ])('SMS reply %j', async (body, call, answer) => {
     const res = await signed('/api/v1/callbacks/twilio/sms', sms(body));
     expect(res.status).toBe(200);

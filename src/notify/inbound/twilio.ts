@@ -73,6 +73,13 @@ export function parseSmsReply(body: string): { action: ReplyAction; incidentId: 
   return incidentId === null ? null : { action, incidentId };
 }
 
+/** `APPROVE 1a2b3c4d` / `REJECT 1a2b3c4d` (or YES / NO): a decision on the runbook run whose id starts so. */
+export function parseApprovalReply(body: string): { approved: boolean; code: string } | null {
+  const m = /^(approve|yes|reject|no)\s+([0-9a-f]{8})$/i.exec(body.trim());
+  if (!m) return null;
+  return { approved: /^(approve|yes)$/i.test(m[1]!), code: m[2]!.toLowerCase() };
+}
+
 function param(req: Request, name: string): string {
   const value = (req.body as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : '';
@@ -161,6 +168,11 @@ async function answerSms(text: string, from: string, who: string, actions: Incid
   const lower = text.toLowerCase();
   if (OPT_OUT.has(lower)) return null;
   if (HELP_WORDS.has(lower) || text === '') return SMS_HELP;
+  const decision = parseApprovalReply(text);
+  if (decision && actions.decideRunbook) {
+    await actions.decideRunbook(decision.code, who, decision.approved);
+    return `Runbook run ${decision.code} ${decision.approved ? 'approved' : 'rejected'}.`;
+  }
   const command = parseSmsReply(text);
   if (command) {
     const incidentId = command.incidentId ?? (await actions.lastIncidentForPhone(from));
