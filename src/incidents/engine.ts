@@ -10,10 +10,9 @@ import type { RuleSet } from '../rules/ruleset.js';
 import { InhibitionIndex } from '../rules/inhibition.js';
 import { SilenceBook } from '../rules/silences.js';
 import { findSuppression, windowClosedBetween, windowOpenedBetween } from '../rules/suppression.js';
-import type { SilenceRow, Suppression, TimerKind } from '../store/types.js';
-import type { Policy } from '../rules/schema.js';
+import type { SilenceRow, Suppression } from '../store/types.js';
 import type { NotificationPlanner } from '../notify/planner.js';
-import { escalationFor, type EscalationPlan } from '../notify/escalation.js';
+import { IncidentTimers } from './timers.js';
 import { randomUUID } from 'node:crypto';
 
 export interface EngineOptions {
@@ -92,6 +91,7 @@ export class IncidentEngine implements EnginePort {
   private releasePassNeeded = true;
   private lastSuppressionCheck: number | null = null;
   private readonly ready: Promise<void>;
+  private readonly timers: IncidentTimers;
 
   constructor(
     private readonly store: Store,
@@ -99,6 +99,14 @@ export class IncidentEngine implements EnginePort {
     private readonly options: EngineOptions,
   ) {
     this.ready = this.loadMirrors();
+    this.timers = new IncidentTimers({
+      store,
+      clock,
+      options,
+      pageIfDue: (tx, incident, decision, now) => this.pageIfDue(tx, incident, decision, now),
+      decide: (alert) => this.decide(alert),
+      endHold: (tx, incident, why, now) => this.endHold(tx, incident, why, now),
+    });
   }
 
   /** Fills the in-memory mirrors (silences, inhibiting alerts) from the store; again after a rules reload. */
@@ -470,7 +478,7 @@ export class IncidentEngine implements EnginePort {
     await tx.updateIncident(incident.id, { pagedAt: now, policy });
     incident.pagedAt = now;
     incident.policy = policy;
-    await this.startTimers(tx, incident, policy, now);
+    await this.timers.start(tx, incident, policy, now);
     const who = decision.policy.notify.map((n) => `${n.role} by ${n.channels.join(', ')}`).join('; ');
     await tx.addEvent({
       incidentId: incident.id,
@@ -487,130 +495,10 @@ export class IncidentEngine implements EnginePort {
     if (planned > 0) tx.afterCommit(() => this.options.onOutbox?.());
   }
 
-  /** SLA clocks run from the incident's start; escalation and progress reminders from the page. */
-  private async startTimers(tx: StoreTx, incident: IncidentRow, policy: Policy, now: number): Promise<void> {
-    if (policy.ackSla !== null && incident.acknowledgedAt === null) await tx.setTimer(incident.id, 'ack_sla', incident.createdAt + policy.ackSla);
-    const firstDelay = this.escalation(incident, policy)?.tiers[0]?.delay ?? null;
-    if (firstDelay !== null && incident.acknowledgedAt === null) await tx.setTimer(incident.id, 'escalate', now + firstDelay);
-    if (policy.resolveSla !== null) await tx.setTimer(incident.id, 'resolve_sla', incident.createdAt + policy.resolveSla);
-    if (policy.progressReminder !== null) await tx.setTimer(incident.id, 'progress', now + policy.progressReminder);
-    if (policy.renotify !== null && incident.acknowledgedAt === null) await tx.setTimer(incident.id, 'renotify', now + policy.renotify);
-  }
-
-  /**
-   * The incident timers that are due (a scheduler job): escalation to the next tier when nobody
-   * acknowledged, SLA breaches, progress reminders, and re-triggering an acknowledgement left unresolved.
-   * Each timer is handled in its own write, so one failing incident does not hold up the others.
-   */
+  /** The incident timers that are due (a scheduler job); see IncidentTimers.run. */
   async runTimers(chunk = 500, budgetMs = 3000): Promise<number> {
     await this.ready;
-    const now = this.clock.now();
-    const started = Date.now();
-    let total = 0;
-    // Chunks until nothing is due or the tick's budget is spent. The writes of one chunk share a group
-    // commit, each in its own savepoint, so one failing timer is rolled back alone.
-    for (;;) {
-      const due = await this.store.write((tx) => tx.dueTimers(now, chunk));
-      const results = await Promise.allSettled(
-        due.map((t) =>
-          this.store.write(async (tx) => {
-            const incident = await tx.getIncident(t.incidentId);
-            await tx.clearTimers(t.incidentId, [t.kind]);
-            if (!incident || incident.status === 'resolved' || !incident.policy) return;
-            await this.onTimer(tx, incident, incident.policy, t.kind, t.dueAt, now);
-          }),
-        ),
-      );
-      const failed = results.filter((r) => r.status === 'rejected');
-      if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
-      total += due.length;
-      if (due.length < chunk || Date.now() - started > budgetMs) return total;
-    }
-  }
-
-  private async onTimer(tx: StoreTx, incident: IncidentRow, policy: Policy, kind: TimerKind, dueAt: number, now: number): Promise<void> {
-    const event = (k: string, message: string, data: Record<string, unknown> | null = null) =>
-      tx.addEvent({ incidentId: incident.id, at: now, kind: k, actor: 'vigil', source: 'scheduler', message, data });
-    if (kind === 'ack_sla' && incident.acknowledgedAt === null) {
-      await tx.updateIncident(incident.id, { ackSlaBreached: true });
-      this.options.onSlaBreach?.(incident.priority, 'ack');
-      await event('sla_breached', `acknowledge SLA missed: not acknowledged within ${formatDuration(policy.ackSla ?? 0)} (${incident.priority})`, { kind: 'ack' });
-    } else if (kind === 'resolve_sla') {
-      await tx.updateIncident(incident.id, { resolveSlaBreached: true });
-      this.options.onSlaBreach?.(incident.priority, 'resolve');
-      await event('sla_breached', `resolve SLA missed: not resolved within ${formatDuration(policy.resolveSla ?? 0)} (${incident.priority})`, { kind: 'resolve' });
-      await this.escalateTier(tx, incident, policy, `not resolved within ${formatDuration(policy.resolveSla ?? 0)}`, now);
-    } else if (kind === 'escalate' && incident.status === 'triggered') {
-      const waited = this.escalation(incident, policy)?.tiers[incident.escalationTier - 1]?.delay ?? now - dueAt;
-      await this.escalateTier(tx, incident, policy, `nobody acknowledged within ${formatDuration(waited)}`, now);
-    } else if (kind === 'progress' && policy.progressReminder !== null) {
-      const planned = this.options.planner ? await this.options.planner.progress(tx, incident, dueAt, now) : 0;
-      await event('progress_reminder', `progress reminder: asked ${planned} recipient${planned === 1 ? '' : 's'} for an update`, { planned });
-      await tx.setTimer(incident.id, 'progress', now + policy.progressReminder);
-      if (planned > 0) tx.afterCommit(() => this.options.onOutbox?.());
-      // Acknowledged, then two intervals without a note: the next tier hears about it. (Unacknowledged
-      // incidents already climb the tiers on the escalation timer.)
-      const [latest] = incident.status === 'acknowledged' ? await tx.latestNotes(incident.id, 1) : [];
-      const lastUpdate = Math.max(latest?.at ?? 0, incident.pagedAt ?? incident.createdAt);
-      if (incident.status === 'acknowledged' && now - lastUpdate >= 2 * policy.progressReminder) {
-        await this.escalateTier(tx, incident, policy, `no update for ${formatDuration(now - lastUpdate)}`, now);
-      }
-    } else if (kind === 'renotify' && incident.status === 'triggered' && policy.renotify !== null && this.options.planner) {
-      // Still unacknowledged: the same roles hear again, under the same policy (bundled if it bundles).
-      const { planned } = await this.options.planner.page(tx, incident, policy, `${incident.reopenCount}-renotify-${dueAt}`, now);
-      await event('renotified', `not acknowledged yet: notifying again (${planned} message${planned === 1 ? '' : 's'})`, { planned });
-      await tx.setTimer(incident.id, 'renotify', now + policy.renotify);
-      if (planned > 0) tx.afterCommit(() => this.options.onOutbox?.());
-    } else if (kind === 'hold' && incident.holdUntil !== null) {
-      await this.endHold(tx, incident, `not resolved within the ${formatDuration(policy.holdPageFor ?? now - incident.createdAt)} hold`, now);
-    } else if (kind === 'reack' && incident.status === 'acknowledged') {
-      const patch = { status: 'triggered' as const, acknowledgedAt: null, acknowledgedBy: null, pagedAt: null, escalationTier: 1, escalationRound: 0, updatedAt: now };
-      await tx.updateIncident(incident.id, patch);
-      Object.assign(incident, patch);
-      await event('retriggered', `acknowledged ${formatDuration(policy.reackAfter ?? 0)} ago but not resolved: paging again`);
-      const alerts = await tx.firingAlertsOf(incident.id);
-      if (alerts[0]) await this.pageIfDue(tx, incident, this.decide(alerts[0]), now);
-    }
-  }
-
-  /** The escalation tiers the incident climbs, from the rules in force now (a reload applies at the next step). */
-  private escalation(incident: IncidentRow, policy: Policy): EscalationPlan | null {
-    // Policies stored before escalation policies existed have no `escalation` field.
-    return escalationFor(this.options.rules(), incident.team, { ...policy, escalation: policy.escalation ?? null });
-  }
-
-  /** Pages the next tier (after the last, starting again while the plan repeats) and sets the next timer. */
-  private async escalateTier(tx: StoreTx, incident: IncidentRow, policy: Policy, why: string, now: number): Promise<void> {
-    const plan = this.escalation(incident, policy);
-    const event = (kind: string, message: string, data: Record<string, unknown> | null) =>
-      tx.addEvent({ incidentId: incident.id, at: now, kind, actor: 'vigil', source: 'scheduler', message, data });
-    if (!plan) {
-      await event('escalation_exhausted', `${why}; this incident has no escalation tiers`, null);
-      return;
-    }
-    let tier = incident.escalationTier + 1;
-    let round = incident.escalationRound;
-    if (tier > plan.tiers.length) {
-      if (round >= plan.repeat) {
-        await event('escalation_exhausted', `${why}; every tier has been paged`, { policy: plan.name, rounds: round + 1 });
-        return;
-      }
-      tier = 1;
-      round++;
-    }
-    const step = plan.tiers[tier - 1]!;
-    const paged = this.options.planner ? await this.options.planner.escalate(tx, incident, policy, step, tier, round, now) : null;
-    await tx.updateIncident(incident.id, { escalationTier: tier, escalationRound: round, updatedAt: now });
-    incident.escalationTier = tier;
-    incident.escalationRound = round;
-    const again = round > 0 ? ` (round ${round + 1})` : '';
-    await event(
-      'escalated',
-      paged ? `escalated to tier ${tier}${again} (${paged}): ${why}` : `escalated to tier ${tier}${again}: ${why}; nobody is on call there`,
-      { tier, round, paged, policy: plan.name },
-    );
-    if (paged) tx.afterCommit(() => this.options.onOutbox?.());
-    if (incident.status === 'triggered' && step.delay !== null) await tx.setTimer(incident.id, 'escalate', now + step.delay);
+    return this.timers.run(chunk, budgetMs);
   }
 
   /** "Press 5": page the next tier now. */
@@ -618,8 +506,7 @@ export class IncidentEngine implements EnginePort {
     return this.store.write(async (tx) => {
       const incident = await this.mustGet(tx, id);
       if (incident.status === 'resolved') throw conflict(`incident ${id} is resolved`);
-      const now = this.clock.now();
-      await this.escalateTier(tx, incident, incident.policy ?? this.options.rules().policies[incident.severity], `escalation requested by ${actor.by}`, now);
+      await this.timers.escalateNow(tx, incident, actor.by, this.clock.now());
       return incident;
     });
   }
