@@ -79,7 +79,8 @@ export class EmailChannel implements Channel {
         to: { name: recipient.name, address: recipient.address },
         subject: rendered.subject,
         text: rendered.text,
-        html: rendered.html,
+        // A message without HTML (a runbook's update) is sent as plain text only.
+        ...(rendered.html ? { html: rendered.html } : {}),
         messageId: messageIdFor(delivery.idempotencyKey),
         ...(thread ? { inReplyTo: thread, references: [thread] } : {}),
         headers,
