@@ -7,12 +7,10 @@ import { formatDuration } from '../config/duration.js';
 import { alertLabel, groupKeyOf, type GroupBy } from './grouping.js';
 import { evaluate, explain, type AlertFacts, type Decision } from '../rules/evaluate.js';
 import type { RuleSet } from '../rules/ruleset.js';
-import { InhibitionIndex } from '../rules/inhibition.js';
-import { SilenceBook } from '../rules/silences.js';
-import { findSuppression, windowClosedBetween, windowOpenedBetween } from '../rules/suppression.js';
-import type { SilenceRow, Suppression } from '../store/types.js';
+import type { SilenceRow } from '../store/types.js';
 import type { NotificationPlanner } from '../notify/planner.js';
 import { IncidentTimers } from './timers.js';
+import { SuppressionPass } from './suppression-pass.js';
 import { randomUUID } from 'node:crypto';
 
 export interface EngineOptions {
@@ -81,15 +79,8 @@ export class IncidentEngine implements EnginePort {
   /** Receipts of repeats that changed nothing, written in batches (see refresh). */
   private readonly receipts = new Map<number, { at: number; count: number }>();
 
-  /** Silences not yet ended, mirrored from the store after each commit. */
-  readonly silences = new SilenceBook();
-  /** Firing alerts that can inhibit others, mirrored from the store after each commit. */
-  private readonly inhibition = new InhibitionIndex();
-  /** Set when something may now suppress alerts that already fire (a new silence, a new inhibiting alert). */
-  private suppressionPassNeeded = true;
-  /** Set when a suppression may have ended (an inhibiting alert resolved, rules reloaded). */
-  private releasePassNeeded = true;
-  private lastSuppressionCheck: number | null = null;
+  /** Silences, maintenance windows and inhibition applied to firing alerts, and kept current as time passes. */
+  private readonly suppressions: SuppressionPass;
   private readonly ready: Promise<void>;
   private readonly timers: IncidentTimers;
 
@@ -98,6 +89,13 @@ export class IncidentEngine implements EnginePort {
     private readonly clock: Clock,
     private readonly options: EngineOptions,
   ) {
+    this.suppressions = new SuppressionPass({
+      store,
+      clock,
+      rules: options.rules,
+      pageIfDue: (tx, incident, decision, now) => this.pageIfDue(tx, incident, decision, now),
+      decide: (alert) => this.decide(alert),
+    });
     this.ready = this.loadMirrors();
     this.timers = new IncidentTimers({
       store,
@@ -111,16 +109,7 @@ export class IncidentEngine implements EnginePort {
 
   /** Fills the in-memory mirrors (silences, inhibiting alerts) from the store; again after a rules reload. */
   async loadMirrors(): Promise<void> {
-    this.silences.load(await this.store.listSilences(this.clock.now()));
-    this.inhibition.clear();
-    const rules = this.options.rules();
-    for (const a of await this.store.allFiringAlerts()) this.inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
-    this.suppressionPassNeeded = true;
-    this.releasePassNeeded = true;
-  }
-
-  private suppressionContext() {
-    return { rules: this.options.rules(), silences: this.silences, inhibition: this.inhibition };
+    await this.suppressions.load(await this.store.listSilences(this.clock.now()), await this.store.allFiringAlerts());
   }
 
   /** Applies one request's alerts in one durable write. */
@@ -303,7 +292,7 @@ export class IncidentEngine implements EnginePort {
       lastReceivedAt: now,
       resolvedAt: null,
       resolvedBy: null,
-      suppressedBy: findSuppression(this.suppressionContext(), alert, now),
+      suppressedBy: this.suppressions.find(alert, now),
     };
     const sameRow = previous && previous.incidentId === incident.id;
     if (sameRow) {
@@ -336,13 +325,8 @@ export class IncidentEngine implements EnginePort {
         matchedRules: decision.matchedRules,
       },
     });
-    if (fields.suppressedBy) await this.noteSuppressed(tx, incident.id, alert.labels, fields.suppressedBy, alert.source, now);
-    tx.afterCommit(() => {
-      // An alert that can inhibit others may mute alerts that already fire: the next tick checks them.
-      if (this.inhibition.add(this.options.rules(), alert.fingerprint, alert.labels, alertLabel(alert.labels))) {
-        this.suppressionPassNeeded = true;
-      }
-    });
+    if (fields.suppressedBy) await this.suppressions.note(tx, incident.id, alert.labels, fields.suppressedBy, alert.source, now);
+    tx.afterCommit(() => this.suppressions.alertFiring(alert.fingerprint, alert.labels));
     if (!decision.severityKnown) {
       await tx.addEvent({
         incidentId: incident.id,
@@ -533,7 +517,7 @@ export class IncidentEngine implements EnginePort {
       resolvedAt: how.at,
       lastReceivedAt: how.kind === 'alert_expired' ? alert.lastReceivedAt : how.at,
     });
-    tx.afterCommit(() => this.releaseInhibitionBy(alert.fingerprint));
+    tx.afterCommit(() => this.suppressions.alertResolved(alert.fingerprint));
     const incident = await tx.getIncident(alert.incidentId);
     if (!incident) return;
     const firing = Math.max(0, incident.firingCount - 1);
@@ -644,7 +628,7 @@ export class IncidentEngine implements EnginePort {
       const now = this.clock.now();
       for (const alert of await tx.firingAlertsOf(id)) {
         await tx.updateAlert(alert.id, { status: 'resolved', resolvedAt: now, resolvedBy: actor.by, expiresAt: null });
-        tx.afterCommit(() => this.releaseInhibitionBy(alert.fingerprint));
+        tx.afterCommit(() => this.suppressions.alertResolved(alert.fingerprint));
       }
       const patch = {
         status: 'resolved' as const,
@@ -715,10 +699,7 @@ export class IncidentEngine implements EnginePort {
     const row: SilenceRow = { id: randomUUID(), ...input, createdAt: now, updatedAt: now };
     return this.store.write(async (tx) => {
       await tx.insertSilence(row);
-      tx.afterCommit(() => {
-        this.silences.put(row);
-        this.suppressionPassNeeded = true;
-      });
+      tx.afterCommit(() => this.suppressions.silenceCreated(row));
       return row;
     });
   }
@@ -734,27 +715,8 @@ export class IncidentEngine implements EnginePort {
       const patch = { endsAt: Math.max(now, silence.startsAt), updatedAt: now, comment: `${silence.comment} (expired by ${by})` };
       await tx.updateSilence(id, patch);
       const updated = { ...silence, ...patch };
-      tx.afterCommit(() => {
-        this.silences.put(updated);
-        this.releasePassNeeded = true;
-      });
+      tx.afterCommit(() => this.suppressions.silenceEnded(updated));
       return updated;
-    });
-  }
-
-  private releaseInhibitionBy(fingerprint: string): void {
-    if (this.inhibition.remove(fingerprint)) this.releasePassNeeded = true;
-  }
-
-  private async noteSuppressed(tx: StoreTx, incidentId: number, labels: Record<string, string>, why: Suppression, source: string, at: number) {
-    await tx.addEvent({
-      incidentId,
-      at,
-      kind: 'suppressed',
-      actor: 'vigil',
-      source,
-      message: `${alertLabel(labels)} pages nobody: ${why.reason}`,
-      data: { ...why },
     });
   }
 
@@ -765,64 +727,12 @@ export class IncidentEngine implements EnginePort {
    */
   async checkSuppressions(chunk = 500): Promise<number> {
     await this.ready;
-    const now = this.clock.now();
-    const since = this.lastSuppressionCheck ?? now;
-    this.lastSuppressionCheck = now;
-    const rules = this.options.rules();
-    let changed = 0;
-    // Suppressed alerts are only walked when something could have released them.
-    if (this.releasePassNeeded || this.silences.endedBetween(since, now) || windowClosedBetween(rules, since, now)) {
-      this.releasePassNeeded = false;
-      changed += await this.recheck(true, now, chunk);
-    }
-    this.silences.prune(now);
-    if (this.suppressionPassNeeded || this.silences.startedBetween(since, now) || windowOpenedBetween(rules, since, now)) {
-      this.suppressionPassNeeded = false;
-      changed += await this.recheck(false, now, chunk);
-    }
-    return changed;
+    return this.suppressions.check(chunk);
   }
 
-  /** Walks firing alerts that are (or are not) suppressed, in chunks, and records every change. */
-  private async recheck(suppressed: boolean, now: number, chunk: number): Promise<number> {
-    let changed = 0;
-    let after = 0;
-    for (;;) {
-      const { count, last, more } = await this.store.write(async (tx) => {
-        const alerts = await tx.firingAlerts(suppressed, after, chunk);
-        let n = 0;
-        for (const alert of alerts) {
-          const why = findSuppression(this.suppressionContext(), alert, now);
-          if (sameSuppression(why, alert.suppressedBy)) continue;
-          n++;
-          await tx.updateAlert(alert.id, { suppressedBy: why });
-          const incident = await tx.getIncident(alert.incidentId);
-          if (!incident) continue;
-          const delta = (why ? 1 : 0) - (alert.suppressedBy ? 1 : 0);
-          if (delta !== 0) {
-            incident.suppressedCount = Math.max(0, incident.suppressedCount + delta);
-            await tx.updateIncident(incident.id, { suppressedCount: incident.suppressedCount, updatedAt: now });
-          }
-          if (why) await this.noteSuppressed(tx, incident.id, alert.labels, why, 'scheduler', now);
-          else {
-            await tx.addEvent({
-              incidentId: incident.id,
-              at: now,
-              kind: 'unsuppressed',
-              actor: 'vigil',
-              source: 'scheduler',
-              message: `${alertLabel(alert.labels)} pages again: ${endedReason(alert.suppressedBy!)}`,
-              data: { ended: alert.suppressedBy },
-            });
-            await this.pageIfDue(tx, incident, this.decide(alert), now);
-          }
-        }
-        return { count: n, last: alerts.at(-1)?.id ?? after, more: alerts.length === chunk };
-      });
-      changed += count;
-      after = last;
-      if (!more) return changed;
-    }
+  /** Silences not yet ended (rules test and the API read them). */
+  get silences() {
+    return this.suppressions.silences;
   }
 
   private async mustGet(tx: StoreTx, id: number): Promise<IncidentRow> {
@@ -850,16 +760,4 @@ function decisionData(d: Decision): Record<string, unknown> {
     ackSla: d.policy.ackSla,
     resolveSla: d.policy.resolveSla,
   };
-}
-
-
-function sameSuppression(a: Suppression | null, b: Suppression | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.kind === b.kind && a.id === b.id && a.until === b.until;
-}
-
-function endedReason(was: Suppression): string {
-  if (was.kind === 'silence') return `silence ${was.id} ended`;
-  if (was.kind === 'maintenance') return `maintenance window "${was.id}" closed`;
-  return `the alert inhibiting it (rule "${was.id}") resolved`;
 }
