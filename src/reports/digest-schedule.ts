@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { cronProblem } from '../config/cron.js';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
@@ -122,18 +123,6 @@ export type DigestSchedule = DigestConfig['schedules'][number];
 
 // ---- due times
 
-/** Why a cron expression is unusable, or null. */
-export function cronProblem(expr: string): string | null {
-  if (expr.trim().split(/\s+/).length !== 5) {
-    return 'expected 5 fields (minute hour day-of-month month day-of-week)';
-  }
-  try {
-    CronExpressionParser.parse(expr, { tz: 'UTC' }).next();
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
 
 /**
  * The first time the schedule fires strictly after `after` (epoch ms). The expression is evaluated on the
@@ -217,3 +206,5 @@ export function planRun(schedule: Pick<DigestSchedule, 'cron' | 'timeZone' | 'pe
 function assertZone(timeZone: string): void {
   if (!IANAZone.isValidZone(timeZone)) throw new RangeError(`unknown time zone "${timeZone}"`);
 }
+
+export { cronProblem };

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { severities } from '../alerts/severity.js';
 import { incidentsPerDayChart, responseTrendChart } from './digest-charts.js';
-import { humanDuration, localRange, localTime, percent, plural } from './format.js';
+import { humanDuration, localRange, localTime, percent, plural, teamTable } from './format.js';
 import { escapeHtml, htmlTable, severityColour } from './html.js';
 import { emptyLine, renderSummaryText, verdict } from './render-text.js';
 import type { Compliance, Summary } from './types.js';
@@ -138,17 +138,8 @@ function teams(s: Summary): string {
   return (
     h2('By team') +
     htmlTable(
-      ['team', 'incidents', 'MTTA median', 'MTTA p90', 'MTTR median', 'MTTR p90', 'ack SLA', 'resolve SLA'],
-      s.teams.map((t) => [
-        t.team ?? '(no team)',
-        String(t.incidents),
-        humanDuration(t.mtta.median),
-        humanDuration(t.mtta.p90),
-        humanDuration(t.mttr.median),
-        humanDuration(t.mttr.p90),
-        percent(t.ack.rate),
-        percent(t.resolve.rate),
-      ]),
+      teamTable(s).header,
+      teamTable(s).rows,
       [1, 2, 3, 4, 5, 6, 7],
     )
   );

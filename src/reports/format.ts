@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { Summary } from './types.js';
 
 /**
  * How figures read to people, shared by the terminal table, the digest and the review so a duration
@@ -45,4 +46,21 @@ export function utcIso(ms: number): string {
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The per-team table (header and rows), as the text report and the digest show it. */
+export function teamTable(s: { teams: Summary['teams'] }): { header: string[]; rows: string[][] } {
+  return {
+    header: ['team', 'incidents', 'MTTA median', 'MTTA p90', 'MTTR median', 'MTTR p90', 'ack SLA', 'resolve SLA'],
+    rows: s.teams.map((t) => [
+      t.team ?? '(no team)',
+      String(t.incidents),
+      humanDuration(t.mtta.median),
+      humanDuration(t.mtta.p90),
+      humanDuration(t.mttr.median),
+      humanDuration(t.mttr.p90),
+      percent(t.ack.rate),
+      percent(t.resolve.rate),
+    ]),
+  };
 }

@@ -1,5 +1,5 @@
 import { severities } from '../alerts/severity.js';
-import { humanDuration, localRange, localTime, percent, plural } from './format.js';
+import { humanDuration, localRange, localTime, percent, plural, teamTable } from './format.js';
 import { clip, textTable } from './text-table.js';
 import type { Compliance, Summary } from './types.js';
 
@@ -72,18 +72,10 @@ function slaTable(s: Summary): string {
 
 function teams(s: Summary): string {
   if (s.teams.length === 0) return '';
+  const { header, rows } = teamTable(s);
   return `By team\n${textTable(
-    ['team', 'incidents', 'MTTA median', 'MTTA p90', 'MTTR median', 'MTTR p90', 'ack SLA', 'resolve SLA'],
-    s.teams.map((t) => [
-      t.team ?? '(no team)',
-      String(t.incidents),
-      humanDuration(t.mtta.median),
-      humanDuration(t.mtta.p90),
-      humanDuration(t.mttr.median),
-      humanDuration(t.mttr.p90),
-      percent(t.ack.rate),
-      percent(t.resolve.rate),
-    ]),
+    header,
+    rows,
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   )}`;
 }

@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { cronProblem } from '../config/cron.js';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
@@ -247,19 +248,6 @@ function previousOccurrence(w: CronWindow, now: number): number | null {
   }
 }
 
-/** Why a cron expression is unusable, or null. */
-function cronProblem(expr: string): string | null {
-  const fields = expr.trim().split(/\s+/);
-  if (expr.trim() === '' || fields.length !== 5) {
-    return 'expected 5 fields (minute hour day-of-month month day-of-week)';
-  }
-  try {
-    CronExpressionParser.parse(expr, { tz: 'UTC' }).next();
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
 
 // ---- time helpers
 
