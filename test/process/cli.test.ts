@@ -128,6 +128,20 @@ describe('rules from the command line', () => {
     expect(stderr).toMatch(/10-team\.yaml:3:\d+: rules\.0\.match: invalid matcher/);
   });
 
+  it('check-config names a rule whose runbook does not exist, and a broken runbook file', async () => {
+    const { dir, rules, config } = brokenRules();
+    writeFileSync(path.join(rules, '10-team.yaml'), "rules:\n  - name: team\n    match: 'service=\"pay\"'\n    set: { runbooks: [reboot-the-world] }\n");
+    mkdirSync(path.join(dir, 'books'));
+    writeFileSync(config, 'rules:\n  dir: rules\nrunbooks:\n  dir: books\n');
+    const missing = await vigil(['check-config'], { VIGIL_CONFIG: config });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/10-team\.yaml: rule "team" names runbook "reboot-the-world", which is not in .*books/);
+    writeFileSync(path.join(dir, 'books', 'reboot.yaml'), 'name: reboot-the-world\nsteps:\n  - name: x\n    type: teleport\n');
+    const broken = await vigil(['check-config'], { VIGIL_CONFIG: config });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/reboot\.yaml:4:\d+: steps\.0/);
+  });
+
   it('serve reloads on SIGHUP and on file change; a broken file keeps the old rules and sets the metric to 0', async () => {
     const { dir, rules, config } = brokenRules();
     const server = await spawnVigil({ VIGIL_CONFIG: config, VIGIL_DB: path.join(dir, 'v.db') }, await freePort());
