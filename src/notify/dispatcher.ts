@@ -260,18 +260,15 @@ export class Dispatcher {
   /** What a progress report tells: time open and the latest updates people and runbooks recorded. */
   /** What runbooks tried before this page went out (a held page carries the evidence), latest last. */
   private async remediationOf(incidentId: number): Promise<string[]> {
-    return (await this.store.timelineOf(incidentId))
-      .filter((e) => e.kind === 'runbook_finished' || e.kind === 'runbook_refused' || (e.kind === 'runbook_step' && (e.data as { step?: { ok?: boolean } })?.step?.ok === false))
-      .slice(-5)
+    return (await this.store.latestEvents(incidentId, REMEDIATION_KINDS, 20))
+      .filter((e) => e.kind !== 'runbook_step' || (e.data as { step?: { ok?: boolean } } | null)?.step?.ok === false)
+      .slice(0, 5)
+      .reverse()
       .map((e) => e.message);
   }
 
   private async progressOf(i: IncidentSummary, now: number): Promise<NonNullable<IncidentSummary['progress']>> {
-    const updates = (await this.store.timelineOf(i.id))
-      .filter((e) => PROGRESS_KINDS.has(e.kind))
-      .slice(-PROGRESS_UPDATES)
-      .reverse()
-      .map((e) => ({ at: e.at, by: e.actor, text: e.message }));
+    const updates = (await this.store.latestEvents(i.id, PROGRESS_KINDS, PROGRESS_UPDATES)).map((e) => ({ at: e.at, by: e.actor, text: e.message }));
     return { openForMs: Math.max(0, now - i.createdAt), updates };
   }
 
@@ -284,7 +281,9 @@ export class Dispatcher {
 }
 
 /** Timeline events a progress report shows: what people said and did, and what runbooks achieved. */
-const PROGRESS_KINDS = new Set(['note', 'acknowledged', 'escalated', 'runbook_finished']);
+const PROGRESS_KINDS = ['note', 'acknowledged', 'escalated', 'runbook_finished'];
+/** What a page shows of runbooks: outcomes, refusals and the steps that failed. */
+const REMEDIATION_KINDS = ['runbook_finished', 'runbook_refused', 'runbook_step'];
 const PROGRESS_UPDATES = 3;
 
 export function summarize(

@@ -22,23 +22,10 @@ export class NotificationPlanner {
     const window = policy.bundleWindow ?? 0;
     let planned = 0;
     for (const t of targets) {
-      const bundleKey = window > 0 ? `${t.channel}:${t.recipient.address}` : null;
-      const dueAt = bundleKey ? ((await tx.bundleDueAt(bundleKey)) ?? now + window) : now;
-      const id = await tx.insertNotification(
-        {
-          incidentId: incident.id,
-          kind: 'page',
-          channel: t.channel,
-          person: t.recipient.person,
-          recipientName: t.recipient.name,
-          address: t.recipient.address,
-          idempotencyKey: `incident:${incident.id}:page:${cause}:${t.channel}:${t.recipient.address}`,
-          dueAt,
-          bundleKey,
-          fallbackOf: null,
-        },
-        now,
-      );
+      const key = window > 0 ? `${t.channel}:${t.recipient.address}` : null;
+      const bundle = key ? { key, dueAt: (await tx.bundleDueAt(key)) ?? now + window } : null;
+      const to = { channel: t.channel, ...t.recipient };
+      const id = await send(tx, incident, 'page', to, `incident:${incident.id}:page:${cause}:${t.channel}:${t.recipient.address}`, now, bundle);
       if (id !== null) planned++;
     }
     return { planned, missing };
@@ -53,25 +40,11 @@ export class NotificationPlanner {
     const rules = this.rules();
     const defaults = policy.notify.find((n) => n.role === 'oncall')?.channels ?? ['voice', 'sms'];
     const names: string[] = [];
-    const insert = async (channel: ChannelName, person: string | null, name: string, address: string) =>
-      tx.insertNotification(
-        {
-          incidentId: incident.id,
-          kind: 'escalation',
-          channel,
-          person,
-          recipientName: name,
-          address,
-          idempotencyKey: `incident:${incident.id}:escalation:${incident.reopenCount}-r${round}-t${tierNumber}:${channel}:${address}`,
-          dueAt: now,
-          bundleKey: null,
-          fallbackOf: null,
-        },
-        now,
-      );
+    const insert = (to: Responder) =>
+      send(tx, incident, 'escalation', to, `incident:${incident.id}:escalation:${incident.reopenCount}-r${round}-t${tierNumber}:${to.channel}:${to.address}`, now);
     for (const target of resolveTier(rules, tier, now)) {
       if (target.kind === 'chat') {
-        await insert('chat', null, target.address, target.address);
+        await insert({ channel: 'chat', person: null, name: target.address, address: target.address });
         names.push(target.address);
         continue;
       }
@@ -79,7 +52,7 @@ export class NotificationPlanner {
       for (const channel of target.channels ?? defaults) {
         const t = addressOf(rules, target.person, channel, incident.team);
         if (!t) continue;
-        await insert(channel, t.recipient.person, t.recipient.name, t.recipient.address);
+        await insert({ channel, ...t.recipient });
         reached = true;
       }
       if (reached) names.push(rules.people.get(target.person)?.name ?? target.person);
@@ -101,22 +74,7 @@ export class NotificationPlanner {
     }
     let planned = 0;
     for (const [key, r] of recipients) {
-      const id = await tx.insertNotification(
-        {
-          incidentId: incident.id,
-          kind: 'reminder',
-          channel: r.channel,
-          person: r.person,
-          recipientName: r.name,
-          address: r.address,
-          idempotencyKey: `incident:${incident.id}:reminder:${seq}:${key}`,
-          dueAt: now,
-          bundleKey: null,
-          fallbackOf: null,
-        },
-        now,
-      );
-      if (id !== null) planned++;
+      if ((await send(tx, incident, 'reminder', r, `incident:${incident.id}:reminder:${seq}:${key}`, now)) !== null) planned++;
     }
     return planned;
   }
@@ -137,22 +95,9 @@ export class NotificationPlanner {
     const body = JSON.stringify({ subject, text: plain, html: '' });
     const chatBody = blocks ? JSON.stringify({ subject, text: plain, html: '', blocks }) : body;
     let planned = 0;
+    const textKey = createHash('sha256').update(text).digest('hex').slice(0, 16);
     for (const [key, r] of recipients) {
-      const id = await tx.insertNotification(
-        {
-          incidentId: incident.id,
-          kind: 'update',
-          channel: r.channel,
-          person: r.person,
-          recipientName: r.name,
-          address: r.address,
-          idempotencyKey: `incident:${incident.id}:update:${now}:${createHash('sha256').update(text).digest('hex').slice(0, 16)}:${key}`,
-          dueAt: now,
-          bundleKey: null,
-          fallbackOf: null,
-        },
-        now,
-      );
+      const id = await send(tx, incident, 'update', r, `incident:${incident.id}:update:${now}:${textKey}:${key}`, now);
       if (id === null) continue;
       await tx.setNotificationBody(id, r.channel === 'chat' ? chatBody : body);
       planned++;
@@ -165,9 +110,9 @@ export class NotificationPlanner {
    * becomes a text: nobody wants a call to say it is over).
    */
   async outcome(tx: StoreTx, incident: IncidentRow, kind: 'acknowledged' | 'resolved', now: number): Promise<number> {
-    const paged = (await tx.pagesOf(incident.id)).filter(
-      (n) => (n.kind === 'page' || n.kind === 'escalation') && !(n.status === 'pending' && n.bundleKey !== null),
-    );
+    // A page still waiting in its bundle was never sent: nobody needs to hear how it ended.
+    const paged = (await tx.pagesOf(incident.id)).filter((n) => !(n.status === 'pending' && n.bundleKey !== null));
+    const at = (kind === 'resolved' ? incident.resolvedAt : incident.acknowledgedAt) ?? now;
     let planned = 0;
     const seen = new Set<string>();
     for (const n of paged) {
@@ -177,28 +122,41 @@ export class NotificationPlanner {
       const key = `${channel}:${n.address}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const id = await tx.insertNotification(
-        {
-          incidentId: incident.id,
-          kind,
-          channel,
-          person: n.person,
-          recipientName: n.recipientName,
-          address: n.address,
-          idempotencyKey: `incident:${incident.id}:${kind}:${(kind === 'resolved' ? incident.resolvedAt : incident.acknowledgedAt) ?? now}:${key}`,
-          dueAt: now,
-          bundleKey: null,
-          fallbackOf: null,
-        },
-        now,
-      );
-      if (id !== null) planned++;
+      const to = { channel, person: n.person, name: n.recipientName, address: n.address };
+      if ((await send(tx, incident, kind, to, `incident:${incident.id}:${kind}:${at}:${key}`, now)) !== null) planned++;
     }
     return planned;
   }
 }
 
 type Responder = { channel: ChannelName; person: string | null; name: string; address: string };
+
+/** Writes one message for the incident to the outbox; its id, or null when its idempotency key was already there. */
+async function send(
+  tx: StoreTx,
+  incident: IncidentRow,
+  kind: string,
+  to: Responder,
+  idempotencyKey: string,
+  now: number,
+  bundle: { key: string; dueAt: number } | null = null,
+): Promise<number | null> {
+  return tx.insertNotification(
+    {
+      incidentId: incident.id,
+      kind,
+      channel: to.channel,
+      person: to.person,
+      recipientName: to.name,
+      address: to.address,
+      idempotencyKey,
+      dueAt: bundle?.dueAt ?? now,
+      bundleKey: bundle?.key ?? null,
+      fallbackOf: null,
+    },
+    now,
+  );
+}
 
 /**
  * Everyone paged about the incident so far (pages and escalations), keyed by channel and address; a call
@@ -207,7 +165,7 @@ type Responder = { channel: ChannelName; person: string | null; name: string; ad
 async function respondersOf(tx: StoreTx, incident: IncidentRow, opts: { peopleOnly: boolean }): Promise<Map<string, Responder>> {
   const out = new Map<string, Responder>();
   for (const n of await tx.pagesOf(incident.id)) {
-    if (!(n.kind === 'page' || n.kind === 'escalation') || (opts.peopleOnly && !n.person)) continue;
+    if (opts.peopleOnly && !n.person) continue;
     const channel: ChannelName = n.channel === 'voice' ? 'sms' : (n.channel as ChannelName);
     if (channel === 'webhook') continue;
     out.set(`${channel}:${n.address}`, { channel, person: n.person, name: n.recipientName, address: n.address });

@@ -213,6 +213,8 @@ export interface Store extends RunbookReads {
   getIncident(id: number): Promise<IncidentRow | undefined>;
   alertsOf(incidentId: number): Promise<AlertRow[]>;
   timelineOf(incidentId: number): Promise<TimelineEvent[]>;
+  /** An incident's latest events of these kinds, newest first (messages read only what they show). */
+  latestEvents(incidentId: number, kinds: readonly string[], limit: number): Promise<TimelineEvent[]>;
   listAlerts(query: AlertQuery): Promise<AlertRow[]>;
   openIncidentCounts(): Promise<Record<Severity, number>>;
   /** Silences that have not ended by `now` (or all, newest first, when now is omitted). */

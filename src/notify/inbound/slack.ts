@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import express, { type Request, type Router } from 'express';
 import type { Logger } from '../../core/logger.js';
 import type { IncidentActions } from '../types.js';
+import { RUNBOOK_APPROVE_ACTION_ID, RUNBOOK_REJECT_ACTION_ID } from '../planner.js';
 
 export const SLACK_INTERACTIVE_PATH = '/api/v1/callbacks/slack/interactive';
 /** Slack Events API: replies in an incident's thread become incident notes. */
@@ -21,7 +22,7 @@ const ANSWER_WITHIN_MS = 2_000;
 
 const actionsById = { vigil_ack: 'acknowledge', vigil_resolve: 'resolve' } as const;
 /** Approve / Reject on a runbook's approval request (see planner.update). */
-const runbookActions = { vigil_runbook_approve: true, vigil_runbook_reject: false } as const;
+const runbookActions: Record<string, boolean> = { [RUNBOOK_APPROVE_ACTION_ID]: true, [RUNBOOK_REJECT_ACTION_ID]: false };
 
 const header = (headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>, name: string) => {
   const v = headers[name];
@@ -91,7 +92,8 @@ export function slackCallbacks(deps: {
     const who = typeof user.username === 'string' && user.username ? user.username : String(user.id ?? 'unknown');
     const by = `slack:${who}`;
     for (const action of payload.actions ?? []) {
-      const runbookDecision = runbookActions[String(action?.action_id) as keyof typeof runbookActions];
+      const actionId = String(action?.action_id);
+      const runbookDecision = Object.hasOwn(runbookActions, actionId) ? runbookActions[actionId] : undefined;
       if (runbookDecision !== undefined) {
         const runId = String(action.value ?? '');
         try {

@@ -498,6 +498,18 @@ export class SqliteStore implements Store {
     );
   }
 
+  latestEvents(incidentId: number, kinds: readonly string[], limit: number): Promise<TimelineEvent[]> {
+    return this.read(() =>
+      (
+        this.stmt('SELECT * FROM timeline WHERE incident_id = ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT ?').all(
+          incidentId,
+          JSON.stringify(kinds),
+          limit,
+        ) as Record<string, unknown>[]
+      ).map(eventFromRow),
+    );
+  }
+
   listAlerts(q: AlertQuery): Promise<AlertRow[]> {
     const where: string[] = [];
     const args: unknown[] = [];
