@@ -444,6 +444,7 @@ export class IncidentEngine implements EnginePort {
     if (incident.pagedAt !== null && incident.status === 'triggered') {
       incident.pagedAt = null;
       await tx.updateIncident(incident.id, { pagedAt: null });
+      await this.pageIfDue(tx, incident, decision, alert.receivedAt);
     }
   }
 

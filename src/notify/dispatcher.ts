@@ -257,7 +257,6 @@ export class Dispatcher {
     return all.find((x) => x.channel === 'chat' && x.address === n.address && x.status === 'delivered' && x.providerId) ?? null;
   }
 
-  /** What a progress report tells: time open and the latest updates people and runbooks recorded. */
   /** What runbooks tried before this page went out (a held page carries the evidence), latest last. */
   private async remediationOf(incidentId: number): Promise<string[]> {
     return (await this.store.latestEvents(incidentId, REMEDIATION_KINDS, 20))
@@ -267,6 +266,7 @@ export class Dispatcher {
       .map((e) => e.message);
   }
 
+  /** What a progress report tells: time open and the latest updates people and runbooks recorded. */
   private async progressOf(i: IncidentSummary, now: number): Promise<NonNullable<IncidentSummary['progress']>> {
     const updates = (await this.store.latestEvents(i.id, PROGRESS_KINDS, PROGRESS_UPDATES)).map((e) => ({ at: e.at, by: e.actor, text: e.message }));
     return { openForMs: Math.max(0, now - i.createdAt), updates };

@@ -296,6 +296,20 @@ describe('listing', () => {
 });
 
 describe('PagerDuty events', () => {
+  it('a re-trigger with a more urgent severity pages again under the new policy', async () => {
+    v = await startVigil({
+      file: { ingest: { pagerduty: { routingKeys: [{ key: 'e93facc04764012d7bfb002500d5d1a6', service: 'storage-db', team: 'platform' }] } } },
+    });
+    const trigger = fixture('pagerduty-events-v2-trigger.json');
+    await v.post('/v2/enqueue', { ...trigger, payload: { ...trigger.payload, severity: 'warning' } });
+    const pagesOf = async () => ((await v.json('/api/v1/notifications?incident=1')).notifications as any[]).filter((n) => n.kind === 'page');
+    expect((await pagesOf()).some((n) => n.channel === 'voice')).toBe(false);
+    expect((await v.post('/v2/enqueue', trigger)).status).toBe(202);
+    expect((await v.json('/api/v1/incidents/1')).severity).toBe('critical');
+    // The critical policy calls the on-call person: the warning's email and chat were not the last word.
+    expect((await pagesOf()).some((n) => n.channel === 'voice')).toBe(true);
+  });
+
   it('trigger, acknowledge and resolve act on one incident keyed by dedup_key', async () => {
     v = await startVigil({
       file: { ingest: { pagerduty: { routingKeys: [{ key: 'e93facc04764012d7bfb002500d5d1a6', service: 'storage-db', team: 'storage' }] } } },
