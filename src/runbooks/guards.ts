@@ -22,6 +22,8 @@ export interface AdmitOptions {
   dryRun?: boolean;
   /** A person started the run by hand: the rate limit does not apply (the kill switch and concurrency do). */
   manual?: boolean;
+  /** The stored run being admitted, handed to RunHistory.recordRun. */
+  runId?: string;
 }
 
 const times = (n: number) => (n === 1 ? '1 time' : `${n} times`);
@@ -84,7 +86,8 @@ export class RunbookGuards {
         return refuse('rate_limit', `${runbook.name} ran ${times(count)}${key ? ` for ${key}` : ''} in the last ${formatDuration(limit.per)}`);
       }
     }
-    if (!options.dryRun) await this.history.recordRun(runbook.name, key, now);
+    // Recorded before the next decision is taken (decisions are serialised), so two runs cannot share a slot.
+    if (!options.dryRun) await this.history.recordRun(runbook.name, key, now, options.runId);
     this.running++;
     this.perRunbook.set(runbook.name, (this.perRunbook.get(runbook.name) ?? 0) + 1);
     let released = false;

@@ -5,8 +5,8 @@
 export interface RunHistory {
   /** Runs of `runbook` for target `key` started after `since` (epoch ms, exclusive). Dry runs are never recorded. */
   recentRuns(runbook: string, key: string, since: number): number | Promise<number>;
-  /** A real run was admitted at `at`. */
-  recordRun(runbook: string, key: string, at: number): void | Promise<void>;
+  /** A real run was admitted at `at` (`runId`, when the caller stores runs, names it). */
+  recordRun(runbook: string, key: string, at: number, runId?: string): void | Promise<void>;
 }
 
 export class MemoryRunHistory implements RunHistory {

@@ -61,8 +61,8 @@ export class RunbookRunner implements RemediationPort {
       { enabled: deps.config.enabled, maxConcurrentRuns: deps.config.maxConcurrentRuns },
       {
         recentRuns: (runbook, key, since) => deps.store.recentRunbookRuns(runbook, key, since),
-        // The run's own row is stamped with its start after admission (see start), which is what counts.
-        recordRun: () => undefined,
+        // The run's start is what the rate limit counts; it is written before the next run is admitted.
+        recordRun: (_runbook, _key, at, runId) => (runId ? deps.store.write((tx) => tx.startRunbookRun(runId, at)) : undefined),
       },
       deps.clock,
     );
@@ -165,12 +165,14 @@ export class RunbookRunner implements RemediationPort {
       if (runbook && (this.inFlight.get(run.runbook) ?? 0) >= runbook.concurrency) continue;
       const context = toAlertContext(run);
       const key = runbook ? targetKey(runbook, context) : '';
-      const claimed = await this.deps.store.write((tx) => tx.claimRunbookRun(run.id, key));
+      // Stored as the run really is, so dry runs (asked for, global or the runbook's own) never count against the rate limit.
+      const dryRun = run.dryRun || this.deps.config.dryRun || (runbook?.dryRun ?? false);
+      const claimed = await this.deps.store.write((tx) => tx.claimRunbookRun(run.id, key, dryRun));
       if (!claimed) continue;
       started++;
       this.inFlight.set(run.runbook, (this.inFlight.get(run.runbook) ?? 0) + 1);
       this.inFlightTotal++;
-      const p = this.execute({ ...run, targetKey: key, status: 'running' })
+      const p = this.execute({ ...run, targetKey: key, dryRun, status: 'running' })
         .catch((err: unknown) => {
           this.deps.logger.error({ err, run: run.id, runbook: run.runbook }, 'runbook run failed to record');
         })
@@ -202,8 +204,8 @@ export class RunbookRunner implements RemediationPort {
       return;
     }
     const context = toAlertContext(run);
-    const dryRun = run.dryRun || this.deps.config.dryRun || runbook.dryRun;
-    const admission = await this.guards.admit(runbook, context, { dryRun, manual: run.trigger === 'manual' });
+    const dryRun = run.dryRun;
+    const admission = await this.guards.admit(runbook, context, { dryRun, manual: run.trigger === 'manual', runId: run.id });
     if (!admission.ok) {
       this.deps.onOutcome?.(run.runbook, `refused_${admission.guard}`);
       await this.finish(run, 'refused', admission.reason, null, admission.guard);
@@ -212,7 +214,7 @@ export class RunbookRunner implements RemediationPort {
     try {
       const startedAt = this.deps.clock.now();
       await this.deps.store.write(async (tx) => {
-        await tx.startRunbookRun(run.id, startedAt);
+        if (dryRun) await tx.startRunbookRun(run.id, startedAt); // a real run's start was written at admission
         await this.event(tx, run, 'runbook_started', `runbook ${run.runbook} started${dryRun ? ' (dry run)' : ''}${run.requestedBy ? ` at ${run.requestedBy}'s request` : ''}`, {
           outcome: null,
           dryRun,
@@ -224,8 +226,6 @@ export class RunbookRunner implements RemediationPort {
         sleep: this.deps.sleep ?? realSleep,
         dryRun,
         prometheusUrl: this.deps.config.prometheusUrl,
-        allowHosts: this.deps.config.allowHosts,
-        allowCommands: this.deps.config.allowCommands,
         outputLimit: this.deps.config.outputLimit,
         signal: this.shutdown.signal,
         onStep: (step) => this.deps.store.write((tx) => this.event(tx, run, 'runbook_step', stepMessage(run.runbook, step), { step, dryRun })),

@@ -37,8 +37,8 @@ export interface ApprovalRow {
 /** Writes of the runbook runner, inside a group-committed transaction. */
 export interface RunbookTx {
   insertRunbookRun(run: NewRunbookRun): Promise<void>;
-  /** queued → running; false when another worker (or a restart) already took it. */
-  claimRunbookRun(id: string, targetKey: string): Promise<boolean>;
+  /** queued → running, with its target and whether it is a dry run after all; false when already taken. */
+  claimRunbookRun(id: string, targetKey: string, dryRun: boolean): Promise<boolean>;
   /** Records that a real run of `runbook` for `key` started at `at` (it now counts against the rate limit). */
   startRunbookRun(id: string, at: number): Promise<void>;
   finishRunbookRun(id: string, outcome: string, summary: string | null, at: number): Promise<void>;

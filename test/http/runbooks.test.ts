@@ -178,15 +178,38 @@ describe('runbooks on incidents', () => {
     expect(await kinds(v, 'runbook_refused', 2)).toEqual([]);
   });
 
+  it('two runs for one target admitted side by side still share one rate-limit slot', async () => {
+    const target = await startServer((_req, res) => setTimeout(() => json(res, 200, {}), 200));
+    const prom = await startPrometheus([vector(1)]);
+    servers.push(target, prom);
+    const dir = runbooksDir(target);
+    writeFileSync(path.join(dir, 'scale.yaml'), readFileSync(path.join(dir, 'scale.yaml'), 'utf8').replace('rate_limit:', 'concurrency: 2\nrate_limit:'));
+    v = await startVigil({ file: { rules: { dir: rulesDir('scale') }, runbooks: { dir, prometheusUrl: prom.base } } });
+    expect((await v.post('/api/v1/alerts/alertmanager', amWebhook([
+      { labels: { alertname: 'SlowApi', service: 'checkout' } },
+      { labels: { alertname: 'SlowApi2', service: 'checkout' } },
+    ]))).status).toBe(202);
+    await runDone(v, 1);
+    await runDone(v, 2);
+    expect(target.requests).toHaveLength(1);
+    const refused = [...(await kinds(v, 'runbook_refused', 1)), ...(await kinds(v, 'runbook_refused', 2))];
+    expect(refused).toEqual(['scale ran 1 time for checkout in the last 1h; paging a human instead']);
+  });
+
   it('a global dry run records what would be done, calls nothing, and does not hold the page', async () => {
     const { vigil, target, prom } = await setup({ config: { dryRun: true } });
     await fire(vigil);
     const [run] = await runDone(vigil);
-    expect(run).toMatchObject({ outcome: 'dry_run', dryRun: false });
+    expect(run).toMatchObject({ outcome: 'dry_run', dryRun: true });
     expect(target.requests).toEqual([]);
     expect(prom.queries).toEqual([]);
     expect((await kinds(vigil, 'runbook_step'))[0]).toMatch(/dry run/);
     expect((await pages(vigil)).length).toBeGreaterThan(0);
+    // Dry runs do not count against the rate limit (max 1 per hour for the target).
+    await fire(vigil, { alertname: 'SlowApi2' });
+    const [second] = await runDone(vigil, 2);
+    expect(second).toMatchObject({ outcome: 'dry_run' });
+    expect(await kinds(vigil, 'runbook_refused', 2)).toEqual([]);
   });
 
   it('the kill switch refuses every run and pages at once', async () => {

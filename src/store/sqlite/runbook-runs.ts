@@ -47,8 +47,12 @@ export function runbookTx(stmt: Stmt): RunbookTx {
       ).run(run.id, run.incidentId, run.runbook, run.targetKey, run.trigger, run.requestedBy, run.dryRun ? 1 : 0, JSON.stringify(run.context), run.createdAt);
       return Promise.resolve();
     },
-    claimRunbookRun(id, targetKey) {
-      const info = stmt("UPDATE runbook_runs SET status = 'running', target_key = ? WHERE id = ? AND status = 'queued'").run(targetKey, id);
+    claimRunbookRun(id, targetKey, dryRun) {
+      const info = stmt("UPDATE runbook_runs SET status = 'running', target_key = ?, dry_run = ? WHERE id = ? AND status = 'queued'").run(
+        targetKey,
+        dryRun ? 1 : 0,
+        id,
+      );
       return Promise.resolve(info.changes > 0);
     },
     startRunbookRun(id, at) {
