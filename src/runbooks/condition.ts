@@ -130,14 +130,17 @@ function value(o: Operand, scope: RenderScope): string | number | boolean | unde
   switch (o.kind) {
     case 'literal':
       return o.value;
+    // Own properties only: `labels.constructor` must not find Object.prototype's.
     case 'label':
-      return scope.alert.labels[o.name];
+      return own(scope.alert.labels, o.name);
     case 'annotation':
-      return scope.alert.annotations[o.name];
+      return own(scope.alert.annotations, o.name);
     case 'step':
       return scope.steps.get(o.step)?.[o.field];
   }
 }
+
+const own = (m: Record<string, string>, name: string): string | undefined => (Object.hasOwn(m, name) ? m[name] : undefined);
 
 const truthy = (v: string | number | boolean | undefined): boolean => (typeof v === 'string' ? v !== '' : Boolean(v));
 

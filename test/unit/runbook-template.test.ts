@@ -110,6 +110,8 @@ describe('when conditions', () => {
     ['steps.check.ok || steps.restart.ok && false', false],
     ['!steps.check.ok && !(labels.severity != "critical")', true],
     ['labels.missing', false],
+    ['labels.constructor', false],
+    ['annotations.toString', false],
     ['steps.check.error', false],
   ])('%s → %s', (text, expected) => {
     expect(evaluateCondition(parseCondition(text), s)).toBe(expected);
