@@ -77,8 +77,11 @@ function holders(team: Team, role: string): string[] {
  */
 export function digestTargets(rules: RuleSet, schedule: DigestSchedule): { targets: Target[]; missing: string[] } {
   const out = new Targets();
+  // A team's digest goes to that team only: a name that is not a team reaches nobody, and says so.
+  const named = schedule.team ? rules.teams.get(schedule.team) : undefined;
+  if (schedule.team && !named) out.missing.push(`team "${schedule.team}" is not a team in the rules`);
   const teams: Team[] = schedule.team
-    ? [teamOf(rules, schedule.team)].filter((t): t is Team => t !== undefined)
+    ? (named ? [named] : [])
     : rules.defaultTeam
       ? [teamOf(rules, null)].filter((t): t is Team => t !== undefined)
       : [...rules.teams.values()];
