@@ -1,3 +1,4 @@
+import { iso } from './present.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { NotificationRow, StoreReader } from '../store/types.js';
@@ -9,7 +10,6 @@ const query = z.object({
   attempts: z.enum(['true', 'false']).optional(),
 });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** Deliveries: who was told what, how, and how it went (VIGIL_API_TOKEN). */
 export function notificationRoutes(store: StoreReader): Router {

@@ -1,6 +1,6 @@
 import type { AlertRow, IncidentRow, TimelineEvent } from '../store/types.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The incident as the API shows it (contract fields first). */
 export function presentIncident(i: IncidentRow) {

@@ -1,3 +1,4 @@
+import { iso } from './present.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { badRequest, notFound } from '../core/errors.js';
@@ -34,7 +35,6 @@ const runsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function presentRun(r: RunbookRunRow, approvals: ApprovalRow[] = []) {
   return {
@@ -88,7 +88,8 @@ export function runbookRoutes(store: StoreReader, deps: RunbookApiDeps): Router 
   router.get('/api/v1/runbooks/runs', async (req, res) => {
     const q = parseBody(runsQuery, req.query, 'query');
     const runs = await store.listRunbookRuns({ ...(q.incident === undefined ? {} : { incidentId: q.incident }), limit: q.limit });
-    res.json({ runs: await Promise.all(runs.map(async (r) => presentRun(r, await store.approvalsOf(r.id)))) });
+    const approvals = await store.approvalsOfRuns(runs.map((r) => r.id));
+    res.json({ runs: runs.map((r) => presentRun(r, approvals.filter((a) => a.runId === r.id))) });
   });
 
   router.get('/api/v1/runbooks/runs/:id', async (req, res) => {

@@ -110,8 +110,7 @@ export class IncidentTimers {
 
   /** The escalation tiers the incident climbs, from the rules in force now (a reload applies at the next step). */
   private escalation(incident: IncidentRow, policy: Policy): EscalationPlan | null {
-    // Policies stored before escalation policies existed have no `escalation` field.
-    return escalationFor(this.deps.options.rules(), incident.team, { ...policy, escalation: policy.escalation ?? null });
+    return escalationFor(this.deps.options.rules(), incident.team, policy);
   }
 
   /** Pages the next tier (after the last, starting again while the plan repeats) and sets the next timer. */

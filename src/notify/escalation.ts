@@ -37,7 +37,7 @@ export function escalationFor(rules: RuleSet, team: string | null, policy: Polic
     const schedule = teamDef?.schedules?.[key];
     return { delay, targets: schedule ? [{ schedule }] : [] };
   });
-  return { name: null, tiers, repeat: policy.escalationRepeat ?? 0 };
+  return { name: null, tiers, repeat: policy.escalationRepeat };
 }
 
 /** A target resolved at an instant: a person to reach on some channels, or a chat channel. */

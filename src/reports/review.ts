@@ -28,10 +28,6 @@ export interface ReviewInput {
   baseUrl?: string;
 }
 
-/** The handbook asks for a review of P1 and P2 incidents. */
-export function wantsReview(incident: Pick<ReportIncident, 'priority'>): boolean {
-  return incident.priority === 'P1' || incident.priority === 'P2';
-}
 
 const MAX_TIMELINE = 500;
 const MAX_NOTIFICATIONS = 200;

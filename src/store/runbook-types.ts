@@ -55,4 +55,6 @@ export interface RunbookReads {
   listRunbookRuns(query: { incidentId?: number; limit: number }): Promise<RunbookRunRow[]>;
   getRunbookRun(id: string): Promise<RunbookRunRow | undefined>;
   approvalsOf(runId: string): Promise<ApprovalRow[]>;
+  /** The approvals of several runs in one read (the runs list). */
+  approvalsOfRuns(runIds: string[]): Promise<ApprovalRow[]>;
 }

@@ -283,6 +283,7 @@ export type StoreReader = Pick<
   | 'listRunbookRuns'
   | 'getRunbookRun'
   | 'approvalsOf'
+  | 'approvalsOfRuns'
   // ---- reports
   | 'reportRows'
 >;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mdCell, mdInline, mdQuote, mdTable } from '../../src/reports/markdown.js';
-import { renderReview, wantsReview, type ReviewAlert } from '../../src/reports/review.js';
+import { renderReview, type ReviewAlert } from '../../src/reports/review.js';
 import { at, incident, Outbox, seededWeek, Timeline } from '../fixtures/reports/week.js';
 
 /** Incident #2 of the seeded week: a P1 acknowledged late after an escalation, resolved after 5 hours. */
@@ -128,9 +128,6 @@ describe('the post-incident review draft', () => {
     expect(section(md2, 'Response')).toContain('- Time to acknowledge: — (SLA 30m 00s: met)');
   });
 
-  it('is wanted for P1 and P2 only', () => {
-    expect(['P1', 'P2', 'P3', 'P4'].map((priority) => wantsReview({ priority: priority as 'P1' }))).toEqual([true, true, false, false]);
-  });
 });
 
 describe('Markdown escaping', () => {

@@ -29,9 +29,7 @@ describe('check step', () => {
     const clock = new ManualClock();
     const sleep = fakeSleep(clock);
     const rb = checkRunbook('up{job="{{ labels.job }}"}', '    condition: == 1\n    retries: 12\n    interval: 10s');
-    const realStart = Date.now();
     const result = await runRunbook(rb, alertWith({ job: 'checkout' }), { prometheusUrl: prom.base, clock, sleep });
-    expect(Date.now() - realStart).toBeLessThan(2000);
     expect(result.outcome).toBe('succeeded');
     expect(result.steps[0]).toMatchObject({ status: 'succeeded', ok: true });
     expect(prom.queries).toEqual(['up{job="checkout"}', 'up{job="checkout"}', 'up{job="checkout"}']);

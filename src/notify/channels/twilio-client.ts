@@ -1,3 +1,4 @@
+import { parseRetryAfter } from './webhook.js';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../../config/schema.js';
@@ -42,12 +43,6 @@ class BaseUrlRequestClient extends twilio.RequestClient {
   }
 }
 
-function parseRetryAfter(value: unknown): number | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
 
 /** A client for the configured account, or null when a credential or the sender number is missing. */
 export function createTwilioClient(config: TwilioConfig): TwilioSender | null {

@@ -1,3 +1,4 @@
+import type { Policy } from '../../rules/schema.js';
 import type { AlertRow, AlertState, IncidentRow, NotificationAttempt, NotificationRow, SilenceRow, TimelineEvent } from '../types.js';
 
 /** Column names in SQLite for each camelCase field that can be written. */
@@ -75,6 +76,8 @@ export function toColumnValue(field: string, value: unknown): unknown {
 
 type Raw = Record<string, unknown>;
 
+const storedPolicyDefaults = { reackAfter: null, escalationRepeat: 0, escalation: null, holdPageFor: null } satisfies Partial<Policy>;
+
 export function incidentFromRow(r: Raw): IncidentRow {
   return {
     id: r.id as number,
@@ -90,7 +93,8 @@ export function incidentFromRow(r: Raw): IncidentRow {
     firingCount: r.firing_count as number,
     suppressedCount: r.suppressed_count as number,
     pagedAt: (r.paged_at as number | null) ?? null,
-    policy: r.policy == null ? null : JSON.parse(r.policy as string),
+    // Policies stored by an older Vigil lack later fields: they get the schema's defaults here, once.
+    policy: r.policy == null ? null : { ...storedPolicyDefaults, ...(JSON.parse(r.policy as string) as Policy) },
     escalationTier: r.escalation_tier as number,
     escalationRound: r.escalation_round as number,
     ackSlaBreached: r.ack_sla_breached === 1,

@@ -100,6 +100,12 @@ export function runbookReads(stmt: Stmt, read: <T>(fn: () => T) => Promise<T>): 
       const r = stmt('SELECT * FROM runbook_runs WHERE id = ?').get(id) as Raw | undefined;
       return r ? runFromRow(r) : undefined;
     }),
+    approvalsOfRuns: (runIds) =>
+      read(() =>
+        (stmt('SELECT * FROM runbook_approvals WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY created_at').all(JSON.stringify(runIds)) as Raw[]).map(
+          approvalFromRow,
+        ),
+      ),
     approvalsOf: (runId) => read(() => (stmt('SELECT * FROM runbook_approvals WHERE run_id = ? ORDER BY created_at').all(runId) as Raw[]).map(approvalFromRow)),
   };
 }

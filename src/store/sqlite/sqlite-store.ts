@@ -678,6 +678,7 @@ export class SqliteStore implements Store {
   listRunbookRuns: RunbookReads['listRunbookRuns'] = (query) => this.runbooks.listRunbookRuns(query);
   getRunbookRun: RunbookReads['getRunbookRun'] = (id) => this.runbooks.getRunbookRun(id);
   approvalsOf: RunbookReads['approvalsOf'] = (runId) => this.runbooks.approvalsOf(runId);
+  approvalsOfRuns: RunbookReads['approvalsOfRuns'] = (runIds) => this.runbooks.approvalsOfRuns(runIds);
 
   private read<T>(fn: () => T): Promise<T> {
     if (!this.db.open) return Promise.reject(unavailable('store is closed', 5));
