@@ -46,15 +46,9 @@ export function resolveTargets(
         continue;
       }
       for (const id of ids) {
-        const person = rules.people.get(id);
-        if (!person) continue;
-        const address =
-          channel === 'voice' || channel === 'sms' ? person.phone : channel === 'email' ? person.email : (person.slack ?? teamDef?.chat);
-        if (!address) {
-          missing.push(`${person.id} has no address for ${channel}`);
-          continue;
-        }
-        add(channel, { person: person.id, name: person.name, address }, role);
+        const t = addressOf(rules, id, channel, team);
+        if (t) add(channel, t.recipient, role);
+        else if (rules.people.has(id)) missing.push(`${id} has no address for ${channel}`);
       }
     }
   }
@@ -62,22 +56,20 @@ export function resolveTargets(
 }
 
 /**
- * Who a schedule has on call at an instant, remembered per rule set: a scheduler tick pages many incidents
- * at the same instant, and resolving a schedule is the costly part of it.
+ * Who a schedule has on call at an instant, remembered per rule set for the shift found: every page while the
+ * same shift lasts reuses it (resolving a schedule is the costly part of paging).
  */
-const onCallMemo = new WeakMap<RuleSet, Map<string, string | null>>();
+const onCallMemo = new WeakMap<RuleSet, Map<string, { person: string | null; shiftStart: number; shiftEnd: number }>>();
 export function onCallAt(rules: RuleSet, scheduleName: string, at: number): string | null {
   let memo = onCallMemo.get(rules);
   if (!memo) onCallMemo.set(rules, (memo = new Map()));
-  const key = `${scheduleName}\u0000${at}`;
-  let found = memo.get(key);
-  if (found === undefined) {
-    if (memo.size >= 1000) memo.clear();
-    const schedule = rules.schedules.get(scheduleName);
-    found = schedule ? whoIsOnCall(schedule, rules.people, at).person : null;
-    memo.set(key, found);
-  }
-  return found;
+  const known = memo.get(scheduleName);
+  if (known && known.shiftStart <= at && at < known.shiftEnd) return known.person;
+  const schedule = rules.schedules.get(scheduleName);
+  if (!schedule) return null;
+  const found = whoIsOnCall(schedule, rules.people, at);
+  memo.set(scheduleName, found);
+  return found.person;
 }
 
 export function teamOf(rules: RuleSet, team: string | null) {
@@ -97,12 +89,9 @@ export const fallbackChain: ChannelName[] = ['voice', 'sms', 'chat', 'email'];
 
 export function fallbackTarget(rules: RuleSet, person: string | null, failed: ChannelName, team: string | null): Target | null {
   if (!person) return null;
-  const p = rules.people.get(person);
-  if (!p) return null;
-  const teamChat = (team && rules.teams.get(team)?.chat) || (rules.defaultTeam ? rules.teams.get(rules.defaultTeam)?.chat : undefined);
   for (const channel of fallbackChain.slice(fallbackChain.indexOf(failed) + 1)) {
-    const address = channel === 'voice' || channel === 'sms' ? p.phone : channel === 'email' ? p.email : (p.slack ?? teamChat);
-    if (address) return { channel, recipient: { person: p.id, name: p.name, address }, role: 'fallback' };
+    const t = addressOf(rules, person, channel, team);
+    if (t) return { ...t, role: 'fallback' };
   }
   return null;
 }
