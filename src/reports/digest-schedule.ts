@@ -1,9 +1,11 @@
 import { CronExpressionParser } from 'cron-parser';
-import { cronProblem } from '../config/cron.js';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { assertTimeZone } from './local-clock.js';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
 import { instantOf, wallClock } from '../rules/local-time.js';
+// The same zone, cron and time-of-day rules (and messages) as maintenance windows.
+import { cronExpression, startTime as timeOfDay, timeZone } from '../rules/maintenance.js';
 
 /**
  * When digests go out. Each schedule is a cron expression read on the wall clock of a time zone; its
@@ -24,14 +26,6 @@ const DST_MARGIN = 3 * 3_600_000;
 
 // ---- config
 
-const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
-  error: (issue) => `unknown time zone ${JSON.stringify(issue.input)} (expected an IANA name such as Europe/Berlin)`,
-});
-
-const cronExpression = z.string().superRefine((expr, ctx) => {
-  const problem = cronProblem(expr);
-  if (problem) ctx.addIssue({ code: 'custom', message: `invalid cron expression "${expr}": ${problem}` });
-});
 
 const period = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -43,7 +37,6 @@ const period = z.string().transform((text, ctx) => {
 });
 
 const share = z.number().min(0).max(1);
-const timeOfDay = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM, 00:00 to 23:59');
 
 const recipients = z
   .object({
@@ -130,7 +123,7 @@ export type DigestSchedule = DigestConfig['schedules'][number];
  * which makes the DST rule above hold wherever the search starts.
  */
 export function nextRun(cron: string, timeZone: string, after: number): number {
-  assertZone(timeZone);
+  assertTimeZone(timeZone);
   const walls = CronExpressionParser.parse(cron, { currentDate: wallClock(timeZone, after - DST_MARGIN), tz: 'UTC' });
   for (let i = 0; i < MAX_STEPS; i++) {
     const at = instantOf(timeZone, walls.next().getTime());
@@ -141,7 +134,7 @@ export function nextRun(cron: string, timeZone: string, after: number): number {
 
 /** The last time the schedule fired at or before `atOrBefore`, or null if it never did. */
 export function previousRun(cron: string, timeZone: string, atOrBefore: number): number | null {
-  assertZone(timeZone);
+  assertTimeZone(timeZone);
   // Wall-clock order is instant order, but in a repeated autumn hour the wall clock reads behind the first
   // pass already gone; start a little ahead and walk back to the first that is not in the future.
   const walls = CronExpressionParser.parse(cron, { currentDate: wallClock(timeZone, atOrBefore + DST_MARGIN) + 1, tz: 'UTC' });
@@ -163,7 +156,7 @@ export function previousRun(cron: string, timeZone: string, atOrBefore: number):
  * daily digest after a DST change covers 23 or 25 hours, from 08:00 to 08:00 on the wall clock.
  */
 export function periodStart(due: number, periodMs: number, timeZone: string): number {
-  assertZone(timeZone);
+  assertTimeZone(timeZone);
   if (periodMs % DAY !== 0) return due - periodMs;
   return DateTime.fromMillis(due, { zone: timeZone }).minus({ days: periodMs / DAY }).toMillis();
 }
@@ -203,8 +196,4 @@ export function planRun(schedule: Pick<DigestSchedule, 'cron' | 'timeZone' | 'pe
   };
 }
 
-function assertZone(timeZone: string): void {
-  if (!IANAZone.isValidZone(timeZone)) throw new RangeError(`unknown time zone "${timeZone}"`);
-}
 
-export { cronProblem };

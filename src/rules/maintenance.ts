@@ -32,7 +32,7 @@ export const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), 
 export const startTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM, 00:00 to 23:59');
 export const endTime = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day as HH:MM, 00:00 to 24:00');
 
-const cronExpression = z.string().superRefine((expr, ctx) => {
+export const cronExpression = z.string().superRefine((expr, ctx) => {
   const problem = cronProblem(expr);
   if (problem) ctx.addIssue({ code: 'custom', message: `invalid cron expression "${expr}": ${problem}` });
 });
