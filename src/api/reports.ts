@@ -37,18 +37,14 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     const q = parseBody(summaryQuery, req.query, 'query');
     const period = resolvePeriod(q, deps.clock.now(), deps.digests.timeZone);
     if (isPeriodProblem(period)) throw badRequest(`query: ${period.field}: ${period.problem}`, [period]);
-    try {
-      const summary = await loadSummary(deps.store, {
-        ...period,
-        team: q.team ?? null,
-        targets: deps.digests.targets,
-        nightHours: deps.digests.nightHours,
-      });
-      res.json(summary);
-    } catch (err) {
-      if (err instanceof RangeError) throw badRequest(`query: ${err.message}`, [{ field: '(query)', problem: err.message }]);
-      throw err;
-    }
+    // resolvePeriod has checked every input; an error from here on is Vigil's, not the request's.
+    const summary = await loadSummary(deps.store, {
+      ...period,
+      team: q.team ?? null,
+      targets: deps.digests.targets,
+      nightHours: deps.digests.nightHours,
+    });
+    res.json(summary);
   });
 
   router.get('/api/v1/incidents/:id/review', async (req, res) => {

@@ -76,7 +76,9 @@ export function computeSummary(input: SummaryInput): Summary {
   const team = input.team ?? null;
 
   const incidents = new Map<number, ReportIncident>();
-  for (const i of input.incidents) if (team === null || i.team === team) incidents.set(i.id, i);
+  // An incident counts when it is the team's (or any, without a team) and its policy lists it in digests;
+  // its pages still count as on-call load (they happened).
+  for (const i of input.incidents) if ((team === null || i.team === team) && i.policy?.digest !== false) incidents.set(i.id, i);
   const eventsOf = new Map<number, ReportEvent[]>();
   for (const e of input.events) {
     if (!incidents.has(e.incidentId)) continue;

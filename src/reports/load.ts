@@ -19,9 +19,7 @@ export interface SummaryRequest {
 
 export async function loadSummary(store: Pick<Store, 'reportRows'>, request: SummaryRequest): Promise<Summary> {
   const rows = await store.reportRows(request.since, request.until);
-  // A policy with `digest: false` keeps its incidents out of reports (e.g. a noisy severity someone chose to hide).
-  const incidents = rows.incidents.filter((i) => i.policy?.digest !== false);
-  return computeSummary({ ...request, ...rows, incidents });
+  return computeSummary({ ...request, ...rows });
 }
 
 /** Everything about one incident a review is written from; null when there is no such incident. */

@@ -24,7 +24,7 @@ export interface ReportIncident {
   escalationTier: number;
   alertCount: number;
   /** The policy it was paged under; null when it never was (suppressed, or healed before paging). */
-  policy: { ackSla: number | null; resolveSla: number | null } | null;
+  policy: { ackSla: number | null; resolveSla: number | null; digest?: boolean } | null;
 }
 
 export interface ReportEvent {
