@@ -3,24 +3,14 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { notFound } from '../core/errors.js';
 import { parseBody } from '../http/validation.js';
-import { parseTime } from '../ingest/sources/common.js';
+import { instant } from '../ingest/sources/common.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { teamOnCall } from '../schedule/oncall.js';
 
 const query = z.object({
   team: z.string().min(1).max(100).optional(),
   /** RFC 3339; default now. */
-  at: z
-    .string()
-    .transform((text, ctx) => {
-      const ms = parseTime(text);
-      if (ms == null) {
-        ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 64)}" is not an RFC 3339 time` });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .optional(),
+  at: instant.optional(),
 });
 
 /** Who is on call per team and tier, from the schedules in rules/ (VIGIL_API_TOKEN). */

@@ -6,18 +6,10 @@ import { parseDuration } from '../config/duration.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { StoreReader, SilenceRow } from '../store/types.js';
 import { parseBody } from '../http/validation.js';
-import { parseTime } from '../ingest/sources/common.js';
+import { instant } from '../ingest/sources/common.js';
 import { compileMatcher, MatcherError, parseMatchers } from '../rules/matchers.js';
 import { normalizeMatchers, silenceState } from '../rules/silences.js';
 
-const time = z.string().transform((text, ctx) => {
-  const ms = parseTime(text);
-  if (ms == null) {
-    ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 64)}" is not an RFC 3339 time` });
-    return z.NEVER;
-  }
-  return ms;
-});
 
 const matcherTexts = z
   .union([z.string(), z.array(z.string()).min(1).max(64)])
@@ -43,8 +35,8 @@ const matcherTexts = z
 const newSilence = z
   .object({
     matchers: matcherTexts,
-    startsAt: time.optional(),
-    endsAt: time.optional(),
+    startsAt: instant.optional(),
+    endsAt: instant.optional(),
     /** Instead of endsAt: how long from startsAt, e.g. 2h. */
     duration: z.string().optional(),
     createdBy: z.string().trim().min(1).max(200),

@@ -30,6 +30,16 @@ export function parseTime(text: string): number | null | undefined {
   return Date.UTC(y, mo - 1, d, h, mi, s, fraction) - offsetMinutes * 60_000;
 }
 
+/** An RFC 3339 time that must be a real instant (Go's zero time is refused); epoch ms. */
+export const instant = z.string().transform((text, ctx) => {
+  const ms = parseTime(text);
+  if (ms == null) {
+    ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 64)}" is not an RFC 3339 time` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 /** An RFC 3339 time, or null for Go's zero time. */
 export const time = z.string().transform((text, ctx) => {
   const ms = parseTime(text);
