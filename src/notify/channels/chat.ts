@@ -9,7 +9,6 @@ import type { Logger } from '../../core/logger.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
 import { buildChatMessage, threadedKinds } from '../render-chat.js';
 
-export { ACK_ACTION_ID, RESOLVE_ACTION_ID, buildChatMessage } from '../render-chat.js';
 
 /** Slack answers in well under a second; a call still open after this is treated as a timeout. */
 export const SLACK_TIMEOUT_MS = 10_000;

@@ -4,6 +4,7 @@ import express, { type Request, type Router } from 'express';
 import type { Logger } from '../../core/logger.js';
 import type { IncidentActions } from '../types.js';
 import { RUNBOOK_APPROVE_ACTION_ID, RUNBOOK_REJECT_ACTION_ID } from '../planner.js';
+import { ACK_ACTION_ID, RESOLVE_ACTION_ID } from '../render-chat.js';
 
 export const SLACK_INTERACTIVE_PATH = '/api/v1/callbacks/slack/interactive';
 /** Slack Events API: replies in an incident's thread become incident notes. */
@@ -20,7 +21,7 @@ export const SLACK_REPLAY_WINDOW_MS = 5 * 60_000;
 /** Slack shows an error to the user when an interactive request is not answered within 3 s. */
 const ANSWER_WITHIN_MS = 2_000;
 
-const actionsById = { vigil_ack: 'acknowledge', vigil_resolve: 'resolve' } as const;
+const actionsById: Record<string, 'acknowledge' | 'resolve'> = { [ACK_ACTION_ID]: 'acknowledge', [RESOLVE_ACTION_ID]: 'resolve' };
 /** Approve / Reject on a runbook's approval request (see planner.update). */
 const runbookActions: Record<string, boolean> = { [RUNBOOK_APPROVE_ACTION_ID]: true, [RUNBOOK_REJECT_ACTION_ID]: false };
 
@@ -104,7 +105,7 @@ export function slackCallbacks(deps: {
         }
         continue;
       }
-      const kind = actionsById[String(action?.action_id) as keyof typeof actionsById];
+      const kind = Object.hasOwn(actionsById, actionId) ? actionsById[actionId] : undefined;
       if (!kind) continue;
       const id = Number(action.value);
       if (!Number.isSafeInteger(id) || id <= 0) {
