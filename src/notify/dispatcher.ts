@@ -253,8 +253,7 @@ export class Dispatcher {
   }
 
   private async firstChatMessage(n: NotificationRow): Promise<NotificationRow | null> {
-    const all = await this.store.listNotifications(n.incidentId!, 1000);
-    return all.find((x) => x.channel === 'chat' && x.address === n.address && x.status === 'delivered' && x.providerId) ?? null;
+    return this.store.firstChatMessage(n.incidentId!, n.address);
   }
 
   /** What runbooks tried before this page went out (a held page carries the evidence), latest last. */

@@ -225,6 +225,8 @@ export interface Store extends RunbookReads {
   pendingNotificationCount(): Promise<number>;
   /** The incident most recently messaged at this address (phone number), for replies without an id. */
   lastIncidentForAddress(address: string): Promise<number | null>;
+  /** The first chat message about an incident delivered to this address (its thread and the message to update). */
+  firstChatMessage(incidentId: number, address: string): Promise<NotificationRow | null>;
   /** The incident whose chat thread starts with this message (Slack ts), for replies in the thread. */
   incidentForThread(threadRef: string): Promise<number | null>;
   /** Every firing alert, for rebuilding in-memory indexes at start-up and after a reload. */

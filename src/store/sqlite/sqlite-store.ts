@@ -582,6 +582,15 @@ export class SqliteStore implements Store {
     });
   }
 
+  firstChatMessage(incidentId: number, address: string): Promise<NotificationRow | null> {
+    return this.read(() => {
+      const r = this.stmt(
+        "SELECT * FROM notifications WHERE incident_id = ? AND channel = 'chat' AND address = ? AND status = 'delivered' AND provider_id IS NOT NULL ORDER BY id LIMIT 1",
+      ).get(incidentId, address) as Record<string, unknown> | undefined;
+      return r ? notificationFromRow(r) : null;
+    });
+  }
+
   incidentForThread(threadRef: string): Promise<number | null> {
     return this.read(() => {
       const r = this.stmt(
