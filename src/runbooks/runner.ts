@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { conflict, notFound } from '../core/errors.js';
 import type { IncidentRow, Store, StoreTx } from '../store/types.js';
-import type { RunbookRunRow } from '../store/runbook-types.js';
+import type { ApprovalRow, RunbookRunRow } from '../store/runbook-types.js';
 import type { RemediationPort } from '../incidents/engine.js';
 import type { RunbooksConfig } from './config.js';
 import { runRunbook } from './executor.js';
@@ -47,7 +47,8 @@ const needsHuman = new Set(['failed', 'escalate', 'aborted', 'refused', 'interru
 export class RunbookRunner implements RemediationPort {
   private readonly guards: RunbookGuards;
   private readonly running = new Set<Promise<void>>();
-  private readonly approvals = new Map<string, { resolve: (d: ApprovalDecision) => void; request: ApprovalRequest }>();
+  /** Runs waiting for a person, by run id (a run waits on one step at a time). */
+  private readonly approvals = new Map<string, { run: RunbookRunRow; pending: ApprovalRow; resolve: (d: ApprovalDecision) => void }>();
   private readonly shutdown = new AbortController();
   private engine: RunnerEngine | null = null;
   private recovered = false;
@@ -285,19 +286,19 @@ export class RunbookRunner implements RemediationPort {
 
   private async awaitApproval(run: RunbookRunRow, request: ApprovalRequest): Promise<ApprovalDecision> {
     const now = this.deps.clock.now();
-    const key = `${run.id}\u0000${request.step}`;
+    const pending: ApprovalRow = {
+      runId: run.id,
+      step: request.step,
+      prompt: request.prompt,
+      status: 'pending',
+      decidedBy: null,
+      comment: null,
+      createdAt: now,
+      expiresAt: now + request.timeout,
+      decidedAt: null,
+    };
     await this.deps.store.write(async (tx) => {
-      await tx.upsertApproval({
-        runId: run.id,
-        step: request.step,
-        prompt: request.prompt,
-        status: 'pending',
-        decidedBy: null,
-        comment: null,
-        createdAt: now,
-        expiresAt: now + request.timeout,
-        decidedAt: null,
-      });
+      await tx.upsertApproval(pending);
       await this.event(tx, run, 'runbook_approval', `runbook ${run.runbook} waits for approval: ${request.prompt} (POST /api/v1/runbooks/runs/${run.id}/approve or /reject)`, {
         step: request.step,
       });
@@ -307,25 +308,13 @@ export class RunbookRunner implements RemediationPort {
       await this.deps.notify?.(run.incidentId, run.runbook, `approval needed: ${request.prompt} Reply APPROVE ${code} or REJECT ${code} (run ${run.id})`, run.id);
     }
     return new Promise<ApprovalDecision>((resolve) => {
-      this.approvals.set(key, { resolve, request });
+      this.approvals.set(run.id, { run, pending, resolve });
       request.signal.addEventListener(
         'abort',
         () => {
-          if (!this.approvals.delete(key)) return;
+          if (!this.approvals.delete(run.id)) return;
           void this.deps.store
-            .write((tx) =>
-              tx.upsertApproval({
-                runId: run.id,
-                step: request.step,
-                prompt: request.prompt,
-                status: 'expired',
-                decidedBy: null,
-                comment: null,
-                createdAt: now,
-                expiresAt: now + request.timeout,
-                decidedAt: this.deps.clock.now(),
-              }),
-            )
+            .write((tx) => tx.upsertApproval({ ...pending, status: 'expired', decidedAt: this.deps.clock.now() }))
             .catch(() => undefined);
         },
         { once: true },
@@ -338,35 +327,24 @@ export class RunbookRunner implements RemediationPort {
    * reply). 404 unknown run, 409 when nothing waits.
    */
   async decide(idOrCode: string, decision: ApprovalDecision): Promise<{ runId: string; step: string; approved: boolean }> {
-    const byCode = /^[0-9a-f]{8}$/.test(idOrCode) ? [...this.approvals.keys()].find((k) => k.startsWith(idOrCode))?.split('\u0000')[0] : undefined;
-    const runId = byCode ?? idOrCode;
-    const run = await this.deps.store.getRunbookRun(runId);
-    if (!run) throw notFound(`runbook run ${runId} not found`);
-    const waiting = [...this.approvals.entries()].find(([k]) => k.startsWith(`${runId}\u0000`));
-    if (!waiting) throw conflict(`runbook run ${runId} is not waiting for an approval`);
-    const [key, { resolve, request }] = waiting;
-    this.approvals.delete(key);
+    const runId = /^[0-9a-f]{8}$/.test(idOrCode) ? ([...this.approvals.keys()].find((k) => k.startsWith(idOrCode)) ?? idOrCode) : idOrCode;
+    const waiting = this.approvals.get(runId);
+    if (!waiting) {
+      if (!(await this.deps.store.getRunbookRun(runId))) throw notFound(`runbook run ${runId} not found`);
+      throw conflict(`runbook run ${runId} is not waiting for an approval`);
+    }
+    this.approvals.delete(runId);
+    const { run, pending, resolve } = waiting;
     const now = this.deps.clock.now();
-    const [row] = (await this.deps.store.approvalsOf(runId)).filter((a) => a.step === request.step);
     await this.deps.store.write(async (tx) => {
-      await tx.upsertApproval({
-        runId,
-        step: request.step,
-        prompt: request.prompt,
-        status: decision.approved ? 'approved' : 'rejected',
-        decidedBy: decision.by,
-        comment: decision.comment ?? null,
-        createdAt: row?.createdAt ?? now,
-        expiresAt: row?.expiresAt ?? now,
-        decidedAt: now,
-      });
-      await this.event(tx, { ...run, requestedBy: decision.by }, 'runbook_approval', `${decision.by} ${decision.approved ? 'approved' : 'rejected'} step ${request.step} of ${run.runbook}${decision.comment ? `: ${decision.comment}` : ''}`, {
-        step: request.step,
+      await tx.upsertApproval({ ...pending, status: decision.approved ? 'approved' : 'rejected', decidedBy: decision.by, comment: decision.comment ?? null, decidedAt: now });
+      await this.event(tx, { ...run, requestedBy: decision.by }, 'runbook_approval', `${decision.by} ${decision.approved ? 'approved' : 'rejected'} step ${pending.step} of ${run.runbook}${decision.comment ? `: ${decision.comment}` : ''}`, {
+        step: pending.step,
         approved: decision.approved,
       });
     });
     resolve(decision);
-    return { runId, step: request.step, approved: decision.approved };
+    return { runId, step: pending.step, approved: decision.approved };
   }
 
   /** Applies a reloaded config's kill switch and limits. */
