@@ -56,6 +56,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     store: core.store,
     metrics: httpMetrics,
     metricsText: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    deliveryHealth: () => core.notifier.dispatcher.deliveryHealth(),
     callbacks: { actions: core.actions, signer: core.notifier.signer, publicUrl: core.notifier.publicUrl },
     rules: () => core.rules.current,
     reloadRules: () => {

@@ -109,10 +109,12 @@ const notify = z
     linkTtl: duration.default(24 * 3_600_000),
     retry: z
       .object({
-        /** Attempts on one channel before falling back to the next. */
+        /** Quick attempts on one channel before falling back to the next. */
         attempts: z.number().int().min(1).max(20).default(4),
         initialDelay: duration.default(2000),
         maxDelay: duration.default(60_000),
+        /** Then a page of an unacknowledged incident is retried this often until the provider takes it. */
+        slowInterval: duration.default(60_000),
       })
       .strict()
       .prefault({}),

@@ -80,7 +80,7 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
   });
   const notificationsTotal = new Counter({
     name: 'vigil_notifications_total',
-    help: 'Delivery attempts, by channel, outcome (delivered, retry, failed) and reason (live, log, or the error class).',
+    help: 'Delivery attempts, by channel, outcome (delivered, retry, failed, cancelled) and reason (live, log, the error class, or why a page was cancelled).',
     labelNames: ['channel', 'outcome', 'reason'] as const,
     registers: [registry],
   });
@@ -89,6 +89,12 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
     help: "From the incident's first alert arriving to the provider accepting the page.",
     labelNames: ['channel'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600],
+    registers: [registry],
+  });
+  const deliveryDegraded = new Gauge({
+    name: 'vigil_delivery_degraded',
+    help: 'Whether deliveries through a provider (twilio, slack, smtp, webhook) are failing now (1) or not (0); failed pages are retried until it recovers.',
+    labelNames: ['provider'] as const,
     registers: [registry],
   });
   new Gauge({
@@ -137,6 +143,7 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
     runbooksLastReloadSuccessful,
     notificationsTotal,
     notificationLatency,
+    deliveryDegraded,
     storeCommitDuration,
     storeCommitWrites,
     configLastReloadSuccessful,

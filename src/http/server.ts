@@ -23,6 +23,7 @@ import { runbookRoutes, type RunbookApiDeps } from '../api/runbooks.js';
 import { linkActions } from '../notify/inbound/links.js';
 import type { IncidentActions } from '../notify/types.js';
 import type { LinkSigner } from '../notify/links.js';
+import type { DeliveryHealth } from '../notify/delivery-health.js';
 import { errorHandler, jsonBody, requestLogging } from './app.js';
 import { requireToken } from './auth.js';
 
@@ -41,6 +42,8 @@ export interface HttpDeps {
   runbooks: RunbookApiDeps;
   /** The rule set in force (people, teams, schedules). */
   rules(): RuleSet;
+  /** Which paging providers are failing now (reported by /readyz without failing it: Vigil still takes alerts). */
+  deliveryHealth(): DeliveryHealth;
   /** Inbound callbacks from people's devices: phone keypress, SMS reply, chat button, email link. */
   callbacks: { actions: IncidentActions; signer: LinkSigner; publicUrl: string };
 }
@@ -76,7 +79,19 @@ function createApiApp(deps: HttpDeps): express.Express {
   app.get('/readyz', async (_req, res) => {
     try {
       await store.ping();
-      res.json({ status: 'ready' });
+      const health = deps.deliveryHealth();
+      const failing = health.providers.filter((p) => p.failingSince !== null);
+      res.json({
+        status: 'ready',
+        delivery: health.status,
+        ...(failing.length > 0
+          ? {
+              providers: Object.fromEntries(
+                failing.map((p) => [p.provider, { failingSince: new Date(p.failingSince!).toISOString(), failures: p.failures, lastError: p.lastError }]),
+              ),
+            }
+          : {}),
+      });
     } catch (err) {
       logger.warn({ err }, 'readiness check failed');
       res.status(503).setHeader('Retry-After', '5').json({ error: { code: 'unavailable', message: 'store is not reachable', details: null } });

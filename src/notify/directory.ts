@@ -84,12 +84,26 @@ export function addressOf(rules: RuleSet, personId: string, channel: ChannelName
   return address ? { channel, recipient: { person: p.id, name: p.name, address }, role: 'person' } : null;
 }
 
-/** The next channel to try for a person when a page could not be delivered. */
+/** The channels a page may fall back to, in order of preference. */
 export const fallbackChain: ChannelName[] = ['voice', 'sms', 'chat', 'email'];
 
-export function fallbackTarget(rules: RuleSet, person: string | null, failed: ChannelName, team: string | null): Target | null {
+/**
+ * Where to reach a person whose page on `failed` could not be delivered: the channels after it in the fallback
+ * chain, those on another provider first (voice and SMS share Twilio: when one is down, so is the other), skipping
+ * channels the person is already being reached on for this incident.
+ */
+export function fallbackTarget(
+  rules: RuleSet,
+  person: string | null,
+  failed: ChannelName,
+  team: string | null,
+  options: { providerOf: (channel: ChannelName) => string | undefined; reached: ReadonlySet<ChannelName> },
+): Target | null {
   if (!person) return null;
-  for (const channel of fallbackChain.slice(fallbackChain.indexOf(failed) + 1)) {
+  const provider = options.providerOf(failed);
+  const later = fallbackChain.slice(fallbackChain.indexOf(failed) + 1).filter((c) => !options.reached.has(c));
+  const ordered = [...later.filter((c) => options.providerOf(c) !== provider), ...later.filter((c) => options.providerOf(c) === provider)];
+  for (const channel of ordered) {
     const t = addressOf(rules, person, channel, team);
     if (t) return { ...t, role: 'fallback' };
   }

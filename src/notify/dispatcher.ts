@@ -4,14 +4,19 @@ import type { CoreMetrics } from '../core/metrics.js';
 import type { IncidentRow, NotificationRow, Store, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { fallbackTarget } from './directory.js';
+import { formatDuration } from '../config/duration.js';
+import { ProviderHealthTracker, type DeliveryHealth } from './delivery-health.js';
 import { RateLimiter } from './rate-limit.js';
 import { render } from './render.js';
 import { ChannelError, type Channel, type ChannelName, type Delivery, type IncidentSummary, type MessageKind, type Rendered } from './types.js';
 
 export interface DispatcherOptions {
+  /** Quick attempts on one channel (with exponential backoff) before falling back. */
   attempts: number;
   initialDelayMs: number;
   maxDelayMs: number;
+  /** After the quick attempts, a page of an unacknowledged incident is retried this often until it is delivered. */
+  slowIntervalMs: number;
   /** Signed acknowledge/resolve links for a recipient, or null when links are not available. */
   links: ((incidentId: number, person: string | null) => { acknowledge: string; resolve: string }) | null;
   /** For fallback routing (people's other addresses). */
@@ -22,12 +27,16 @@ export interface DispatcherOptions {
 
 /**
  * Delivers the outbox: due messages go to their channel; transient failures are retried with exponential
- * backoff and jitter (or the provider's Retry-After); a page that still fails falls back along
- * voice → SMS → chat → email and the incident timeline says "delivery degraded". Every attempt is recorded.
- * Delivery is at least once: a crash between the provider's acceptance and the record sends it again.
+ * backoff and jitter (or the provider's Retry-After). A page that still fails falls back to the person's next
+ * channel, another provider's first (one fallback per person and incident), and the timeline says "delivery
+ * degraded"; a page of an incident nobody has acknowledged is never given up on a transient failure: it is
+ * retried every `slowIntervalMs` until the provider takes it, or cancelled once the incident is acknowledged or
+ * resolved. Every attempt is recorded. Delivery is at least once: a crash between the provider's acceptance and
+ * the record sends it again.
  */
 export class Dispatcher {
   private readonly limiter = new RateLimiter();
+  private readonly health: ProviderHealthTracker;
   private running: Promise<number> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -40,7 +49,19 @@ export class Dispatcher {
     private readonly logger: Logger,
     private readonly metrics: CoreMetrics,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    this.health = new ProviderHealthTracker((provider, degraded) => {
+      this.metrics.deliveryDegraded.set({ provider }, degraded ? 1 : 0);
+      if (degraded) this.logger.warn({ provider }, `delivery degraded: ${provider} is failing; pages are retried until it recovers`);
+      else this.logger.info({ provider }, `delivery recovered: ${provider} delivers again`);
+    });
+    for (const c of channels.values()) this.metrics.deliveryDegraded.set({ provider: c.provider }, 0);
+  }
+
+  /** Which providers are failing now (/readyz, /metrics). */
+  deliveryHealth(): DeliveryHealth {
+    return this.health.current();
+  }
 
   /** Called after a commit that wrote messages: deliver now rather than at the next poll. */
   wake(): void {
@@ -99,12 +120,17 @@ export class Dispatcher {
     return work.length;
   }
 
-  private async deliver(n: NotificationRow, now: number): Promise<void> {
-    const channel = this.channels.get(n.channel as ChannelName);
-    const members = n.bundleKey ? await this.store.write((tx) => tx.bundleMembers(n.bundleKey!, now)) : [n];
-    const summaries = (await Promise.all(members.map((m) => (m.incidentId === null ? null : this.summary(m.incidentId))))).filter(
-      (s): s is IncidentSummary => s !== null,
-    );
+  private async deliver(first: NotificationRow, now: number): Promise<void> {
+    const channel = this.channels.get(first.channel as ChannelName);
+    const due = first.bundleKey ? await this.store.write((tx) => tx.bundleMembers(first.bundleKey!, now)) : [first];
+    const of = await Promise.all(due.map((m) => (m.incidentId === null ? null : this.summary(m.incidentId))));
+    // A page being retried is no longer needed once somebody acknowledged or resolved its incident.
+    const stale = due.filter((m, i) => PAGE_KINDS.has(m.kind) && m.attempts > 0 && of[i] != null && of[i]!.status !== 'triggered');
+    if (stale.length > 0) await this.cancel(stale, of.filter((s): s is IncidentSummary => s !== null));
+    const members = due.filter((m) => !stale.includes(m));
+    const n = members[0];
+    if (!n) return;
+    const summaries = of.filter((s, i): s is IncidentSummary => s !== null && !stale.includes(due[i]!));
     const kind: MessageKind = members.length > 1 ? 'bundle' : (n.kind as MessageKind);
     const found = summaries.find((s) => s.id === n.incidentId) ?? summaries[0] ?? null;
     const incident =
@@ -159,26 +185,57 @@ export class Dispatcher {
               kind: 'notified',
               actor: 'vigil',
               source: n.channel,
-              message: `${kind === 'bundle' ? 'bundled page' : kind} sent to ${n.recipientName} by ${n.channel}${result.mode === 'log' ? ' (log mode: no credentials)' : ''}`,
+              message: `${kind === 'bundle' ? 'bundled page' : kind} sent to ${n.recipientName} by ${n.channel}${result.mode === 'log' ? ' (log mode: no credentials)' : ''}${m.attempts > 0 ? ` after ${m.attempts + 1} attempts` : ''}`,
               data: { notificationId: m.id, channel: n.channel, person: n.person, mode: result.mode },
             });
           }
         }
       });
       this.metrics.notificationsTotal.inc({ channel: n.channel, outcome: 'delivered', reason: result.mode });
+      if (channel.live) this.health.delivered(channel.provider);
       if (incident && n.kind === 'page') this.metrics.notificationLatency.observe({ channel: n.channel }, Math.max(0, at - incident.createdAt) / 1000);
     } catch (err) {
       const e = err instanceof ChannelError ? err : new ChannelError('server', (err as Error)?.message ?? String(err));
+      if (channel) this.health.failed(channel.provider, e.kind, e.message, this.clock.now());
       await this.failed(members, n, e, Number(process.hrtime.bigint() - started) / 1e6);
     }
+  }
+
+  /** Pages left unsent because their incident was acknowledged or resolved while they waited for a retry. */
+  private async cancel(stale: NotificationRow[], incidents: IncidentSummary[]): Promise<void> {
+    const at = this.clock.now();
+    await this.store.write(async (tx) => {
+      for (const m of stale) {
+        const i = incidents.find((x) => x.id === m.incidentId);
+        const why = i?.status === 'resolved' ? `resolved${i.resolvedBy ? ` by ${i.resolvedBy}` : ''}` : `acknowledged${i?.acknowledgedBy ? ` by ${i.acknowledgedBy}` : ''}`;
+        const message = `not sent: the incident was ${why} before ${m.channel} delivered`;
+        await tx.updateNotification(m.id, { status: 'cancelled', errorKind: 'cancelled', lastError: message, updatedAt: at });
+        await tx.addAttempt({ notificationId: m.id, at, outcome: 'cancelled', errorKind: null, error: message, durationMs: 0 });
+        await tx.addEvent({
+          incidentId: m.incidentId!,
+          at,
+          kind: 'notification_cancelled',
+          actor: 'vigil',
+          source: m.channel,
+          message: `${m.kind} to ${m.recipientName} by ${m.channel} ${message}`,
+          data: { notificationId: m.id, channel: m.channel, person: m.person, attempts: m.attempts },
+        });
+      }
+    });
+    for (const m of stale) this.metrics.notificationsTotal.inc({ channel: m.channel, outcome: 'cancelled', reason: 'incident_' + (incidents.find((x) => x.id === m.incidentId)?.status ?? 'gone') });
   }
 
   private async failed(members: NotificationRow[], n: NotificationRow, e: ChannelError, ms: number): Promise<void> {
     const at = this.clock.now();
     const attempts = n.attempts + 1;
-    const retry = e.transient && attempts < this.options.attempts;
-    const delay = retry ? this.backoff(attempts, e.retryAfterMs) : 0;
-    await this.store.write(async (tx) => {
+    const quick = e.transient && attempts < this.options.attempts;
+    const isPage = PAGE_KINDS.has(n.kind);
+    const { retry, delay, slow } = await this.store.write(async (tx) => {
+      // Past the quick attempts, a page keeps trying while somebody still has to be woken.
+      const open = isPage && e.transient && !quick ? await this.anyUnacknowledged(tx, members) : false;
+      const slow = !quick && open;
+      const retry = quick || slow;
+      const delay = quick ? this.backoff(attempts, e.retryAfterMs) : slow ? Math.max(this.options.slowIntervalMs, e.retryAfterMs ?? 0) : 0;
       for (const m of members) {
         await tx.updateNotification(m.id, {
           status: retry ? 'pending' : 'failed',
@@ -190,21 +247,44 @@ export class Dispatcher {
         });
         await tx.addAttempt({ notificationId: m.id, at, outcome: retry ? 'retry' : 'failed', errorKind: e.kind, error: e.message.slice(0, 500), durationMs: ms });
       }
-      if (!retry && (n.kind === 'page' || n.kind === 'escalation')) await this.fallBack(tx, members, n, e, at);
+      // The quick attempts are over (or were pointless): fall back once, and say on the timeline what happens next.
+      if (isPage && !quick && n.attempts < this.options.attempts) await this.fallBack(tx, members, n, e, at, slow);
+      return { retry, delay, slow };
     });
     this.metrics.notificationsTotal.inc({ channel: n.channel, outcome: retry ? 'retry' : 'failed', reason: e.kind });
-    this.logger.warn({ notification: n.id, channel: n.channel, kind: e.kind, retry, attempts }, `delivery failed: ${e.message}`);
+    this.logger.warn({ notification: n.id, channel: n.channel, kind: e.kind, retry, slow, attempts }, `delivery failed: ${e.message}`);
     if (retry) this.wakeAt(at + delay);
     else this.wake();
   }
 
-  private async fallBack(tx: StoreTx, members: NotificationRow[], n: NotificationRow, e: ChannelError, at: number): Promise<void> {
+  private async anyUnacknowledged(tx: StoreTx, members: NotificationRow[]): Promise<boolean> {
+    for (const m of members) {
+      if (m.incidentId !== null && (await tx.getIncident(m.incidentId))?.status === 'triggered') return true;
+    }
+    return false;
+  }
+
+  /**
+   * One fallback message per person and incident cycle, on a channel the person is not already reached on,
+   * another provider's first; the timeline says what failed, what is tried instead and whether the failed
+   * channel keeps being retried.
+   */
+  private async fallBack(tx: StoreTx, members: NotificationRow[], n: NotificationRow, e: ChannelError, at: number, slow: boolean): Promise<void> {
+    const rules = this.options.rules();
     for (const m of members) {
       if (m.incidentId === null) continue;
       const incident = await tx.getIncident(m.incidentId);
-      const next = fallbackTarget(this.options.rules(), m.person, m.channel as ChannelName, incident?.team ?? null);
-      if (next) {
-        await tx.insertNotification(
+      const pages = await tx.pagesOf(m.incidentId);
+      const others = pages.filter((p) => p.person !== null && p.person === m.person && p.id !== m.id);
+      const reached = new Set(others.filter((p) => p.status === 'pending' || p.status === 'delivered').map((p) => p.channel as ChannelName));
+      const delivered = [...new Set(others.filter((p) => p.status === 'delivered').map((p) => p.channel))];
+      const next = fallbackTarget(rules, m.person, m.channel as ChannelName, incident?.team ?? null, {
+        providerOf: (c) => this.channels.get(c)?.provider,
+        reached,
+      });
+      const inserted =
+        next &&
+        (await tx.insertNotification(
           {
             incidentId: m.incidentId,
             kind: m.kind,
@@ -212,22 +292,29 @@ export class Dispatcher {
             person: next.recipient.person,
             recipientName: next.recipient.name,
             address: next.recipient.address,
-            idempotencyKey: `${m.idempotencyKey}:fallback:${next.channel}`,
+            idempotencyKey: `incident:${m.incidentId}:fallback:${incident?.reopenCount ?? 0}:${m.person}`,
             dueAt: at,
             bundleKey: null,
             fallbackOf: m.id,
           },
           at,
-        );
-      }
+        )) !== null;
+      const meanwhile = inserted
+        ? `; trying ${next!.channel}`
+        : next
+          ? '; a fallback was already sent'
+          : delivered.length > 0
+            ? `; reached by ${delivered.join(', ')}`
+            : '; no other channel left';
+      const then = slow ? `; retrying ${n.channel} every ${formatDuration(this.options.slowIntervalMs)} while the incident is unacknowledged` : '';
       await tx.addEvent({
         incidentId: m.incidentId,
         at,
         kind: 'delivery_degraded',
         actor: 'vigil',
         source: n.channel,
-        message: `delivery degraded: ${n.channel} to ${m.recipientName} failed (${e.kind}: ${e.message.slice(0, 200)})${next ? `; trying ${next.channel}` : '; no other channel left'}`,
-        data: { notificationId: m.id, channel: n.channel, errorKind: e.kind, fallback: next?.channel ?? null },
+        message: `delivery degraded: ${n.channel} to ${m.recipientName} failed${m.attempts > 0 ? ` ${m.attempts + 1} times` : ''} (${e.kind}: ${e.message.slice(0, 200)})${meanwhile}${then}`,
+        data: { notificationId: m.id, channel: n.channel, errorKind: e.kind, fallback: inserted ? next!.channel : null, retrying: slow },
       });
     }
   }
@@ -278,6 +365,9 @@ export class Dispatcher {
     return summarize(incident, alerts);
   }
 }
+
+/** Messages that page someone: never given up while their incident is unacknowledged. */
+const PAGE_KINDS = new Set(['page', 'escalation']);
 
 /** Timeline events a progress report shows: what people said and did, and what runbooks achieved. */
 const PROGRESS_KINDS = ['note', 'acknowledged', 'escalated', 'runbook_finished'];

@@ -52,6 +52,7 @@ export function createNotifier(
     attempts: n.retry.attempts,
     initialDelayMs: n.retry.initialDelay,
     maxDelayMs: n.retry.maxDelay,
+    slowIntervalMs: n.retry.slowInterval,
     links: (incidentId, person) => ({
       acknowledge: signer.link('acknowledge', incidentId, person),
       resolve: signer.link('resolve', incidentId, person),

@@ -101,6 +101,8 @@ export class ChannelError extends Error {
 /** A channel wraps one provider library; it renders nothing itself and classifies its errors. */
 export interface Channel {
   readonly name: ChannelName;
+  /** The service behind it (twilio, slack, smtp, ...): a page that fails falls back to another provider first. */
+  readonly provider: string;
   /** True when credentials are configured; otherwise the channel logs and reports mode 'log'. */
   readonly live: boolean;
   send(delivery: Delivery): Promise<SendResult>;

@@ -181,6 +181,7 @@ function notifications(all: readonly ReportNotification[], incidentId: number, e
 function result(n: ReportNotification): string {
   if (n.status === 'delivered') return n.deliveredAt === null ? 'delivered' : `delivered ${utcIso(n.deliveredAt)}`;
   if (n.status === 'failed') return `failed${n.errorKind ? ` (${n.errorKind})` : ''}`;
+  if (n.status === 'cancelled') return 'not sent (incident answered first)';
   return 'not sent yet';
 }
 

@@ -45,7 +45,7 @@ export interface ReportNotification {
   channel: string;
   person: string | null;
   recipientName: string;
-  status: 'pending' | 'delivered' | 'failed';
+  status: 'pending' | 'delivered' | 'failed' | 'cancelled';
   createdAt: number;
   dueAt: number;
   deliveredAt: number | null;

@@ -290,7 +290,8 @@ export type StoreReader = Pick<
   | 'reportRows'
 >;
 
-export type NotificationStatus = 'pending' | 'delivered' | 'failed';
+/** cancelled: a retry found the incident acknowledged or resolved, so the page was not sent. */
+export type NotificationStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
 
 /** One message in the outbox. */
 export interface NotificationRow {
@@ -325,7 +326,7 @@ export type NewNotification = Pick<
 export interface NotificationAttempt {
   notificationId: number;
   at: number;
-  outcome: 'delivered' | 'retry' | 'failed';
+  outcome: 'delivered' | 'retry' | 'failed' | 'cancelled';
   errorKind: string | null;
   error: string | null;
   durationMs: number;

@@ -16,27 +16,32 @@ const fire = (t: TestVigil, labels: Record<string, string>) => t.post('/api/v1/a
 const notifications = async (t: TestVigil, incident: number) => (await t.json(`/api/v1/notifications?incident=${incident}`)).notifications as any[];
 const summary = (list: any[]) => list.map((n) => `${n.kind}:${n.channel}:${n.recipient.person ?? n.recipient.address}`).sort();
 
-/** A stand-in for Twilio's REST API: calls answer `callStatus`, messages succeed. */
-async function fakeTwilio(callStatus: number): Promise<{ url: string; calls: string[]; messages: string[] }> {
-  const calls: string[] = [];
-  const messages: string[] = [];
+/**
+ * A stand-in for Twilio's REST API: `status` says what calls and messages answer (it may read the test's clock);
+ * only accepted requests are counted as calls and messages made.
+ */
+async function fakeTwilio(status: (what: 'call' | 'message') => number): Promise<{ url: string; calls: string[]; messages: string[]; refused: number }> {
+  const made = { calls: [] as string[], messages: [] as string[], refused: 0 };
   const body = (req: IncomingMessage) => new Promise<string>((r) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => r(b)); });
   fake = createServer(async (req, res) => {
-    const text = await body(req);
-    const params = new URLSearchParams(text);
-    if (req.url!.endsWith('/Calls.json')) {
-      calls.push(params.get('To')!);
-      res.writeHead(callStatus, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(callStatus < 300 ? { sid: `CA${calls.length}` } : { code: 20500, message: 'Internal Server Error', status: callStatus }));
+    const params = new URLSearchParams(await body(req));
+    const what = req.url!.endsWith('/Calls.json') ? 'call' : 'message';
+    const code = status(what);
+    res.writeHead(code, { 'content-type': 'application/json' });
+    if (code >= 300) {
+      made.refused++;
+      res.end(JSON.stringify({ code: 20500, message: 'Internal Server Error', status: code }));
       return;
     }
-    messages.push(`${params.get('To')}: ${params.get('Body')}`);
-    res.writeHead(201, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ sid: `SM${messages.length}` }));
+    if (what === 'call') made.calls.push(params.get('To')!);
+    else made.messages.push(`${params.get('To')}: ${params.get('Body')}`);
+    res.end(JSON.stringify({ sid: `${what === 'call' ? 'CA' : 'SM'}${made.calls.length + made.messages.length}` }));
   });
   await new Promise<void>((r) => fake!.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(fake!.address() as AddressInfo).port}`, calls, messages };
+  return Object.assign(made, { url: `http://127.0.0.1:${(fake!.address() as AddressInfo).port}` });
 }
+
+const twilioConfig = (url: string) => ({ accountSid: 'AC00000000000000000000000000000000', authToken: 'secret-token', from: '+15550109999', apiBaseUrl: url });
 
 describe('who gets what (shipped policies and people)', () => {
   // At the test clock (Sunday 2026-11-22 17:30 in Berlin) bob holds phone duty: tier 1 of rules/30-schedules.yaml.
@@ -117,44 +122,96 @@ describe('who gets what (shipped policies and people)', () => {
 });
 
 describe('retries and fallback', () => {
-  it('a provider outage delays but never loses a page: retries with backoff, then falls back from voice to SMS', async () => {
-    const twilio = await fakeTwilio(503);
-    v = await startVigil({
-      file: {
-        notify: {
-          twilio: { accountSid: 'AC00000000000000000000000000000000', authToken: 'secret-token', from: '+15550109999', apiBaseUrl: twilio.url },
-          retry: { attempts: 3, initialDelay: '10s', maxDelay: '1m' },
-        },
-      },
-    });
-    await fire(v, { alertname: 'InstanceDown', instance: 'web-1', job: 'node' });
-    const step = async () => {
-      await v.vigil.notifier.dispatcher.runOnce();
-      v.clock.advance(1000);
-    };
-    await step();
-    let voice = (await notifications(v, 1)).filter((n) => n.channel === 'voice');
-    expect(voice.some((n) => n.status === 'pending' && n.attempts === 1 && n.error?.kind === 'server')).toBe(true);
-    // Backoff: nothing is retried before the delay has passed.
-    const callsBefore = twilio.calls.length;
-    await step();
-    await step();
-    expect(twilio.calls.length - callsBefore).toBeLessThanOrEqual(1);
-    for (let i = 0; i < 120 && (await notifications(v, 1)).some((n) => n.status === 'pending'); i++) await step();
+  const BOB = '+15550100002';
+  /** Runs the dispatcher each second of the test clock for this long (what the running service does). */
+  const run = async (t: TestVigil, ms: number) => {
+    for (let waited = 0; waited < ms; waited += 1000) {
+      await t.vigil.notifier.dispatcher.runOnce();
+      t.clock.advance(1000);
+    }
+  };
 
-    const all = await notifications(v, 1);
-    voice = all.filter((n) => n.channel === 'voice');
-    expect(voice.map((n) => [n.status, n.attempts])).toEqual([['failed', 3]]);
-    const fallbacks = all.filter((n) => n.fallbackOf !== null);
-    expect(fallbacks.map((n) => `${n.channel}:${n.recipient.person}:${n.status}`)).toEqual(['sms:bob:delivered']);
-    expect(twilio.messages.some((m) => m.startsWith('+15550100002: [P1 ALERT] #1'))).toBe(true);
+  it('a two-minute Twilio outage delays the P1 call but never loses it: quick retries, one fallback on another provider, then retries until Twilio is back', async () => {
+    let outageUntil = 0;
+    const twilio = await fakeTwilio(() => (v.clock.now() < outageUntil ? 500 : 201));
+    v = await startVigil({ file: { notify: { twilio: twilioConfig(twilio.url), retry: { attempts: 4, initialDelay: '2s', maxDelay: '1m', slowInterval: '30s' } } } });
+    outageUntil = v.clock.now() + 2 * MIN;
+    await fire(v, { alertname: 'InstanceDown', instance: 'web-1', job: 'node' });
+
+    await run(v, 40_000);
+    // Both Twilio pages are past their quick attempts and still pending; bob is not texted the same failure twice
+    // and gets one fallback, by email (chat already reached him; SMS is the same provider).
+    let all = await notifications(v, 1);
+    const twilioPages = () => all.filter((n) => n.channel === 'voice' || n.channel === 'sms');
+    expect(twilioPages().map((n) => [n.channel, n.status, n.attempts >= 4])).toEqual([
+      ['voice', 'pending', true],
+      ['sms', 'pending', true],
+    ]);
+    expect(all.filter((n) => n.fallbackOf !== null).map((n) => `${n.channel}:${n.recipient.person}:${n.status}`)).toEqual(['email:bob:delivered']);
     const degraded = (await v.json('/api/v1/incidents/1')).timeline.filter((e: any) => e.kind === 'delivery_degraded');
-    expect(degraded).toHaveLength(1);
-    expect(degraded[0].message).toMatch(/delivery degraded: voice to .* failed \(server: .*\); trying sms/);
+    // Whichever of the two fails for good first falls back; the other finds bob reached already.
+    const messages = degraded.map((e: any) => e.message).sort();
+    expect(messages).toEqual([
+      expect.stringMatching(/^delivery degraded: sms to Bob Example failed 4 times \(server: .*\); (trying email|reached by chat(, email)?); retrying sms every 30s while the incident is unacknowledged$/),
+      expect.stringMatching(/^delivery degraded: voice to Bob Example failed 4 times \(server: .*\); (trying email|reached by chat(, email)?); retrying voice every 30s while the incident is unacknowledged$/),
+    ]);
+    expect(messages.filter((m: string) => m.includes('; trying email;'))).toHaveLength(1);
+    // While Twilio fails, Vigil says so without failing readiness: it still takes alerts.
+    const ready = await v.get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', delivery: 'degraded', providers: { twilio: { failures: expect.any(Number) } } });
+    expect(await (await v.get('/metrics')).text()).toMatch(/vigil_delivery_degraded\{provider="twilio"\} 1/);
+    expect(twilio.calls).toEqual([]);
+
+    await run(v, 2 * MIN);
+    all = await notifications(v, 1);
+    expect(twilioPages().map((n) => [n.channel, n.status])).toEqual([
+      ['voice', 'delivered'],
+      ['sms', 'delivered'],
+    ]);
+    expect(twilio.calls).toEqual([BOB]);
+    expect(twilio.messages.filter((m) => m.startsWith(BOB))).toHaveLength(1);
+    // Paged once per channel: one call, one text, one chat message, one email (the fallback) for bob, carol's email.
+    expect(summary(all.filter((n) => n.kind === 'page'))).toEqual(['page:chat:bob', 'page:email:bob', 'page:email:carol', 'page:sms:bob', 'page:voice:bob']);
+    const timeline = (await v.json('/api/v1/incidents/1')).timeline;
+    expect(timeline.filter((e: any) => e.kind === 'notified' && e.source === 'voice').map((e: any) => e.message)).toEqual([
+      expect.stringMatching(/^page sent to Bob Example by voice after \d+ attempts$/),
+    ]);
+    expect(await (await v.get('/readyz')).json()).toEqual({ status: 'ready', delivery: 'ok' });
+    expect(await (await v.get('/metrics')).text()).toMatch(/vigil_delivery_degraded\{provider="twilio"\} 0/);
     const attempts = (await v.json('/api/v1/notifications?incident=1&attempts=true')).notifications.find((n: any) => n.channel === 'voice').attemptLog;
-    expect(attempts.map((a: any) => a.outcome)).toEqual(['retry', 'retry', 'failed']);
+    expect(attempts.map((a: any) => a.outcome)).toEqual([...attempts.slice(0, -1).map(() => 'retry'), 'delivered']);
     // The auth token never appears in what Vigil stored.
     expect(JSON.stringify(all)).not.toContain('secret-token');
+  });
+
+  it('a page waiting for its provider is cancelled, not sent, once the incident is acknowledged', async () => {
+    const twilio = await fakeTwilio((what) => (what === 'call' ? 503 : 201));
+    v = await startVigil({ file: { notify: { twilio: twilioConfig(twilio.url), retry: { attempts: 2, initialDelay: '1s', maxDelay: '2s', slowInterval: '1m' } } } });
+    await fire(v, { alertname: 'InstanceDown', instance: 'web-1', job: 'node' });
+    await run(v, 10_000);
+    expect((await notifications(v, 1)).find((n) => n.channel === 'voice')).toMatchObject({ status: 'pending', attempts: 2 });
+    await v.post('/api/v1/incidents/1/acknowledge', { by: 'alice' });
+    await run(v, 2 * MIN);
+    const voice = (await notifications(v, 1)).find((n) => n.channel === 'voice');
+    expect(voice).toMatchObject({ status: 'cancelled', attempts: 2, error: { kind: 'cancelled', message: 'not sent: the incident was acknowledged by alice before voice delivered' } });
+    expect(twilio.refused).toBe(2);
+    const timeline = (await v.json('/api/v1/incidents/1')).timeline;
+    expect(timeline.filter((e: any) => e.kind === 'notification_cancelled').map((e: any) => e.message)).toEqual([
+      'page to Bob Example by voice not sent: the incident was acknowledged by alice before voice delivered',
+    ]);
+  });
+
+  it('a page that the provider refuses as wrong is not retried forever: it fails and falls back at once', async () => {
+    const twilio = await fakeTwilio((what) => (what === 'call' ? 400 : 201));
+    v = await startVigil({ file: { notify: { twilio: twilioConfig(twilio.url) } } });
+    await fire(v, { alertname: 'InstanceDown', instance: 'web-1', job: 'node' });
+    await run(v, 5000);
+    const all = await notifications(v, 1);
+    expect(all.find((n) => n.channel === 'voice')).toMatchObject({ status: 'failed', attempts: 1, error: { kind: 'client' } });
+    expect(all.filter((n) => n.fallbackOf !== null).map((n) => `${n.channel}:${n.recipient.person}`)).toEqual(['email:bob']);
+    // A refusal of one message is not an outage of the provider.
+    expect((await (await v.get('/readyz')).json()).delivery).toBe('ok');
   });
 
   it('one event never pages twice: a repeated alert adds no messages', async () => {

@@ -94,3 +94,35 @@ describe('SqliteStore', () => {
     await expect(s.write(async () => 1)).rejects.toMatchObject({ status: 503 });
   });
 });
+
+describe('schema migrations', () => {
+  it('rebuilding the outbox for the cancelled status keeps every message, its attempts and its id sequence', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { migrations } = await import('../../src/store/sqlite/migrations.js');
+    const file = path.join(tempDir(), 'old.db');
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    const rebuild = migrations.findIndex((m) => m.includes('CREATE TABLE notifications_new'));
+    for (const m of migrations.slice(0, rebuild)) old.exec(m);
+    old.pragma(`user_version = ${rebuild}`);
+    old.exec(`INSERT INTO incidents (group_key, title, status, severity, priority, source, created_at, updated_at) VALUES ('g', 'T', 'triggered', 'critical', 'P1', 'api', 1, 1)`);
+    old.exec(`INSERT INTO notifications (incident_id, kind, channel, recipient_name, address, idempotency_key, status, due_at, created_at, updated_at, body)
+              VALUES (1, 'page', 'voice', 'Bob', '+15550100002', 'k1', 'pending', 5, 1, 1, NULL), (1, 'digest', 'email', 'Carol', 'c@example.com', 'k2', 'delivered', 5, 1, 1, '{}')`);
+    old.exec(`INSERT INTO notification_attempts (notification_id, at, outcome) VALUES (1, 2, 'retry')`);
+    old.close();
+
+    store = new SqliteStore({ path: file, synchronous: 'full', maxPendingWrites: 10, busyTimeoutMs: 1000 });
+    expect((await store.listNotifications(1)).map((n) => [n.id, n.status])).toEqual([
+      [1, 'pending'],
+      [2, 'delivered'],
+    ]);
+    expect(await store.attemptsOf(1)).toHaveLength(1);
+    expect(await store.notificationBody(2)).toBe('{}');
+    await store.write((tx) => tx.updateNotification(1, { status: 'cancelled' }));
+    const id = await store.write((tx) =>
+      tx.insertNotification({ incidentId: 1, kind: 'page', channel: 'sms', person: null, recipientName: 'Bob', address: '+1', idempotencyKey: 'k3', dueAt: 1, bundleKey: null, fallbackOf: null }, 1),
+    );
+    expect(id).toBe(3);
+    expect((await store.listNotifications(1)).find((n) => n.id === 1)?.status).toBe('cancelled');
+  });
+});

@@ -98,6 +98,7 @@ function slackLogger(logger: Logger): SlackLogger {
 /** Slack through the Web API: one message per incident, follow-ups in its thread, buttons for acknowledge/resolve. */
 export class ChatChannel implements Channel {
   readonly name = 'chat' as const;
+  readonly provider = 'slack';
   readonly live: boolean;
   private readonly client: WebClient | null;
   private readonly logger: Logger;

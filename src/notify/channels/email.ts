@@ -42,6 +42,7 @@ export function messageIdFor(idempotencyKey: string): string {
 /** Email over SMTP through one pooled connection set; without a host it only logs. */
 export class EmailChannel implements Channel {
   readonly name = 'email' as const;
+  readonly provider = 'smtp';
   readonly live: boolean;
   private readonly transport: Transporter | null;
 

@@ -5,6 +5,7 @@ import { classifyTwilioError, createTwilioClient, type TwilioConfig, type Twilio
 /** Text messages through Twilio's Messages API; replies come back to the Twilio callbacks. */
 export class SmsChannel implements Channel {
   readonly name = 'sms' as const;
+  readonly provider = 'twilio';
   readonly live: boolean;
   private readonly sender: TwilioSender | null;
 

@@ -33,6 +33,7 @@ export function callTwiml(speech: string, actionUrl: string | null): string {
 /** Phone calls through Twilio's Calls API; keypresses come back to the Twilio callbacks. */
 export class VoiceChannel implements Channel {
   readonly name = 'voice' as const;
+  readonly provider = 'twilio';
   readonly live: boolean;
   private readonly sender: TwilioSender | null;
 

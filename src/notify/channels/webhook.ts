@@ -99,6 +99,7 @@ const hostOf = (url: string) => (URL.canParse(url) ? new URL(url).host : 'invali
 /** A signed JSON POST per message to the configured URL (or the recipient's own URL). */
 export class WebhookChannel implements Channel {
   readonly name = 'webhook' as const;
+  readonly provider = 'webhook';
   readonly live: boolean;
   private readonly logger: Logger;
 

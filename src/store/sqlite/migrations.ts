@@ -230,4 +230,42 @@ export const migrations: string[] = [
   DROP INDEX notifications_by_bundle;
   CREATE INDEX notifications_by_bundle ON notifications (bundle_key) WHERE status = 'pending' AND bundle_key IS NOT NULL;
   `,
+  `
+  -- A page whose incident was acknowledged or resolved before a retry could deliver it is cancelled, not sent.
+  -- SQLite cannot change a CHECK in place: the table is rebuilt (migrations run with foreign keys off).
+  CREATE TABLE notifications_new (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id      INTEGER REFERENCES incidents (id),
+    kind             TEXT    NOT NULL,
+    channel          TEXT    NOT NULL,
+    person           TEXT,
+    recipient_name   TEXT    NOT NULL,
+    address          TEXT    NOT NULL,
+    idempotency_key  TEXT    NOT NULL UNIQUE,
+    status           TEXT    NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'cancelled')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    due_at           INTEGER NOT NULL,
+    bundle_key       TEXT,
+    fallback_of      INTEGER,
+    provider_id      TEXT,
+    mode             TEXT,
+    thread_ref       TEXT,
+    error_kind       TEXT,
+    last_error       TEXT,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    delivered_at     INTEGER,
+    body             TEXT
+  );
+  INSERT INTO notifications_new (id, incident_id, kind, channel, person, recipient_name, address, idempotency_key, status, attempts, due_at, bundle_key, fallback_of, provider_id, mode, thread_ref, error_kind, last_error, created_at, updated_at, delivered_at, body)
+    SELECT id, incident_id, kind, channel, person, recipient_name, address, idempotency_key, status, attempts, due_at, bundle_key, fallback_of, provider_id, mode, thread_ref, error_kind, last_error, created_at, updated_at, delivered_at, body FROM notifications;
+  DROP TABLE notifications;
+  ALTER TABLE notifications_new RENAME TO notifications;
+  CREATE INDEX notifications_due ON notifications (due_at) WHERE status = 'pending';
+  CREATE INDEX notifications_by_incident ON notifications (incident_id, id);
+  CREATE INDEX notifications_by_address ON notifications (address, id);
+  CREATE INDEX notifications_by_thread ON notifications (thread_ref) WHERE thread_ref IS NOT NULL;
+  CREATE INDEX notifications_pages_by_created ON notifications (created_at) WHERE kind IN ('page', 'escalation');
+  CREATE INDEX notifications_by_bundle ON notifications (bundle_key) WHERE status = 'pending' AND bundle_key IS NOT NULL;
+  `,
 ];

@@ -104,7 +104,6 @@ export class SqliteStore implements Store {
     this.db = new Database(options.path, { timeout: options.busyTimeoutMs });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
-    this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.tx = this.makeTx();
   }
@@ -116,11 +115,20 @@ export class SqliteStore implements Store {
         `database ${this.options.path} has schema version ${current}, newer than this Vigil (${migrations.length}); upgrade Vigil`,
       );
     }
-    for (let v = current; v < migrations.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(migrations[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
+    // Off while migrating, so a migration can rebuild a table that others reference (SQLite's documented way);
+    // each migration is checked for broken references before it commits.
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      for (let v = current; v < migrations.length; v++) {
+        this.db.transaction(() => {
+          this.db.exec(migrations[v]!);
+          const broken = this.db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`schema migration ${v + 1} left ${broken.length} broken references; nothing was changed`);
+          this.db.pragma(`user_version = ${v + 1}`);
+        })();
+      }
+    } finally {
+      this.db.pragma('foreign_keys = ON');
     }
   }
 
