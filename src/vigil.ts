@@ -12,6 +12,7 @@ import type { LiveRunbooks } from './runbooks/live-runbooks.js';
 import type { RunbookRunner } from './runbooks/runner.js';
 import type { Sleep } from './runbooks/timing.js';
 import { createHttpHandler, listen, type RequestListener } from './http/server.js';
+import { Authenticator } from './access/authenticator.js';
 
 export interface VigilOptions {
   clock?: Clock;
@@ -48,7 +49,16 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
   const registry = createRegistry();
   const core = createCore(config, { clock, logger, registry, sleep: options.sleep });
   const httpMetrics = createHttpMetrics(registry);
+  const authenticator = new Authenticator({
+    apiTokens: config.auth.apiTokens,
+    store: core.store,
+    rules: () => core.rules.current,
+    clock,
+    authProxy: config.console.authProxy,
+  });
   const handler = createHttpHandler({
+    authenticator,
+    sessions: core.store,
     config,
     clock,
     logger,

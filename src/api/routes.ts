@@ -6,6 +6,7 @@ import type { EnginePort } from '../incidents/engine.js';
 import type { StoreReader } from '../store/types.js';
 import { parseBody } from '../http/validation.js';
 import { presentAlert, presentEvent, presentIncident } from './present.js';
+import { actor } from './actor.js';
 
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
 
@@ -62,21 +63,29 @@ export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
   router.post('/api/v1/incidents/:id/acknowledge', async (req, res) => {
     const id = incidentId(req.params.id);
     const body = parseBody(actionBody, req.body ?? {}, 'acknowledge');
-    const incident = await engine.acknowledge(id, { by: body.by ?? 'api', source: 'api', note: body.note });
+    const incident = await engine.acknowledge(id, { ...actor(req, res, body.by), note: body.note });
     res.json(presentIncident(incident));
   });
 
   router.post('/api/v1/incidents/:id/resolve', async (req, res) => {
     const id = incidentId(req.params.id);
     const body = parseBody(actionBody, req.body ?? {}, 'resolve');
-    const incident = await engine.resolve(id, { by: body.by ?? 'api', source: 'api', note: body.note });
+    const incident = await engine.resolve(id, { ...actor(req, res, body.by), note: body.note });
     res.json(presentIncident(incident));
+  });
+
+  router.post('/api/v1/incidents/:id/escalate', async (req, res) => {
+    const id = incidentId(req.params.id);
+    const body = parseBody(actionBody, req.body ?? {}, 'escalate');
+    await engine.escalateNow(id, actor(req, res, body.by));
+    const incident = await store.getIncident(id);
+    res.json(presentIncident(incident!));
   });
 
   router.post('/api/v1/incidents/:id/notes', async (req, res) => {
     const id = incidentId(req.params.id);
     const body = parseBody(noteBody, req.body, 'note');
-    const note = await engine.addNote(id, { by: body.by ?? 'api', source: 'api', text: body.text });
+    const note = await engine.addNote(id, { ...actor(req, res, body.by), text: body.text });
     res.status(201).json({ incidentId: note.incidentId, at: new Date(note.at).toISOString(), by: note.by, text: note.text });
   });
 

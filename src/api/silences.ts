@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { actor, anonymousScript } from './actor.js';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { badRequest, notFound } from '../core/errors.js';
@@ -39,7 +40,8 @@ const newSilence = z
     endsAt: instant.optional(),
     /** Instead of endsAt: how long from startsAt, e.g. 2h. */
     duration: z.string().optional(),
-    createdBy: z.string().trim().min(1).max(200),
+    /** Who asks; people signed in with their own token are recorded as themselves. */
+    createdBy: z.string().trim().min(1).max(200).optional(),
     comment: z.string().trim().min(1).max(2000),
   })
   .strict();
@@ -75,7 +77,9 @@ export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clo
     if (endsAt === undefined) throw badRequest('endsAt: required (or duration)', [{ field: 'endsAt', problem: 'required' }]);
     if (endsAt <= startsAt) throw badRequest('endsAt: must be after startsAt', [{ field: 'endsAt', problem: 'not after startsAt' }]);
     if (endsAt <= now) throw badRequest('endsAt: must be in the future', [{ field: 'endsAt', problem: 'in the past' }]);
-    const silence = await engine.createSilence({ matchers: body.matchers, startsAt, endsAt, createdBy: body.createdBy, comment: body.comment });
+    const who = actor(req, res, body.createdBy);
+    if (anonymousScript(who, body.createdBy)) throw badRequest('createdBy: required', [{ field: 'createdBy', problem: 'required' }]);
+    const silence = await engine.createSilence({ matchers: body.matchers, startsAt, endsAt, createdBy: who.name ?? who.by, comment: body.comment });
     res.status(201).json(present(silence));
   });
 
@@ -93,8 +97,9 @@ export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clo
   });
 
   router.delete('/api/v1/silences/:id', async (req, res) => {
-    const by = typeof req.query.by === 'string' && req.query.by.trim() ? req.query.by.trim().slice(0, 200) : 'api';
-    res.json(present(await engine.expireSilence(req.params.id, by)));
+    const given = typeof req.query.by === 'string' && req.query.by.trim() ? req.query.by.trim().slice(0, 200) : undefined;
+    const who = actor(req, res, given);
+    res.json(present(await engine.expireSilence(req.params.id, who.name ?? who.by)));
   });
 
   return router;

@@ -26,6 +26,9 @@ import type { LinkSigner } from '../notify/links.js';
 import type { DeliveryHealth } from '../notify/delivery-health.js';
 import { errorHandler, jsonBody, requestLogging } from './app.js';
 import { requireToken } from './auth.js';
+import type { Authenticator } from '../access/authenticator.js';
+import { requirePrincipal, sessionRoutes } from '../access/routes.js';
+import type { Store } from '../store/types.js';
 
 export interface HttpDeps {
   config: Config;
@@ -42,6 +45,10 @@ export interface HttpDeps {
   runbooks: RunbookApiDeps;
   /** The rule set in force (people, teams, schedules). */
   rules(): RuleSet;
+  /** Who is asking: API token, personal tokens, console sessions, trusted proxy. */
+  authenticator: Authenticator;
+  /** Session writes (sign-in, sign-out). */
+  sessions: Pick<Store, 'write'>;
   /** Which paging providers are failing now (reported by /readyz without failing it: Vigil still takes alerts). */
   deliveryHealth(): DeliveryHealth;
   /** Inbound callbacks from people's devices: phone keypress, SMS reply, chat button, email link. */
@@ -118,7 +125,18 @@ function createApiApp(deps: HttpDeps): express.Express {
       throw err;
     }
   });
-  app.use('/api/v1', requireToken(config.auth.apiTokens, 'api'));
+  app.use(
+    sessionRoutes({
+      authenticator: deps.authenticator,
+      store: deps.sessions,
+      clock: deps.clock,
+      logger,
+      sessionTtlMs: config.console.sessionTtl,
+      signIn: { attempts: config.console.signInAttempts, windowMs: config.console.signInWindow },
+      secureCookies: (config.server.publicUrl ?? '').startsWith('https:'),
+    }),
+  );
+  app.use('/api/v1', requirePrincipal(deps.authenticator));
   app.use(apiRoutes(store, engine));
   app.use(oncallRoutes(deps.rules, deps.clock));
   app.use(silenceRoutes(store, engine, deps.clock));

@@ -2,6 +2,7 @@ import type { AlertLink, AlertSource, AlertStatus } from '../alerts/alert.js';
 import type { Priority, Severity } from '../alerts/severity.js';
 import type { Policy } from '../rules/schema.js';
 import type { RunbookReads, RunbookTx } from './runbook-types.js';
+import type { AccessReads, AccessTx } from './access-types.js';
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
@@ -125,6 +126,12 @@ export interface TimelineEvent {
 
 export type NewTimelineEvent = Omit<TimelineEvent, 'id'>;
 
+/** One incident a commit changed, and the timeline event kinds it added (triggered, reopened, escalated, ...). */
+export interface IncidentChange {
+  incidentId: number;
+  kinds: string[];
+}
+
 export interface IncidentQuery {
   status?: IncidentStatus;
   severity?: Severity;
@@ -140,7 +147,7 @@ export interface AlertQuery {
 }
 
 /** Writes inside one group-committed transaction. Functions given to Store.write must not do I/O of their own. */
-export interface StoreTx extends OutboxTx, RunbookTx {
+export interface StoreTx extends OutboxTx, RunbookTx, AccessTx {
   currentAlert(fingerprint: string): Promise<AlertRow | undefined>;
   currentAlertState(fingerprint: string): Promise<AlertState | undefined>;
   /**
@@ -205,7 +212,7 @@ export interface StoreTx extends OutboxTx, RunbookTx {
  * The storage port. SQLite (embedded default) implements it today; a PostgreSQL implementation can
  * satisfy the same interface. Every write resolves only after its transaction is durably committed.
  */
-export interface Store extends RunbookReads {
+export interface Store extends RunbookReads, AccessReads {
   /** Runs fn in a transaction shared with other concurrent writers (group commit); resolves after COMMIT. */
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 
@@ -237,6 +244,8 @@ export interface Store extends RunbookReads {
   ping(): Promise<void>;
   /** Finishes queued writes, then closes. */
   close(): Promise<void>;
+  /** Calls the listener after every commit that changed incidents (the console's live updates); returns an unsubscribe. */
+  onIncidentChanges(listener: (changes: IncidentChange[]) => void): () => void;
 
   // ---- reports
   /** The rows a report over [since, until) reads (which incidents count where: src/reports/figures.ts). */

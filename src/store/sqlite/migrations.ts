@@ -268,4 +268,31 @@ export const migrations: string[] = [
   CREATE INDEX notifications_pages_by_created ON notifications (created_at) WHERE kind IN ('page', 'escalation');
   CREATE INDEX notifications_by_bundle ON notifications (bundle_key) WHERE status = 'pending' AND bundle_key IS NOT NULL;
   `,
+  `
+  -- People's access: personal tokens (only their hash is kept) and console sessions (in the store, so a restart
+  -- or another instance keeps people signed in).
+  CREATE TABLE access_tokens (
+    id            TEXT    PRIMARY KEY,
+    person        TEXT    NOT NULL,
+    hash          TEXT    NOT NULL UNIQUE,
+    label         TEXT,
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER,
+    revoked_at    INTEGER,
+    last_used_at  INTEGER
+  );
+  CREATE TABLE sessions (
+    hash        TEXT    PRIMARY KEY,
+    person      TEXT    NOT NULL,
+    name        TEXT    NOT NULL,
+    admin       INTEGER NOT NULL,
+    via         TEXT    NOT NULL,
+    -- The personal token it was opened with: revoking the token ends its sessions.
+    token_id    TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+  CREATE INDEX sessions_by_token ON sessions (token_id) WHERE token_id IS NOT NULL;
+  `,
 ];

@@ -9,6 +9,7 @@ import type {
   AlertRow,
   AlertState,
   DigestScheduleRow,
+  IncidentChange,
   IncidentQuery,
   SilenceRow,
   IncidentRow,
@@ -26,6 +27,8 @@ import type {
 import { migrations } from './migrations.js';
 import { runbookReads, runbookTx } from './runbook-runs.js';
 import type { RunbookReads } from '../runbook-types.js';
+import { accessReads, accessTx } from './access.js';
+import type { AccessReads } from '../access-types.js';
 import {
   alertColumns,
   alertFromRow,
@@ -98,6 +101,9 @@ export class SqliteStore implements Store {
   private readonly stateFingerprints = new Map<number, string>();
   /** afterCommit callbacks of the write being run. */
   private effects: (() => void)[] = [];
+  /** Incidents the commit being prepared changes, and the timeline kinds it adds to each (the change feed). */
+  private changed = new Map<number, Set<string>>();
+  private readonly changeListeners = new Set<(changes: IncidentChange[]) => void>();
 
   constructor(private readonly options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(path.dirname(options.path), { recursive: true });
@@ -176,6 +182,7 @@ export class SqliteStore implements Store {
       Promise.resolve((this.stmt(sql).all(...args) as Record<string, unknown>[]).map(map));
     return {
       ...runbookTx((sql) => this.stmt(sql)),
+      ...accessTx((sql) => this.stmt(sql)),
       currentAlert: (fingerprint) =>
         one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1', alertFromRow, fingerprint),
       currentAlertState: (fingerprint) => {
@@ -282,9 +289,13 @@ export class SqliteStore implements Store {
         ),
       insertIncident: (incident: NewIncident) => {
         const id = this.insert('incidents', incidentColumns, { ...incident });
+        this.noteChange(id);
         return Promise.resolve({ ...incident, id });
       },
-      updateIncident: (id, patch) => Promise.resolve(this.update('incidents', incidentColumns, id, patch)),
+      updateIncident: (id, patch) => {
+        this.noteChange(id);
+        return Promise.resolve(this.update('incidents', incidentColumns, id, patch));
+      },
       insertNotification: (n, now) => {
         const info = this.stmt(
           `INSERT OR IGNORE INTO notifications (incident_id, kind, channel, person, recipient_name, address, idempotency_key,
@@ -341,6 +352,7 @@ export class SqliteStore implements Store {
         this.stmt(
           'INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
         ).run(e.incidentId, e.at, e.kind, e.actor, e.source, e.message, e.data == null ? null : JSON.stringify(e.data));
+        this.noteChange(e.incidentId, e.kind);
         return Promise.resolve();
       },
       // ---- reports
@@ -426,6 +438,7 @@ export class SqliteStore implements Store {
       this.db.exec('COMMIT');
     } catch (err) {
       this.forgetStates();
+      this.changed = new Map();
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.flushing = false;
       for (const w of batch) w.reject(this.classify(err));
@@ -434,6 +447,7 @@ export class SqliteStore implements Store {
     }
     this.flushing = false;
     this.options.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
+    this.publishChanges();
     for (const o of outcomes) {
       for (const fn of o.effects) {
         try {
@@ -449,6 +463,32 @@ export class SqliteStore implements Store {
       else w.reject(isTransientStoreError(o.value) ? this.classify(o.value) : o.value);
     });
     this.afterFlush();
+  }
+
+  private noteChange(incidentId: number, kind?: string): void {
+    if (this.changeListeners.size === 0) return;
+    let kinds = this.changed.get(incidentId);
+    if (!kinds) this.changed.set(incidentId, (kinds = new Set()));
+    if (kind) kinds.add(kind);
+  }
+
+  /** After a commit: which incidents it changed (a rolled-back write may be named too; listeners re-read). */
+  private publishChanges(): void {
+    if (this.changed.size === 0) return;
+    const changes = [...this.changed].map(([incidentId, kinds]) => ({ incidentId, kinds: [...kinds] }));
+    this.changed = new Map();
+    for (const listener of this.changeListeners) {
+      try {
+        listener(changes);
+      } catch (err) {
+        this.options.onEffectError?.(err);
+      }
+    }
+  }
+
+  onIncidentChanges(listener: (changes: IncidentChange[]) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   private afterFlush(): void {
@@ -696,6 +736,15 @@ export class SqliteStore implements Store {
   getRunbookRun: RunbookReads['getRunbookRun'] = (id) => this.runbooks.getRunbookRun(id);
   approvalsOf: RunbookReads['approvalsOf'] = (runId) => this.runbooks.approvalsOf(runId);
   approvalsOfRuns: RunbookReads['approvalsOfRuns'] = (runIds) => this.runbooks.approvalsOfRuns(runIds);
+
+  // ---- people's access: personal tokens and console sessions
+  private readonly access = accessReads(
+    (sql) => this.stmt(sql),
+    (fn) => this.read(fn),
+  );
+  accessTokenByHash: AccessReads['accessTokenByHash'] = (hash) => this.access.accessTokenByHash(hash);
+  listAccessTokens: AccessReads['listAccessTokens'] = () => this.access.listAccessTokens();
+  sessionByHash: AccessReads['sessionByHash'] = (hash) => this.access.sessionByHash(hash);
 
   private read<T>(fn: () => T): Promise<T> {
     if (!this.db.open) return Promise.reject(unavailable('store is closed', 5));
