@@ -13,6 +13,7 @@ import type { RunbookRunner } from './runbooks/runner.js';
 import type { Sleep } from './runbooks/timing.js';
 import { createHttpHandler, listen, type RequestListener } from './http/server.js';
 import { Authenticator } from './access/authenticator.js';
+import { ChangeFeed } from './live/change-feed.js';
 
 export interface VigilOptions {
   clock?: Clock;
@@ -36,6 +37,8 @@ export interface Vigil {
   notifier: Notifier;
   metrics: CoreMetrics & HttpMetrics;
   logger: Logger;
+  /** Live updates to the console (tests drain it instead of waiting for its batch window). */
+  feed: ChangeFeed;
   /** Listens on the configured host and port (0 picks a free port); resolves to the bound port. */
   listen(port?: number, host?: string): Promise<number>;
   /** Graceful stop: refuse new connections, finish in-flight requests and commits, close the store. */
@@ -56,7 +59,15 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     clock,
     authProxy: config.console.authProxy,
   });
+  const feed = new ChangeFeed({
+    store: core.store,
+    batchMs: 100,
+    keep: 5000,
+    now: () => clock.now(),
+    onError: (err) => logger.error({ err }, 'live update failed'),
+  });
   const handler = createHttpHandler({
+    feed,
     authenticator,
     sessions: core.store,
     config,
@@ -94,12 +105,15 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     notifier: core.notifier,
     metrics: { ...core.metrics, ...httpMetrics },
     logger,
+    feed,
     async listen(port = config.server.port, host = config.server.host) {
       const bound = await listen(handler, port, host);
       closeServer = bound.close;
       return bound.port;
     },
     async close() {
+      // Open event streams end first, or the server would wait for them.
+      feed.close();
       if (closeServer) await closeServer();
       await core.close();
     },

@@ -27,6 +27,8 @@ import type { DeliveryHealth } from '../notify/delivery-health.js';
 import { errorHandler, jsonBody, requestLogging } from './app.js';
 import { requireToken } from './auth.js';
 import type { Authenticator } from '../access/authenticator.js';
+import type { ChangeFeed } from '../live/change-feed.js';
+import { eventRoutes } from '../api/events.js';
 import { requirePrincipal, sessionRoutes } from '../access/routes.js';
 import type { Store } from '../store/types.js';
 
@@ -47,6 +49,8 @@ export interface HttpDeps {
   rules(): RuleSet;
   /** Who is asking: API token, personal tokens, console sessions, trusted proxy. */
   authenticator: Authenticator;
+  /** Live updates for the console (GET /api/v1/events). */
+  feed: ChangeFeed;
   /** Session writes (sign-in, sign-out). */
   sessions: Pick<Store, 'write'>;
   /** Which paging providers are failing now (reported by /readyz without failing it: Vigil still takes alerts). */
@@ -138,6 +142,7 @@ function createApiApp(deps: HttpDeps): express.Express {
   );
   app.use('/api/v1', requirePrincipal(deps.authenticator));
   app.use(apiRoutes(store, engine));
+  app.use(eventRoutes(deps.feed));
   app.use(oncallRoutes(deps.rules, deps.clock));
   app.use(silenceRoutes(store, engine, deps.clock));
   app.use(notificationRoutes(store));

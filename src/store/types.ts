@@ -218,6 +218,8 @@ export interface Store extends RunbookReads, AccessReads {
 
   listIncidents(query: IncidentQuery): Promise<IncidentRow[]>;
   getIncident(id: number): Promise<IncidentRow | undefined>;
+  /** Several incidents by id, in id order (missing ones are left out). */
+  incidentsByIds(ids: readonly number[]): Promise<IncidentRow[]>;
   alertsOf(incidentId: number): Promise<AlertRow[]>;
   timelineOf(incidentId: number): Promise<TimelineEvent[]>;
   /** An incident's latest events of these kinds, newest first (messages read only what they show). */

@@ -530,6 +530,15 @@ export class SqliteStore implements Store {
     });
   }
 
+  incidentsByIds(ids: readonly number[]): Promise<IncidentRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.read(() =>
+      (this.stmt('SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(JSON.stringify(ids)) as Record<string, unknown>[]).map(
+        incidentFromRow,
+      ),
+    );
+  }
+
   alertsOf(incidentId: number): Promise<AlertRow[]> {
     return this.read(() =>
       (this.stmt('SELECT * FROM alerts WHERE incident_id = ? ORDER BY id').all(incidentId) as Record<string, unknown>[]).map(
