@@ -1,5 +1,5 @@
 import '../core/zod-messages.js';
-import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 
 /** A configuration problem, already phrased for the operator: file, line, field, what is wrong. */
@@ -44,6 +44,17 @@ function locateKey(doc: Document, lines: LineCounter, parent: PropertyKey[], key
   return `${line}:${col}`;
 }
 
+/** Like locate, but a section (a map or list under a key) is named at its key, where a reader looks for it. */
+function locateField(doc: Document, lines: LineCounter, fieldPath: readonly (string | number)[]): string {
+  const last = fieldPath[fieldPath.length - 1];
+  const node = doc.getIn([...fieldPath], true);
+  if (typeof last === 'string' && (isMap(node) || isSeq(node))) {
+    const at = locateKey(doc, lines, fieldPath.slice(0, -1), last);
+    if (at) return at;
+  }
+  return locate(doc, lines, [...fieldPath]);
+}
+
 function fieldName(p: PropertyKey[]): string {
   return p.length === 0 ? '(top level)' : p.map(String).join('.');
 }
@@ -79,11 +90,15 @@ function interpolateEnv(file: string, doc: Document, lines: LineCounter, env: En
   return problems;
 }
 
+/** Where a field of a parsed file stands, as "line:col" (the nearest parent that exists when the path does not). */
+export type Locator = (fieldPath: readonly (string | number)[]) => string;
+
 /**
  * Parses one YAML text and validates it with a zod schema. Every problem names the file, line, column and
- * field; ${VAR} references are filled from env first. Throws ConfigError with all problems found.
+ * field; ${VAR} references are filled from env first. Throws ConfigError with all problems found. Also hands
+ * back a locator, so checks made after the schema (references between files) can name lines too.
  */
-export function parseYamlFile<S extends z.ZodType>(schema: S, text: string, file: string, env: Env = {}): z.output<S> {
+export function parseYamlDocument<S extends z.ZodType>(schema: S, text: string, file: string, env: Env = {}): { value: z.output<S>; locate: Locator } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -101,5 +116,10 @@ export function parseYamlFile<S extends z.ZodType>(schema: S, text: string, file
     const problems = describeIssues(file, doc, lines, result.error.issues);
     throw new ConfigError(problems.join('\n'), problems);
   }
-  return result.data;
+  return { value: result.data, locate: (fieldPath) => locateField(doc, lines, fieldPath) };
+}
+
+/** parseYamlDocument for callers that only need the value. */
+export function parseYamlFile<S extends z.ZodType>(schema: S, text: string, file: string, env: Env = {}): z.output<S> {
+  return parseYamlDocument(schema, text, file, env).value;
 }

@@ -9,11 +9,15 @@ afterEach(async () => v?.close());
 const MIN = 60_000;
 const repoRules = path.join(import.meta.dirname, '..', '..', 'rules');
 
-/** A rules directory with the shipped policies and the given extra file. */
+/** The teams the rules below name; they hold the roles the shipped policies page besides the built-in ones. */
+const teams = 'teams:\n  - { name: payments, roles: { owner: [], management: [] } }\n  - { name: billing }\n';
+
+/** A rules directory with the shipped policies, the teams above and the given extra file. */
 function rulesDir(extra: Record<string, string> = {}): string {
   const dir = path.join(tempDir(), 'rules');
   mkdirSync(dir);
   copyFileSync(path.join(repoRules, '00-policies.yaml'), path.join(dir, '00-policies.yaml'));
+  writeFileSync(path.join(dir, '01-teams.yaml'), teams);
   for (const [name, text] of Object.entries(extra)) writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -98,6 +98,8 @@ describe('rules from the command line', () => {
     const rules = path.join(dir, 'rules');
     mkdirSync(rules);
     copyFileSync(path.join(repoRoot, 'rules', '00-policies.yaml'), path.join(rules, '00-policies.yaml'));
+    // The teams the rules name, holding the roles the shipped policies page.
+    writeFileSync(path.join(rules, '05-teams.yaml'), 'teams:\n  - { name: payments, roles: { owner: [], management: [] } }\n  - { name: billing }\n');
     writeFileSync(path.join(rules, '10-team.yaml'), 'rules:\n  - name: team\n    match: \'service="pay"\'\n    set: { team: payments }\n');
     const config = path.join(dir, 'vigil.yaml');
     writeFileSync(config, 'rules:\n  dir: rules\n');
