@@ -33,18 +33,17 @@ export async function serve(): Promise<void> {
       process.exit(1);
     }
   };
-  if (config.rules.watch) vigil.rules.watch();
-  if (config.runbooks.watch) vigil.runbooks.watch();
-  process.on('SIGHUP', () => {
-    // Each reload logs its own problems; whatever fails keeps its previous files in force.
-    for (const live of [vigil.rules, vigil.runbooks]) {
-      try {
-        live.reload('SIGHUP');
-      } catch {
-        // logged by reload
-      }
+  // Rules and runbooks always reload together, so one edit may rename a runbook and the rules naming it.
+  const reload = (reason: string) => {
+    try {
+      vigil.reload(reason);
+    } catch {
+      // Each side logs its own problems; whatever fails keeps its previous files in force.
     }
-  });
+  };
+  if (config.rules.watch) vigil.rules.watch(() => reload('rules file change'));
+  if (config.runbooks.watch) vigil.runbooks.watch(() => reload('runbooks file change'));
+  process.on('SIGHUP', () => reload('SIGHUP'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
