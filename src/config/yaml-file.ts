@@ -15,6 +15,27 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
+/** One problem of a ConfigError taken apart, for machines (the API's invalid_config details). */
+export interface ConfigProblem {
+  /** The file (or directory, or variable) the problem is in. */
+  file: string;
+  line: number | null;
+  column: number | null;
+  /** The field path, e.g. policies.critical.notify.0.role; null when the problem is not about one field. */
+  field: string | null;
+  problem: string;
+}
+
+const locatedProblem = /^(.+?):(\d+):(\d+): (?:(\(top level\)|[^\s:]+): )?(.*)$/s;
+
+/** Splits a problem line as every loader writes it, `file:line:col: field.path: problem` (line and field optional). */
+export function problemParts(text: string): ConfigProblem {
+  const m = locatedProblem.exec(text);
+  if (m) return { file: m[1]!, line: Number(m[2]), column: Number(m[3]), field: m[4] ?? null, problem: m[5]! };
+  const i = text.indexOf(': ');
+  return i < 0 ? { file: '', line: null, column: null, field: null, problem: text } : { file: text.slice(0, i), line: null, column: null, field: null, problem: text.slice(i + 2) };
+}
+
 const envRef = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** Finds where a path points in the YAML source, falling back to the nearest parent that exists. */

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfigText } from '../../src/config/load.js';
+import { problemParts } from '../../src/config/yaml-file.js';
 import { tempDir } from '../helpers/vigil.js';
 
 function problemsOf(text: string, env: Record<string, string> = {}): string[] {
@@ -85,5 +86,35 @@ describe('environment', () => {
     const c = loadConfig({}, tempDir());
     expect(c.source).toBeNull();
     expect(c.server.port).toBe(9095);
+  });
+});
+
+describe('problem lines taken apart', () => {
+  it('splits file, line, column, field and problem', () => {
+    expect(problemParts('rules/00-policies.yaml:9:15: policies.critical.notify.0.role: unknown role "oncal" (known: oncall, team)')).toEqual({
+      file: 'rules/00-policies.yaml',
+      line: 9,
+      column: 15,
+      field: 'policies.critical.notify.0.role',
+      problem: 'unknown role "oncal" (known: oncall, team)',
+    });
+    expect(problemParts('vigil.yaml:1:1: (top level): expected object')).toMatchObject({ field: '(top level)', problem: 'expected object' });
+  });
+
+  it('leaves the field out where a problem has none, and the line where it has none', () => {
+    expect(problemParts('vigil.yaml:3:17: environment variable SECRET is not set')).toEqual({
+      file: 'vigil.yaml',
+      line: 3,
+      column: 17,
+      field: null,
+      problem: 'environment variable SECRET is not set',
+    });
+    expect(problemParts('/srv/rules: no policy for severity "info" in any rules file')).toEqual({
+      file: '/srv/rules',
+      line: null,
+      column: null,
+      field: null,
+      problem: 'no policy for severity "info" in any rules file',
+    });
   });
 });
