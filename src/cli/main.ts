@@ -41,11 +41,12 @@ program
     const books = collect(() => loadRunbookSet(config.runbooks.dir, { allowHosts: config.runbooks.allowHosts, allowCommands: config.runbooks.allowCommands }));
     const rules = collect(() => loadRuleSet(config.rules.dir, process.env, { runbooks: books ? new Set(books.runbooks.keys()) : undefined }));
     if (!books || !rules) throw new ConfigError(problems.join('\n'), problems);
+    const shipped = (kind: 'rules' | 'runbooks') => (config.shipped?.[kind] ? ` (shipped with Vigil: no ${kind}.dir configured and no ./${kind} here)` : '');
     console.log(`configuration OK: ${config.source ?? 'built-in defaults (no vigil.yaml)'}`);
     console.log(
-      `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows, ${rules.schedules.size} schedules, ${rules.escalationPolicies.size} escalation policies in ${config.rules.dir}`,
+      `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows, ${rules.schedules.size} schedules, ${rules.escalationPolicies.size} escalation policies in ${config.rules.dir}${shipped('rules')}`,
     );
-    console.log(`runbooks OK: ${books.runbooks.size} runbooks in ${config.runbooks.dir}${config.runbooks.enabled ? '' : ' (switched off: runbooks.enabled false)'}`);
+    console.log(`runbooks OK: ${books.runbooks.size} runbooks in ${config.runbooks.dir}${shipped('runbooks')}${config.runbooks.enabled ? '' : ' (switched off: runbooks.enabled false)'}`);
   });
 
 const rules = program.command('rules').description('work with the rules in rules/');

@@ -57,10 +57,15 @@ function announce(config: Config, logger: Logger): void {
       port,
       config: config.source ?? '(built-in defaults)',
       store: config.store.path,
+      rules: config.rules.dir,
+      runbooks: config.runbooks.dir,
       synchronous: config.store.synchronous,
     },
     'Vigil is listening',
   );
+  for (const [kind, dir] of [['rules', config.rules.dir], ['runbooks', config.runbooks.dir]] as const) {
+    if (config.shipped?.[kind]) logger.warn({ dir }, `no ${kind}.dir configured and no ./${kind} in the working directory: using the ${kind} shipped with Vigil (examples to replace)`);
+  }
   if (config.auth.ingestTokens.length === 0) logger.warn('VIGIL_INGEST_TOKEN is not set: alert ingest is open to anyone who can reach this port');
   if (config.auth.apiTokens.length === 0) logger.warn('VIGIL_API_TOKEN is not set: the incident API is open to anyone who can reach this port');
   if (config.ingest.pagerduty.routingKeys.length === 0) {

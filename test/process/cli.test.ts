@@ -38,6 +38,17 @@ describe('vigil CLI', () => {
     expect(stdout).toMatch(/configuration OK: .*vigil\.yaml/);
   });
 
+  it("check-config outside the repo, with no rules/ or runbooks/ there, uses the package's own and says so", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const { code, stdout, stderr } = await vigil(['check-config'], {}, dir);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('configuration OK: built-in defaults (no vigil.yaml)');
+    expect(stdout).toContain(`in ${path.join(repoRoot, 'rules')} (shipped with Vigil: no rules.dir configured and no ./rules here)`);
+    expect(stdout).toContain(`runbooks in ${path.join(repoRoot, 'runbooks')} (shipped with Vigil: no runbooks.dir configured and no ./runbooks here)`);
+  });
+
   it('check-config names the file, line and field of a mistake, and exits 2', async () => {
     const dir = tempDir();
     dirs.push(dir);
