@@ -80,8 +80,23 @@ function fieldName(p: PropertyKey[]): string {
   return p.length === 0 ? '(top level)' : p.map(String).join('.');
 }
 
+/**
+ * A value matching none of a union's shapes ("a schedule, a person, a team or a chat target") is described by the
+ * one shape it came closest to, with that shape's own problems and paths (an unknown channel in a schedule
+ * target names the channel); when no shape is closest, zod's own "invalid input" stays.
+ */
+function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | null {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return null;
+  const sizes = issue.errors.map((branch) => branch.length);
+  const fewest = Math.min(...sizes);
+  if (fewest === 0 || sizes.filter((n) => n === fewest).length > 1) return null;
+  return issue.errors[sizes.indexOf(fewest)]!.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 function describeIssues(file: string, doc: Document, lines: LineCounter, issues: z.core.$ZodIssue[]): string[] {
-  return issues.flatMap((issue) => {
+  return issues.flatMap((issue): string[] => {
+    const closest = closestBranch(issue);
+    if (closest) return describeIssues(file, doc, lines, closest);
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
         const p = [...issue.path, key];

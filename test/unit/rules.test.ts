@@ -581,6 +581,14 @@ describe('references between rules files', () => {
     expect(problemsOf(dir)).toEqual([`${shown(dir, '90-web.yaml')}:2:18: teams.0.chatt: unknown field`]);
   });
 
+  it('an unknown channel in an escalation target names its own line, not just the target', () => {
+    const text = 'escalation_policies:\n  - name: tiers\n    tiers:\n      - targets:\n          - { person: alice, channels: [sms, pager] }\n';
+    const dir = ruleDir({ '20-people.yaml': people, '25-e.yaml': text });
+    expect(problemsOf(dir)).toEqual([
+      `${shown(dir, '25-e.yaml')}:${where(text, 'pager')}: escalation_policies.0.tiers.0.targets.0.channels.1: Invalid option: expected one of "voice"|"sms"|"email"|"chat"|"webhook"`,
+    ]);
+  });
+
   it('an unknown channel names its line', () => {
     const text = policiesText.replace('channels: [voice, chat]', 'channels: [voice, slack]');
     const dir = ruleDir({ [policiesFile]: text }, { policies: false });
