@@ -48,7 +48,7 @@ const runbookNames = (set: RunbookSet): ReadonlySet<string> => new Set(set.runbo
  * change that renames a runbook and the rules naming it applies as a whole, and whatever fails keeps its
  * previous files. Throws ConfigError with every problem of both.
  */
-export function reloadTogether(rules: LiveRules, runbooks: LiveRunbooks, reason: string): { rules: RuleSet; runbooks: RunbookSet } {
+function reloadTogether(rules: LiveRules, runbooks: LiveRunbooks, reason: string): { rules: RuleSet; runbooks: RunbookSet } {
   let next: RunbookSet | undefined;
   try {
     next = runbooks.read();
