@@ -100,8 +100,17 @@ export function loadRuleSet(dir: string, env: Env = process.env, options: LoadRu
   };
   const refs: RuleReference[] = [];
   /** Where each name was first defined ("file:line:col"), per kind, for the "defined twice" messages. */
-  const defined = { policy: new Map<string, string>(), rule: new Map<string, string>(), person: new Map<string, string>(), team: new Map<string, string>(), schedule: new Map<string, string>(), escalation: new Map<string, string>(), defaultTeam: new Map<string, string>() };
+  const defined = {
+    policy: new Map<string, string>(),
+    rule: new Map<string, string>(),
+    person: new Map<string, string>(),
+    team: new Map<string, string>(),
+    schedule: new Map<string, string>(),
+    escalation: new Map<string, string>(),
+    defaultTeam: new Map<string, string>(),
+  };
 
+  let unparsed = false;
   for (const f of files) {
     const file = shown(f);
     let parsed: RulesFile;
@@ -111,6 +120,7 @@ export function loadRuleSet(dir: string, env: Env = process.env, options: LoadRu
     } catch (err) {
       if (err instanceof ConfigError) {
         problems.push(...err.problems);
+        unparsed = true;
         continue;
       }
       throw err;
@@ -189,7 +199,7 @@ export function loadRuleSet(dir: string, env: Env = process.env, options: LoadRu
   }
 
   // A file that did not parse defines nothing: names pointing into it would all look unknown, so they wait for the fix.
-  if (problems.length > 0) throw new ConfigError(problems.join('\n'), problems);
+  if (unparsed) throw new ConfigError(problems.join('\n'), problems);
   const roles = new Set<string>([...builtinRoles, ...[...set.teams.values()].flatMap((t) => Object.keys(t.roles))]);
   const names: Record<Exclude<RefKind, 'chat team' | 'runbook'>, ReadonlySet<string> | ReadonlyMap<string, unknown>> = {
     person: set.people,

@@ -567,6 +567,15 @@ describe('references between rules files', () => {
     ]);
   });
 
+  it('a name defined twice and an unknown name are reported together', () => {
+    const dir = ruleDir({ '20-a.yaml': people, '21-b.yaml': `${people}`, '30-r.yaml': 'rules:\n  - name: r\n    set: { team: nope }\n' });
+    expect(problemsOf(dir).map((p) => p.replaceAll(shown(dir, '') + path.sep, ''))).toEqual([
+      '21-b.yaml:2:11: people.0.id: person "alice" is already defined at 20-a.yaml:2:11',
+      '21-b.yaml:3:11: people.1.id: person "bob" is already defined at 20-a.yaml:3:11',
+      '30-r.yaml:3:18: rules.0.set.team: unknown team "nope" (known: ops, dba, platform, frontend, hit, a, b)',
+    ]);
+  });
+
   it('a name may point into a later file', () => {
     const set = load({
       '10-r.yaml': 'rules:\n  - name: r\n    set: { team: web, policy: { escalation: web } }\n',
