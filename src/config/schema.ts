@@ -202,4 +202,9 @@ export interface Config extends FileConfig {
   };
   /** The file the config came from, or null when running on built-in defaults. */
   source: string | null;
+  /**
+   * Directories taken from the installed package because none was configured and the working directory has
+   * none (start-up says so). Absent: none.
+   */
+  shipped?: { rules: boolean; runbooks: boolean };
 }

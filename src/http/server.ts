@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { HttpMetrics } from '../core/metrics.js';
 import { VigilError } from '../core/errors.js';
-import { ConfigError } from '../config/yaml-file.js';
+import { ConfigError, problemParts } from '../config/yaml-file.js';
 import type { Config } from '../config/schema.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { StoreReader } from '../store/types.js';
@@ -113,7 +113,7 @@ function createApiApp(deps: HttpDeps): express.Express {
       res.json({ status: 'reloaded', ...deps.reloadRules() });
     } catch (err) {
       if (err instanceof ConfigError) {
-        throw new VigilError('invalid_config', `reload failed; the previous files stay in force: ${err.problems[0]}`, err.problems);
+        throw new VigilError('invalid_config', `reload failed; the previous files stay in force: ${err.problems[0]}`, err.problems.map(problemParts));
       }
       throw err;
     }
