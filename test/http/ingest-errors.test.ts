@@ -165,6 +165,56 @@ describe('PagerDuty routing keys', () => {
   });
 });
 
+describe('hostile nesting and sizes', () => {
+  /** 10,000 arrays inside each other, as text: JSON.parse takes it, anything recursive would not. */
+  const deep = (inner = '1') => `${'['.repeat(10_000)}${inner}${']'.repeat(10_000)}`;
+  const trigger = (customDetails: string) => {
+    const event = fixture('pagerduty-events-v2-trigger.json');
+    event.payload.custom_details = '@@';
+    return JSON.stringify(event).replace('"@@"', customDetails);
+  };
+
+  it('PagerDuty custom_details nested 10,000 levels deep is a 400 naming it, not a 500', async () => {
+    v = await startVigil();
+    const res = await v.post('/v2/enqueue', trigger(deep()));
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err.details?.[0]).toEqual({ field: 'payload.custom_details', problem: 'nested deeper than 32 levels' });
+    expect(await incidentCount(v)).toBe(0);
+  });
+
+  it('PagerDuty custom_details is capped like an annotation once serialized', async () => {
+    v = await startVigil();
+    const big = JSON.stringify({ dump: 'x'.repeat(20_000) });
+    const res = await v.post('/v2/enqueue', trigger(big));
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err.details?.[0]?.field).toBe('payload.custom_details');
+    expect(err.details?.[0]?.problem).toMatch(/longer than 16384 characters/);
+    expect(await incidentCount(v)).toBe(0);
+    // 32 levels and a modest size are kept as the details annotation.
+    const fine = `${'{"a":'.repeat(31)}{"lag":1}${'}'.repeat(31)}`;
+    expect((await v.post('/v2/enqueue', trigger(fine))).status).toBe(202);
+    const [alert] = (await v.json('/api/v1/alerts')).alerts;
+    expect(alert.annotations.details).toBe(fine);
+  });
+
+  it.each([
+    ['/api/v1/alerts/alertmanager', (d: string) => `{"version":"4","alerts":[{"status":"firing","labels":{"alertname":${d}},"startsAt":"2026-11-22T16:00:00Z"}]}`],
+    ['/api/v1/alerts/grafana', (d: string) => `{"alerts":[{"status":"firing","labels":{"alertname":"A"},"startsAt":"2026-11-22T16:00:00Z","values":{"A":${d}}}]}`],
+    ['/api/v2/alerts', (d: string) => `[{"labels":{"alertname":"A"},"annotations":{"summary":${d}}}]`],
+    ['/v2/enqueue', (d: string) => `{"routing_key":"k","event_action":"trigger","payload":{"summary":${d},"source":"s","severity":"info"}}`],
+  ])('%s answers a body of 10,000 nested arrays, or one inside a field, with 400', async (path, inField) => {
+    v = await startVigil();
+    for (const body of [deep(), inField(deep())]) {
+      const res = await v.post(path, body);
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).code).toBe('bad_request');
+    }
+    expect(await incidentCount(v)).toBe(0);
+  });
+});
+
 describe('transient store failure', () => {
   it('answers 503 with Retry-After, never a 4xx', async () => {
     v = await startVigil();

@@ -4,6 +4,7 @@ import { grafanaWebhook, normalizeGrafana } from '../../src/ingest/sources/grafa
 import { normalizePrometheus, postableAlerts } from '../../src/ingest/sources/prometheus.js';
 import { normalizePagerDutyTrigger, pagerDutyEvent, pagerDutyFingerprint } from '../../src/ingest/sources/pagerduty.js';
 import { fingerprintLabels } from '../../src/alerts/fingerprint.js';
+import { deeperThan } from '../../src/ingest/sources/common.js';
 import { fixture } from '../helpers/vigil.js';
 
 const now = Date.parse('2026-11-22T16:41:00Z');
@@ -100,5 +101,21 @@ describe('PagerDuty Events v2', () => {
     expect(pagerDutyEvent.safeParse({ routing_key: 'k', event_action: 'trigger' }).success).toBe(false);
     expect(pagerDutyEvent.safeParse({ routing_key: 'k', event_action: 'resolve' }).success).toBe(false);
     expect(pagerDutyEvent.safeParse({ routing_key: 'k', event_action: 'resolve', dedup_key: 'd' }).success).toBe(true);
+  });
+});
+
+describe('deeperThan', () => {
+  it('counts levels of objects and arrays, not scalars', () => {
+    expect(deeperThan(1, 0)).toBe(false);
+    expect(deeperThan({}, 0)).toBe(true);
+    expect(deeperThan({ a: [1, { b: 2 }] }, 3)).toBe(false);
+    expect(deeperThan({ a: [1, { b: 2 }] }, 2)).toBe(true);
+    expect(deeperThan([[], [[]]], 2)).toBe(true);
+  });
+
+  it('walks 100,000 levels without recursion', () => {
+    let v: unknown = 1;
+    for (let i = 0; i < 100_000; i++) v = [v];
+    expect(deeperThan(v, 32)).toBe(true);
   });
 });

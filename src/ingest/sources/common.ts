@@ -7,6 +7,8 @@ export const limits = {
   labelValueLength: 4096,
   annotationValueLength: 16_384,
   urlLength: 4096,
+  /** Levels of nesting in free-form JSON a sender may give (PagerDuty's custom_details), as many JSON APIs allow. */
+  jsonDepth: 32,
 };
 
 const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
@@ -81,6 +83,38 @@ function stringMap(valueMax: number, what: string, required: boolean) {
 export const labelSet = stringMap(limits.labelValueLength, 'label', true);
 export const annotationSet = stringMap(limits.annotationValueLength, 'annotation', false);
 export const url = z.string().max(limits.urlLength);
+
+/**
+ * Free-form JSON (PagerDuty's custom_details) as the text Vigil stores: at most `limits.jsonDepth` levels deep
+ * and `limits.annotationValueLength` characters once serialized. The depth is checked with an explicit stack
+ * before anything recursive (JSON.stringify) sees the value, so a hostile nesting is a 400, not a stack overflow.
+ */
+export const jsonText = z.unknown().transform((value, ctx) => {
+  if (deeperThan(value, limits.jsonDepth)) {
+    ctx.addIssue({ code: 'custom', message: `nested deeper than ${limits.jsonDepth} levels` });
+    return z.NEVER;
+  }
+  const text = JSON.stringify(value);
+  if (text.length > limits.annotationValueLength) {
+    ctx.addIssue({ code: 'custom', message: `longer than ${limits.annotationValueLength} characters as JSON` });
+    return z.NEVER;
+  }
+  return text;
+});
+
+/** Whether a parsed JSON value nests objects and arrays more than `max` levels deep; iterative. */
+export function deeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
 
 /** Drops empty strings so links are only the ones the sender really gave. */
 export function nonEmpty(s: string | null | undefined): string | null {
