@@ -70,6 +70,8 @@ const ingest = z
     /** An alert posted without endsAt resolves after this long without an update (Alertmanager's resolve_timeout). */
     resolveTimeout: duration.default(5 * 60_000),
     maxAlertsPerRequest: z.number().int().positive().default(1000),
+    /** Label names accepted from Alertmanager and Prometheus: classic [a-zA-Z_][a-zA-Z0-9_]*, or utf8 (Prometheus 3). */
+    labelNames: z.enum(['classic', 'utf8']).default('classic'),
     grafana: grafana.prefault({}),
     pagerduty: z
       .object({ routingKeys: z.array(routingKey).default([]) })

@@ -1,30 +1,37 @@
 import { z } from 'zod';
 import type { Alert } from '../../alerts/alert.js';
 import { fingerprintLabels } from '../../alerts/fingerprint.js';
-import { annotationSet, labelSet, nonEmpty, time, url } from './common.js';
+import { annotationSet, labelSet, nonEmpty, time, url, type LabelNameRule } from './common.js';
 
-/** One alert as Alertmanager's webhook (version 4) and Grafana's webhook send it. */
-export const webhookAlert = z.object({
-  status: z.enum(['firing', 'resolved']),
-  labels: labelSet,
-  annotations: annotationSet.optional(),
-  startsAt: time,
-  endsAt: time.optional(),
-  generatorURL: url.optional(),
-  fingerprint: z.string().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be 1-64 letters, digits, - or _').optional(),
-});
+/** One alert as Alertmanager's webhook (version 4) and Grafana's webhook send it, with label names checked by `names`. */
+export function webhookAlertSchema(names: LabelNameRule) {
+  return z.object({
+    status: z.enum(['firing', 'resolved']),
+    labels: labelSet(names),
+    annotations: annotationSet.optional(),
+    startsAt: time,
+    endsAt: time.optional(),
+    generatorURL: url.optional(),
+    fingerprint: z.string().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be 1-64 letters, digits, - or _').optional(),
+  });
+}
 
-export const alertmanagerWebhook = z.object({
-  version: z.literal('4', { message: 'unsupported webhook version (expected "4")' }),
-  status: z.enum(['firing', 'resolved']).optional(),
-  receiver: z.string().optional(),
-  groupKey: z.string().optional(),
-  externalURL: url.optional(),
-  truncatedAlerts: z.number().int().nonnegative().optional(),
-  alerts: z.array(webhookAlert),
-});
+export function alertmanagerWebhookSchema(names: LabelNameRule) {
+  return z.object({
+    version: z.literal('4', { message: 'unsupported webhook version (expected "4")' }),
+    status: z.enum(['firing', 'resolved']).optional(),
+    receiver: z.string().optional(),
+    groupKey: z.string().optional(),
+    externalURL: url.optional(),
+    truncatedAlerts: z.number().int().nonnegative().optional(),
+    alerts: z.array(webhookAlertSchema(names)),
+  });
+}
 
-export type WebhookAlert = z.output<typeof webhookAlert>;
+/** With Alertmanager's classic label names (`ingest.labelNames` default). */
+export const alertmanagerWebhook = alertmanagerWebhookSchema('classic');
+
+export type WebhookAlert = z.output<ReturnType<typeof webhookAlertSchema>>;
 
 /**
  * Common part of the two webhook formats. Alertmanager hides a firing alert's endsAt (zero time) and sends

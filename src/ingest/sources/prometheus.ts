@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import type { Alert } from '../../alerts/alert.js';
 import { fingerprintLabels } from '../../alerts/fingerprint.js';
-import { annotationSet, labelSet, nonEmpty, time, url } from './common.js';
+import { annotationSet, labelSet, nonEmpty, time, url, type LabelNameRule } from './common.js';
 
-/** Alertmanager API v2 `postableAlerts`: what Prometheus sends to its alertmanagers. */
-export const postableAlerts = z.array(
-  z.object({
-    labels: labelSet,
-    annotations: annotationSet.optional(),
-    startsAt: time.optional(),
-    endsAt: time.optional(),
-    generatorURL: url.optional(),
-  }),
-);
+/** Alertmanager API v2 `postableAlerts`: what Prometheus sends to its alertmanagers, label names checked by `names`. */
+export function postableAlertsSchema(names: LabelNameRule) {
+  return z.array(
+    z.object({
+      labels: labelSet(names),
+      annotations: annotationSet.optional(),
+      startsAt: time.optional(),
+      endsAt: time.optional(),
+      generatorURL: url.optional(),
+    }),
+  );
+}
+
+/** With Alertmanager's classic label names (`ingest.labelNames` default). */
+export const postableAlerts = postableAlertsSchema('classic');
 
 export type PostableAlerts = z.output<typeof postableAlerts>;
 
