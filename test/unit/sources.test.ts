@@ -10,7 +10,7 @@ import { fixture } from '../helpers/vigil.js';
 const now = Date.parse('2026-11-22T16:41:00Z');
 
 describe('Alertmanager webhook v4', () => {
-  it('keeps the sender fingerprint, labels, annotations and times', () => {
+  it("computes Alertmanager's fingerprint and keeps labels, annotations and times", () => {
     const [a, b] = normalizeAlertmanager(alertmanagerWebhook.parse(fixture('alertmanager-v4-firing.json')), now);
     expect(a).toMatchObject({
       fingerprint: '00dbb13af3b1fee1',
@@ -34,18 +34,23 @@ describe('Alertmanager webhook v4', () => {
     expect(b).toMatchObject({ status: 'firing', endsAt: null });
   });
 
-  it('computes the fingerprint when the sender gave none', () => {
+  it('computes the fingerprint from the labels whatever the sender claims', () => {
     const body = fixture('alertmanager-v4-firing.json');
     delete body.alerts[0].fingerprint;
-    const [a] = normalizeAlertmanager(alertmanagerWebhook.parse(body), now);
+    body.alerts[1].fingerprint = '00dbb13af3b1fee1';
+    const [a, b] = normalizeAlertmanager(alertmanagerWebhook.parse(body), now);
     expect(a!.fingerprint).toBe('00dbb13af3b1fee1');
+    expect(b!.fingerprint).toBe(fingerprintLabels(body.alerts[1].labels));
+    expect(b!.fingerprint).not.toBe(a!.fingerprint);
   });
 });
 
 describe('Grafana webhook', () => {
   it('keeps values and every link Grafana sends', () => {
-    const [a] = normalizeGrafana(grafanaWebhook.parse(fixture('grafana-webhook-firing.json')), now);
-    expect(a).toMatchObject({ source: 'grafana', status: 'firing', fingerprint: 'c6eadffa33fcdf37', values: { A: 91.2, C: 1 } });
+    const body = fixture('grafana-webhook-firing.json');
+    const [a] = normalizeGrafana(grafanaWebhook.parse(body), now);
+    // Grafana's own fingerprint is not Alertmanager's; Vigil's is, from the labels.
+    expect(a).toMatchObject({ source: 'grafana', status: 'firing', fingerprint: fingerprintLabels(body.alerts[0].labels), values: { A: 91.2, C: 1 } });
     expect(a!.links.map((l) => l.text)).toEqual(['Source', 'Dashboard', 'Panel', 'Silence']);
     expect(a!.links[1]!.href).toBe('http://grafana:3000/d/disk01?orgId=1');
     expect(a!.labels.team).toBe('storage');

@@ -12,6 +12,7 @@ export function webhookAlertSchema(names: LabelNameRule) {
     startsAt: time,
     endsAt: time.optional(),
     generatorURL: url.optional(),
+    /** Sent by Alertmanager and Grafana; checked for shape but not used (see fromWebhookAlert). */
     fingerprint: z.string().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be 1-64 letters, digits, - or _').optional(),
   });
 }
@@ -35,13 +36,15 @@ export type WebhookAlert = z.output<ReturnType<typeof webhookAlertSchema>>;
 
 /**
  * Common part of the two webhook formats. Alertmanager hides a firing alert's endsAt (zero time) and sends
- * an explicit resolved notification, so a firing webhook alert has no expiry of its own.
+ * an explicit resolved notification, so a firing webhook alert has no expiry of its own. The identity is
+ * always computed from the labels (Alertmanager's own algorithm, so Alertmanager's ids come out the same):
+ * a sender's `fingerprint` is not trusted, or two different alerts claiming one would be merged.
  */
 export function fromWebhookAlert(a: WebhookAlert, source: Alert['source'], receivedAt: number): Alert {
   const labels = a.labels;
   const endsAt = a.status === 'resolved' ? (a.endsAt ?? receivedAt) : null;
   return {
-    fingerprint: a.fingerprint ?? fingerprintLabels(labels),
+    fingerprint: fingerprintLabels(labels),
     source,
     status: a.status,
     labels,
