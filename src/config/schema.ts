@@ -34,6 +34,8 @@ const server = z
     bodyLimit: byteSize.default(1024 * 1024),
     /** How Vigil is reached from outside; used in links and the startup message. */
     publicUrl: z.url().optional(),
+    /** A connection that has not sent its request headers by then is answered 408 and closed (slow clients). */
+    headersTimeout: duration.refine((ms) => ms > 0 && ms <= 30_000, 'must be more than 0 and at most 30s').default(10_000),
   })
   .strict();
 
