@@ -4,6 +4,7 @@ import type { CoreMetrics } from '../core/metrics.js';
 import type { IncidentRow, NotificationRow, Store, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { fallbackTarget } from './directory.js';
+import { incidentLinks } from './incident-links.js';
 import { RateLimiter } from './rate-limit.js';
 import { render } from './render.js';
 import { ChannelError, type Channel, type ChannelName, type Delivery, type IncidentSummary, type MessageKind, type Rendered } from './types.js';
@@ -290,13 +291,9 @@ export function summarize(
   alerts: { annotations: Record<string, string>; links: { href: string; text: string }[]; status: string }[],
 ): IncidentSummary {
   const details: string[] = [];
-  const links = new Map<string, { href: string; text: string }>();
   for (const a of alerts) {
     const d = a.annotations.description ?? a.annotations.summary;
     if (d && !details.includes(d)) details.push(d);
-    const runbook = a.annotations.runbook_url;
-    if (runbook) links.set(runbook, { href: runbook, text: 'Runbook' });
-    for (const l of a.links) if (!links.has(l.href)) links.set(l.href, l);
   }
   return {
     id: i.id,
@@ -310,7 +307,7 @@ export function summarize(
     acknowledgedBy: i.acknowledgedBy,
     resolvedBy: i.resolvedBy,
     alertCount: i.alertCount,
-    links: [...links.values()].slice(0, 8),
+    links: incidentLinks(alerts),
     details: details.slice(0, 5),
   };
 }

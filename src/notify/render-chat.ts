@@ -86,7 +86,8 @@ export function buildChatMessage(
   opts: { interactive: boolean } = { interactive: true },
 ): { text: string; blocks: KnownBlock[]; attachments: MessageAttachment[] } {
   const { incident, rendered, kind } = delivery;
-  const text = rendered.subject;
+  // The notification text is mrkdwn too: alert data in it must not mention anyone (<!channel>, <@U…>).
+  const text = esc(rendered.subject);
   // A message rendered ahead of time (a digest) brings its own blocks.
   if (rendered.blocks) return { text, blocks: rendered.blocks, attachments: [] };
   if (!incident) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Alert } from '../../alerts/alert.js';
 import { fingerprintLabels } from '../../alerts/fingerprint.js';
+import { isWebLink } from '../../alerts/web-link.js';
 import { annotationSet, labelSet, nonEmpty, time, url, type LabelNameRule } from './common.js';
 
 /** One alert as Alertmanager's webhook (version 4) and Grafana's webhook send it, with label names checked by `names`. */
@@ -53,7 +54,7 @@ export function fromWebhookAlert(a: WebhookAlert, source: Alert['source'], recei
     endsAt,
     expiresAt: null,
     generatorURL: nonEmpty(a.generatorURL),
-    links: nonEmpty(a.generatorURL) ? [{ href: a.generatorURL!, text: 'Source' }] : [],
+    links: isWebLink(a.generatorURL) ? [{ href: a.generatorURL, text: 'Source' }] : [],
     values: null,
     rawSeverity: labels.severity ?? null,
     receivedAt,

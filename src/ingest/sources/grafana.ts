@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Alert, AlertLink } from '../../alerts/alert.js';
 import { fromWebhookAlert, webhookAlertSchema } from './alertmanager.js';
-import { nonEmpty, url } from './common.js';
+import { isWebLink } from '../../alerts/web-link.js';
+import { url } from './common.js';
 
 /**
  * Grafana's own Alertmanager allows any Unicode in label names, spaces included (it rewrites them only for an
@@ -31,7 +32,7 @@ export function normalizeGrafana(body: z.output<typeof grafanaWebhook>, received
     const alert = fromWebhookAlert(a, 'grafana', receivedAt);
     const links: AlertLink[] = [...alert.links];
     const add = (href: string | undefined, text: string) => {
-      if (nonEmpty(href)) links.push({ href: href!, text });
+      if (isWebLink(href)) links.push({ href, text });
     };
     add(a.dashboardURL, 'Dashboard');
     add(a.panelURL, 'Panel');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Alert } from '../../alerts/alert.js';
 import { fingerprintLabels } from '../../alerts/fingerprint.js';
+import { isWebLink } from '../../alerts/web-link.js';
 import { annotationSet, labelSet, nonEmpty, time, url, type LabelNameRule } from './common.js';
 
 /** Alertmanager API v2 `postableAlerts`: what Prometheus sends to its alertmanagers, label names checked by `names`. */
@@ -51,7 +52,7 @@ export function normalizePrometheus(alerts: PostableAlerts, receivedAt: number, 
       endsAt,
       expiresAt: resolved ? null : endsAt,
       generatorURL: nonEmpty(a.generatorURL),
-      links: nonEmpty(a.generatorURL) ? [{ href: a.generatorURL!, text: 'Source' }] : [],
+      links: isWebLink(a.generatorURL) ? [{ href: a.generatorURL, text: 'Source' }] : [],
       values: null,
       rawSeverity: a.labels.severity ?? null,
       receivedAt,
