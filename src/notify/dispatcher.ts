@@ -245,12 +245,12 @@ export class Dispatcher {
     setTimeout(() => void this.runOnce(), Math.max(0, at - this.clock.now())).unref();
   }
 
-  /** ---- reports: the message stored with a digest or review row ({subject, text, html, blocks?} as JSON). */
+  /** ---- reports: the message stored with a digest, review or update row ({subject, text, html?, sms?, blocks?} as JSON). */
   private async storedMessage(n: NotificationRow): Promise<Rendered | null> {
     const body = await this.store.notificationBody(n.id);
     if (body === null) return null;
-    const m = JSON.parse(body) as { subject: string; text: string; html?: string; blocks?: Rendered['blocks'] };
-    return { subject: m.subject, text: m.text, html: m.html ?? '', sms: m.subject, speech: m.subject, ...(m.blocks ? { blocks: m.blocks } : {}) };
+    const m = JSON.parse(body) as { subject: string; text: string; html?: string; sms?: string; blocks?: Rendered['blocks'] };
+    return { subject: m.subject, text: m.text, html: m.html ?? '', sms: m.sms ?? m.subject, speech: m.subject, ...(m.blocks ? { blocks: m.blocks } : {}) };
   }
 
   private async firstChatMessage(n: NotificationRow): Promise<NotificationRow | null> {

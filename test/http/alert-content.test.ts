@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { amWebhook, startVigil, type TestVigil } from '../helpers/vigil.js';
-import { deliverAll, fakeSlack, reportRulesDir, smtpServer, type SlackPost } from './reports-seed.js';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createLogger } from '../../src/core/logger.js';
+import { amWebhook, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
+import { waitFor } from '../helpers/wait.js';
+import { deliverAll, fakeSlack, people, reportRulesDir, smtpServer, type SlackPost } from './reports-seed.js';
 
 /**
  * What a hostile sender's alert data can and cannot do in the messages Vigil sends: real SMTP and a
@@ -14,13 +18,15 @@ afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-async function vigilWithChannels() {
+async function vigilWithChannels(extra: { rules?: string; runbooks?: string; logger?: ReturnType<typeof createLogger> } = {}) {
   const smtp = await smtpServer();
   const slack = await fakeSlack();
   closers.push(smtp.close, slack.close);
   v = await startVigil({
+    ...(extra.logger ? { logger: extra.logger } : {}),
     file: {
-      rules: { dir: reportRulesDir() },
+      rules: { dir: extra.rules ?? reportRulesDir() },
+      ...(extra.runbooks ? { runbooks: { dir: extra.runbooks } } : {}),
       server: { publicUrl: 'https://vigil.example.com' },
       notify: { smtp: { host: '127.0.0.1', port: smtp.port }, slack: { botToken: 'xoxb-test', slackApiUrl: slack.url } },
     },
@@ -79,5 +85,35 @@ describe('links and mentions from alert data', () => {
     expect(post.text).toContain('&lt;!channel&gt; disk full &lt;@U0BOB0001&gt; &lt;!here&gt;');
     // Only Vigil's own <!date^…> formatting is left; no mention of anyone.
     for (const text of mrkdwnTexts(post)) expect(text).not.toMatch(/<(?:!(?:channel|here|everyone|subteam)|@)/);
+  });
+});
+
+describe("a runbook's notify step", () => {
+  it('reaches Slack, email and SMS with its text', async () => {
+    const rules = reportRulesDir();
+    writeFileSync(path.join(rules, '20-people.yaml'), `${people}    set: { runbooks: [tell] }\n`);
+    const runbooks = path.join(tempDir(), 'runbooks');
+    mkdirSync(runbooks);
+    writeFileSync(path.join(runbooks, 'tell.yaml'), "name: tell\nsteps:\n  - { name: tell, type: notify, message: 'restarted {{ labels.service }} & it is up <again>' }\n");
+    // Twilio runs in log mode: the texts are read from the log.
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+    const { smtp, slack, v } = await vigilWithChannels({ rules, runbooks, logger });
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'DiskFull', service: 'db', team: 'platform', severity: 'critical' } }]));
+    await waitFor(async () => {
+      const runs = (await v.json('/api/v1/runbooks/runs?incident=1')).runs as { status: string }[];
+      return runs.length === 1 && runs[0]!.status === 'done';
+    }, 5000, 'the runbook run');
+    await deliverAll(v);
+
+    const updates = ((await v.json('/api/v1/notifications?incident=1')).notifications as any[]).filter((n) => n.kind === 'update');
+    expect([...new Set(updates.map((n) => n.channel))].sort()).toEqual(['chat', 'email', 'sms']);
+    const mail = smtp.received.find((m) => m.subject.includes('UPDATE'))!;
+    expect(mail.text).toContain('runbook tell: restarted db & it is up <again>');
+    const texts = lines.map((l) => JSON.parse(l)).filter((l) => l.channel === 'sms').map((l) => l.body as string);
+    expect(texts).toContainEqual('[P1 UPDATE] #1 runbook tell: restarted db & it is up <again>');
+    const post = slack.posts.find((p) => p.text.includes('UPDATE'))!;
+    expect(post).toBeDefined();
+    expect(mrkdwnTexts(post)).toContainEqual(expect.stringContaining('runbook tell: restarted db &amp; it is up &lt;again&gt;'));
   });
 });
