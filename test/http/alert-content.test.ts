@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../src/core/logger.js';
 import { amWebhook, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
