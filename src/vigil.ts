@@ -87,7 +87,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     logger,
     reload: (reason) => void core.reload(reason),
     async listen(port = config.server.port, host = config.server.host) {
-      const bound = await listen(handler, port, host);
+      const bound = await listen(handler, port, host, { headersTimeoutMs: config.server.headersTimeout });
       closeServer = bound.close;
       return bound.port;
     },
