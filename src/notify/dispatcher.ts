@@ -161,7 +161,11 @@ export class Dispatcher {
     try {
       if (!channel) throw new ChannelError('client', `channel ${n.channel} is not available`);
       const result = await channel.send(delivery);
-      if (original?.providerId && channel.update) await channel.update(delivery, original.providerId).catch(() => undefined);
+      // The page itself shows the incident's state: rewritten when it is acknowledged or resolved, not by
+      // reminders or escalations in its thread (that would take its buttons away while it still pages).
+      if (original?.providerId && channel.update && (kind === 'acknowledged' || kind === 'resolved')) {
+        await channel.update(delivery, original.providerId).catch(() => undefined);
+      }
       const at = this.clock.now();
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       await this.store.write(async (tx) => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/logger.js';
 import { amWebhook, startVigil, type TestVigil } from '../helpers/vigil.js';
+import { deliverAll, fakeSlack } from './reports-seed.js';
 
 let v: TestVigil;
 let fake: Server | null = null;
@@ -221,6 +222,29 @@ describe('retries and fallback', () => {
     await fire(v, { alertname: 'InstanceDown', instance: 'web-1', job: 'node' });
     await fire(v, { alertname: 'InstanceDown', instance: 'web-2', job: 'node' });
     expect(await notifications(v, 1)).toHaveLength(4);
+  });
+});
+
+describe('chat threads', () => {
+  it('reminders go into the page’s thread without rewriting the page; acknowledging updates it', async () => {
+    const slack = await fakeSlack();
+    try {
+      v = await startVigil({ file: { notify: { slack: { botToken: 'xoxb-test', slackApiUrl: slack.url } } } });
+      await fire(v, { alertname: 'InstanceDown', instance: 'web-1', job: 'node' });
+      await deliverAll(v);
+      const page = slack.posts.find((p) => p.channel === 'U0BOB0001')!;
+      expect(page).toBeDefined();
+      v.clock.advance(30 * MIN + 1000);
+      await v.vigil.engine.runTimers();
+      await deliverAll(v);
+      expect((await notifications(v, 1)).some((n) => n.kind === 'reminder' && n.channel === 'chat' && n.status === 'delivered')).toBe(true);
+      expect(slack.updates).toEqual([]);
+      await v.post('/api/v1/incidents/1/acknowledge', { by: 'bob' });
+      await deliverAll(v);
+      expect(slack.updates.map((u) => u.channel)).toContain('U0BOB0001');
+    } finally {
+      await slack.close();
+    }
   });
 });
 
