@@ -199,7 +199,7 @@ function writeSetup(dir, providerPort) {
     path.join(rules, '20-people.yaml'),
     stringify({
       people: [{ id: 'dana', name: 'Dana Oncall', email: 'dana@example.com' }],
-      teams: [{ name: 'ops', members: ['dana'], roles: { oncall: ['dana'] } }],
+      teams: [{ name: 'ops', members: ['dana'], roles: { oncall: ['dana'], owner: ['dana'] } }],
       defaultTeam: 'ops',
     }),
   );

@@ -87,9 +87,12 @@ const fullDir = path.join(work, 'full');
 const baseDir = path.join(work, 'default-only');
 mkdirSync(fullDir);
 mkdirSync(baseDir);
+// The teams the rules name, holding the roles the shipped policies page.
+const teamsYaml = `teams:\n${teams.map((t) => `  - { name: ${t}, roles: { owner: [], management: [] } }`).join('\n')}\n`;
 for (const dir of [fullDir, baseDir]) {
   copyFileSync(path.join(root, 'rules', '00-policies.yaml'), path.join(dir, '00-policies.yaml'));
   copyFileSync(path.join(root, 'rules', '99-default.yaml'), path.join(dir, '99-default.yaml'));
+  writeFileSync(path.join(dir, '05-teams.yaml'), teamsYaml);
 }
 const perFile = Math.ceil(RULES / FILES);
 for (let f = 0; f < FILES; f++) {

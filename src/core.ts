@@ -10,10 +10,13 @@ import type { Store } from './store/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { expireAlertsJob, flushReceiptsJob, incidentTimersJob, suppressionJob } from './scheduler/jobs/alert-jobs.js';
 import { LiveRules } from './rules/live-rules.js';
+import { runbookProblems, type RuleSet } from './rules/ruleset.js';
+import { ConfigError } from './config/yaml-file.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { incidentActions } from './notify/actions.js';
 import type { IncidentActions } from './notify/types.js';
 import { LiveRunbooks } from './runbooks/live-runbooks.js';
+import type { RunbookSet } from './runbooks/loader.js';
 import { RunbookRunner } from './runbooks/runner.js';
 import type { Sleep } from './runbooks/timing.js';
 import { runbooksJob } from './scheduler/jobs/runbook-jobs.js';
@@ -31,8 +34,40 @@ export interface Core {
   notifier: Notifier;
   /** What inbound callbacks (phone, SMS, chat, email links) may do. */
   actions: IncidentActions;
+  /** Reloads rules and runbooks as one change; throws ConfigError with the problems of both (see reloadTogether). */
+  reload(reason: string): { rules: RuleSet; runbooks: RunbookSet };
   /** Stops the scheduler, writes batched receipts, finishes queued commits and closes the store. */
   close(): Promise<void>;
+}
+
+const runbookNames = (set: RunbookSet): ReadonlySet<string> => new Set(set.runbooks.keys());
+
+/**
+ * Reloads rules and runbooks as one change (SIGHUP, POST /-/reload, a file change in either directory): the
+ * rules are checked against the runbooks on disk, then the runbooks against the rules then in force. So a
+ * change that renames a runbook and the rules naming it applies as a whole, and whatever fails keeps its
+ * previous files. Throws ConfigError with every problem of both.
+ */
+function reloadTogether(rules: LiveRules, runbooks: LiveRunbooks, reason: string): { rules: RuleSet; runbooks: RunbookSet } {
+  let next: RunbookSet | undefined;
+  try {
+    next = runbooks.read();
+  } catch {
+    // reported by the runbooks reload below
+  }
+  const problems: string[] = [];
+  const attempt = (reload: () => void) => {
+    try {
+      reload();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+  };
+  attempt(() => rules.reload(reason, runbookNames(next ?? runbooks.current)));
+  attempt(() => runbooks.reload(reason, undefined, next));
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'), problems);
+  return { rules: rules.current, runbooks: runbooks.current };
 }
 
 function createStore(config: Config, metrics: CoreMetrics, logger: Logger): Store {
@@ -55,14 +90,22 @@ function createStore(config: Config, metrics: CoreMetrics, logger: Logger): Stor
 export function createCore(config: Config, deps: { clock: Clock; logger: Logger; registry: Registry; sleep?: Sleep }): Core {
   const holder: { store?: Store } = {};
   const metrics = createCoreMetrics(deps.registry, () => holder.store);
-  const rules = new LiveRules(config.rules.dir, deps.logger, metrics, process.env, () => void engine.loadMirrors());
+  // Rules name runbooks: each side's reload is checked against the other's set in force, so no reload can leave
+  // a rule naming a runbook that is not there (it would page "not loaded" at 3 a.m.). Runbooks load first.
+  const live: { rules?: LiveRules } = {};
+  const runbookLists = { allowHosts: config.runbooks.allowHosts, allowCommands: config.runbooks.allowCommands };
+  const runbooks = new LiveRunbooks(
+    config.runbooks.dir,
+    deps.logger,
+    runbookLists,
+    (ok) => metrics.runbooksLastReloadSuccessful.set(ok ? 1 : 0),
+    (books) => (live.rules ? runbookProblems(live.rules.current, books.runbooks) : []),
+  );
+  const rules = new LiveRules(config.rules.dir, deps.logger, metrics, process.env, () => void engine.loadMirrors(), () => runbookNames(runbooks.current));
+  live.rules = rules;
   const store = createStore(config, metrics, deps.logger);
   holder.store = store;
   const notifier = createNotifier(config, { store, clock: deps.clock, logger: deps.logger, metrics, rules: () => rules.current });
-  const runbookLists = { allowHosts: config.runbooks.allowHosts, allowCommands: config.runbooks.allowCommands };
-  const runbooks = new LiveRunbooks(config.runbooks.dir, deps.logger, runbookLists, (ok) => metrics.runbooksLastReloadSuccessful.set(ok ? 1 : 0));
-  const missing = rules.current.rules.flatMap((r) => (r.set.runbooks ?? []).filter((b) => !runbooks.current.runbooks.has(b)).map((b) => `${r.name} → ${b}`));
-  if (missing.length > 0) deps.logger.warn({ missing }, 'rules name runbooks that are not loaded; their incidents page without a fix attempt');
   const runner = new RunbookRunner({
     store,
     clock: deps.clock,
@@ -105,6 +148,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     metrics,
     rules,
     runbooks,
+    reload: (reason) => reloadTogether(rules, runbooks, reason),
     runner,
     notifier,
     actions: incidentActions(engine, store, () => rules.current, runner),

@@ -39,6 +39,8 @@ export interface Vigil {
   logger: Logger;
   /** Live updates to the console (tests drain it instead of waiting for its batch window). */
   feed: ChangeFeed;
+  /** Reloads rules and runbooks as one change; throws ConfigError (what failed keeps its previous files). */
+  reload(reason: string): void;
   /** Listens on the configured host and port (0 picks a free port); resolves to the bound port. */
   listen(port?: number, host?: string): Promise<number>;
   /** Graceful stop: refuse new connections, finish in-flight requests and commits, close the store. */
@@ -81,9 +83,8 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     callbacks: { actions: core.actions, signer: core.notifier.signer, publicUrl: core.notifier.publicUrl },
     rules: () => core.rules.current,
     reloadRules: () => {
-      const set = core.rules.reload('POST /-/reload');
-      const books = core.runbooks.reload('POST /-/reload');
-      return { files: [...set.files, ...books.files], rules: set.rules.length, runbooks: books.runbooks.size };
+      const { rules, runbooks } = core.reload('POST /-/reload');
+      return { files: [...rules.files, ...runbooks.files], rules: rules.rules.length, runbooks: runbooks.runbooks.size };
     },
     runbooks: { live: core.runbooks, runner: core.runner, config: config.runbooks },
   });
@@ -106,8 +107,9 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     metrics: { ...core.metrics, ...httpMetrics },
     logger,
     feed,
+    reload: (reason) => void core.reload(reason),
     async listen(port = config.server.port, host = config.server.host) {
-      const bound = await listen(handler, port, host);
+      const bound = await listen(handler, port, host, { headersTimeoutMs: config.server.headersTimeout });
       closeServer = bound.close;
       return bound.port;
     },

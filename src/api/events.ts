@@ -65,7 +65,8 @@ function stream(res: Response, feed: ChangeFeed, viewer: Principal | undefined, 
   res.socket?.setNoDelay(true);
   let open = true;
   let unsubscribe = () => {};
-  let heartbeat: NodeJS.Timeout | undefined;
+  const heartbeat = setInterval(() => send(': keep-alive\n\n'), HEARTBEAT_MS);
+  heartbeat.unref();
   const end = () => {
     if (!open) return;
     open = false;
@@ -88,7 +89,5 @@ function stream(res: Response, feed: ChangeFeed, viewer: Principal | undefined, 
   }
   if (!open) return;
   unsubscribe = feed.subscribe({ batch: event, close: end });
-  heartbeat = setInterval(() => send(': keep-alive\n\n'), HEARTBEAT_MS);
-  heartbeat.unref();
   res.on('close', end);
 }

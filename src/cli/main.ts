@@ -28,16 +28,26 @@ program
   .description('validate the configuration (VIGIL_CONFIG, default vigil.yaml) and env variables without starting')
   .action(() => {
     const config = loadConfig();
-    const rules = loadRuleSet(config.rules.dir);
-    const books = loadRunbookSet(config.runbooks.dir, { allowHosts: config.runbooks.allowHosts, allowCommands: config.runbooks.allowCommands });
-    // A rule naming a runbook that is not there would page with "not loaded" at 3 a.m.; say so now.
-    const unknown = rules.rules.flatMap((r) => (r.set.runbooks ?? []).filter((b) => !books.runbooks.has(b)).map((b) => `${r.file}: rule "${r.name}" names runbook "${b}", which is not in ${config.runbooks.dir}`));
-    if (unknown.length > 0) throw new ConfigError(unknown.join('\n'), unknown);
+    // Every problem of both directories at once; the rules' runbook names are checked when the runbooks load.
+    const problems: string[] = [];
+    const collect = <T>(load: () => T): T | null => {
+      try {
+        return load();
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(...err.problems);
+        return null;
+      }
+    };
+    const books = collect(() => loadRunbookSet(config.runbooks.dir, { allowHosts: config.runbooks.allowHosts, allowCommands: config.runbooks.allowCommands }));
+    const rules = collect(() => loadRuleSet(config.rules.dir, process.env, { runbooks: books ? new Set(books.runbooks.keys()) : undefined }));
+    if (!books || !rules) throw new ConfigError(problems.join('\n'), problems);
+    const shipped = (kind: 'rules' | 'runbooks') => (config.shipped?.[kind] ? ` (shipped with Vigil: no ${kind}.dir configured and no ./${kind} here)` : '');
     console.log(`configuration OK: ${config.source ?? 'built-in defaults (no vigil.yaml)'}`);
     console.log(
-      `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows, ${rules.schedules.size} schedules, ${rules.escalationPolicies.size} escalation policies in ${config.rules.dir}`,
+      `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows, ${rules.schedules.size} schedules, ${rules.escalationPolicies.size} escalation policies in ${config.rules.dir}${shipped('rules')}`,
     );
-    console.log(`runbooks OK: ${books.runbooks.size} runbooks in ${config.runbooks.dir}${config.runbooks.enabled ? '' : ' (switched off: runbooks.enabled false)'}`);
+    console.log(`runbooks OK: ${books.runbooks.size} runbooks in ${config.runbooks.dir}${shipped('runbooks')}${config.runbooks.enabled ? '' : ' (switched off: runbooks.enabled false)'}`);
   });
 
 const rules = program.command('rules').description('work with the rules in rules/');

@@ -33,18 +33,17 @@ export async function serve(): Promise<void> {
       process.exit(1);
     }
   };
-  if (config.rules.watch) vigil.rules.watch();
-  if (config.runbooks.watch) vigil.runbooks.watch();
-  process.on('SIGHUP', () => {
-    // Each reload logs its own problems; whatever fails keeps its previous files in force.
-    for (const live of [vigil.rules, vigil.runbooks]) {
-      try {
-        live.reload('SIGHUP');
-      } catch {
-        // logged by reload
-      }
+  // Rules and runbooks always reload together, so one edit may rename a runbook and the rules naming it.
+  const reload = (reason: string) => {
+    try {
+      vigil.reload(reason);
+    } catch {
+      // Each side logs its own problems; whatever fails keeps its previous files in force.
     }
-  });
+  };
+  if (config.rules.watch) vigil.rules.watch(() => reload('rules file change'));
+  if (config.runbooks.watch) vigil.runbooks.watch(() => reload('runbooks file change'));
+  process.on('SIGHUP', () => reload('SIGHUP'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
@@ -58,10 +57,15 @@ function announce(config: Config, logger: Logger): void {
       port,
       config: config.source ?? '(built-in defaults)',
       store: config.store.path,
+      rules: config.rules.dir,
+      runbooks: config.runbooks.dir,
       synchronous: config.store.synchronous,
     },
     'Vigil is listening',
   );
+  for (const [kind, dir] of [['rules', config.rules.dir], ['runbooks', config.runbooks.dir]] as const) {
+    if (config.shipped?.[kind]) logger.warn({ dir }, `no ${kind}.dir configured and no ./${kind} in the working directory: using the ${kind} shipped with Vigil (examples to replace)`);
+  }
   if (config.auth.ingestTokens.length === 0) logger.warn('VIGIL_INGEST_TOKEN is not set: alert ingest is open to anyone who can reach this port');
   if (config.auth.apiTokens.length === 0) logger.warn('VIGIL_API_TOKEN is not set: the incident API is open to anyone who can reach this port');
   if (config.ingest.pagerduty.routingKeys.length === 0) {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { configFileSchema, type Config } from './schema.js';
 import { ConfigError, parseYamlFile, type Env } from './yaml-file.js';
@@ -25,24 +26,30 @@ function envPort(env: Env): number | undefined {
   return Number(v);
 }
 
+/** The installed package's root (this file is src/config/load.ts or dist/config/load.js), which ships rules/ and runbooks/. */
+export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+const isUrl = (p: string) => /^[a-z]+:\/\//i.test(p);
+
 /**
  * Loads the configuration once at start-up: VIGIL_CONFIG (default vigil.yaml in the working directory),
- * then the contract's env variables on top. A missing default file means built-in defaults.
+ * then the contract's env variables on top. A missing default file means built-in defaults. Paths written in
+ * the file are relative to the file; env variables and defaults to the working directory, except that without
+ * a configured rules.dir / runbooks.dir and without ./rules / ./runbooks, the package's own are used.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const explicit = env.VIGIL_CONFIG;
   const file = path.resolve(cwd, explicit ?? 'vigil.yaml');
   let fileConfig;
   let source: string | null = null;
-  let rulesDirGiven = false;
-  let runbooksDirGiven = false;
+  /** Which path fields the file itself sets. */
+  let given = { store: false, rules: false, runbooks: false };
   if (existsSync(file)) {
     const shown = path.relative(cwd, file) || file;
     const text = readFileSync(file, 'utf8');
     fileConfig = parseConfigText(text, shown.startsWith('..') ? file : shown, env);
-    const raw = parseYaml(text) as { rules?: { dir?: unknown }; runbooks?: { dir?: unknown } } | null;
-    rulesDirGiven = raw?.rules?.dir !== undefined;
-    runbooksDirGiven = raw?.runbooks?.dir !== undefined;
+    const raw = parseYaml(text) as { store?: { path?: unknown }; rules?: { dir?: unknown }; runbooks?: { dir?: unknown } } | null;
+    given = { store: raw?.store?.path !== undefined, rules: raw?.rules?.dir !== undefined, runbooks: raw?.runbooks?.dir !== undefined };
     source = file;
   } else if (explicit) {
     throw new ConfigError(`${explicit}: config file not found (VIGIL_CONFIG)`);
@@ -51,19 +58,29 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   const port = envPort(env);
   if (port !== undefined) fileConfig.server.port = port;
-  if (env.VIGIL_DB) fileConfig.store.path = env.VIGIL_DB;
   if (env.VIGIL_LOG_LEVEL) {
     const parsed = configFileSchema.shape.log.safeParse({ level: env.VIGIL_LOG_LEVEL });
     if (!parsed.success) throw new ConfigError(`VIGIL_LOG_LEVEL: "${env.VIGIL_LOG_LEVEL}" is not a log level`);
     fileConfig.log.level = parsed.data.level;
   }
-  if (!/^[a-z]+:\/\//i.test(fileConfig.store.path)) fileConfig.store.path = path.resolve(cwd, fileConfig.store.path);
-  // A rules directory named in the file is found next to that file; the default is ./rules of the working directory.
-  fileConfig.rules.dir = path.resolve(source && rulesDirGiven ? path.dirname(source) : cwd, fileConfig.rules.dir);
-  fileConfig.runbooks.dir = path.resolve(source && runbooksDirGiven ? path.dirname(source) : cwd, fileConfig.runbooks.dir);
+  const fileDir = source ? path.dirname(source) : cwd;
+  if (env.VIGIL_DB) fileConfig.store.path = isUrl(env.VIGIL_DB) ? env.VIGIL_DB : path.resolve(cwd, env.VIGIL_DB);
+  else if (!isUrl(fileConfig.store.path)) fileConfig.store.path = path.resolve(given.store ? fileDir : cwd, fileConfig.store.path);
+  const shipped = { rules: false, runbooks: false };
+  /** A directory named in the file is found next to it (and must exist); the default falls back to the package's. */
+  const directory = (kind: 'rules' | 'runbooks', configured: string): string => {
+    if (given[kind]) return path.resolve(fileDir, configured);
+    const local = path.resolve(cwd, configured);
+    if (existsSync(local)) return local;
+    shipped[kind] = true;
+    return path.join(packageRoot, kind);
+  };
+  fileConfig.rules.dir = directory('rules', fileConfig.rules.dir);
+  fileConfig.runbooks.dir = directory('runbooks', fileConfig.runbooks.dir);
   return {
     ...fileConfig,
     auth: { ingestTokens: splitTokens(env.VIGIL_INGEST_TOKEN), apiTokens: splitTokens(env.VIGIL_API_TOKEN) },
     source,
+    shipped,
   };
 }

@@ -35,6 +35,8 @@ const server = z
     bodyLimit: byteSize.default(1024 * 1024),
     /** How Vigil is reached from outside; used in links and the startup message. */
     publicUrl: z.url().optional(),
+    /** A connection that has not sent its request headers by then is answered 408 and closed (slow clients). */
+    headersTimeout: duration.refine((ms) => ms > 0 && ms <= 30_000, 'must be more than 0 and at most 30s').default(10_000),
   })
   .strict();
 
@@ -71,6 +73,8 @@ const ingest = z
     /** An alert posted without endsAt resolves after this long without an update (Alertmanager's resolve_timeout). */
     resolveTimeout: duration.default(5 * 60_000),
     maxAlertsPerRequest: z.number().int().positive().default(1000),
+    /** Label names accepted from Alertmanager and Prometheus: classic [a-zA-Z_][a-zA-Z0-9_]*, or utf8 (Prometheus 3). */
+    labelNames: z.enum(['classic', 'utf8']).default('classic'),
     grafana: grafana.prefault({}),
     pagerduty: z
       .object({ routingKeys: z.array(routingKey).default([]) })
@@ -234,4 +238,9 @@ export interface Config extends FileConfig {
   };
   /** The file the config came from, or null when running on built-in defaults. */
   source: string | null;
+  /**
+   * Directories taken from the installed package because none was configured and the working directory has
+   * none (start-up says so). Absent: none.
+   */
+  shipped?: { rules: boolean; runbooks: boolean };
 }

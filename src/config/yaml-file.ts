@@ -1,5 +1,5 @@
 import '../core/zod-messages.js';
-import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 
 /** A configuration problem, already phrased for the operator: file, line, field, what is wrong. */
@@ -14,6 +14,27 @@ export class ConfigError extends Error {
 }
 
 export type Env = Record<string, string | undefined>;
+
+/** One problem of a ConfigError taken apart, for machines (the API's invalid_config details). */
+export interface ConfigProblem {
+  /** The file (or directory, or variable) the problem is in. */
+  file: string;
+  line: number | null;
+  column: number | null;
+  /** The field path, e.g. policies.critical.notify.0.role; null when the problem is not about one field. */
+  field: string | null;
+  problem: string;
+}
+
+const locatedProblem = /^(.+?):(\d+):(\d+): (?:(\(top level\)|[^\s:]+): )?(.*)$/s;
+
+/** Splits a problem line as every loader writes it, `file:line:col: field.path: problem` (line and field optional). */
+export function problemParts(text: string): ConfigProblem {
+  const m = locatedProblem.exec(text);
+  if (m) return { file: m[1]!, line: Number(m[2]), column: Number(m[3]), field: m[4] ?? null, problem: m[5]! };
+  const i = text.indexOf(': ');
+  return i < 0 ? { file: '', line: null, column: null, field: null, problem: text } : { file: text.slice(0, i), line: null, column: null, field: null, problem: text.slice(i + 2) };
+}
 
 const envRef = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -44,12 +65,38 @@ function locateKey(doc: Document, lines: LineCounter, parent: PropertyKey[], key
   return `${line}:${col}`;
 }
 
+/** Like locate, but a section (a map or list under a key) is named at its key, where a reader looks for it. */
+function locateField(doc: Document, lines: LineCounter, fieldPath: readonly (string | number)[]): string {
+  const last = fieldPath[fieldPath.length - 1];
+  const node = doc.getIn([...fieldPath], true);
+  if (typeof last === 'string' && (isMap(node) || isSeq(node))) {
+    const at = locateKey(doc, lines, fieldPath.slice(0, -1), last);
+    if (at) return at;
+  }
+  return locate(doc, lines, [...fieldPath]);
+}
+
 function fieldName(p: PropertyKey[]): string {
   return p.length === 0 ? '(top level)' : p.map(String).join('.');
 }
 
+/**
+ * A value matching none of a union's shapes ("a schedule, a person, a team or a chat target") is described by the
+ * one shape it came closest to, with that shape's own problems and paths (an unknown channel in a schedule
+ * target names the channel); when no shape is closest, zod's own "invalid input" stays.
+ */
+function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | null {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return null;
+  const sizes = issue.errors.map((branch) => branch.length);
+  const fewest = Math.min(...sizes);
+  if (fewest === 0 || sizes.filter((n) => n === fewest).length > 1) return null;
+  return issue.errors[sizes.indexOf(fewest)]!.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 function describeIssues(file: string, doc: Document, lines: LineCounter, issues: z.core.$ZodIssue[]): string[] {
-  return issues.flatMap((issue) => {
+  return issues.flatMap((issue): string[] => {
+    const closest = closestBranch(issue);
+    if (closest) return describeIssues(file, doc, lines, closest);
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
         const p = [...issue.path, key];
@@ -79,11 +126,15 @@ function interpolateEnv(file: string, doc: Document, lines: LineCounter, env: En
   return problems;
 }
 
+/** Where a field of a parsed file stands, as "line:col" (the nearest parent that exists when the path does not). */
+export type Locator = (fieldPath: readonly (string | number)[]) => string;
+
 /**
  * Parses one YAML text and validates it with a zod schema. Every problem names the file, line, column and
- * field; ${VAR} references are filled from env first. Throws ConfigError with all problems found.
+ * field; ${VAR} references are filled from env first. Throws ConfigError with all problems found. Also hands
+ * back a locator, so checks made after the schema (references between files) can name lines too.
  */
-export function parseYamlFile<S extends z.ZodType>(schema: S, text: string, file: string, env: Env = {}): z.output<S> {
+export function parseYamlDocument<S extends z.ZodType>(schema: S, text: string, file: string, env: Env = {}): { value: z.output<S>; locate: Locator } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -101,5 +152,10 @@ export function parseYamlFile<S extends z.ZodType>(schema: S, text: string, file
     const problems = describeIssues(file, doc, lines, result.error.issues);
     throw new ConfigError(problems.join('\n'), problems);
   }
-  return result.data;
+  return { value: result.data, locate: (fieldPath) => locateField(doc, lines, fieldPath) };
+}
+
+/** parseYamlDocument for callers that only need the value. */
+export function parseYamlFile<S extends z.ZodType>(schema: S, text: string, file: string, env: Env = {}): z.output<S> {
+  return parseYamlDocument(schema, text, file, env).value;
 }

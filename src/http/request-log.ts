@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
+import { redactSecretLinks } from '../core/redact.js';
 
 const safeRequestId = /^[\w.:-]{1,128}$/;
 
@@ -14,7 +15,8 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
 
 /**
  * One listener per request: logs the outcome (errors and refusals always, the rest at debug) and hands
- * status and duration to the caller's metrics.
+ * status and duration to the caller's metrics. Paths that carry a secret (a signed action link's token)
+ * are logged with that segment redacted.
  */
 export function onFinish(
   logger: Logger,
@@ -30,7 +32,7 @@ export function onFinish(
     observe?.(res.statusCode, seconds);
     const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug';
     if (!logger.isLevelEnabled(level)) return;
-    const line = { reqId: id, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 };
+    const line = { reqId: id, method: req.method, path: redactSecretLinks(path), status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 };
     logger[level](line, level === 'debug' ? 'request' : level === 'warn' ? 'request refused' : 'request failed');
   });
 }

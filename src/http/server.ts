@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { HttpMetrics } from '../core/metrics.js';
 import { VigilError } from '../core/errors.js';
-import { ConfigError } from '../config/yaml-file.js';
+import { ConfigError, problemParts } from '../config/yaml-file.js';
 import type { Config } from '../config/schema.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { StoreReader } from '../store/types.js';
@@ -124,7 +124,7 @@ function createApiApp(deps: HttpDeps): express.Express {
       res.json({ status: 'reloaded', ...deps.reloadRules() });
     } catch (err) {
       if (err instanceof ConfigError) {
-        throw new VigilError('invalid_config', `reload failed; the previous files stay in force: ${err.problems[0]}`, err.problems);
+        throw new VigilError('invalid_config', `reload failed; the previous files stay in force: ${err.problems[0]}`, err.problems.map(problemParts));
       }
       throw err;
     }
@@ -154,13 +154,27 @@ function createApiApp(deps: HttpDeps): express.Express {
   return app;
 }
 
-/** Listens and resolves to the bound port; close() stops accepting and waits for in-flight requests. */
-export function listen(app: RequestListener, port: number, host: string): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const server = createServer(app);
+/** How often connections are checked against the header and request timeouts (Node's default is 30 s). */
+const CONNECTIONS_CHECK_MS = 1000;
+
+/**
+ * Listens and resolves to the bound port; close() stops accepting and waits for in-flight requests.
+ * A connection must finish its request headers within `headersTimeoutMs` of connecting or of starting a
+ * request (slow-header clients are answered 408 and closed within a second of that); idle keep-alive
+ * connections between requests are not affected and last `keepAliveTimeout`.
+ */
+export function listen(
+  app: RequestListener,
+  port: number,
+  host: string,
+  opts: { headersTimeoutMs: number } = { headersTimeoutMs: 10_000 },
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer(
+    { headersTimeout: opts.headersTimeoutMs, requestTimeout: 30_000, connectionsCheckingInterval: CONNECTIONS_CHECK_MS },
+    app,
+  );
   // Senders keep connections open between batches; keep-alive must outlast their idle timeouts.
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -679,21 +679,36 @@ export class IncidentEngine implements EnginePort {
   }
 
   addNote(id: number, actor: Actor & { text: string }) {
+    return this.store.write((tx) => this.writeNote(tx, id, actor, this.clock.now()));
+  }
+
+  /**
+   * A note from an inbound event a sender may deliver again (a Slack event): recorded only the first time its
+   * key is seen within `windowMs`, in the same write as the note. False when it was already recorded.
+   */
+  addNoteOnce(id: number, actor: Actor & { text: string }, once: { key: string; windowMs: number }): Promise<boolean> {
     return this.store.write(async (tx) => {
-      await this.mustGet(tx, id);
       const now = this.clock.now();
-      await tx.addEvent({
-        incidentId: id,
-        at: now,
-        kind: 'note',
-        actor: actor.by,
-        source: actor.source,
-        message: actor.text,
-        data: null,
-      });
-      await tx.updateIncident(id, { updatedAt: now });
-      return { incidentId: id, at: now, by: actor.by, text: actor.text };
+      // An unknown incident throws in writeNote and rolls the key back with the rest of this write.
+      if (!(await tx.firstSighting(once.key, now, now - once.windowMs))) return false;
+      await this.writeNote(tx, id, actor, now);
+      return true;
     });
+  }
+
+  private async writeNote(tx: StoreTx, id: number, actor: Actor & { text: string }, now: number) {
+    await this.mustGet(tx, id);
+    await tx.addEvent({
+      incidentId: id,
+      at: now,
+      kind: 'note',
+      actor: actor.by,
+      source: actor.source,
+      message: actor.text,
+      data: null,
+    });
+    await tx.updateIncident(id, { updatedAt: now });
+    return { incidentId: id, at: now, by: actor.by, text: actor.text };
   }
 
   /** Stores a silence; alerts already firing that it matches are suppressed on the next tick. */

@@ -9,9 +9,9 @@ import { matchesAny, tokenCheck } from '../http/auth.js';
 import type { IngestRequest, IngestRoute } from '../http/ingest-dispatch.js';
 import { parseBody } from '../http/validation.js';
 import { verifyGrafanaSignature } from './grafana-signature.js';
-import { alertmanagerWebhook, normalizeAlertmanager } from './sources/alertmanager.js';
+import { alertmanagerWebhookSchema, normalizeAlertmanager } from './sources/alertmanager.js';
 import { grafanaWebhook, normalizeGrafana } from './sources/grafana.js';
-import { checkPostable, normalizePrometheus, postableAlerts } from './sources/prometheus.js';
+import { checkPostable, normalizePrometheus, postableAlertsSchema } from './sources/prometheus.js';
 import {
   newDedupKey,
   normalizePagerDutyTrigger,
@@ -31,6 +31,8 @@ export interface IngestDeps {
 export function ingestRoutes({ config, clock, engine, metrics }: IngestDeps): Record<string, IngestRoute> {
   const checkToken = tokenCheck(config.auth.ingestTokens, 'ingest');
   const max = config.ingest.maxAlertsPerRequest;
+  const alertmanagerWebhook = alertmanagerWebhookSchema(config.ingest.labelNames);
+  const postableAlerts = postableAlertsSchema(config.ingest.labelNames);
 
   const checkCount = (n: number, field: string) => {
     if (n > max) throw badRequest(`${field}: at most ${max} alerts per request (got ${n})`, [{ field, problem: `more than ${max} alerts` }]);

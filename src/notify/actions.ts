@@ -18,7 +18,8 @@ export function incidentActions(
     acknowledge: (id, by, source) => engine.acknowledge(id, { by, source }),
     resolve: (id, by, source) => engine.resolve(id, { by, source }),
     escalate: (id, by, source) => engine.escalateNow(id, { by, source }),
-    addNote: (id, by, source, text) => engine.addNote(id, { by, source, text }),
+    addNote: (id, by, source, text, once) =>
+      once ? engine.addNoteOnce(id, { by, source, text }, once) : engine.addNote(id, { by, source, text }),
     personByPhone(phone) {
       for (const p of rules().people.values()) if (p.phone === phone) return { id: p.id, name: p.name };
       return null;

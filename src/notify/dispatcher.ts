@@ -6,6 +6,7 @@ import type { RuleSet } from '../rules/ruleset.js';
 import { fallbackTarget } from './directory.js';
 import { formatDuration } from '../config/duration.js';
 import { ProviderHealthTracker, type DeliveryHealth } from './delivery-health.js';
+import { incidentLinks } from './incident-links.js';
 import { RateLimiter } from './rate-limit.js';
 import { render } from './render.js';
 import { ChannelError, type Channel, type ChannelName, type Delivery, type IncidentSummary, type MessageKind, type Rendered } from './types.js';
@@ -160,7 +161,11 @@ export class Dispatcher {
     try {
       if (!channel) throw new ChannelError('client', `channel ${n.channel} is not available`);
       const result = await channel.send(delivery);
-      if (original?.providerId && channel.update) await channel.update(delivery, original.providerId).catch(() => undefined);
+      // The page itself shows the incident's state: rewritten when it is acknowledged or resolved, not by
+      // reminders or escalations in its thread (that would take its buttons away while it still pages).
+      if (original?.providerId && channel.update && (kind === 'acknowledged' || kind === 'resolved')) {
+        await channel.update(delivery, original.providerId).catch(() => undefined);
+      }
       const at = this.clock.now();
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       await this.store.write(async (tx) => {
@@ -331,12 +336,12 @@ export class Dispatcher {
     setTimeout(() => void this.runOnce(), Math.max(0, at - this.clock.now())).unref();
   }
 
-  /** ---- reports: the message stored with a digest or review row ({subject, text, html, blocks?} as JSON). */
+  /** ---- reports: the message stored with a digest, review or update row ({subject, text, html?, sms?, blocks?} as JSON). */
   private async storedMessage(n: NotificationRow): Promise<Rendered | null> {
     const body = await this.store.notificationBody(n.id);
     if (body === null) return null;
-    const m = JSON.parse(body) as { subject: string; text: string; html?: string; blocks?: Rendered['blocks'] };
-    return { subject: m.subject, text: m.text, html: m.html ?? '', sms: m.subject, speech: m.subject, ...(m.blocks ? { blocks: m.blocks } : {}) };
+    const m = JSON.parse(body) as { subject: string; text: string; html?: string; sms?: string; blocks?: Rendered['blocks'] };
+    return { subject: m.subject, text: m.text, html: m.html ?? '', sms: m.sms ?? m.subject, speech: m.subject, ...(m.blocks ? { blocks: m.blocks } : {}) };
   }
 
   private async firstChatMessage(n: NotificationRow): Promise<NotificationRow | null> {
@@ -380,13 +385,9 @@ export function summarize(
   alerts: { annotations: Record<string, string>; links: { href: string; text: string }[]; status: string }[],
 ): IncidentSummary {
   const details: string[] = [];
-  const links = new Map<string, { href: string; text: string }>();
   for (const a of alerts) {
     const d = a.annotations.description ?? a.annotations.summary;
     if (d && !details.includes(d)) details.push(d);
-    const runbook = a.annotations.runbook_url;
-    if (runbook) links.set(runbook, { href: runbook, text: 'Runbook' });
-    for (const l of a.links) if (!links.has(l.href)) links.set(l.href, l);
   }
   return {
     id: i.id,
@@ -400,7 +401,7 @@ export function summarize(
     acknowledgedBy: i.acknowledgedBy,
     resolvedBy: i.resolvedBy,
     alertCount: i.alertCount,
-    links: [...links.values()].slice(0, 8),
+    links: incidentLinks(alerts),
     details: details.slice(0, 5),
   };
 }

@@ -4,6 +4,7 @@ import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
 import { addressOf, resolveTargets, teamOf } from './directory.js';
 import { resolveTier, type EscalationTier } from './escalation.js';
+import { smsSegment } from './render.js';
 import type { ChannelName } from './types.js';
 
 /**
@@ -104,8 +105,10 @@ export class NotificationPlanner {
     const plain = `${from}: ${text}\n\n#${incident.id} ${incident.title}\n`;
     // An approval request in chat gets Approve / Reject buttons (the Slack interactivity callback decides the run).
     const blocks = approvalRunId ? approvalBlocks(subject, `${from}: ${text}`, approvalRunId) : undefined;
-    const body = JSON.stringify({ subject, text: plain, html: '' });
-    const chatBody = blocks ? JSON.stringify({ subject, text: plain, html: '', blocks }) : body;
+    // A text carries the words themselves (an approval's APPROVE/REJECT code), not only the subject.
+    const sms = smsSegment(`[${incident.priority} UPDATE] #${incident.id} ${from}: ${text}`);
+    const body = JSON.stringify({ subject, text: plain, html: '', sms });
+    const chatBody = blocks ? JSON.stringify({ subject, text: plain, html: '', sms, blocks }) : body;
     let planned = 0;
     const textKey = createHash('sha256').update(text).digest('hex').slice(0, 16);
     for (const [key, r] of recipients) {

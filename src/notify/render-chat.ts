@@ -27,6 +27,8 @@ const severityEmoji: Record<IncidentSummary['severity'], string> = {
 const actionableKinds: ReadonlySet<MessageKind> = new Set(['page', 'bundle', 'reminder', 'escalation']);
 /** Kinds that report a change and go into the incident's thread when there is one. */
 export const threadedKinds: ReadonlySet<MessageKind> = new Set(['acknowledged', 'resolved']);
+/** Kinds whose message is their own text (a change, a runbook's notify step), shown above the incident's facts. */
+const textKinds: ReadonlySet<MessageKind> = new Set([...threadedKinds, 'update']);
 
 // Slack's Block Kit limits.
 const HEADER_MAX = 150;
@@ -86,7 +88,8 @@ export function buildChatMessage(
   opts: { interactive: boolean } = { interactive: true },
 ): { text: string; blocks: KnownBlock[]; attachments: MessageAttachment[] } {
   const { incident, rendered, kind } = delivery;
-  const text = rendered.subject;
+  // The notification text is mrkdwn too: alert data in it must not mention anyone (<!channel>, <@U…>).
+  const text = esc(rendered.subject);
   // A message rendered ahead of time (a digest) brings its own blocks.
   if (rendered.blocks) return { text, blocks: rendered.blocks, attachments: [] };
   if (!incident) {
@@ -97,7 +100,7 @@ export function buildChatMessage(
     };
   }
   const color = severityColor[incident.severity];
-  if (threadedKinds.has(kind)) {
+  if (textKinds.has(kind)) {
     return { text, blocks: [mrkdwn(esc(rendered.text))], attachments: [{ color, fallback: text, blocks: incidentBlocks(incident, false) }] };
   }
   const headline = `${severityEmoji[incident.severity]} ${incident.priority} · ${incident.severity.toUpperCase()} · ${incident.title}`;

@@ -26,6 +26,12 @@ function where(i: IncidentSummary): string {
   return [i.service, i.team].filter(Boolean).join(' / ');
 }
 
+/** A free text as one SMS segment (160 GSM characters): plain ASCII, cut with a full stop when longer. */
+export function smsSegment(text: string): string {
+  const plain = text.replace(/[^\x20-\x7e]/g, '?');
+  return plain.length > 160 ? `${plain.slice(0, 159)}.` : plain;
+}
+
 /** One SMS segment (160 GSM characters) where it fits: the title is shortened, the reply hint kept. */
 export function smsText(kind: MessageKind, i: IncidentSummary): string {
   const hint = kind === 'resolved' || kind === 'acknowledged' ? '' : ` Reply ${i.id}a ack, ${i.id}r resolve`;

@@ -117,7 +117,11 @@ export interface IncidentActions {
   resolve(incidentId: number, by: string, source: string): Promise<unknown>;
   /** Page the next tier now (the escalation issue fills this in; until then it records a note). */
   escalate(incidentId: number, by: string, source: string): Promise<unknown>;
-  addNote(incidentId: number, by: string, source: string, text: string): Promise<unknown>;
+  /**
+   * With `once`, the note of an event its sender may deliver again (a Slack event id): recorded only the first
+   * time the key is seen within the window, across restarts; resolves to false for a repeat.
+   */
+  addNote(incidentId: number, by: string, source: string, text: string, once?: { key: string; windowMs: number }): Promise<unknown>;
   /** The person a phone number belongs to (for SMS replies and calls), if known. */
   personByPhone(phone: string): { id: string; name: string } | null;
   /** The incident most recently paged to this phone number, for replies without an id ("4", "ACK"). */

@@ -6,8 +6,9 @@ import { loadRuleSet, type RuleSet } from './ruleset.js';
 
 /**
  * The rule set in force. A reload (SIGHUP, POST /-/reload, a file change) compiles the whole directory
- * again and swaps it in only if every file is valid; otherwise the previous rules stay and the error,
- * naming file, line and field, is logged, returned and shown by vigil_config_last_reload_successful = 0.
+ * again and swaps it in only if every file is valid and every runbook it names exists; otherwise the
+ * previous rules stay and the error, naming file, line and field, is logged, returned and shown by
+ * vigil_config_last_reload_successful = 0.
  */
 export class LiveRules {
   private set: RuleSet;
@@ -20,8 +21,10 @@ export class LiveRules {
     private readonly env: Env = process.env,
     /** Called after a successful reload (indexes built from the rules are rebuilt). */
     private readonly onReload: () => void = () => {},
+    /** The runbooks rules may name (those in force); undefined: not checked. */
+    private readonly runbooks: () => ReadonlySet<string> | undefined = () => undefined,
   ) {
-    this.set = loadRuleSet(dir, env);
+    this.set = loadRuleSet(dir, env, { runbooks: runbooks() });
     this.succeeded();
   }
 
@@ -29,9 +32,10 @@ export class LiveRules {
     return this.set;
   }
 
-  reload(reason: string): RuleSet {
+  /** Reloads, checking runbook names against `runbooks` (default: the runbooks in force). */
+  reload(reason: string, runbooks: ReadonlySet<string> | undefined = this.runbooks()): RuleSet {
     try {
-      this.set = loadRuleSet(this.dir, this.env);
+      this.set = loadRuleSet(this.dir, this.env, { runbooks });
     } catch (err) {
       this.metrics.configLastReloadSuccessful.set(0);
       if (err instanceof ConfigError) {
@@ -45,9 +49,9 @@ export class LiveRules {
     return this.set;
   }
 
-  /** Reloads shortly after files in the directory change. */
-  watch(): void {
-    this.unwatch ??= watchDirectory(this.dir, 'rules', this.logger, () => this.reload('file change'));
+  /** Calls `onChange` (default: reload) once files in the directory have changed and settled. */
+  watch(onChange: () => void = () => this.reload('file change')): void {
+    this.unwatch ??= watchDirectory(this.dir, 'rules', this.logger, onChange);
   }
 
   close(): void {

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { severities, type Severity } from '../alerts/severity.js';
-import { ConfigError, parseYamlFile, type Env } from '../config/yaml-file.js';
+import { ConfigError, parseYamlDocument, type Env, type Locator } from '../config/yaml-file.js';
 import { compileMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
 import type { MaintenanceWindow } from './maintenance.js';
 import type { Schedule } from '../schedule/schema.js';
-import { rulesFileSchema, type EscalationPolicy, type InhibitRule, type Person, type Policy, type Rule, type Team } from './schema.js';
+import { rulesFileSchema, type EscalationPolicy, type InhibitRule, type Person, type Policy, type Rule, type RulesFile, type Team } from './schema.js';
 
 export type CompiledRule = Omit<Rule, 'match'> & { match: CompiledMatcher[]; file: string };
 export type CompiledInhibitRule = Omit<InhibitRule, 'source_matchers' | 'target_matchers'> & {
@@ -36,12 +36,50 @@ export interface RuleSet {
   schedules: Map<string, Schedule>;
   /** Escalation policies by name. */
   escalationPolicies: Map<string, EscalationPolicy>;
+  /** Where rules name runbooks, to check against the runbooks in force (at load and when either reloads). */
+  runbookRefs: RuleReference[];
 }
 
 const ruleFile = /\.ya?ml$/;
 
-/** Loads rules/*.yaml in name order; any problem throws ConfigError naming file, line and field. */
-export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
+/** Roles every policy may page: tier 1 of the escalation (or the team's lists) fills oncall and on-duty; team is every member. */
+export const builtinRoles = ['oncall', 'on-duty', 'team'] as const;
+
+/** What a name in a rules file points at. */
+type RefKind = 'person' | 'team' | 'chat team' | 'schedule' | 'escalation policy' | 'role' | 'runbook';
+
+/** A name standing somewhere in a rules file, checked once every file is read (it may point into another file). */
+export interface RuleReference {
+  kind: RefKind;
+  name: string;
+  /** `file:line:col: field.path`, the start of the problem line. */
+  where: string;
+}
+
+export interface LoadRulesOptions {
+  /** The runbooks rules may name; without it, runbook names are not checked (see runbookProblems). */
+  runbooks?: ReadonlySet<string>;
+}
+
+/** Known names, shortened for a message. */
+function known(names: Iterable<string>): string {
+  const list = [...names];
+  if (list.length === 0) return 'none defined';
+  const shown = list.slice(0, 12).join(', ');
+  return `known: ${list.length > 12 ? `${shown}, … ${list.length - 12} more` : shown}`;
+}
+
+function unknown(ref: RuleReference, names: Iterable<string>): string {
+  return `${ref.where}: unknown ${ref.kind === 'chat team' ? 'team' : ref.kind} "${ref.name}" (${known(names)})`;
+}
+
+/** Rules naming runbooks that are not in `runbooks`: one problem per place, naming file, line and column. */
+export function runbookProblems(set: Pick<RuleSet, 'runbookRefs'>, runbooks: ReadonlySet<string> | ReadonlyMap<string, unknown>): string[] {
+  return set.runbookRefs.filter((ref) => !runbooks.has(ref.name)).map((ref) => unknown(ref, runbooks.keys()));
+}
+
+/** Loads rules/*.yaml in name order; any problem throws ConfigError naming file, line, column and field. */
+export function loadRuleSet(dir: string, env: Env = process.env, options: LoadRulesOptions = {}): RuleSet {
   if (!existsSync(dir)) throw new ConfigError(`${dir}: rules directory not found`);
   const shown = (f: string) => path.relative(process.cwd(), path.join(dir, f)) || f;
   const files = readdirSync(dir).filter((f) => ruleFile.test(f)).sort();
@@ -58,66 +96,97 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
     defaultTeam: null,
     schedules: new Map(),
     escalationPolicies: new Map(),
+    runbookRefs: [],
   };
-  const ruleOrigin = new Map<string, string>();
-  const policyOrigin = new Map<Severity, string>();
-  const teamOrigin = new Map<string, string>();
-  const scheduleOrigin = new Map<string, string>();
-  const escalationOrigin = new Map<string, string>();
-  /** Where each escalation policy is named, to check the names once every file is read. */
-  const escalationRefs: { name: string; where: string }[] = [];
+  const refs: RuleReference[] = [];
+  /** Where each name was first defined ("file:line:col"), per kind, for the "defined twice" messages. */
+  const defined = {
+    policy: new Map<string, string>(),
+    rule: new Map<string, string>(),
+    person: new Map<string, string>(),
+    team: new Map<string, string>(),
+    schedule: new Map<string, string>(),
+    escalation: new Map<string, string>(),
+    defaultTeam: new Map<string, string>(),
+  };
 
+  let unparsed = false;
   for (const f of files) {
     const file = shown(f);
-    let parsed;
+    let parsed: RulesFile;
+    let locate: Locator;
     try {
-      parsed = parseYamlFile(rulesFileSchema, readFileSync(path.join(dir, f), 'utf8'), file, env);
+      ({ value: parsed, locate } = parseYamlDocument(rulesFileSchema, readFileSync(path.join(dir, f), 'utf8'), file, env));
     } catch (err) {
       if (err instanceof ConfigError) {
         problems.push(...err.problems);
+        unparsed = true;
         continue;
       }
       throw err;
     }
+    const at = (p: (string | number)[]) => `${file}:${locate(p)}: ${p.join('.')}`;
+    const ref = (kind: RefKind, name: string, p: (string | number)[]) => refs.push({ kind, name, where: at(p) });
+    /** Records a definition; a second one with the same name is a problem naming both places. */
+    const define = (kinds: Map<string, string>, what: string, name: string, p: (string | number)[]): boolean => {
+      const earlier = kinds.get(name);
+      if (earlier) {
+        problems.push(`${at(p)}: ${what} is already defined at ${earlier}`);
+        return false;
+      }
+      kinds.set(name, `${file}:${locate(p)}`);
+      return true;
+    };
+    const notifyRefs = (notify: { role: string }[] | undefined, p: (string | number)[]) =>
+      notify?.forEach((n, i) => ref('role', n.role, [...p, 'notify', i, 'role']));
+
     for (const [severity, policy] of Object.entries(parsed.policies ?? {}) as [Severity, Policy][]) {
-      const earlier = policyOrigin.get(severity);
-      if (earlier) problems.push(`${file}: policies.${severity}: already defined in ${earlier}`);
-      policyOrigin.set(severity, file);
+      define(defined.policy, `the ${severity} policy`, severity, ['policies', severity]);
       set.policies[severity] = policy;
-      if (policy.escalation) escalationRefs.push({ name: policy.escalation, where: `${file}: policies.${severity}.escalation` });
+      notifyRefs(policy.notify, ['policies', severity]);
+      if (policy.escalation) ref('escalation policy', policy.escalation, ['policies', severity, 'escalation']);
     }
-    for (const rule of parsed.rules ?? []) {
-      const earlier = ruleOrigin.get(rule.name);
-      if (earlier) problems.push(`${file}: rule "${rule.name}": name already used in ${earlier}`);
-      ruleOrigin.set(rule.name, file);
+    (parsed.rules ?? []).forEach((rule, i) => {
+      define(defined.rule, `rule "${rule.name}"`, rule.name, ['rules', i, 'name']);
       set.rules.push({ ...rule, file });
-      const named = rule.set.policy?.escalation;
-      if (named) escalationRefs.push({ name: named, where: `${file}: rule "${rule.name}" policy.escalation` });
-    }
+      if (rule.set.team) ref('team', rule.set.team, ['rules', i, 'set', 'team']);
+      if (rule.set.policy?.escalation) ref('escalation policy', rule.set.policy.escalation, ['rules', i, 'set', 'policy', 'escalation']);
+      notifyRefs(rule.set.policy?.notify, ['rules', i, 'set', 'policy']);
+      rule.set.runbooks?.forEach((name, j) => set.runbookRefs.push({ kind: 'runbook', name, where: at(['rules', i, 'set', 'runbooks', j]) }));
+    });
     for (const inhibit of parsed.inhibit_rules ?? []) set.inhibitRules.push({ ...inhibit, file });
-    for (const person of parsed.people ?? []) {
-      if (set.people.has(person.id)) problems.push(`${file}: person "${person.id}" is defined twice`);
-      set.people.set(person.id, person);
+    (parsed.people ?? []).forEach((person, i) => {
+      if (define(defined.person, `person "${person.id}"`, person.id, ['people', i, 'id'])) set.people.set(person.id, person);
+    });
+    (parsed.teams ?? []).forEach((team, i) => {
+      if (define(defined.team, `team "${team.name}"`, team.name, ['teams', i, 'name'])) set.teams.set(team.name, team);
+      team.members.forEach((id, j) => ref('person', id, ['teams', i, 'members', j]));
+      for (const [role, ids] of Object.entries(team.roles)) ids.forEach((id, j) => ref('person', id, ['teams', i, 'roles', role, j]));
+      if (team.escalation) ref('escalation policy', team.escalation, ['teams', i, 'escalation']);
+      for (const [tier, schedule] of Object.entries(team.schedules ?? {})) {
+        if (schedule !== undefined) ref('schedule', schedule, ['teams', i, 'schedules', tier]);
+      }
+    });
+    (parsed.schedules ?? []).forEach((schedule, i) => {
+      if (define(defined.schedule, `schedule "${schedule.name}"`, schedule.name, ['schedules', i, 'name'])) set.schedules.set(schedule.name, schedule);
+      schedule.layers.forEach((layer, j) => layer.participants.forEach((id, k) => ref('person', id, ['schedules', i, 'layers', j, 'participants', k])));
+      schedule.overrides.forEach((override, j) => ref('person', override.person, ['schedules', i, 'overrides', j, 'person']));
+    });
+    (parsed.escalation_policies ?? []).forEach((policy, i) => {
+      if (define(defined.escalation, `escalation policy "${policy.name}"`, policy.name, ['escalation_policies', i, 'name'])) set.escalationPolicies.set(policy.name, policy);
+      policy.tiers.forEach((tier, j) =>
+        tier.targets.forEach((t, k) => {
+          const p = ['escalation_policies', i, 'tiers', j, 'targets', k];
+          if ('schedule' in t) ref('schedule', t.schedule, [...p, 'schedule']);
+          if ('person' in t) ref('person', t.person, [...p, 'person']);
+          if ('team' in t) ref('chat team', t.team, [...p, 'team']);
+        }),
+      );
+    });
+    if (parsed.defaultTeam) {
+      if (define(defined.defaultTeam, 'a default team', 'defaultTeam', ['defaultTeam'])) set.defaultTeam = parsed.defaultTeam;
+      ref('team', parsed.defaultTeam, ['defaultTeam']);
     }
-    for (const team of parsed.teams ?? []) {
-      if (set.teams.has(team.name)) problems.push(`${file}: team "${team.name}" is defined twice`);
-      set.teams.set(team.name, team);
-      teamOrigin.set(team.name, file);
-      if (team.escalation) escalationRefs.push({ name: team.escalation, where: `${file}: team "${team.name}" escalation` });
-    }
-    for (const schedule of parsed.schedules ?? []) {
-      const earlier = scheduleOrigin.get(schedule.name);
-      if (earlier) problems.push(`${file}: schedule "${schedule.name}": name already used in ${earlier}`);
-      scheduleOrigin.set(schedule.name, file);
-      set.schedules.set(schedule.name, schedule);
-    }
-    for (const policy of parsed.escalation_policies ?? []) {
-      const earlier = escalationOrigin.get(policy.name);
-      if (earlier) problems.push(`${file}: escalation policy "${policy.name}": name already used in ${earlier}`);
-      escalationOrigin.set(policy.name, file);
-      set.escalationPolicies.set(policy.name, policy);
-    }
-    if (parsed.defaultTeam) set.defaultTeam = parsed.defaultTeam;
     for (const window of parsed.maintenance ?? []) {
       // Already validated with line numbers by the schema; compiled here once.
       set.maintenance.push({
@@ -128,46 +197,27 @@ export function loadRuleSet(dir: string, env: Env = process.env): RuleSet {
       });
     }
   }
-  for (const team of set.teams.values()) {
-    for (const id of [...team.members, ...Object.values(team.roles).flat()]) {
-      if (!set.people.has(id)) problems.push(`${dir}: team "${team.name}" names "${id}", who is not in people`);
+
+  // A file that did not parse defines nothing: names pointing into it would all look unknown, so they wait for the fix.
+  if (unparsed) throw new ConfigError(problems.join('\n'), problems);
+  const roles = new Set<string>([...builtinRoles, ...[...set.teams.values()].flatMap((t) => Object.keys(t.roles))]);
+  const names: Record<Exclude<RefKind, 'chat team' | 'runbook'>, ReadonlySet<string> | ReadonlyMap<string, unknown>> = {
+    person: set.people,
+    team: set.teams,
+    schedule: set.schedules,
+    'escalation policy': set.escalationPolicies,
+    role: roles,
+  };
+  for (const r of refs) {
+    if (r.kind === 'chat team') {
+      const team = set.teams.get(r.name);
+      if (!team) problems.push(unknown(r, set.teams.keys()));
+      else if (!team.chat) problems.push(`${r.where}: team "${r.name}" has no chat channel to page (give it chat:)`);
+    } else if (r.kind !== 'runbook' && !names[r.kind].has(r.name)) {
+      problems.push(unknown(r, names[r.kind].keys()));
     }
   }
-  for (const team of set.teams.values()) {
-    for (const [tier, schedule] of Object.entries(team.schedules ?? {})) {
-      if (schedule !== undefined && !set.schedules.has(schedule)) {
-        problems.push(`${teamOrigin.get(team.name)}: team "${team.name}" schedules.${tier}: "${schedule}" is not a schedule`);
-      }
-    }
-  }
-  for (const schedule of set.schedules.values()) {
-    const file = scheduleOrigin.get(schedule.name);
-    for (const layer of schedule.layers) {
-      for (const id of new Set(layer.participants)) {
-        if (!set.people.has(id)) problems.push(`${file}: schedule "${schedule.name}" layer "${layer.name}" names "${id}", who is not in people`);
-      }
-    }
-    for (const override of schedule.overrides) {
-      if (!set.people.has(override.person)) {
-        problems.push(`${file}: schedule "${schedule.name}" override names "${override.person}", who is not in people`);
-      }
-    }
-  }
-  for (const ref of escalationRefs) {
-    if (!set.escalationPolicies.has(ref.name)) problems.push(`${ref.where}: "${ref.name}" is not an escalation policy`);
-  }
-  for (const policy of set.escalationPolicies.values()) {
-    const file = escalationOrigin.get(policy.name);
-    policy.tiers.forEach((tier, i) => {
-      for (const t of tier.targets) {
-        const where = `${file}: escalation policy "${policy.name}" tier ${i + 1}`;
-        if ('schedule' in t && !set.schedules.has(t.schedule)) problems.push(`${where}: "${t.schedule}" is not a schedule`);
-        if ('person' in t && !set.people.has(t.person)) problems.push(`${where}: "${t.person}" is not in people`);
-        if ('team' in t && !set.teams.get(t.team)?.chat) problems.push(`${where}: team "${t.team}" does not exist or has no chat channel`);
-      }
-    });
-  }
-  if (set.defaultTeam && !set.teams.has(set.defaultTeam)) problems.push(`${dir}: defaultTeam "${set.defaultTeam}" is not a team`);
+  if (options.runbooks) problems.push(...runbookProblems(set, options.runbooks));
   if (problems.length === 0) {
     const missing = severities.filter((s) => !set.policies[s]);
     if (missing.length > 0) problems.push(`${dir}: no policy for severity ${missing.map((s) => `"${s}"`).join(', ')} in any rules file`);

@@ -4,6 +4,7 @@ import { compilePromqlTemplate } from './promql-template.js';
 import type { RawStep, RunbookInput } from './schema.js';
 import { compileArg, type CommandArg } from './steps/command-args.js';
 import { parseCheckCondition } from './steps/check-condition.js';
+import { shellScriptIndex } from './steps/shell-script.js';
 import { compileJsonBody, jsonBodyTemplates } from './steps/json-body.js';
 import { compileTemplate, describeReference, references, type Template } from './template.js';
 import type { Runbook, Step } from './types.js';
@@ -179,6 +180,16 @@ function compileStep(s: RawStep, base: Base, tools: StepTools): Step | null {
           args.push(arg);
         }
       });
+      // A shell runs its -c argument as code: a template there would run whatever the alert's labels say.
+      const sources = s.args.map((a) => (typeof a === 'string' ? a : a.value));
+      const script = shellScriptIndex(s.command, sources);
+      if (script !== null && sources[script]!.includes('{{')) {
+        issue(
+          at('args', script),
+          `step "${s.name}": ${s.command} runs this argument as a shell script, so a template in it would run alert data as commands; ` +
+            `keep the script fixed and pass values after it as "$1", "$2" (args: [-c, 'df -h "$1"', sh, '{{ labels.mount }}']) or through env`,
+        );
+      }
       const env: { name: string; value: Template }[] = [];
       for (const [name, value] of Object.entries(s.env)) {
         const t = template(value, at('env', name));

@@ -195,6 +195,12 @@ export interface StoreTx extends OutboxTx, RunbookTx, AccessTx {
   /** The latest notes (and acknowledgements) of an incident, newest first. */
   latestNotes(incidentId: number, limit: number): Promise<TimelineEvent[]>;
 
+  /**
+   * Records an inbound event's key (a Slack event id) unless it is already there, and forgets keys seen before
+   * `forgetBefore`; true the first time. In the same write as what the event does, so a retry does it once.
+   */
+  firstSighting(key: string, at: number, forgetBefore: number): Promise<boolean>;
+
   /** Runs fn after this write has committed (never if it rolls back): for in-memory state that mirrors the store. */
   afterCommit(fn: () => void): void;
 

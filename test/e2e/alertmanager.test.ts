@@ -128,7 +128,7 @@ describe.skipIf(!installed)(SUITE, () => {
     expect(detail.alerts[0]).toMatchObject({ source: 'alertmanager', status: 'firing', labels, annotations });
     expect(timelineKinds(detail)).toEqual(expect.arrayContaining(['triggered', 'alert_firing']));
 
-    // Vigil keeps Alertmanager's fingerprint for the alert.
+    // Vigil computes the fingerprint from the labels as Alertmanager does, so the ids agree.
     const amAlerts = await getJson<{ fingerprint: string; labels: Record<string, string> }[]>(`${am!.url}/api/v2/alerts`);
     const amAlert = amAlerts.find((a) => a.labels.alertname === labels.alertname);
     expect(amAlert?.fingerprint).toBe(detail.alerts[0]!.fingerprint);

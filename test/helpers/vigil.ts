@@ -43,12 +43,20 @@ export interface TestVigil {
 
 /** Starts Vigil in-process on a free port with a manual clock and a fresh SQLite file. */
 export async function startVigil(
-  opts: { file?: Record<string, unknown>; auth?: Partial<Config['auth']>; dbPath?: string; now?: string | number; sleep?: VigilOptions['sleep'] } = {},
+  opts: {
+    file?: Record<string, unknown>;
+    auth?: Partial<Config['auth']>;
+    dbPath?: string;
+    now?: string | number;
+    sleep?: VigilOptions['sleep'];
+    /** Where the log goes (silent by default); tests that read the log pass createLogger('debug', sink). */
+    logger?: VigilOptions['logger'];
+  } = {},
 ): Promise<TestVigil> {
   const clock = new ManualClock(typeof opts.now === 'number' ? opts.now : Date.parse(opts.now ?? '2026-11-22T16:30:00Z'));
   const config = testConfig(opts.file, opts.auth, opts.dbPath);
   // Runbook waits (check retries, wait steps) pass at once unless a test says otherwise.
-  const vigil = createVigil(config, { clock, logger: createLogger('silent'), sleep: opts.sleep ?? (async () => {}) });
+  const vigil = createVigil(config, { clock, logger: opts.logger ?? createLogger('silent'), sleep: opts.sleep ?? (async () => {}) });
   const port = await vigil.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const post = (pathname: string, body: unknown, headers: Record<string, string> = {}) =>

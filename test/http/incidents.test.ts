@@ -165,6 +165,28 @@ describe('the same alert from Prometheus and from Alertmanager is one alert', ()
   });
 });
 
+describe('fingerprints are computed from the labels, not taken from the sender', () => {
+  it.each([
+    ['/api/v1/alerts/alertmanager', (labels: Record<string, string>[]) => amWebhook(labels.map((l) => ({ labels: l, fingerprint: '00dbb13af3b1fee1' })))],
+    ['/api/v1/alerts/grafana', (labels: Record<string, string>[]) => {
+      const body = fixture('grafana-webhook-firing.json');
+      body.alerts = labels.map((l) => ({ ...body.alerts[0], labels: l, fingerprint: 'c6eadffa33fcdf37' }));
+      return body;
+    }],
+  ])('%s: two alerts with different labels and the same claimed fingerprint are two alerts', async (path, body) => {
+    v = await startVigil({ now: '2026-11-22T16:41:00Z' });
+    const labels = [
+      { alertname: 'DiskFull', service: 'db', instance: 'db-1' },
+      { alertname: 'DiskFull', service: 'db', instance: 'db-2' },
+    ];
+    expect((await v.post(path, body(labels))).status).toBe(202);
+    const alerts = (await v.json('/api/v1/alerts')).alerts;
+    expect(alerts.map((a: any) => a.labels.instance).sort()).toEqual(['db-1', 'db-2']);
+    expect(new Set(alerts.map((a: any) => a.fingerprint)).size).toBe(2);
+    expect((await incidents(v))[0].alertCount).toBe(2);
+  });
+});
+
 describe('alert lifetimes (Alertmanager semantics)', () => {
   it('a posted alert resolves at its endsAt unless refreshed', async () => {
     v = await startVigil({ now: '2026-11-22T16:41:00Z' });

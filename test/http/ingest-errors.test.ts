@@ -165,6 +165,99 @@ describe('PagerDuty routing keys', () => {
   });
 });
 
+describe('label names', () => {
+  const am = (labels: Record<string, string>, annotations: Record<string, string> = {}) => amWebhook([{ labels: { alertname: 'A', ...labels }, annotations }]);
+  const refused = async (path: string, body: unknown, field: string, problem: RegExp) => {
+    const res = await v.post(path, body);
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err.details?.[0]?.field).toBe(field);
+    expect(err.details?.[0]?.problem).toMatch(problem);
+    expect(err.message).toContain(field);
+  };
+
+  it("follow Prometheus' rule on the Alertmanager and Prometheus doors: a 400 naming the label", async () => {
+    v = await startVigil();
+    for (const name of ['has space', 'dotted.name', 'nul\0name', '9lives', 'dash-ed']) {
+      await refused('/api/v1/alerts/alertmanager', am({ [name]: 'x' }), `alerts[0].labels.${name}`, /must match \[a-zA-Z_\]\[a-zA-Z0-9_\]\*/);
+      await refused('/api/v2/alerts', [{ labels: { alertname: 'A', [name]: 'x' } }], `[0].labels.${name}`, /must match/);
+    }
+    await refused('/api/v1/alerts/alertmanager', am({ zone: 'eu\0west' }), 'alerts[0].labels.zone', /must not contain NUL/);
+    await refused('/api/v1/alerts/alertmanager', am({}, { 'sum\0mary': 'x' }), 'alerts[0].annotations.sum\0mary', /must not contain NUL/);
+    expect(await incidentCount(v)).toBe(0);
+    // Annotation names are free text; label values are any text but NUL.
+    expect((await v.post('/api/v1/alerts/alertmanager', am({ _ok: 'a value with spaces.and dots', Zone9: 'zürich' }, { '告警主题': 'disk' }))).status).toBe(202);
+  });
+
+  it('with ingest.labelNames: utf8 (Prometheus 3) any well-formed UTF-8 name passes, NUL and lone surrogates do not', async () => {
+    v = await startVigil({ file: { ingest: { labelNames: 'utf8' } } });
+    expect((await v.post('/api/v2/alerts', [{ labels: { alertname: 'A', 'service.name': 'checkout', 'zone name': 'eu' } }])).status).toBe(200);
+    await refused('/api/v2/alerts', [{ labels: { alertname: 'B', 'nul\0name': 'x' } }], '[0].labels.nul\0name', /well-formed UTF-8 without NUL/);
+    await refused('/api/v1/alerts/alertmanager', JSON.stringify(am({ x: 'y' })).replace('"x"', '"\\ud800"'), 'alerts[0].labels.\ud800', /well-formed UTF-8/);
+    await refused('/api/v2/alerts', [{ labels: { alertname: 'C', zone: 'eu\0' } }], '[0].labels.zone', /must not contain NUL/);
+  });
+
+  it("Grafana's door takes the Unicode and spaces Grafana allows in label names, but no NUL", async () => {
+    v = await startVigil();
+    const body = fixture('grafana-webhook-firing.json');
+    body.alerts[0].labels['Alert owner'] = 'storage team';
+    body.alerts[0].labels['区域'] = 'eu';
+    expect((await v.post('/api/v1/alerts/grafana', body)).status).toBe(202);
+    body.alerts[0].labels['bad\0'] = 'x';
+    await refused('/api/v1/alerts/grafana', body, 'alerts[0].labels.bad\0', /without NUL/);
+  });
+});
+
+describe('hostile nesting and sizes', () => {
+  /** 10,000 arrays inside each other, as text: JSON.parse takes it, anything recursive would not. */
+  const deep = (inner = '1') => `${'['.repeat(10_000)}${inner}${']'.repeat(10_000)}`;
+  const trigger = (customDetails: string) => {
+    const event = fixture('pagerduty-events-v2-trigger.json');
+    event.payload.custom_details = '@@';
+    return JSON.stringify(event).replace('"@@"', customDetails);
+  };
+
+  it('PagerDuty custom_details nested 10,000 levels deep is a 400 naming it, not a 500', async () => {
+    v = await startVigil();
+    const res = await v.post('/v2/enqueue', trigger(deep()));
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err.details?.[0]).toEqual({ field: 'payload.custom_details', problem: 'nested deeper than 32 levels' });
+    expect(await incidentCount(v)).toBe(0);
+  });
+
+  it('PagerDuty custom_details is capped like an annotation once serialized', async () => {
+    v = await startVigil();
+    const big = JSON.stringify({ dump: 'x'.repeat(20_000) });
+    const res = await v.post('/v2/enqueue', trigger(big));
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err.details?.[0]?.field).toBe('payload.custom_details');
+    expect(err.details?.[0]?.problem).toMatch(/longer than 16384 characters/);
+    expect(await incidentCount(v)).toBe(0);
+    // 32 levels and a modest size are kept as the details annotation.
+    const fine = `${'{"a":'.repeat(31)}{"lag":1}${'}'.repeat(31)}`;
+    expect((await v.post('/v2/enqueue', trigger(fine))).status).toBe(202);
+    const [alert] = (await v.json('/api/v1/alerts')).alerts;
+    expect(alert.annotations.details).toBe(fine);
+  });
+
+  it.each([
+    ['/api/v1/alerts/alertmanager', (d: string) => `{"version":"4","alerts":[{"status":"firing","labels":{"alertname":${d}},"startsAt":"2026-11-22T16:00:00Z"}]}`],
+    ['/api/v1/alerts/grafana', (d: string) => `{"alerts":[{"status":"firing","labels":{"alertname":"A"},"startsAt":"2026-11-22T16:00:00Z","values":{"A":${d}}}]}`],
+    ['/api/v2/alerts', (d: string) => `[{"labels":{"alertname":"A"},"annotations":{"summary":${d}}}]`],
+    ['/v2/enqueue', (d: string) => `{"routing_key":"k","event_action":"trigger","payload":{"summary":${d},"source":"s","severity":"info"}}`],
+  ])('%s answers a body of 10,000 nested arrays, or one inside a field, with 400', async (path, inField) => {
+    v = await startVigil();
+    for (const body of [deep(), inField(deep())]) {
+      const res = await v.post(path, body);
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).code).toBe('bad_request');
+    }
+    expect(await incidentCount(v)).toBe(0);
+  });
+});
+
 describe('transient store failure', () => {
   it('answers 503 with Retry-After, never a 4xx', async () => {
     v = await startVigil();

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/core/logger.js';
 import { amWebhook, startVigil, type TestVigil } from '../helpers/vigil.js';
+import { deliverAll, fakeSlack } from './reports-seed.js';
 
 let v: TestVigil;
 let fake: Server | null = null;
@@ -223,6 +225,29 @@ describe('retries and fallback', () => {
   });
 });
 
+describe('chat threads', () => {
+  it('reminders go into the page’s thread without rewriting the page; acknowledging updates it', async () => {
+    const slack = await fakeSlack();
+    try {
+      v = await startVigil({ file: { notify: { slack: { botToken: 'xoxb-test', slackApiUrl: slack.url } } } });
+      await fire(v, { alertname: 'InstanceDown', instance: 'web-1', job: 'node' });
+      await deliverAll(v);
+      const page = slack.posts.find((p) => p.channel === 'U0BOB0001')!;
+      expect(page).toBeDefined();
+      v.clock.advance(30 * MIN + 1000);
+      await v.vigil.engine.runTimers();
+      await deliverAll(v);
+      expect((await notifications(v, 1)).some((n) => n.kind === 'reminder' && n.channel === 'chat' && n.status === 'delivered')).toBe(true);
+      expect(slack.updates).toEqual([]);
+      await v.post('/api/v1/incidents/1/acknowledge', { by: 'bob' });
+      await deliverAll(v);
+      expect(slack.updates.map((u) => u.channel)).toContain('U0BOB0001');
+    } finally {
+      await slack.close();
+    }
+  });
+});
+
 describe('acknowledging from the device in hand', () => {
   it('a signed email link acknowledges after a confirming click; a tampered one changes nothing', async () => {
     v = await startVigil();
@@ -239,5 +264,43 @@ describe('acknowledging from the device in hand', () => {
     // Chat messages about the incident are updated in their thread.
     const acks = (await notifications(v, 1)).filter((n) => n.kind === 'acknowledged');
     expect(acks.every((n) => n.channel === 'chat')).toBe(true);
+  });
+});
+
+describe('signed links never reach the log', () => {
+  it('a page in log mode logs its links redacted, and nothing copied from the log acknowledges the incident', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
+    v = await startVigil({ logger, file: { server: { publicUrl: 'https://vigil.example.com' } } });
+    await fire(v, { alertname: 'InstanceDown', instance: 'web-1', job: 'node', team: 'platform' });
+    while ((await v.vigil.notifier.dispatcher.runOnce()) > 0) v.clock.advance(1000);
+    const log = lines.join('');
+    const chat = lines.map((l) => JSON.parse(l)).find((l) => l.channel === 'chat' && l.mode === 'log');
+    expect(chat.msg).toContain('Acknowledge: https://vigil.example.com/api/v1/actions/[redacted]');
+    expect(chat.msg).toContain('Resolve: https://vigil.example.com/api/v1/actions/[redacted]');
+
+    // Whatever follows an action path in the log is tried as a link: none works.
+    const copied = [...log.matchAll(/\/api\/v1\/actions\/([^\s"\\|<>]+)/g)].map((m) => m[1]!);
+    expect(copied.length).toBeGreaterThan(0);
+    for (const token of new Set(copied)) {
+      const res = await fetch(`${v.url}/api/v1/actions/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'confirm=1' });
+      expect(res.status).toBe(403);
+    }
+    expect((await v.json('/api/v1/incidents/1')).status).toBe('triggered');
+  });
+
+  it('the request log redacts the token of an action link it refused', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+    v = await startVigil({ logger });
+    await fire(v, { alertname: 'InstanceDown', instance: 'web-1', job: 'node' });
+    await v.post('/api/v1/incidents/1/resolve', { by: 'alice' });
+    const link = v.vigil.notifier.signer.link('acknowledge', 1, 'alice');
+    const token = link.split('/').pop()!;
+    const res = await fetch(`${v.url}/api/v1/actions/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'confirm=1' });
+    expect(res.status).toBe(409);
+    const refused = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request refused');
+    expect(refused).toMatchObject({ method: 'POST', path: '/api/v1/actions/[redacted]', status: 409 });
+    expect(lines.join('')).not.toContain(token);
   });
 });

@@ -18,6 +18,7 @@ teams:
     schedules: { tier1: primary, tier2: secondary }
   - name: web
     members: [carol]
+    roles: { owner: [carol], management: [carol] }
 `;
 
 const schedules = (overrides = '[]') => `schedules:

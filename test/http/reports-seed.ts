@@ -187,6 +187,7 @@ export interface SlackPost {
 export async function fakeSlack() {
   const { createServer } = await import('node:http');
   const posts: SlackPost[] = [];
+  const updates: (SlackPost & { ts: string })[] = [];
   let ts = 1000;
   const server = createServer((req, res) => {
     let body = '';
@@ -195,13 +196,14 @@ export async function fakeSlack() {
       const args: Record<string, any> = req.headers['content-type']?.includes('json') ? JSON.parse(body) : Object.fromEntries(new URLSearchParams(body));
       for (const key of ['blocks', 'attachments']) if (typeof args[key] === 'string') args[key] = JSON.parse(args[key]);
       if (req.url?.endsWith('/chat.postMessage')) posts.push({ channel: args.channel, text: args.text, blocks: args.blocks ?? [], attachments: args.attachments ?? [] });
+      if (req.url?.endsWith('/chat.update')) updates.push({ channel: args.channel, ts: args.ts, text: args.text, blocks: args.blocks ?? [], attachments: args.attachments ?? [] });
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ ok: true, channel: args.channel, ts: `${ts++}.000100` }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as import('node:net').AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}/api/`, posts, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.1:${port}/api/`, posts, updates, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** Delivers everything due, moving the clock a second between passes (the dispatcher paces per address). */

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { amWebhook, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
@@ -9,11 +9,15 @@ afterEach(async () => v?.close());
 const MIN = 60_000;
 const repoRules = path.join(import.meta.dirname, '..', '..', 'rules');
 
-/** A rules directory with the shipped policies and the given extra file. */
+/** The teams the rules below name; they hold the roles the shipped policies page besides the built-in ones. */
+const teams = 'teams:\n  - { name: payments, roles: { owner: [], management: [] } }\n  - { name: billing }\n';
+
+/** A rules directory with the shipped policies, the teams above and the given extra file. */
 function rulesDir(extra: Record<string, string> = {}): string {
   const dir = path.join(tempDir(), 'rules');
   mkdirSync(dir);
   copyFileSync(path.join(repoRules, '00-policies.yaml'), path.join(dir, '00-policies.yaml'));
+  writeFileSync(path.join(dir, '01-teams.yaml'), teams);
   for (const [name, text] of Object.entries(extra)) writeFileSync(path.join(dir, name), text);
   return dir;
 }
@@ -208,6 +212,25 @@ describe('reload', () => {
     expect(await (await v.get('/metrics')).text()).toMatch(/vigil_config_last_reload_successful 1/);
     await fire(v, { alertname: 'Chargebacks', service: 'pay', severity: 'info' });
     expect(await incident(v, 2)).toMatchObject({ team: 'billing' });
+  });
+
+  it('a typo in a policy role fails the reload with its line and column, and the previous policies stay', async () => {
+    const dir = rulesDir({ '10-rules.yaml': 'rules:\n  - name: default\n' });
+    v = await startVigil({ file: { rules: { dir } } });
+    const file = path.join(dir, '00-policies.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('- role: oncall ', '- role: oncal  '));
+    const res = await v.post('/-/reload', '');
+    expect(res.status).toBe(500);
+    const problem = 'unknown role "oncal" (known: oncall, on-duty, team, owner, management)';
+    const shown = path.relative(process.cwd(), file);
+    expect((await res.json()).error).toEqual({
+      code: 'invalid_config',
+      message: `reload failed; the previous files stay in force: ${shown}:9:15: policies.critical.notify.0.role: ${problem}`,
+      details: [{ file: shown, line: 9, column: 15, field: 'policies.critical.notify.0.role', problem }],
+    });
+    await fire(v, { alertname: 'Down', severity: 'critical' });
+    const why = (await incident(v)).timeline.find((e: any) => e.kind === 'classified');
+    expect(why.message).toContain('notify: oncall by voice, chat; on-duty by sms; management by email');
   });
 
   it('needs the API token when one is set', async () => {

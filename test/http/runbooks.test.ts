@@ -362,3 +362,55 @@ steps:
     expect(await (await v.get('/metrics')).text()).toContain('vigil_runbooks_last_reload_successful 0');
   });
 });
+
+describe('rules and runbooks name each other', () => {
+  const reload = async (t: TestVigil) => {
+    const res = await t.post('/-/reload', {});
+    return { status: res.status, body: await res.json() };
+  };
+  const loaded = async (t: TestVigil) => (await t.json('/api/v1/runbooks')).runbooks.map((b: any) => b.name);
+
+  it('start-up refuses a rule naming a runbook that is not there, naming file, line and column', async () => {
+    const target = await startServer((_req, res) => json(res, 200, {}));
+    servers.push(target);
+    const rules = rulesDir('scael');
+    await expect(startVigil({ file: { rules: { dir: rules }, runbooks: { dir: runbooksDir(target) } } })).rejects.toThrow(
+      `${path.relative(process.cwd(), path.join(rules, '50-rules.yaml'))}:4:42: rules.0.set.runbooks.0: unknown runbook "scael" (known: scale)`,
+    );
+  });
+
+  it('a rules reload naming a missing runbook fails and keeps the previous rules', async () => {
+    const { vigil } = await setup();
+    const file = path.join(vigil.vigil.config.rules.dir, '50-rules.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('runbooks: [scale]', 'runbooks: [scale, restart]'));
+    const { status, body } = await reload(vigil);
+    expect(status).toBe(500);
+    expect(body.error.message).toContain('50-rules.yaml:4:49: rules.0.set.runbooks.1: unknown runbook "restart" (known: scale)');
+    expect(await (await vigil.get('/metrics')).text()).toContain('vigil_config_last_reload_successful 0');
+    await fire(vigil);
+    expect(await kinds(vigil, 'page_held')).toEqual(['page held for 5m while scale tries a fix']);
+  });
+
+  it('a runbooks reload that removes a runbook a rule names fails and keeps the previous runbooks', async () => {
+    const { vigil } = await setup();
+    const file = path.join(vigil.vigil.config.runbooks.dir, 'scale.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: scale\n', 'name: scale-out\n'));
+    const { status, body } = await reload(vigil);
+    expect(status).toBe(500);
+    expect(body.error.message).toContain('50-rules.yaml:4:42: rules.0.set.runbooks.0: unknown runbook "scale" (known: scale-out)');
+    expect(await loaded(vigil)).toEqual(['scale']);
+    expect(await (await vigil.get('/metrics')).text()).toContain('vigil_runbooks_last_reload_successful 0');
+  });
+
+  it('renaming a runbook and the rule naming it in one change applies both', async () => {
+    const { vigil } = await setup();
+    const book = path.join(vigil.vigil.config.runbooks.dir, 'scale.yaml');
+    const rules = path.join(vigil.vigil.config.rules.dir, '50-rules.yaml');
+    writeFileSync(book, readFileSync(book, 'utf8').replace('name: scale\n', 'name: scale-out\n'));
+    writeFileSync(rules, readFileSync(rules, 'utf8').replace('runbooks: [scale]', 'runbooks: [scale-out]'));
+    expect((await reload(vigil)).status).toBe(200);
+    expect(await loaded(vigil)).toEqual(['scale-out']);
+    await fire(vigil);
+    expect(await kinds(vigil, 'page_held')).toEqual(['page held for 5m while scale-out tries a fix']);
+  });
+});

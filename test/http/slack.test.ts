@@ -249,9 +249,16 @@ describe('Slack interactive callbacks', () => {
   let server: Server | undefined;
   let base: string;
   let calls: { action: string; id: number; by: string; source: string; text?: string }[];
+  /** The once-keys notes came with, as the store would see them (it records each once). */
+  let noteKeys: { key: string; windowMs: number }[];
 
   function fakeActions(): IncidentActions {
-    const record = (action: string) => async (id: number, by: string, source: string, text?: string) => {
+    const record = (action: string) => async (id: number, by: string, source: string, text?: string, once?: { key: string; windowMs: number }) => {
+      if (once) {
+        const repeat = noteKeys.some((k) => k.key === once.key);
+        noteKeys.push(once);
+        if (repeat) return false;
+      }
       calls.push({ action, id, by, source, ...(text === undefined ? {} : { text }) });
       if (id === 409) throw conflict('incident 409 is already resolved');
       return {};
@@ -273,6 +280,7 @@ describe('Slack interactive callbacks', () => {
 
   async function start(signingSecret: string | undefined): Promise<void> {
     calls = [];
+    noteKeys = [];
     const app = express();
     app.use(slackCallbacks({ signingSecret, actions: fakeActions(), logger, now: () => NOW }));
     await new Promise<void>((resolve) => {
@@ -336,6 +344,11 @@ describe('Slack interactive callbacks', () => {
       expect((await events(reply())).status).toBe(200);
       expect((await events(reply())).status).toBe(200); // Slack's retry of the same event
       expect(calls).toEqual([{ action: 'addNote', id: 42, by: 'alice', source: 'chat', text: 'restarted the pods, watching' }]);
+      // Both deliveries name the event, for Slack's retry window (two hours), so the store records it once.
+      expect(noteKeys).toEqual([
+        { key: 'slack:Ev1', windowMs: 2 * 3_600_000 },
+        { key: 'slack:Ev1', windowMs: 2 * 3_600_000 },
+      ]);
       await events({ ...reply({ user: 'U0OTHER', text: 'on it' }), event_id: 'Ev2' });
       expect(calls[1]).toEqual({ action: 'addNote', id: 42, by: 'slack:U0OTHER', source: 'chat', text: 'on it' });
     });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,9 +15,9 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function vigil(args: string[], env: Record<string, string> = {}) {
+async function vigil(args: string[], env: Record<string, string> = {}, cwd = repoRoot) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { cwd, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -36,6 +36,17 @@ describe('vigil CLI', () => {
     const { code, stdout } = await vigil(['check-config']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/configuration OK: .*vigil\.yaml/);
+  });
+
+  it("check-config outside the repo, with no rules/ or runbooks/ there, uses the package's own and says so", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const { code, stdout, stderr } = await vigil(['check-config'], {}, dir);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('configuration OK: built-in defaults (no vigil.yaml)');
+    expect(stdout).toContain(`in ${path.join(repoRoot, 'rules')} (shipped with Vigil: no rules.dir configured and no ./rules here)`);
+    expect(stdout).toContain(`runbooks in ${path.join(repoRoot, 'runbooks')} (shipped with Vigil: no runbooks.dir configured and no ./runbooks here)`);
   });
 
   it('check-config names the file, line and field of a mistake, and exits 2', async () => {
@@ -98,6 +109,8 @@ describe('rules from the command line', () => {
     const rules = path.join(dir, 'rules');
     mkdirSync(rules);
     copyFileSync(path.join(repoRoot, 'rules', '00-policies.yaml'), path.join(rules, '00-policies.yaml'));
+    // The teams the rules name, holding the roles the shipped policies page.
+    writeFileSync(path.join(rules, '05-teams.yaml'), 'teams:\n  - { name: payments, roles: { owner: [], management: [] } }\n  - { name: billing }\n');
     writeFileSync(path.join(rules, '10-team.yaml'), 'rules:\n  - name: team\n    match: \'service="pay"\'\n    set: { team: payments }\n');
     const config = path.join(dir, 'vigil.yaml');
     writeFileSync(config, 'rules:\n  dir: rules\n');
@@ -135,11 +148,34 @@ describe('rules from the command line', () => {
     writeFileSync(config, 'rules:\n  dir: rules\nrunbooks:\n  dir: books\n');
     const missing = await vigil(['check-config'], { VIGIL_CONFIG: config });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/10-team\.yaml: rule "team" names runbook "reboot-the-world", which is not in .*books/);
+    expect(missing.stderr).toMatch(/10-team\.yaml:4:23: rules\.0\.set\.runbooks\.0: unknown runbook "reboot-the-world" \(none defined\)\n/);
     writeFileSync(path.join(dir, 'books', 'reboot.yaml'), 'name: reboot-the-world\nsteps:\n  - name: x\n    type: teleport\n');
     const broken = await vigil(['check-config'], { VIGIL_CONFIG: config });
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/reboot\.yaml:4:\d+: steps\.0/);
+  });
+
+  it('check-config rejects a typo in a policy role with its file, line and column', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    cpSync(path.join(repoRoot, 'rules'), path.join(dir, 'rules'), { recursive: true });
+    cpSync(path.join(repoRoot, 'runbooks'), path.join(dir, 'runbooks'), { recursive: true });
+    const policies = path.join(dir, 'rules', '00-policies.yaml');
+    writeFileSync(policies, readFileSync(policies, 'utf8').replace('- role: oncall ', '- role: oncal  '));
+    const { code, stdout, stderr } = await vigil(['check-config'], {}, dir);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'invalid configuration:\n  rules/00-policies.yaml:9:15: policies.critical.notify.0.role: unknown role "oncal" (known: oncall, on-duty, team, owner, management)\n',
+    );
+  });
+
+  it('serve refuses to start when a rule names a runbook that is not there', async () => {
+    const { rules, config } = brokenRules();
+    writeFileSync(path.join(rules, '10-team.yaml'), "rules:\n  - name: team\n    set: { runbooks: [restart-servce] }\n");
+    const { code, stderr } = await vigil(['serve'], { VIGIL_CONFIG: config, VIGIL_PORT: String(await freePort()) });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/10-team\.yaml:3:23: rules\.0\.set\.runbooks\.0: unknown runbook "restart-servce" \(known: disk-cleanup, restart-service, scale-up\)/);
   });
 
   it('serve reloads on SIGHUP and on file change; a broken file keeps the old rules and sets the metric to 0', async () => {

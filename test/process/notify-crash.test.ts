@@ -38,7 +38,7 @@ function writeSetup(dir: string, receiverPort: number): string {
     path.join(rules, '20-people.yaml'),
     stringify({
       people: [{ id: 'dana', name: 'Dana Oncall', email: 'dana@example.com' }],
-      teams: [{ name: 'ops', members: ['dana'], roles: { oncall: ['dana'] } }],
+      teams: [{ name: 'ops', members: ['dana'], roles: { oncall: ['dana'], owner: ['dana'] } }],
       defaultTeam: 'ops',
     }),
   );

@@ -1,7 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfigText } from '../../src/config/load.js';
+import { problemParts } from '../../src/config/yaml-file.js';
+import { loadRuleSet } from '../../src/rules/ruleset.js';
 import { tempDir } from '../helpers/vigil.js';
 
 function problemsOf(text: string, env: Record<string, string> = {}): string[] {
@@ -81,9 +83,76 @@ describe('environment', () => {
     expect(() => loadConfig({ VIGIL_CONFIG: 'nope.yaml' }, dir)).toThrow(/nope\.yaml: config file not found/);
   });
 
+  it('resolves paths written in the file against the file, and env variables and defaults against the working directory', () => {
+    const cwd = tempDir();
+    const etc = path.join(tempDir(), 'etc');
+    mkdirSync(etc);
+    writeFileSync(path.join(etc, 'vigil.yaml'), 'store:\n  path: data/v.db\nrules:\n  dir: my-rules\nrunbooks:\n  dir: ../books\n');
+    const fromFile = loadConfig({ VIGIL_CONFIG: path.join(etc, 'vigil.yaml') }, cwd);
+    expect(fromFile.store.path).toBe(path.join(etc, 'data', 'v.db'));
+    expect(fromFile.rules.dir).toBe(path.join(etc, 'my-rules'));
+    expect(fromFile.runbooks.dir).toBe(path.join(etc, '..', 'books'));
+    expect(fromFile.shipped).toEqual({ rules: false, runbooks: false });
+
+    const fromEnv = loadConfig({ VIGIL_CONFIG: path.join(etc, 'vigil.yaml'), VIGIL_DB: 'db/x.db' }, cwd);
+    expect(fromEnv.store.path).toBe(path.join(cwd, 'db', 'x.db'));
+    writeFileSync(path.join(etc, 'vigil.yaml'), 'server:\n  port: 1234\n');
+    mkdirSync(path.join(cwd, 'rules'));
+    const defaults = loadConfig({ VIGIL_CONFIG: path.join(etc, 'vigil.yaml') }, cwd);
+    expect(defaults.store.path).toBe(path.join(cwd, 'data', 'vigil.db'));
+    expect(defaults.rules.dir).toBe(path.join(cwd, 'rules'));
+  });
+
+  it("falls back to the package's rules and runbooks only when none is configured and the working directory has none", () => {
+    const packageRoot = path.join(import.meta.dirname, '..', '..');
+    const bare = loadConfig({}, tempDir());
+    expect(bare.rules.dir).toBe(path.join(packageRoot, 'rules'));
+    expect(bare.runbooks.dir).toBe(path.join(packageRoot, 'runbooks'));
+    expect(bare.shipped).toEqual({ rules: true, runbooks: true });
+
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'runbooks'));
+    writeFileSync(path.join(dir, 'vigil.yaml'), 'rules:\n  dir: missing\n');
+    const configured = loadConfig({}, dir);
+    expect(configured.rules.dir).toBe(path.join(dir, 'missing'));
+    expect(configured.runbooks.dir).toBe(path.join(dir, 'runbooks'));
+    expect(configured.shipped).toEqual({ rules: false, runbooks: false });
+    expect(() => loadRuleSet(configured.rules.dir)).toThrow(`${path.join(dir, 'missing')}: rules directory not found`);
+  });
+
   it('runs on built-in defaults when there is no vigil.yaml', () => {
     const c = loadConfig({}, tempDir());
     expect(c.source).toBeNull();
     expect(c.server.port).toBe(9095);
+  });
+});
+
+describe('problem lines taken apart', () => {
+  it('splits file, line, column, field and problem', () => {
+    expect(problemParts('rules/00-policies.yaml:9:15: policies.critical.notify.0.role: unknown role "oncal" (known: oncall, team)')).toEqual({
+      file: 'rules/00-policies.yaml',
+      line: 9,
+      column: 15,
+      field: 'policies.critical.notify.0.role',
+      problem: 'unknown role "oncal" (known: oncall, team)',
+    });
+    expect(problemParts('vigil.yaml:1:1: (top level): expected object')).toMatchObject({ field: '(top level)', problem: 'expected object' });
+  });
+
+  it('leaves the field out where a problem has none, and the line where it has none', () => {
+    expect(problemParts('vigil.yaml:3:17: environment variable SECRET is not set')).toEqual({
+      file: 'vigil.yaml',
+      line: 3,
+      column: 17,
+      field: null,
+      problem: 'environment variable SECRET is not set',
+    });
+    expect(problemParts('/srv/rules: no policy for severity "info" in any rules file')).toEqual({
+      file: '/srv/rules',
+      line: null,
+      column: null,
+      field: null,
+      problem: 'no policy for severity "info" in any rules file',
+    });
   });
 });

@@ -374,6 +374,8 @@ describe('schedules in rules/', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'vigil-schedules-'));
     dirs.push(dir);
     writeFileSync(path.join(dir, '00-policies.yaml'), readFileSync(path.join(shippedDir, '00-policies.yaml')));
+    // The shipped policies page management and owner: some team must define those roles.
+    writeFileSync(path.join(dir, '01-roles.yaml'), 'teams:\n  - { name: managers, roles: { owner: [], management: [] } }\n');
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
     try {
       loadRuleSet(dir, {});
@@ -414,21 +416,21 @@ describe('schedules in rules/', () => {
       weekly('primary', 'alice, dave') +
       '    overrides:\n      - { person: erin, start: "2026-03-04T12:00:00Z", end: "2026-03-04T14:00:00Z" }\n';
     expect(problemsOf({ '20-people.yaml': people, '30-schedules.yaml': text })).toEqual([
-      '30-schedules.yaml: schedule "primary" layer "l" names "dave", who is not in people',
-      '30-schedules.yaml: schedule "primary" override names "erin", who is not in people',
+      '30-schedules.yaml:6:31: schedules.0.layers.0.participants.1: unknown person "dave" (known: alice, bob)',
+      '30-schedules.yaml:9:19: schedules.0.overrides.0.person: unknown person "erin" (known: alice, bob)',
     ]);
   });
 
   it('schedule names are unique across files', () => {
     expect(
       problemsOf({ '20-people.yaml': people, '30-a.yaml': `schedules:\n${weekly('primary', 'alice')}`, '31-b.yaml': `schedules:\n${weekly('primary', 'bob')}` }),
-    ).toEqual(['31-b.yaml: schedule "primary": name already used in 30-a.yaml']);
+    ).toEqual(['31-b.yaml:2:11: schedules.0.name: schedule "primary" is already defined at 30-a.yaml:2:11']);
   });
 
   it("a team's tiers must name schedules", () => {
     const teams = 'teams:\n  - name: platform\n    members: [alice]\n    schedules: { tier1: primary, tier2: secondary }\n';
     expect(problemsOf({ '20-people.yaml': people + teams, '30-schedules.yaml': `schedules:\n${weekly('primary', 'alice')}` })).toEqual([
-      '20-people.yaml: team "platform" schedules.tier2: "secondary" is not a schedule',
+      '20-people.yaml:7:41: teams.0.schedules.tier2: unknown schedule "secondary" (known: primary)',
     ]);
   });
 

@@ -6,7 +6,7 @@ import { ConfigError } from '../../src/config/yaml-file.js';
 import type { GroupBy } from '../../src/incidents/grouping.js';
 import { evaluate, explain, type AlertFacts } from '../../src/rules/evaluate.js';
 import { InhibitionIndex } from '../../src/rules/inhibition.js';
-import { loadRuleSet, type RuleSet } from '../../src/rules/ruleset.js';
+import { loadRuleSet, runbookProblems, type RuleSet } from '../../src/rules/ruleset.js';
 import { SilenceBook, silenceState } from '../../src/rules/silences.js';
 import { findSuppression } from '../../src/rules/suppression.js';
 
@@ -20,11 +20,19 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A rules directory with these files, plus the shipped policies unless told otherwise. */
+/** The teams the rules of these tests name, defining the roles the shipped policies page besides the built-in ones. */
+const teamsFile = '01-teams.yaml';
+const teamsText = `teams:
+  - { name: ops, roles: { owner: [], management: [] } }
+${['dba', 'platform', 'frontend', 'hit', 'a', 'b'].map((t) => `  - { name: ${t} }`).join('\n')}
+`;
+
+/** A rules directory with these files and the teams above, plus the shipped policies unless told otherwise. */
 function ruleDir(files: Record<string, string>, { policies = true } = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'vigil-rules-'));
   dirs.push(dir);
   if (policies) copyFileSync(path.join(shippedDir, policiesFile), path.join(dir, policiesFile));
+  writeFileSync(path.join(dir, teamsFile), teamsText);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
 }
@@ -133,7 +141,7 @@ rules:
     const rule = (name: string, team: string) => `rules:\n  - name: ${name}\n    match: 'alertname="X"'\n    set:\n      team: ${team}\n`;
     const dir = ruleDir({ '20-b.yaml': rule('from-b', 'b'), '10-a.yaml': rule('from-a', 'a') });
     const set = loadRuleSet(dir, {});
-    expect(set.files).toEqual([policiesFile, '10-a.yaml', '20-b.yaml'].map((f) => shown(dir, f)));
+    expect(set.files).toEqual([policiesFile, teamsFile, '10-a.yaml', '20-b.yaml'].map((f) => shown(dir, f)));
     expect(set.rules.map((r) => r.name)).toEqual(['from-a', 'from-b']);
     const d = decide(set, { alertname: 'X' });
     expect(d.team).toBe('a');
@@ -417,12 +425,13 @@ describe('rule file errors', () => {
     const rule = `rules:\n  - name: disk-full\n    match: 'alertname="DiskFull"'\n`;
     const dir = ruleDir({ '10-a.yaml': rule, '20-b.yaml': rule });
     const problems = problemsOf(dir);
-    expect(problems).toEqual([`${shown(dir, '20-b.yaml')}: rule "disk-full": name already used in ${shown(dir, '10-a.yaml')}`]);
+    expect(problems).toEqual([`${shown(dir, '20-b.yaml')}:2:11: rules.0.name: rule "disk-full" is already defined at ${shown(dir, '10-a.yaml')}:2:11`]);
   });
 
   it('rejects a policy defined in two files', () => {
     const dir = ruleDir({ '10-more.yaml': policiesText });
-    expect(problemsOf(dir)).toContain(`${shown(dir, '10-more.yaml')}: policies.critical: already defined in ${shown(dir, policiesFile)}`);
+    const at = where(policiesText, 'critical:');
+    expect(problemsOf(dir)).toContain(`${shown(dir, '10-more.yaml')}:${at}: policies.critical: the critical policy is already defined at ${shown(dir, policiesFile)}:${at}`);
   });
 
   it('requires a policy for every severity', () => {
@@ -452,6 +461,147 @@ describe('rule file errors', () => {
   it('reports a missing directory', () => {
     const dir = path.join(ruleDir({}), 'nope');
     expect(problemsOf(dir)).toEqual([`${dir}: rules directory not found`]);
+  });
+});
+
+describe('references between rules files', () => {
+  const people = 'people:\n  - { id: alice, name: Alice }\n  - { id: bob, name: Bob }\n';
+  const schedule = 'schedules:\n  - name: primary\n    timeZone: UTC\n    layers:\n      - name: l\n        participants: [alice]\n        rotation: { every: daily, handoff: "09:00", start: "2026-03-02" }\n';
+
+  it('an unknown role in a severity policy names file, line, column and the roles there are', () => {
+    const text = policiesText.replace('- role: oncall ', '- role: oncal  ');
+    const dir = ruleDir({ [policiesFile]: text }, { policies: false });
+    expect(where(text, 'oncal ')).toBe('9:15');
+    expect(problemsOf(dir)).toEqual([
+      `${shown(dir, policiesFile)}:9:15: policies.critical.notify.0.role: unknown role "oncal" (known: oncall, on-duty, team, owner, management)`,
+    ]);
+  });
+
+  it('knows the built-in roles and every role a team defines, in any file', () => {
+    const rule = "rules:\n  - name: sec\n    set:\n      policy:\n        notify:\n          - { role: security, channels: [email] }\n          - { role: on-duty, channels: [sms] }\n";
+    const set = load({ '10-r.yaml': rule, '90-sec.yaml': 'teams:\n  - { name: sec, roles: { security: [] } }\n' });
+    expect(set.rules[0]!.set.policy?.notify?.map((n) => n.role)).toEqual(['security', 'on-duty']);
+    const typo = rule.replace('role: security', 'role: secutiry');
+    const dir = ruleDir({ '10-r.yaml': typo });
+    expect(problemsOf(dir)).toEqual([
+      `${shown(dir, '10-r.yaml')}:${where(typo, 'secutiry')}: rules.0.set.policy.notify.0.role: unknown role "secutiry" (known: oncall, on-duty, team, owner, management)`,
+    ]);
+  });
+
+  it("a rule's team must be a team in the rules", () => {
+    const text = "rules:\n  - name: pay\n    match: 'service=\"pay\"'\n    set: { severity: critical, team: paymnets }\n";
+    const dir = ruleDir({ '10-r.yaml': text });
+    expect(problemsOf(dir)).toEqual([
+      `${shown(dir, '10-r.yaml')}:${where(text, 'paymnets')}: rules.0.set.team: unknown team "paymnets" (known: ops, dba, platform, frontend, hit, a, b)`,
+    ]);
+  });
+
+  it('runbooks a rule names must be in the runbook set it is given, and are only recorded without one', () => {
+    const text = "rules:\n  - name: down\n    set:\n      runbooks: [restart-service, scale-upp]\n";
+    const dir = ruleDir({ '10-r.yaml': text });
+    expect(() => loadRuleSet(dir, {}, { runbooks: new Set(['restart-service', 'scale-up']) })).toThrow(
+      `${shown(dir, '10-r.yaml')}:${where(text, 'scale-upp')}: rules.0.set.runbooks.1: unknown runbook "scale-upp" (known: restart-service, scale-up)`,
+    );
+    const set = loadRuleSet(dir, {});
+    expect(set.runbookRefs.map((r) => r.name)).toEqual(['restart-service', 'scale-upp']);
+    expect(runbookProblems(set, new Set(['scale-upp']))).toEqual([
+      `${shown(dir, '10-r.yaml')}:${where(text, 'restart-service')}: rules.0.set.runbooks.0: unknown runbook "restart-service" (known: scale-upp)`,
+    ]);
+    expect(runbookProblems(set, new Set())).toHaveLength(2);
+    expect(runbookProblems(set, new Set(['restart-service', 'scale-upp']))).toEqual([]);
+  });
+
+  it('team members and role holders must be people', () => {
+    const text = `${people}teams:\n  - name: web\n    members: [alice, carol]\n    roles: { oncall: [bob], management: [dave] }\n`;
+    const dir = ruleDir({ '20-people.yaml': text });
+    expect(problemsOf(dir)).toEqual([
+      `${shown(dir, '20-people.yaml')}:${where(text, 'carol')}: teams.0.members.1: unknown person "carol" (known: alice, bob)`,
+      `${shown(dir, '20-people.yaml')}:${where(text, 'dave')}: teams.0.roles.management.0: unknown person "dave" (known: alice, bob)`,
+    ]);
+  });
+
+  it("a team's escalation policy and tier schedules must exist", () => {
+    const text = `${people}teams:\n  - name: web\n    escalation: web-tiers\n    schedules: { tier1: primary, tier2: secondry }\n`;
+    const dir = ruleDir({ '20-people.yaml': text, '30-s.yaml': schedule });
+    expect(problemsOf(dir)).toEqual([
+      `${shown(dir, '20-people.yaml')}:${where(text, 'web-tiers')}: teams.0.escalation: unknown escalation policy "web-tiers" (none defined)`,
+      `${shown(dir, '20-people.yaml')}:${where(text, 'secondry')}: teams.0.schedules.tier2: unknown schedule "secondry" (known: primary)`,
+    ]);
+  });
+
+  it('escalation targets must be schedules, people and teams with a chat channel', () => {
+    const text =
+      'escalation_policies:\n  - name: tiers\n    tiers:\n      - targets: [{ schedule: primray }, { person: bobb }]\n      - targets: [{ team: web }, { team: dba }, { team: nope }]\n';
+    const dir = ruleDir({ '20-people.yaml': `${people}teams:\n  - { name: web, chat: "#web" }\n`, '25-e.yaml': text, '30-s.yaml': schedule });
+    const file = shown(dir, '25-e.yaml');
+    expect(problemsOf(dir)).toEqual([
+      `${file}:${where(text, 'primray')}: escalation_policies.0.tiers.0.targets.0.schedule: unknown schedule "primray" (known: primary)`,
+      `${file}:${where(text, 'bobb')}: escalation_policies.0.tiers.0.targets.1.person: unknown person "bobb" (known: alice, bob)`,
+      `${file}:${where(text, 'dba')}: escalation_policies.0.tiers.1.targets.1.team: team "dba" has no chat channel to page (give it chat:)`,
+      `${file}:${where(text, 'nope')}: escalation_policies.0.tiers.1.targets.2.team: unknown team "nope" (known: ops, dba, platform, frontend, hit, a, b, web)`,
+    ]);
+  });
+
+  it('escalation policies named by severity policies and rules must exist', () => {
+    const policies = policiesText.replace('    digest: true\n\n  warning:', '    digest: true\n    escalation: critcal-tiers\n\n  warning:');
+    const rule = 'rules:\n  - name: r\n    set:\n      policy: { escalation: fast }\n';
+    const dir = ruleDir({ [policiesFile]: policies, '10-r.yaml': rule }, { policies: false });
+    expect(problemsOf(dir)).toEqual([
+      `${shown(dir, policiesFile)}:${where(policies, 'critcal-tiers')}: policies.critical.escalation: unknown escalation policy "critcal-tiers" (none defined)`,
+      `${shown(dir, '10-r.yaml')}:${where(rule, 'fast')}: rules.0.set.policy.escalation: unknown escalation policy "fast" (none defined)`,
+    ]);
+  });
+
+  it('defaultTeam must be a team, and is set once', () => {
+    const dir = ruleDir({ '20-a.yaml': 'defaultTeam: platfrom\n' });
+    expect(problemsOf(dir)).toEqual([`${shown(dir, '20-a.yaml')}:1:14: defaultTeam: unknown team "platfrom" (known: ops, dba, platform, frontend, hit, a, b)`]);
+    const twice = ruleDir({ '20-a.yaml': 'defaultTeam: platform\n', '30-b.yaml': '\ndefaultTeam: ops\n' });
+    expect(problemsOf(twice)).toEqual([`${shown(twice, '30-b.yaml')}:2:14: defaultTeam: a default team is already defined at ${shown(twice, '20-a.yaml')}:1:14`]);
+  });
+
+  it('people and teams defined twice name both places', () => {
+    const dir = ruleDir({ '20-a.yaml': people, '21-b.yaml': 'people:\n  - { id: bob, name: Robert }\nteams:\n  - { name: dba }\n' });
+    expect(problemsOf(dir)).toEqual([
+      `${shown(dir, '21-b.yaml')}:2:11: people.0.id: person "bob" is already defined at ${shown(dir, '20-a.yaml')}:3:11`,
+      `${shown(dir, '21-b.yaml')}:4:13: teams.0.name: team "dba" is already defined at ${shown(dir, teamsFile)}:3:13`,
+    ]);
+  });
+
+  it('a name defined twice and an unknown name are reported together', () => {
+    const dir = ruleDir({ '20-a.yaml': people, '21-b.yaml': `${people}`, '30-r.yaml': 'rules:\n  - name: r\n    set: { team: nope }\n' });
+    expect(problemsOf(dir).map((p) => p.replaceAll(shown(dir, '') + path.sep, ''))).toEqual([
+      '21-b.yaml:2:11: people.0.id: person "alice" is already defined at 20-a.yaml:2:11',
+      '21-b.yaml:3:11: people.1.id: person "bob" is already defined at 20-a.yaml:3:11',
+      '30-r.yaml:3:18: rules.0.set.team: unknown team "nope" (known: ops, dba, platform, frontend, hit, a, b)',
+    ]);
+  });
+
+  it('a name may point into a later file', () => {
+    const set = load({
+      '10-r.yaml': 'rules:\n  - name: r\n    set: { team: web, policy: { escalation: web } }\n',
+      '90-web.yaml': `${people}teams:\n  - { name: web, chat: "#web", members: [alice], escalation: web }\nescalation_policies:\n  - name: web\n    tiers:\n      - targets: [{ person: bob }, { team: web }]\n`,
+    });
+    expect(set.rules[0]!.set.team).toBe('web');
+    expect(set.teams.get('web')?.escalation).toBe('web');
+  });
+
+  it('a file that does not parse holds back the reference checks, so its names are not reported as unknown', () => {
+    const dir = ruleDir({ '10-r.yaml': 'rules:\n  - name: r\n    set: { team: web }\n', '90-web.yaml': 'teams:\n  - { name: web, chatt: "#web" }\n' });
+    expect(problemsOf(dir)).toEqual([`${shown(dir, '90-web.yaml')}:2:18: teams.0.chatt: unknown field`]);
+  });
+
+  it('an unknown channel in an escalation target names its own line, not just the target', () => {
+    const text = 'escalation_policies:\n  - name: tiers\n    tiers:\n      - targets:\n          - { person: alice, channels: [sms, pager] }\n';
+    const dir = ruleDir({ '20-people.yaml': people, '25-e.yaml': text });
+    expect(problemsOf(dir)).toEqual([
+      `${shown(dir, '25-e.yaml')}:${where(text, 'pager')}: escalation_policies.0.tiers.0.targets.0.channels.1: Invalid option: expected one of "voice"|"sms"|"email"|"chat"|"webhook"`,
+    ]);
+  });
+
+  it('an unknown channel names its line', () => {
+    const text = policiesText.replace('channels: [voice, chat]', 'channels: [voice, slack]');
+    const dir = ruleDir({ [policiesFile]: text }, { policies: false });
+    expect(problemsOf(dir)).toEqual([expect.stringMatching(new RegExp(`^${escapeRe(shown(dir, policiesFile))}:${where(text, 'slack')}: policies\\.critical\\.notify\\.0\\.channels\\.1: .*"voice"`))]);
   });
 });
 
@@ -489,6 +639,14 @@ describe('shipped rules', () => {
     expect(d.title).toBe('QueueBacklog on orders');
   });
 });
+
+/** line:column of the first `needle` in `text` (after `after`, when given), as problems name it. */
+function where(text: string, needle: string, after = ''): string {
+  const index = text.indexOf(needle, after ? text.indexOf(after) : 0);
+  if (index < 0) throw new Error(`"${needle}" is not in the text`);
+  const before = text.slice(0, index).split('\n');
+  return `${before.length}:${before[before.length - 1]!.length + 1}`;
+}
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

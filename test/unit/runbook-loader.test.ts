@@ -208,3 +208,37 @@ describe('global runbooks config', () => {
     expect(r.error!.issues.some((i) => i.code === 'unrecognized_keys')).toBe(true);
   });
 });
+
+describe('a shell that would run alert data as a script', () => {
+  const shellStep = (command: string, args: string[]) =>
+    `name: x\nallow_commands: [${command}]\nsteps:\n  - name: fix\n    type: command\n    command: ${command}\n    args: ${JSON.stringify(args)}\n`;
+
+  it('refuses a template in the argument after -c, naming file, line, column and the step', () => {
+    const yaml = shellStep('/bin/sh', ['-c', 'systemctl restart {{ labels.job }}']);
+    expect(problems(yaml)).toEqual([
+      `runbooks/broken.yaml:7:17: steps.0.args.1: step "fix": /bin/sh runs this argument as a shell script, so a template in it would run alert data as commands; keep the script fixed and pass values after it as "$1", "$2" (args: [-c, 'df -h "$1"', sh, '{{ labels.mount }}']) or through env`,
+    ]);
+  });
+
+  it.each([
+    ['bash anywhere', '/usr/local/bin/bash', ['-c', 'echo {{ labels.x }}']],
+    ['options before -c', '/bin/bash', ['--norc', '-e', '-o', 'pipefail', '-c', 'df {{ labels.mount }}']],
+    ['-c in a cluster', '/usr/bin/dash', ['-ec', 'rm -rf /tmp/{{ labels.dir }}']],
+    ['-c, then options, then the script', '/bin/zsh', ['-c', '-o', 'errexit', 'kill {{ annotations.pid }}']],
+    ['a step result as the script', '/bin/sh', ['-c', '{{ steps.before.output }}']],
+    ['busybox running a shell', '/bin/busybox', ['sh', '-c', 'reboot {{ labels.host }}']],
+  ])('refuses %s', (_what, command, args) => {
+    const yaml = shellStep(command, args).replace('steps:\n', 'steps:\n  - { name: before, type: wait, duration: 1s }\n');
+    expect(problems(yaml)).toEqual([expect.stringMatching(/steps\.1\.args\.\d+: step "fix": .* runs this argument as a shell script/)]);
+  });
+
+  it.each([
+    ['values after a fixed script are $1, $2: data', '/bin/sh', ['-c', 'df -h "$1"', 'sh', '{{ labels.mount }}']],
+    ['a script file with templated arguments', '/bin/bash', ['/opt/fix.sh', '{{ labels.x }}']],
+    ['a fixed -c script', '/bin/sh', ['-c', 'systemctl restart nginx']],
+    ['busybox running another applet', '/bin/busybox', ['find', '-c', '{{ labels.x }}']],
+    ['a program that is not a shell', '/usr/bin/find', ['-c', '{{ labels.x }}']],
+  ])('allows %s', (_what, command, args) => {
+    expect(problems(shellStep(command, args))).toEqual([]);
+  });
+});

@@ -4,12 +4,13 @@ import { grafanaWebhook, normalizeGrafana } from '../../src/ingest/sources/grafa
 import { normalizePrometheus, postableAlerts } from '../../src/ingest/sources/prometheus.js';
 import { normalizePagerDutyTrigger, pagerDutyEvent, pagerDutyFingerprint } from '../../src/ingest/sources/pagerduty.js';
 import { fingerprintLabels } from '../../src/alerts/fingerprint.js';
+import { deeperThan } from '../../src/ingest/sources/common.js';
 import { fixture } from '../helpers/vigil.js';
 
 const now = Date.parse('2026-11-22T16:41:00Z');
 
 describe('Alertmanager webhook v4', () => {
-  it('keeps the sender fingerprint, labels, annotations and times', () => {
+  it("computes Alertmanager's fingerprint and keeps labels, annotations and times", () => {
     const [a, b] = normalizeAlertmanager(alertmanagerWebhook.parse(fixture('alertmanager-v4-firing.json')), now);
     expect(a).toMatchObject({
       fingerprint: '00dbb13af3b1fee1',
@@ -33,18 +34,23 @@ describe('Alertmanager webhook v4', () => {
     expect(b).toMatchObject({ status: 'firing', endsAt: null });
   });
 
-  it('computes the fingerprint when the sender gave none', () => {
+  it('computes the fingerprint from the labels whatever the sender claims', () => {
     const body = fixture('alertmanager-v4-firing.json');
     delete body.alerts[0].fingerprint;
-    const [a] = normalizeAlertmanager(alertmanagerWebhook.parse(body), now);
+    body.alerts[1].fingerprint = '00dbb13af3b1fee1';
+    const [a, b] = normalizeAlertmanager(alertmanagerWebhook.parse(body), now);
     expect(a!.fingerprint).toBe('00dbb13af3b1fee1');
+    expect(b!.fingerprint).toBe(fingerprintLabels(body.alerts[1].labels));
+    expect(b!.fingerprint).not.toBe(a!.fingerprint);
   });
 });
 
 describe('Grafana webhook', () => {
   it('keeps values and every link Grafana sends', () => {
-    const [a] = normalizeGrafana(grafanaWebhook.parse(fixture('grafana-webhook-firing.json')), now);
-    expect(a).toMatchObject({ source: 'grafana', status: 'firing', fingerprint: 'c6eadffa33fcdf37', values: { A: 91.2, C: 1 } });
+    const body = fixture('grafana-webhook-firing.json');
+    const [a] = normalizeGrafana(grafanaWebhook.parse(body), now);
+    // Grafana's own fingerprint is not Alertmanager's; Vigil's is, from the labels.
+    expect(a).toMatchObject({ source: 'grafana', status: 'firing', fingerprint: fingerprintLabels(body.alerts[0].labels), values: { A: 91.2, C: 1 } });
     expect(a!.links.map((l) => l.text)).toEqual(['Source', 'Dashboard', 'Panel', 'Silence']);
     expect(a!.links[1]!.href).toBe('http://grafana:3000/d/disk01?orgId=1');
     expect(a!.labels.team).toBe('storage');
@@ -100,5 +106,21 @@ describe('PagerDuty Events v2', () => {
     expect(pagerDutyEvent.safeParse({ routing_key: 'k', event_action: 'trigger' }).success).toBe(false);
     expect(pagerDutyEvent.safeParse({ routing_key: 'k', event_action: 'resolve' }).success).toBe(false);
     expect(pagerDutyEvent.safeParse({ routing_key: 'k', event_action: 'resolve', dedup_key: 'd' }).success).toBe(true);
+  });
+});
+
+describe('deeperThan', () => {
+  it('counts levels of objects and arrays, not scalars', () => {
+    expect(deeperThan(1, 0)).toBe(false);
+    expect(deeperThan({}, 0)).toBe(true);
+    expect(deeperThan({ a: [1, { b: 2 }] }, 3)).toBe(false);
+    expect(deeperThan({ a: [1, { b: 2 }] }, 2)).toBe(true);
+    expect(deeperThan([[], [[]]], 2)).toBe(true);
+  });
+
+  it('walks 100,000 levels without recursion', () => {
+    let v: unknown = 1;
+    for (let i = 0; i < 100_000; i++) v = [v];
+    expect(deeperThan(v, 32)).toBe(true);
   });
 });

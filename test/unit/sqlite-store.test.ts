@@ -93,6 +93,23 @@ describe('SqliteStore', () => {
     await expect(pending).resolves.toBeGreaterThan(0);
     await expect(s.write(async () => 1)).rejects.toMatchObject({ status: 503 });
   });
+
+  it('firstSighting records a key once, keeps it until it is older than forgetBefore, and rolls back with its write', async () => {
+    const s = open();
+    const sight = (key: string, at: number, forgetBefore = 0) => s.write((tx) => tx.firstSighting(key, at, forgetBefore));
+    expect(await sight('slack:Ev1', 1000)).toBe(true);
+    expect(await sight('slack:Ev1', 2000)).toBe(false);
+    expect(await sight('slack:Ev2', 2000)).toBe(true);
+    // Past the window, Ev1 is forgotten (Ev2 is not yet).
+    expect(await sight('slack:Ev1', 5000, 1500)).toBe(true);
+    expect(await sight('slack:Ev2', 5000, 1500)).toBe(false);
+    // A write that fails keeps nothing of its sighting.
+    await expect(s.write(async (tx) => {
+      await tx.firstSighting('slack:Ev3', 6000, 0);
+      throw new Error('note failed');
+    })).rejects.toThrow('note failed');
+    expect(await sight('slack:Ev3', 6000)).toBe(true);
+  });
 });
 
 describe('schema migrations', () => {

@@ -1,40 +1,51 @@
 import { z } from 'zod';
 import type { Alert } from '../../alerts/alert.js';
 import { fingerprintLabels } from '../../alerts/fingerprint.js';
-import { annotationSet, labelSet, nonEmpty, time, url } from './common.js';
+import { isWebLink } from '../../alerts/web-link.js';
+import { annotationSet, labelSet, nonEmpty, time, url, type LabelNameRule } from './common.js';
 
-/** One alert as Alertmanager's webhook (version 4) and Grafana's webhook send it. */
-export const webhookAlert = z.object({
-  status: z.enum(['firing', 'resolved']),
-  labels: labelSet,
-  annotations: annotationSet.optional(),
-  startsAt: time,
-  endsAt: time.optional(),
-  generatorURL: url.optional(),
-  fingerprint: z.string().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be 1-64 letters, digits, - or _').optional(),
-});
+/** One alert as Alertmanager's webhook (version 4) and Grafana's webhook send it, with label names checked by `names`. */
+export function webhookAlertSchema(names: LabelNameRule) {
+  return z.object({
+    status: z.enum(['firing', 'resolved']),
+    labels: labelSet(names),
+    annotations: annotationSet.optional(),
+    startsAt: time,
+    endsAt: time.optional(),
+    generatorURL: url.optional(),
+    /** Sent by Alertmanager and Grafana; checked for shape but not used (see fromWebhookAlert). */
+    fingerprint: z.string().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be 1-64 letters, digits, - or _').optional(),
+  });
+}
 
-export const alertmanagerWebhook = z.object({
-  version: z.literal('4', { message: 'unsupported webhook version (expected "4")' }),
-  status: z.enum(['firing', 'resolved']).optional(),
-  receiver: z.string().optional(),
-  groupKey: z.string().optional(),
-  externalURL: url.optional(),
-  truncatedAlerts: z.number().int().nonnegative().optional(),
-  alerts: z.array(webhookAlert),
-});
+export function alertmanagerWebhookSchema(names: LabelNameRule) {
+  return z.object({
+    version: z.literal('4', { message: 'unsupported webhook version (expected "4")' }),
+    status: z.enum(['firing', 'resolved']).optional(),
+    receiver: z.string().optional(),
+    groupKey: z.string().optional(),
+    externalURL: url.optional(),
+    truncatedAlerts: z.number().int().nonnegative().optional(),
+    alerts: z.array(webhookAlertSchema(names)),
+  });
+}
 
-export type WebhookAlert = z.output<typeof webhookAlert>;
+/** With Alertmanager's classic label names (`ingest.labelNames` default). */
+export const alertmanagerWebhook = alertmanagerWebhookSchema('classic');
+
+export type WebhookAlert = z.output<ReturnType<typeof webhookAlertSchema>>;
 
 /**
  * Common part of the two webhook formats. Alertmanager hides a firing alert's endsAt (zero time) and sends
- * an explicit resolved notification, so a firing webhook alert has no expiry of its own.
+ * an explicit resolved notification, so a firing webhook alert has no expiry of its own. The identity is
+ * always computed from the labels (Alertmanager's own algorithm, so Alertmanager's ids come out the same):
+ * a sender's `fingerprint` is not trusted, or two different alerts claiming one would be merged.
  */
 export function fromWebhookAlert(a: WebhookAlert, source: Alert['source'], receivedAt: number): Alert {
   const labels = a.labels;
   const endsAt = a.status === 'resolved' ? (a.endsAt ?? receivedAt) : null;
   return {
-    fingerprint: a.fingerprint ?? fingerprintLabels(labels),
+    fingerprint: fingerprintLabels(labels),
     source,
     status: a.status,
     labels,
@@ -43,7 +54,7 @@ export function fromWebhookAlert(a: WebhookAlert, source: Alert['source'], recei
     endsAt,
     expiresAt: null,
     generatorURL: nonEmpty(a.generatorURL),
-    links: nonEmpty(a.generatorURL) ? [{ href: a.generatorURL!, text: 'Source' }] : [],
+    links: isWebLink(a.generatorURL) ? [{ href: a.generatorURL, text: 'Source' }] : [],
     values: null,
     rawSeverity: labels.severity ?? null,
     receivedAt,

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import type { Alert, AlertLink } from '../../alerts/alert.js';
-import { fromWebhookAlert, webhookAlert } from './alertmanager.js';
-import { nonEmpty, url } from './common.js';
+import { fromWebhookAlert, webhookAlertSchema } from './alertmanager.js';
+import { isWebLink } from '../../alerts/web-link.js';
+import { url } from './common.js';
 
-const grafanaAlert = webhookAlert.extend({
+/**
+ * Grafana's own Alertmanager allows any Unicode in label names, spaces included (it rewrites them only for an
+ * external Alertmanager), so this door takes well-formed UTF-8 names whatever `ingest.labelNames` says.
+ */
+const grafanaAlert = webhookAlertSchema('utf8').extend({
   values: z.record(z.string().max(256), z.union([z.number(), z.string().max(256), z.null()])).nullable().optional(),
   valueString: z.string().max(16_384).optional(),
   dashboardURL: url.optional(),
@@ -27,7 +32,7 @@ export function normalizeGrafana(body: z.output<typeof grafanaWebhook>, received
     const alert = fromWebhookAlert(a, 'grafana', receivedAt);
     const links: AlertLink[] = [...alert.links];
     const add = (href: string | undefined, text: string) => {
-      if (nonEmpty(href)) links.push({ href: href!, text });
+      if (isWebLink(href)) links.push({ href, text });
     };
     add(a.dashboardURL, 'Dashboard');
     add(a.panelURL, 'Panel');

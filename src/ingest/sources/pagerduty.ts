@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert, AlertLink } from '../../alerts/alert.js';
 import { fingerprintLabels } from '../../alerts/fingerprint.js';
-import { time, url } from './common.js';
+import { isWebLink } from '../../alerts/web-link.js';
+import { jsonText, time, url } from './common.js';
 
 const text = (max: number) => z.string().min(1).max(max);
 
@@ -21,7 +22,8 @@ export const pagerDutyEvent = z
         component: z.string().max(255).optional(),
         group: z.string().max(255).optional(),
         class: z.string().max(255).optional(),
-        custom_details: z.unknown().optional(),
+        /** Kept as the `details` annotation: its serialized text, bounded like any annotation. */
+        custom_details: jsonText.optional(),
       })
       .optional(),
     images: z.array(z.object({ src: url, href: url.optional(), alt: z.string().max(1024).optional() })).max(50).optional(),
@@ -74,11 +76,15 @@ export function normalizePagerDutyTrigger(
   if (routed.team) labels.team = routed.team;
   for (const key of ['component', 'group', 'class'] as const) if (p[key]) labels[key] = p[key]!;
   const annotations: Record<string, string> = { summary: p.summary };
-  if (p.custom_details !== undefined) annotations.details = JSON.stringify(p.custom_details);
+  if (p.custom_details !== undefined) annotations.details = p.custom_details;
   if (e.client) annotations.client = e.client;
-  const links: AlertLink[] = (e.links ?? []).map((l) => ({ href: l.href, text: l.text ?? l.href }));
-  if (e.client_url) links.push({ href: e.client_url, text: e.client ?? 'Source' });
-  for (const img of e.images ?? []) links.push({ href: img.href ?? img.src, text: img.alt ?? 'Image' });
+  const links: AlertLink[] = [];
+  const add = (href: string, text: string) => {
+    if (isWebLink(href)) links.push({ href, text });
+  };
+  for (const l of e.links ?? []) add(l.href, l.text ?? l.href);
+  if (e.client_url) add(e.client_url, e.client ?? 'Source');
+  for (const img of e.images ?? []) add(img.href ?? img.src, img.alt ?? 'Image');
   return {
     fingerprint: pagerDutyFingerprint(routed, dedupKey),
     source: 'pagerduty',

@@ -1,18 +1,24 @@
 import { z } from 'zod';
 import type { Alert } from '../../alerts/alert.js';
 import { fingerprintLabels } from '../../alerts/fingerprint.js';
-import { annotationSet, labelSet, nonEmpty, time, url } from './common.js';
+import { isWebLink } from '../../alerts/web-link.js';
+import { annotationSet, labelSet, nonEmpty, time, url, type LabelNameRule } from './common.js';
 
-/** Alertmanager API v2 `postableAlerts`: what Prometheus sends to its alertmanagers. */
-export const postableAlerts = z.array(
-  z.object({
-    labels: labelSet,
-    annotations: annotationSet.optional(),
-    startsAt: time.optional(),
-    endsAt: time.optional(),
-    generatorURL: url.optional(),
-  }),
-);
+/** Alertmanager API v2 `postableAlerts`: what Prometheus sends to its alertmanagers, label names checked by `names`. */
+export function postableAlertsSchema(names: LabelNameRule) {
+  return z.array(
+    z.object({
+      labels: labelSet(names),
+      annotations: annotationSet.optional(),
+      startsAt: time.optional(),
+      endsAt: time.optional(),
+      generatorURL: url.optional(),
+    }),
+  );
+}
+
+/** With Alertmanager's classic label names (`ingest.labelNames` default). */
+export const postableAlerts = postableAlertsSchema('classic');
 
 export type PostableAlerts = z.output<typeof postableAlerts>;
 
@@ -46,7 +52,7 @@ export function normalizePrometheus(alerts: PostableAlerts, receivedAt: number, 
       endsAt,
       expiresAt: resolved ? null : endsAt,
       generatorURL: nonEmpty(a.generatorURL),
-      links: nonEmpty(a.generatorURL) ? [{ href: a.generatorURL!, text: 'Source' }] : [],
+      links: isWebLink(a.generatorURL) ? [{ href: a.generatorURL, text: 'Source' }] : [],
       values: null,
       rawSeverity: a.labels.severity ?? null,
       receivedAt,

@@ -6,9 +6,9 @@ import {
 } from '@slack/web-api';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
+import { redactSecretLinks } from '../../core/redact.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
 import { buildChatMessage, threadedKinds } from '../render-chat.js';
-
 
 /** Slack answers in well under a second; a call still open after this is treated as a timeout. */
 export const SLACK_TIMEOUT_MS = 10_000;
@@ -123,7 +123,8 @@ export class ChatChannel implements Channel {
     if (!this.client) {
       this.logger.info(
         { kind: delivery.kind, incident: delivery.incident?.id ?? null, to: delivery.recipient.address, mode: 'log' },
-        delivery.rendered.text,
+        // Signed links are credentials: a link copied from the log must not act.
+        redactSecretLinks(delivery.rendered.text),
       );
       return { providerId: null, mode: 'log', threadRef: delivery.threadRef };
     }
@@ -142,7 +143,7 @@ export class ChatChannel implements Channel {
   async update(delivery: Delivery, providerId: string): Promise<void> {
     const message = buildChatMessage({ ...delivery, kind: 'page' }, { interactive: false });
     if (!this.client) {
-      this.logger.info({ incident: delivery.incident?.id ?? null, ts: providerId, mode: 'log' }, `update: ${delivery.rendered.subject}`);
+      this.logger.info({ incident: delivery.incident?.id ?? null, ts: providerId, mode: 'log' }, `update: ${redactSecretLinks(delivery.rendered.subject)}`);
       return;
     }
     try {

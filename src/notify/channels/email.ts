@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
+import { redactSecretLinks } from '../../core/redact.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
 
 type SmtpConfig = Config['notify']['smtp'];
@@ -65,7 +66,8 @@ export class EmailChannel implements Channel {
           incidentId: incident?.id ?? null,
           to: recipient.address,
           subject: rendered.subject,
-          text: withoutActionLinks(rendered.text, delivery),
+          // Signed links are credentials: a link copied from the log must not act.
+          text: redactSecretLinks(rendered.text),
         },
         'email not sent: no SMTP host configured',
       );
@@ -95,15 +97,6 @@ export class EmailChannel implements Channel {
   async close(): Promise<void> {
     this.transport?.close();
   }
-}
-
-/** Signed links are credentials: the log gets a placeholder instead. */
-function withoutActionLinks(text: string, delivery: Delivery): string {
-  let out = text;
-  for (const link of [delivery.actions?.acknowledge, delivery.actions?.resolve]) {
-    if (link) out = out.split(link).join('[one-click link]');
-  }
-  return out;
 }
 
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ETIMEOUT']);

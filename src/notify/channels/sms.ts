@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/logger.js';
+import { redactSecretLinks } from '../../core/redact.js';
 import type { Channel, Delivery, SendResult } from '../types.js';
 import { classifyTwilioError, createTwilioClient, type TwilioConfig, type TwilioSender } from './twilio-client.js';
 
@@ -21,7 +22,7 @@ export class SmsChannel implements Channel {
     const { recipient, rendered } = delivery;
     if (!this.sender) {
       this.logger.info(
-        { channel: this.name, notificationId: delivery.notificationId, to: recipient.address, body: rendered.sms },
+        { channel: this.name, notificationId: delivery.notificationId, to: recipient.address, body: redactSecretLinks(rendered.sms) },
         'sms (log mode: Twilio not configured)',
       );
       return { providerId: null, mode: 'log' };

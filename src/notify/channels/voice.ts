@@ -1,5 +1,6 @@
 import twilio from 'twilio';
 import type { Logger } from '../../core/logger.js';
+import { redactSecretLinks } from '../../core/redact.js';
 import type { Channel, Delivery, SendResult } from '../types.js';
 import { classifyTwilioError, createTwilioClient, type TwilioConfig, type TwilioSender } from './twilio-client.js';
 
@@ -50,7 +51,7 @@ export class VoiceChannel implements Channel {
     const { recipient, rendered, incident } = delivery;
     if (!this.sender) {
       this.logger.info(
-        { channel: this.name, notificationId: delivery.notificationId, to: recipient.address, speech: rendered.speech },
+        { channel: this.name, notificationId: delivery.notificationId, to: recipient.address, speech: redactSecretLinks(rendered.speech) },
         'voice call (log mode: Twilio not configured)',
       );
       return { providerId: null, mode: 'log' };

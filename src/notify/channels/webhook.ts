@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import axios, { type AxiosResponse } from 'axios';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
+import { redactSecretLinks } from '../../core/redact.js';
 import { ChannelError, type Channel, type Delivery, type IncidentSummary, type SendResult } from '../types.js';
 
 /** Bumped only on an incompatible change to the body below. */
@@ -115,7 +116,7 @@ export class WebhookChannel implements Channel {
     if (!this.config.url) {
       this.logger.info(
         { kind: delivery.kind, incident: delivery.incident?.id ?? null, mode: 'log' },
-        delivery.rendered.text,
+        redactSecretLinks(delivery.rendered.text),
       );
       return { providerId: null, mode: 'log' };
     }

@@ -10,8 +10,11 @@ export const SLACK_INTERACTIVE_PATH = '/api/v1/callbacks/slack/interactive';
 /** Slack Events API: replies in an incident's thread become incident notes. */
 export const SLACK_EVENTS_PATH = '/api/v1/callbacks/slack/events';
 
-/** Slack retries an event it thinks was not received; ids seen recently are not recorded twice. */
-const SEEN_EVENTS = 2_000;
+/**
+ * Slack retries an event it thinks was not received (three times, over about an hour); an event id seen within
+ * this window is not recorded twice. The ids are kept in the store, so a retry after a restart is known too.
+ */
+export const SLACK_RETRY_WINDOW_MS = 2 * 3_600_000;
 /** A note is one chat reply; longer text is cut (Slack allows 40,000 characters). */
 const NOTE_LIMIT = 4_000;
 
@@ -128,10 +131,8 @@ export function slackCallbacks(deps: {
       (req as RawRequest).rawBody = buf;
     },
   });
-  const seen = new Set<string>();
-
-  /** A reply in an incident's thread, by a person (not a bot, not an edit): recorded as a note. */
-  async function recordReply(event: SlackMessageEvent): Promise<void> {
+  /** A reply in an incident's thread, by a person (not a bot, not an edit): recorded as a note, once per event id. */
+  async function recordReply(event: SlackMessageEvent, eventId: string | null): Promise<void> {
     if (event.type !== 'message' || event.subtype !== undefined || event.bot_id !== undefined) return;
     const thread = typeof event.thread_ts === 'string' ? event.thread_ts : null;
     const text = typeof event.text === 'string' ? event.text.trim() : '';
@@ -140,8 +141,11 @@ export function slackCallbacks(deps: {
     if (incident === null) return;
     const user = typeof event.user === 'string' ? event.user : 'unknown';
     const by = actions.personBySlack(user)?.id ?? `slack:${user}`;
-    await actions.addNote(incident, by, 'chat', text.length > NOTE_LIMIT ? `${text.slice(0, NOTE_LIMIT)}…` : text);
-    logger.info({ incident, by }, 'chat reply recorded as a note');
+    const note = text.length > NOTE_LIMIT ? `${text.slice(0, NOTE_LIMIT)}…` : text;
+    const once = eventId === null ? undefined : { key: `slack:${eventId}`, windowMs: SLACK_RETRY_WINDOW_MS };
+    const recorded = await actions.addNote(incident, by, 'chat', note, once);
+    if (recorded === false) logger.debug({ incident, event: eventId }, 'chat reply already recorded (a retried event)');
+    else logger.info({ incident, by }, 'chat reply recorded as a note');
   }
 
   router.post(SLACK_EVENTS_PATH, jsonBody, async (req, res) => {
@@ -157,17 +161,9 @@ export function slackCallbacks(deps: {
       return;
     }
     if (payload?.type === 'event_callback' && payload.event && typeof payload.event === 'object') {
-      const id = typeof payload.event_id === 'string' ? payload.event_id : null;
-      if (id !== null && seen.has(id)) {
-        res.status(200).end();
-        return;
-      }
+      const id = typeof payload.event_id === 'string' && payload.event_id ? payload.event_id.slice(0, 128) : null;
       try {
-        await recordReply(payload.event);
-        if (id !== null) {
-          if (seen.size >= SEEN_EVENTS) seen.delete(seen.values().next().value!);
-          seen.add(id);
-        }
+        await recordReply(payload.event, id);
       } catch (err) {
         // Not recorded (the store is down): let Slack retry later.
         logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'chat reply not recorded');

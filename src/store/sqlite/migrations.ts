@@ -269,6 +269,15 @@ export const migrations: string[] = [
   CREATE INDEX notifications_by_bundle ON notifications (bundle_key) WHERE status = 'pending' AND bundle_key IS NOT NULL;
   `,
   `
+  -- Inbound events already recorded (Slack event ids), kept for the sender's retry window so a retry that
+  -- arrives after a restart is still recognised.
+  CREATE TABLE inbound_events (
+    key      TEXT    PRIMARY KEY,
+    seen_at  INTEGER NOT NULL
+  );
+  CREATE INDEX inbound_events_by_seen ON inbound_events (seen_at);
+  `,
+  `
   -- People's access: personal tokens (only their hash is kept) and console sessions (in the store, so a restart
   -- or another instance keeps people signed in).
   CREATE TABLE access_tokens (

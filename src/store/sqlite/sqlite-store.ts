@@ -345,6 +345,11 @@ export class SqliteStore implements Store {
         ),
       latestNotes: (incidentId, limit) =>
         many("SELECT * FROM timeline WHERE incident_id = ? AND kind IN ('note', 'acknowledged') ORDER BY id DESC LIMIT ?", eventFromRow, incidentId, limit),
+      firstSighting: (key, at, forgetBefore) => {
+        this.stmt('DELETE FROM inbound_events WHERE seen_at < ?').run(forgetBefore);
+        const info = this.stmt('INSERT OR IGNORE INTO inbound_events (key, seen_at) VALUES (?, ?)').run(key, at);
+        return Promise.resolve(info.changes > 0);
+      },
       afterCommit: (fn) => {
         this.effects.push(fn);
       },
