@@ -60,7 +60,7 @@ export async function rulesTest(args: string[], opts: { at?: string }): Promise<
   const inhibition = new InhibitionIndex();
   let storeNote = 'no database: silences and inhibiting alerts not checked';
   if (!/^[a-z]+:\/\//i.test(config.store.path) && existsSync(config.store.path)) {
-    const store = new SqliteStore({ path: config.store.path, synchronous: 'normal', maxPendingWrites: 1, busyTimeoutMs: 2000 });
+    const store = new SqliteStore({ path: config.store.path, synchronous: 'normal', maxPendingWrites: 1, busyTimeoutMs: 2000, readonly: true });
     try {
       silences.load(await store.listSilences(now));
       for (const a of await store.allFiringAlerts()) inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
