@@ -60,13 +60,20 @@ export async function rulesTest(args: string[], opts: { at?: string }): Promise<
   const inhibition = new InhibitionIndex();
   let storeNote = 'no database: silences and inhibiting alerts not checked';
   if (!/^[a-z]+:\/\//i.test(config.store.path) && existsSync(config.store.path)) {
-    const store = new SqliteStore({ path: config.store.path, synchronous: 'normal', maxPendingWrites: 1, busyTimeoutMs: 2000, readonly: true });
+    let store: SqliteStore | undefined;
     try {
-      silences.load(await store.listSilences(now));
-      for (const a of await store.allFiringAlerts()) inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
-      storeNote = `checked against ${config.store.path}`;
-    } finally {
-      await store.close();
+      store = new SqliteStore({ path: config.store.path, synchronous: 'normal', maxPendingWrites: 1, busyTimeoutMs: 2000, readonly: true });
+    } catch (err) {
+      storeNote = `${(err as Error).message}: silences and inhibiting alerts not checked`;
+    }
+    if (store) {
+      try {
+        silences.load(await store.listSilences(now));
+        for (const a of await store.allFiringAlerts()) inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
+        storeNote = `checked against ${config.store.path}`;
+      } finally {
+        await store.close();
+      }
     }
   }
 
@@ -78,7 +85,7 @@ export async function rulesTest(args: string[], opts: { at?: string }): Promise<
     `rules:       ${decision.matchedRules.length ? decision.matchedRules.join(' → ') : '(none matched)'}`,
     `severity:    ${decision.severity} (${decision.severityFrom})`,
     `priority:    ${decision.priority}`,
-    `team:        ${decision.team ?? '(none)'}`,
+    `team:        ${decision.team ?? '(none)'}${decision.teamNote ? ` (${decision.teamNote})` : ''}`,
     `service:     ${decision.service ?? '(none)'}`,
     `title:       ${decision.title}`,
     `runbooks:    ${decision.runbooks.length ? decision.runbooks.join(', ') : '(none)'}`,

@@ -45,7 +45,7 @@ describe('vigil report', () => {
     expect(stdout).toMatch(/Time to resolve \(MTTR\)\s+1h 00m\s+5h 00m\s+4\n/);
     expect(stdout).toMatch(/Acknowledge\s+2\s+2\s+0\s+50%\s+95%\s+MISSED\n/);
     expect(stdout).toMatch(/Resolve\s+2\s+2\s+0\s+50%\s+95%\s+MISSED\n/);
-    expect(stdout).toMatch(/platform\s+2\s+10m 00s\s+40m 00s\s+1h 00m\s+2h 00m\s+50%\s+100%\n/);
+    expect(stdout).toMatch(/platform\s+3\s+10m 00s\s+40m 00s\s+1h 00m\s+2h 00m\s+50%\s+100%\n/);
     expect(stdout).toMatch(/Bob Example \(bob\)\s+4\s+1\s+80%\s+0\n/);
     expect(stdout).toMatch(/Alice Example \(alice\)\s+1\s+0\s+20%\s+0\n/);
   });
@@ -59,6 +59,17 @@ describe('vigil report', () => {
     expect(s.mtta).toEqual({ count: 1, median: 5 * MIN, p90: 5 * MIN });
     expect(s.mttr).toEqual({ count: 1, median: 5 * HOUR, p90: 5 * HOUR });
     expect(s.sla.ack).toMatchObject({ met: 1, missed: 1, rate: 0.5 });
+  });
+
+  it('--team counts the incidents that paged the team through defaultTeam', async () => {
+    // #4 (BackupDone) has no team label; the rules' defaultTeam, platform, was paged for it.
+    const { code, stdout } = await vigilReport({ since: weekSince, until: weekUntil, team: 'platform', json: true });
+    expect(code).toBe(0);
+    const s = JSON.parse(stdout);
+    expect(s.incidents.total).toBe(3);
+    expect(s.info.map((i: { id: number }) => i.id)).toEqual([4]);
+    const text = await vigilReport({ since: weekSince, until: weekUntil, team: 'platform' });
+    expect(text.stdout).toContain('Incidents: 3 (critical 1, warning 1, reminder 0, info 1; P1 1, P2 1, P3 0, P4 1), 3 resolved');
   });
 
   it('a quiet period is one line', async () => {

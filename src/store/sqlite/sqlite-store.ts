@@ -521,13 +521,18 @@ export class SqliteStore implements Store {
   listIncidents(q: IncidentQuery): Promise<IncidentRow[]> {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.status) {
+    if (q.status === 'open') where.push("status != 'resolved'");
+    else if (q.status) {
       where.push('status = ?');
       args.push(q.status);
     }
     if (q.severity) {
       where.push('severity = ?');
       args.push(q.severity);
+    }
+    if (q.team !== undefined) {
+      where.push('team = ?');
+      args.push(q.team);
     }
     if (q.before !== undefined) {
       where.push('id < ?');
