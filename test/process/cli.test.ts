@@ -133,6 +133,36 @@ describe('rules from the command line', () => {
     expect(json.stdout).toMatch(/nobody is paged/);
   });
 
+  it('rules test evaluates and prints every alert of a webhook body or an API v2 list', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const webhook = path.join(dir, 'webhook.json');
+    writeFileSync(
+      webhook,
+      JSON.stringify(
+        amWebhook([
+          { labels: { alertname: 'InstanceDown', instance: 'db-1:9100', job: 'node' } },
+          { labels: { alertname: 'Watchdog', severity: 'critical' } },
+          { labels: { alertname: 'DiskFull', team: 'storage', severity: 'warning' } },
+        ]),
+      ),
+    );
+    const { code, stdout } = await vigil(['rules', 'test', webhook]);
+    expect(code).toBe(0);
+    const blocks = stdout.trim().split(/\n\n(?=alert \d)/);
+    expect(blocks).toHaveLength(3);
+    expect(blocks[0]).toMatch(/^alert 1 of 3: InstanceDown/);
+    expect(blocks[0]).toMatch(/severity:\s+critical \(rule instance-down\)/);
+    expect(blocks[1]).toMatch(/^alert 2 of 3: Watchdog/);
+    expect(blocks[1]).toMatch(/severity:\s+info \(rule watchdog\)/);
+    expect(blocks[2]).toMatch(/^alert 3 of 3: DiskFull/);
+    expect(blocks[2]).toMatch(/team:\s+platform \(default team; "storage" is not a team\)/);
+    const list = path.join(dir, 'api-v2.json');
+    writeFileSync(list, JSON.stringify([{ labels: { alertname: 'A', severity: 'reminder' } }, { labels: { alertname: 'B', severity: 'info' } }]));
+    const v2 = await vigil(['rules', 'test', list]);
+    expect(v2.stdout).toMatch(/^alert 1 of 2: A[^]*priority:\s+P3[^]*\n\nalert 2 of 2: B[^]*priority:\s+P4/);
+  });
+
   it('check-config names the rule file, line and field of a mistake', async () => {
     const { rules, config } = brokenRules();
     writeFileSync(path.join(rules, '10-team.yaml'), 'rules:\n  - name: team\n    match: \'service~"pay"\'\n');
