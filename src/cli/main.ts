@@ -84,11 +84,11 @@ program
 program
   .command('send-test-alert')
   .description('post a sample alert to a running Vigil')
-  .option('-s, --severity <severity>', 'critical, warning, reminder or info', 'critical')
+  .option('-s, --severity <severity>', 'critical, warning, reminder or info (default: critical; with --resolve, every severity)')
   .option('-u, --url <url>', 'Vigil base URL', process.env.VIGIL_URL ?? `http://localhost:${process.env.VIGIL_PORT ?? '9095'}`)
   .option('-t, --token <token>', 'ingest token (default: $VIGIL_INGEST_TOKEN, first of the list)')
   .option('-r, --resolve', 'send the resolved notification instead of the firing one')
-  .action(async (opts: { severity: string; url: string; token?: string; resolve?: boolean }) => {
+  .action(async (opts: { severity?: string; url: string; token?: string; resolve?: boolean }) => {
     const token = opts.token ?? process.env.VIGIL_INGEST_TOKEN?.split(',')[0]?.trim();
     process.exitCode = await sendTestAlert({ ...opts, token: token || undefined });
   });

@@ -69,19 +69,33 @@ describe('vigil CLI', () => {
     expect(stderr).toMatch(/bad\.yaml:2:16: store\.synchronous/);
   });
 
-  it('send-test-alert opens an incident on a running Vigil, and --resolve resolves it', async () => {
+  it('send-test-alert opens one incident per severity on a running Vigil, each with its policy, and --resolve resolves them', async () => {
     const dir = tempDir();
     dirs.push(dir);
     const server = await spawnVigil({ VIGIL_DB: path.join(dir, 'v.db'), VIGIL_INGEST_TOKEN: 'tok' }, await freePort());
     running.push(server);
-    const sent = await vigil(['send-test-alert', '--severity', 'warning', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' });
-    expect(sent.code).toBe(0);
-    expect(sent.stdout).toMatch(/202/);
-    const [incident] = ((await (await fetch(`${server.url}/api/v1/incidents`)).json())).incidents;
-    expect(incident).toMatchObject({ severity: 'warning', status: 'triggered', service: 'vigil-test' });
+    const list = async () => (await (await fetch(`${server.url}/api/v1/incidents`)).json()).incidents as any[];
+    for (const severity of ['critical', 'warning', 'reminder', 'info']) {
+      const sent = await vigil(['send-test-alert', '--severity', severity, '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' });
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toMatch(/202/);
+    }
+    expect((await list()).map((i) => [i.severity, i.priority, i.status, i.service])).toEqual([
+      ['info', 'P4', 'triggered', 'vigil-test'],
+      ['reminder', 'P3', 'triggered', 'vigil-test'],
+      ['warning', 'P2', 'triggered', 'vigil-test'],
+      ['critical', 'P1', 'triggered', 'vigil-test'],
+    ]);
+    const warning = (await list()).find((i) => i.severity === 'warning');
+    const classified = (await (await fetch(`${server.url}/api/v1/incidents/${warning.id}`)).json()).timeline.find((e: any) => e.kind === 'classified');
+    expect(classified.message).toMatch(/^severity warning .*notify: team by email; on-duty by chat/);
+
     expect((await vigil(['send-test-alert', '--resolve', '--severity', 'warning', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' })).code).toBe(0);
-    const [after] = ((await (await fetch(`${server.url}/api/v1/incidents`)).json())).incidents;
-    expect(after.status).toBe('resolved');
+    expect((await list()).map((i) => i.status)).toEqual(['triggered', 'triggered', 'resolved', 'triggered']);
+    const resolved = await vigil(['send-test-alert', '--resolve', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' });
+    expect(resolved.code).toBe(0);
+    expect((await list()).map((i) => i.status)).toEqual(['resolved', 'resolved', 'resolved', 'resolved']);
+
     const refused = await vigil(['send-test-alert', '--url', server.url, '--token', 'wrong']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/401/);
