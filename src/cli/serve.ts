@@ -71,7 +71,8 @@ function announce(config: Config, logger: Logger): void {
   if (config.ingest.pagerduty.routingKeys.length === 0) {
     logger.warn('no PagerDuty routing keys configured: /v2/enqueue accepts any routing_key (service "default")');
   }
-  const token = config.auth.ingestTokens.length > 0 ? '$VIGIL_INGEST_TOKEN' : undefined;
+  // The first of the comma-separated tokens, as the shell expands it: the banner must never print a token itself.
+  const token = config.auth.ingestTokens.length > 0 ? '${VIGIL_INGEST_TOKEN%%,*}' : undefined;
   process.stdout.write(
     [
       '',

@@ -114,6 +114,20 @@ describe('vigil CLI', () => {
     const { stdout } = await run('bash', ['-c', curl.trim()]);
     expect(JSON.parse(stdout)).toEqual({ accepted: 1 });
   });
+
+  it("the banner's curl works when VIGIL_INGEST_TOKEN holds several tokens, and prints none of them", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const tokens = 'new-token-1,old-token-2';
+    const server = await spawnVigil({ VIGIL_DB: path.join(dir, 'v.db'), VIGIL_INGEST_TOKEN: tokens }, await freePort());
+    running.push(server);
+    expect(server.output()).not.toMatch(/new-token-1|old-token-2/);
+    const curl = server.output().split('\n').find((l) => l.trim().startsWith('curl '))!;
+    for (const shell of ['bash', 'sh']) {
+      const { stdout } = await run(shell, ['-c', curl.trim()], { env: { ...process.env, VIGIL_INGEST_TOKEN: tokens } });
+      expect(JSON.parse(stdout), shell).toEqual({ accepted: 1 });
+    }
+  });
 });
 
 describe('rules from the command line', () => {
