@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { sendTestAlert } from './send-test-alert.js';
@@ -9,10 +10,16 @@ import { serve } from './serve.js';
 import { oncall } from './oncall.js';
 import { report } from './report.js';
 
+/** The installed package's version: package.json at the package root (two levels above src/cli and dist/cli). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 const program = new Command();
 program
   .name('vigil')
   .description('Alerting and auto-response: alerts in, incidents out, people paged until someone answers.')
+  .version(packageVersion(), '-V, --version', 'print the version of Vigil')
   .showHelpAfterError();
 
 program

@@ -32,6 +32,15 @@ describe('vigil CLI', () => {
     for (const cmd of ['serve', 'check-config', 'send-test-alert', 'oncall']) expect(stdout).toContain(cmd);
   });
 
+  it('--version and -V print the package version', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const { code, stdout } = await vigil([flag]);
+      expect(code).toBe(0);
+      expect(stdout).toBe(`${version}\n`);
+    }
+  });
+
   it('check-config accepts the shipped vigil.yaml', async () => {
     const { code, stdout } = await vigil(['check-config']);
     expect(code).toBe(0);
