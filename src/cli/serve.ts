@@ -8,7 +8,11 @@ import { channelModes } from '../notify/notifier.js';
 /** `vigil serve`: runs until SIGTERM/SIGINT, then drains in-flight requests and commits. */
 export async function serve(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.log.level);
+  // A closed stdout (a pager quit, a pipe gone) must not stop Vigil; anything else on it is still fatal.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  const logger = createLogger(config.log.level, undefined, config.log.format);
   const vigil = createVigil(config, { logger, startScheduler: true });
   const port = await vigil.listen();
   announce({ ...config, server: { ...config.server, port } }, logger);
