@@ -70,8 +70,8 @@ program
   .command('oncall')
   .description('show who is on call per team and tier, and until when, from the schedules in rules/')
   .option('--team <team>', 'only this team')
-  .option('--at <time>', 'at this RFC 3339 time (default: now)')
-  .option('--until <time>', 'list every shift from --at until this RFC 3339 time')
+  .option('--at <time>', 'at this time: RFC 3339, now, or an offset from now (2h ahead, -2h ago) (default: now)')
+  .option('--until <time>', 'list every shift from --at until this time: RFC 3339, or an offset from now (7d ahead)')
   .action((opts: { team?: string; at?: string; until?: string }) => {
     process.exitCode = oncall(opts);
   });
@@ -80,7 +80,7 @@ program
   .command('report')
   .description('print the incident figures of a period (what the digests send) from the database (VIGIL_DB)')
   .option('--since <time>', 'start: RFC 3339 time or a duration back from now, e.g. 7d, 24h (default: 7d before --until)')
-  .option('--until <time>', 'end: RFC 3339 time or a duration back from now (default: now)')
+  .option('--until <time>', 'end: RFC 3339 time, now, or a duration back from now (default: now)')
   .option('--team <team>', "only this team's incidents")
   .option('--tz <zone>', 'time zone for local days and night hours (default: digests.timeZone)')
   .option('--json', 'print the summary as JSON, as GET /api/v1/reports/summary answers')
