@@ -413,4 +413,20 @@ describe('metrics', () => {
     expect(text).toMatch(/vigil_store_commit_duration_seconds_count [1-9]/);
     expect(text).toContain('process_resident_memory_bytes');
   });
+
+  it('exports http_request_duration_seconds and http_requests_total for every door, by route pattern and code', async () => {
+    v = await startVigil();
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-partly-resolved.json'));
+    await v.get('/api/v1/incidents/1');
+    await v.get('/api/v1/incidents/1');
+    await v.get('/api/v1/incidents/999');
+    await v.get('/no/such/page');
+    const text = await (await v.get('/metrics')).text();
+    expect(text).toContain('http_requests_total{method="POST",route="/api/v1/alerts/alertmanager",code="202"} 1');
+    expect(text).toContain('http_requests_total{method="GET",route="/api/v1/incidents/:id",code="200"} 2');
+    expect(text).toContain('http_requests_total{method="GET",route="/api/v1/incidents/:id",code="404"} 1');
+    expect(text).toContain('http_requests_total{method="GET",route="(unmatched)",code="404"} 1');
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0\.5",method="GET",route="\/api\/v1\/incidents\/:id",code="200"\} 2/);
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/alerts\/alertmanager",code="202"\} 1/);
+  });
 });
