@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { report, type ReportOptions } from '../../src/cli/report.js';
+import { migrations } from '../../src/store/sqlite/migrations.js';
 import { startVigil, tempDir } from '../helpers/vigil.js';
 import { HOUR, MIN, at, reportRulesDir, seedWeek, weekSince, weekUntil } from '../http/reports-seed.js';
 
@@ -89,5 +91,21 @@ describe('vigil report', () => {
     expect((await vigilReport({ tz: 'Berlin' })).stderr).toMatch(/^--tz: unknown time zone "Berlin"/);
     const missing = path.join(dir, 'nope.db');
     expect(await vigilReport({}, { VIGIL_DB: missing })).toMatchObject({ code: 1, stderr: `no Vigil database at ${missing} (set VIGIL_DB, or store.path in VIGIL_CONFIG)\n` });
+  });
+
+  it('opens the database read-only: an older schema is refused and left as it is, not migrated', async () => {
+    const old = path.join(dir, 'old.db');
+    const raw = new Database(old);
+    raw.exec(migrations[0]!);
+    raw.pragma('user_version = 1');
+    raw.close();
+    expect(await vigilReport({}, { VIGIL_DB: old })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `database ${old} has schema version 1, older than this Vigil (${migrations.length}); start \`vigil serve\` on it once to upgrade it\n`,
+    });
+    const check = new Database(old, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(1);
+    check.close();
   });
 });
