@@ -126,8 +126,10 @@ export interface TimelineEvent {
 export type NewTimelineEvent = Omit<TimelineEvent, 'id'>;
 
 export interface IncidentQuery {
-  status?: IncidentStatus;
+  /** `open`: triggered or acknowledged. */
+  status?: IncidentStatus | 'open';
   severity?: Severity;
+  team?: string;
   limit: number;
   /** Return incidents with an id below this one (newest first). */
   before?: number;
