@@ -50,7 +50,7 @@ export interface Vigil {
 /** Vigil in one process: the core stages and the HTTP server together (tests, `server.workers: 0`). */
 export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger(config.log.level);
+  const logger = options.logger ?? createLogger(config.log.level, undefined, config.log.format);
   const registry = createRegistry();
   const core = createCore(config, { clock, logger, registry, sleep: options.sleep });
   const httpMetrics = createHttpMetrics(registry);

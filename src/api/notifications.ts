@@ -2,7 +2,7 @@ import { iso } from './present.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { NotificationRow, StoreReader } from '../store/types.js';
-import { parseBody } from '../http/validation.js';
+import { parseQuery } from '../http/validation.js';
 
 const query = z.object({
   incident: z.coerce.number().int().positive().optional(),
@@ -32,7 +32,7 @@ export function notificationRoutes(store: StoreReader): Router {
     deliveredAt: iso(n.deliveredAt),
   });
   router.get('/api/v1/notifications', async (req, res) => {
-    const q = parseBody(query, req.query, 'query');
+    const q = parseQuery(query, req.query);
     const rows = await store.listNotifications(q.incident, q.limit);
     const withAttempts = q.attempts === 'true';
     res.json({

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { notFound } from '../core/errors.js';
-import { parseBody } from '../http/validation.js';
+import { parseQuery } from '../http/validation.js';
 import { instant } from '../ingest/sources/common.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { teamOnCall } from '../schedule/oncall.js';
@@ -18,7 +18,7 @@ export function oncallRoutes(rules: () => RuleSet, clock: Clock): Router {
   const router = Router();
 
   router.get('/api/v1/oncall', (req, res) => {
-    const q = parseBody(query, req.query, 'query');
+    const q = parseQuery(query, req.query);
     const set = rules();
     const at = q.at ?? clock.now();
     let teams = [...set.teams.values()];

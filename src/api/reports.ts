@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { badRequest, notFound } from '../core/errors.js';
-import { parseBody } from '../http/validation.js';
+import { parseQuery } from '../http/validation.js';
 import type { DigestConfig } from '../reports/digest-schedule.js';
 import { loadReview, loadSummary } from '../reports/load.js';
 import { isPeriodProblem, resolvePeriod } from '../reports/period.js';
@@ -34,7 +34,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
   const router = Router();
 
   router.get('/api/v1/reports/summary', async (req, res) => {
-    const q = parseBody(summaryQuery, req.query, 'query');
+    const q = parseQuery(summaryQuery, req.query);
     const period = resolvePeriod(q, deps.clock.now(), deps.digests.timeZone);
     if (isPeriodProblem(period)) throw badRequest(`query: ${period.field}: ${period.problem}`, [period]);
     // resolvePeriod has checked every input; an error from here on is Vigil's, not the request's.

@@ -4,15 +4,17 @@ import { severities } from '../alerts/severity.js';
 import { notFound } from '../core/errors.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { StoreReader } from '../store/types.js';
-import { parseBody } from '../http/validation.js';
+import { parseBody, parseQuery } from '../http/validation.js';
 import { presentAlert, presentEvent, presentIncident } from './present.js';
 import { actor } from './actor.js';
 
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
 
 const incidentListQuery = z.object({
-  status: z.enum(['triggered', 'acknowledged', 'resolved']).optional(),
+  /** open: triggered or acknowledged. */
+  status: z.enum(['open', 'triggered', 'acknowledged', 'resolved']).optional(),
   severity: z.enum(severities).optional(),
+  team: z.string().min(1).max(100).optional(),
   limit: limit(500, 50),
   cursor: z.string().regex(/^\d+$/, 'must be the "next" value of a previous page').optional(),
 });
@@ -40,10 +42,11 @@ export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
   };
 
   router.get('/api/v1/incidents', async (req, res) => {
-    const q = parseBody(incidentListQuery, req.query, 'query');
+    const q = parseQuery(incidentListQuery, req.query);
     const rows = await store.listIncidents({
       status: q.status,
       severity: q.severity,
+      team: q.team,
       limit: q.limit + 1,
       before: q.cursor === undefined ? undefined : Number(q.cursor),
     });
@@ -90,7 +93,7 @@ export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
   });
 
   router.get('/api/v1/alerts', async (req, res) => {
-    const q = parseBody(alertListQuery, req.query, 'query');
+    const q = parseQuery(alertListQuery, req.query);
     const rows = await store.listAlerts({ status: q.status, incidentId: q.incident, limit: q.limit });
     res.json({ alerts: rows.map(presentAlert) });
   });

@@ -4,7 +4,7 @@ import { actor, anonymousScript } from './actor.js';
 import { z } from 'zod';
 import { badRequest, notFound } from '../core/errors.js';
 import { formatDuration } from '../config/duration.js';
-import { parseBody } from '../http/validation.js';
+import { parseBody, parseQuery } from '../http/validation.js';
 import type { RunbooksConfig } from '../runbooks/config.js';
 import type { LiveRunbooks } from '../runbooks/live-runbooks.js';
 import type { RunbookRunner } from '../runbooks/runner.js';
@@ -88,7 +88,7 @@ export function runbookRoutes(store: StoreReader, deps: RunbookApiDeps): Router 
   });
 
   router.get('/api/v1/runbooks/runs', async (req, res) => {
-    const q = parseBody(runsQuery, req.query, 'query');
+    const q = parseQuery(runsQuery, req.query);
     const runs = await store.listRunbookRuns({ ...(q.incident === undefined ? {} : { incidentId: q.incident }), limit: q.limit });
     const approvals = await store.approvalsOfRuns(runs.map((r) => r.id));
     res.json({ runs: runs.map((r) => presentRun(r, approvals.filter((a) => a.runId === r.id))) });

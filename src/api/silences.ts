@@ -6,7 +6,7 @@ import { badRequest, notFound } from '../core/errors.js';
 import { parseDuration } from '../config/duration.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { StoreReader, SilenceRow } from '../store/types.js';
-import { parseBody } from '../http/validation.js';
+import { parseBody, parseQuery } from '../http/validation.js';
 import { instant } from '../ingest/sources/common.js';
 import { compileMatcher, MatcherError, parseMatchers } from '../rules/matchers.js';
 import { normalizeMatchers, silenceState } from '../rules/silences.js';
@@ -47,6 +47,8 @@ const newSilence = z
   .strict();
 
 const listQuery = z.object({ state: z.enum(['active', 'pending', 'expired']).optional() });
+/** Who expires a silence (default api). */
+const deleteQuery = z.object({ by: z.string().max(10_000).optional() });
 
 /** Silences: muting alerts by matchers for a while, with who and why (VIGIL_API_TOKEN). */
 export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clock): Router {
@@ -84,7 +86,7 @@ export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clo
   });
 
   router.get('/api/v1/silences', async (req, res) => {
-    const q = parseBody(listQuery, req.query, 'query');
+    const q = parseQuery(listQuery, req.query);
     const now = clock.now();
     const all = await store.listSilences();
     res.json({ silences: all.filter((s) => !q.state || silenceState(s, now) === q.state).map(present) });
@@ -97,7 +99,8 @@ export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clo
   });
 
   router.delete('/api/v1/silences/:id', async (req, res) => {
-    const given = typeof req.query.by === 'string' && req.query.by.trim() ? req.query.by.trim().slice(0, 200) : undefined;
+    const q = parseQuery(deleteQuery, req.query);
+    const given = q.by?.trim() ? q.by.trim().slice(0, 200) : undefined;
     const who = actor(req, res, given);
     res.json(present(await engine.expireSilence(req.params.id, who.name ?? who.by)));
   });

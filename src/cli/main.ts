@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { sendTestAlert } from './send-test-alert.js';
@@ -10,10 +11,16 @@ import { oncall } from './oncall.js';
 import { report } from './report.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token.js';
 
+/** The installed package's version: package.json at the package root (two levels above src/cli and dist/cli). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 const program = new Command();
 program
   .name('vigil')
   .description('Alerting and auto-response: alerts in, incidents out, people paged until someone answers.')
+  .version(packageVersion(), '-V, --version', 'print the version of Vigil')
   .showHelpAfterError();
 
 program
@@ -64,8 +71,8 @@ program
   .command('oncall')
   .description('show who is on call per team and tier, and until when, from the schedules in rules/')
   .option('--team <team>', 'only this team')
-  .option('--at <time>', 'at this RFC 3339 time (default: now)')
-  .option('--until <time>', 'list every shift from --at until this RFC 3339 time')
+  .option('--at <time>', 'at this time: RFC 3339, now, or an offset from now (2h ahead, -2h ago) (default: now)')
+  .option('--until <time>', 'list every shift from --at until this time: RFC 3339, or an offset from now (7d ahead)')
   .action((opts: { team?: string; at?: string; until?: string }) => {
     process.exitCode = oncall(opts);
   });
@@ -74,7 +81,7 @@ program
   .command('report')
   .description('print the incident figures of a period (what the digests send) from the database (VIGIL_DB)')
   .option('--since <time>', 'start: RFC 3339 time or a duration back from now, e.g. 7d, 24h (default: 7d before --until)')
-  .option('--until <time>', 'end: RFC 3339 time or a duration back from now (default: now)')
+  .option('--until <time>', 'end: RFC 3339 time, now, or a duration back from now (default: now)')
   .option('--team <team>', "only this team's incidents")
   .option('--tz <zone>', 'time zone for local days and night hours (default: digests.timeZone)')
   .option('--json', 'print the summary as JSON, as GET /api/v1/reports/summary answers')
@@ -110,11 +117,11 @@ token
 program
   .command('send-test-alert')
   .description('post a sample alert to a running Vigil')
-  .option('-s, --severity <severity>', 'critical, warning, reminder or info', 'critical')
+  .option('-s, --severity <severity>', 'critical, warning, reminder or info (default: critical; with --resolve, every severity)')
   .option('-u, --url <url>', 'Vigil base URL', process.env.VIGIL_URL ?? `http://localhost:${process.env.VIGIL_PORT ?? '9095'}`)
   .option('-t, --token <token>', 'ingest token (default: $VIGIL_INGEST_TOKEN, first of the list)')
   .option('-r, --resolve', 'send the resolved notification instead of the firing one')
-  .action(async (opts: { severity: string; url: string; token?: string; resolve?: boolean }) => {
+  .action(async (opts: { severity?: string; url: string; token?: string; resolve?: boolean }) => {
     const token = opts.token ?? process.env.VIGIL_INGEST_TOKEN?.split(',')[0]?.trim();
     process.exitCode = await sendTestAlert({ ...opts, token: token || undefined });
   });

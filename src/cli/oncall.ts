@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { loadConfig } from '../config/load.js';
-import { parseTime } from '../ingest/sources/common.js';
+import { parseInstant } from '../reports/period.js';
 import { loadRuleSet, type RuleSet } from '../rules/ruleset.js';
 import type { Team } from '../rules/schema.js';
 import { shiftsBetween, teamOnCall, teamTierSchedules } from '../schedule/oncall.js';
@@ -11,10 +11,11 @@ export interface OncallOptions {
   until?: string;
 }
 
-function timeOption(name: string, text: string | undefined): number | undefined {
+/** On-call looks ahead: an unsigned offset (`7d`) is from now forward, `-2h` two hours ago (the reports' parser). */
+function timeOption(name: string, text: string | undefined, now: number): number | undefined {
   if (text === undefined) return undefined;
-  const ms = parseTime(text);
-  if (ms == null) throw new Error(`${name}: "${text}" is not an RFC 3339 time`);
+  const ms = parseInstant(text, now, 'forward');
+  if (ms === undefined) throw new Error(`${name}: "${text}" is neither an RFC 3339 time, now, nor an offset from now (e.g. 7d, -2h)`);
   return ms;
 }
 
@@ -47,8 +48,9 @@ function table(rows: string[][], indent = ''): string {
 export function oncall(opts: OncallOptions): number {
   const config = loadConfig();
   const rules = loadRuleSet(config.rules.dir);
-  const at = timeOption('--at', opts.at) ?? Date.now();
-  const until = timeOption('--until', opts.until);
+  const now = Date.now();
+  const at = timeOption('--at', opts.at, now) ?? now;
+  const until = timeOption('--until', opts.until, now);
   if (until !== undefined && until <= at) throw new Error('--until: must be after --at (default: now)');
 
   let teams: Team[] = [...rules.teams.values()];

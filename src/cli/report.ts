@@ -40,12 +40,20 @@ export async function report(opts: ReportOptions, io: ReportIo = {}): Promise<nu
     err(`no Vigil database at ${path} (set VIGIL_DB, or store.path in VIGIL_CONFIG)\n`);
     return 1;
   }
-  const store = new SqliteStore({
-    path,
-    synchronous: config.store.synchronous,
-    maxPendingWrites: config.store.maxPendingWrites,
-    busyTimeoutMs: config.store.busyTimeout,
-  });
+  let store: SqliteStore;
+  try {
+    // Read-only: a report never migrates, locks or writes the database Vigil serves.
+    store = new SqliteStore({
+      path,
+      synchronous: config.store.synchronous,
+      maxPendingWrites: config.store.maxPendingWrites,
+      busyTimeoutMs: config.store.busyTimeout,
+      readonly: true,
+    });
+  } catch (e) {
+    err(`${(e as Error).message}\n`);
+    return 1;
+  }
   try {
     const summary = await loadSummary(store, {
       ...period,

@@ -17,15 +17,21 @@ const alertShape = z.object({
   fingerprint: z.string().optional(),
 });
 
-/** Accepts one alert, an array of them (first used), or a webhook body with `alerts`. */
-function alertFrom(json: unknown) {
-  const candidate = Array.isArray(json) ? json[0] : (json as { alerts?: unknown[] })?.alerts?.[0] ?? json;
-  const parsed = alertShape.safeParse(candidate);
-  if (!parsed.success) throw new Error('expected an alert with "labels" (an object of strings), an array of alerts, or a webhook body');
-  return parsed.data;
+type TestAlert = z.output<typeof alertShape>;
+
+/** Accepts one alert, an array of them (Alertmanager API v2), or a webhook body with `alerts` (Alertmanager, Grafana). */
+function alertsFrom(json: unknown): TestAlert[] {
+  const candidates = Array.isArray(json) ? json : Array.isArray((json as { alerts?: unknown })?.alerts) ? (json as { alerts: unknown[] }).alerts : [json];
+  if (candidates.length === 0) throw new Error('no alerts in the input');
+  return candidates.map((candidate, i) => {
+    const parsed = alertShape.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+    const which = candidates.length > 1 ? `alert ${i + 1}: ` : '';
+    throw new Error(`${which}expected an alert with "labels" (an object of strings), an array of alerts, or a webhook body`);
+  });
 }
 
-function readInput(args: string[]): { labels: Record<string, string>; annotations: Record<string, string>; fingerprint?: string } {
+function readInput(args: string[]): TestAlert[] {
   const pairs = args.filter((a) => /^[a-zA-Z_][\w.]*=/.test(a));
   if (pairs.length > 0) {
     const labels: Record<string, string> = {};
@@ -36,23 +42,22 @@ function readInput(args: string[]): { labels: Record<string, string>; annotation
       if (name.startsWith('annotations.')) annotations[name.slice(12)] = p.slice(i + 1);
       else labels[name] = p.slice(i + 1);
     }
-    return { labels, annotations };
+    return [{ labels, annotations }];
   }
   const source = args[0] ?? '-';
   if (source !== '-' && !existsSync(source)) throw new Error(`${source}: no such file`);
   const text = readFileSync(source === '-' ? 0 : source, 'utf8');
-  const a = alertFrom(JSON.parse(text));
-  return { labels: a.labels, annotations: a.annotations ?? {}, fingerprint: a.fingerprint };
+  return alertsFrom(JSON.parse(text));
 }
 
 /**
- * `vigil rules test`: what the rules decide for an alert, and whether it would be silenced, in maintenance
+ * `vigil rules test`: what the rules decide for each alert given, and whether it would be silenced, in maintenance
  * or inhibited (silences and firing alerts are read from the database when it exists).
  */
 export async function rulesTest(args: string[], opts: { at?: string }): Promise<number> {
   const config = loadConfig();
   const rules = loadRuleSet(config.rules.dir);
-  const alert = readInput(args);
+  const alerts = readInput(args);
   const now = opts.at ? parseTime(opts.at) : Date.now();
   if (now == null) throw new Error(`--at: "${opts.at}" is not an RFC 3339 time`);
 
@@ -60,33 +65,45 @@ export async function rulesTest(args: string[], opts: { at?: string }): Promise<
   const inhibition = new InhibitionIndex();
   let storeNote = 'no database: silences and inhibiting alerts not checked';
   if (!/^[a-z]+:\/\//i.test(config.store.path) && existsSync(config.store.path)) {
-    const store = new SqliteStore({ path: config.store.path, synchronous: 'normal', maxPendingWrites: 1, busyTimeoutMs: 2000 });
+    let store: SqliteStore | undefined;
     try {
-      silences.load(await store.listSilences(now));
-      for (const a of await store.allFiringAlerts()) inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
-      storeNote = `checked against ${config.store.path}`;
-    } finally {
-      await store.close();
+      store = new SqliteStore({ path: config.store.path, synchronous: 'normal', maxPendingWrites: 1, busyTimeoutMs: 2000, readonly: true });
+    } catch (err) {
+      storeNote = `${(err as Error).message}: silences and inhibiting alerts not checked`;
+    }
+    if (store) {
+      try {
+        silences.load(await store.listSilences(now));
+        for (const a of await store.allFiringAlerts()) inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
+        storeNote = `checked against ${config.store.path}`;
+      } finally {
+        await store.close();
+      }
     }
   }
 
-  const decision = evaluate(rules, { ...alert, rawSeverity: alert.labels.severity ?? null }, config.incidents.groupBy);
-  const fingerprint = alert.fingerprint ?? fingerprintLabels(alert.labels);
-  const suppression = findSuppression({ rules, silences, inhibition }, { ...alert, fingerprint }, now);
-  const lines = [
-    `alert:       ${alertLabel(alert.labels)} ${JSON.stringify(alert.labels)}`,
-    `rules:       ${decision.matchedRules.length ? decision.matchedRules.join(' → ') : '(none matched)'}`,
-    `severity:    ${decision.severity} (${decision.severityFrom})`,
-    `priority:    ${decision.priority}`,
-    `team:        ${decision.team ?? '(none)'}`,
-    `service:     ${decision.service ?? '(none)'}`,
-    `title:       ${decision.title}`,
-    `runbooks:    ${decision.runbooks.length ? decision.runbooks.join(', ') : '(none)'}`,
-    `channels:    ${decision.policy.notify.length ? decision.policy.notify.map((n) => `${n.role}: ${n.channels.join(', ')}`).join('; ') : 'nobody is paged (digest only)'}`,
-    `suppressed:  ${suppression ? `${suppression.kind}: ${suppression.reason}` : 'no'} (${storeNote})`,
-    '',
-    `why: ${explain(decision)}`,
-  ];
+  const blocks = alerts.map((alert, i) => {
+    const annotations = alert.annotations ?? {};
+    const decision = evaluate(rules, { labels: alert.labels, annotations, rawSeverity: alert.labels.severity ?? null }, config.incidents.groupBy);
+    const fingerprint = alert.fingerprint ?? fingerprintLabels(alert.labels);
+    const suppression = findSuppression({ rules, silences, inhibition }, { labels: alert.labels, annotations, fingerprint }, now);
+    const heading = alerts.length > 1 ? `alert ${i + 1} of ${alerts.length}` : 'alert';
+    return [
+      `${`${heading}:`.padEnd(12)} ${alertLabel(alert.labels)} ${JSON.stringify(alert.labels)}`,
+      `rules:       ${decision.matchedRules.length ? decision.matchedRules.join(' → ') : '(none matched)'}`,
+      `severity:    ${decision.severity} (${decision.severityFrom})`,
+      `priority:    ${decision.priority}`,
+      `team:        ${decision.team ?? '(none)'}${decision.teamNote ? ` (${decision.teamNote})` : ''}`,
+      `service:     ${decision.service ?? '(none)'}`,
+      `title:       ${decision.title}`,
+      `runbooks:    ${decision.runbooks.length ? decision.runbooks.join(', ') : '(none)'}`,
+      `channels:    ${decision.policy.notify.length ? decision.policy.notify.map((n) => `${n.role}: ${n.channels.join(', ')}`).join('; ') : 'nobody is paged (digest only)'}`,
+      `suppressed:  ${suppression ? `${suppression.kind}: ${suppression.reason}` : 'no'} (${storeNote})`,
+      '',
+      `why: ${explain(decision)}`,
+    ].join('\n');
+  });
+  const lines = [blocks.join('\n\n')];
   console.log(lines.join('\n'));
   return 0;
 }

@@ -1,29 +1,37 @@
 import { severities, type Severity } from '../alerts/severity.js';
 
-/** A small Alertmanager webhook (version 4) body for trying Vigil out. */
-export function sampleWebhook(severity: Severity, status: 'firing' | 'resolved', now = new Date()) {
-  const labels = { alertname: 'VigilTestAlert', service: 'vigil-test', instance: 'localhost', severity };
+/**
+ * The test alert of a severity. Each severity has its own alertname, so test alerts of several severities open
+ * one incident each (each showing its own policy) rather than one incident raised to the most urgent.
+ */
+export function testAlertName(severity: Severity): string {
+  return `VigilTest${severity[0]!.toUpperCase()}${severity.slice(1)}`;
+}
+
+/** A small Alertmanager webhook (version 4) body for trying Vigil out: one test alert per severity given. */
+export function sampleWebhook(of: readonly Severity[], status: 'firing' | 'resolved', now = new Date()) {
   const startsAt = new Date(now.getTime() - 60_000).toISOString();
+  const alerts = of.map((severity) => ({
+    status,
+    // The same labels firing and resolved: they are the alert's identity (its fingerprint).
+    labels: { alertname: testAlertName(severity), service: 'vigil-test', instance: 'localhost', severity },
+    annotations: { summary: `Test ${severity} alert sent by vigil send-test-alert` },
+    startsAt,
+    endsAt: status === 'resolved' ? now.toISOString() : '0001-01-01T00:00:00Z',
+    generatorURL: '',
+  }));
+  const common = of.length === 1 ? alerts[0]!.labels : { service: 'vigil-test', instance: 'localhost' };
   return {
     version: '4',
     receiver: 'vigil',
     status,
-    groupKey: '{}:{alertname="VigilTestAlert"}',
-    groupLabels: { alertname: 'VigilTestAlert' },
-    commonLabels: labels,
+    groupKey: '{}:{service="vigil-test"}',
+    groupLabels: { service: 'vigil-test' },
+    commonLabels: common,
     commonAnnotations: {},
     externalURL: 'http://localhost:9093',
     truncatedAlerts: 0,
-    alerts: [
-      {
-        status,
-        labels,
-        annotations: { summary: `Test ${severity} alert sent by vigil send-test-alert` },
-        startsAt,
-        endsAt: status === 'resolved' ? now.toISOString() : '0001-01-01T00:00:00Z',
-        generatorURL: '',
-      },
-    ],
+    alerts,
   };
 }
 

@@ -8,7 +8,11 @@ import { channelModes } from '../notify/notifier.js';
 /** `vigil serve`: runs until SIGTERM/SIGINT, then drains in-flight requests and commits. */
 export async function serve(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.log.level);
+  // A closed stdout (a pager quit, a pipe gone) must not stop Vigil; anything else on it is still fatal.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  const logger = createLogger(config.log.level, undefined, config.log.format);
   const vigil = createVigil(config, { logger, startScheduler: true });
   const port = await vigil.listen();
   announce({ ...config, server: { ...config.server, port } }, logger);
@@ -71,7 +75,8 @@ function announce(config: Config, logger: Logger): void {
   if (config.ingest.pagerduty.routingKeys.length === 0) {
     logger.warn('no PagerDuty routing keys configured: /v2/enqueue accepts any routing_key (service "default")');
   }
-  const token = config.auth.ingestTokens.length > 0 ? '$VIGIL_INGEST_TOKEN' : undefined;
+  // The first of the comma-separated tokens, as the shell expands it: the banner must never print a token itself.
+  const token = config.auth.ingestTokens.length > 0 ? '${VIGIL_INGEST_TOKEN%%,*}' : undefined;
   process.stdout.write(
     [
       '',

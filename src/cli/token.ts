@@ -30,6 +30,7 @@ function openStore(config: ReturnType<typeof loadConfig>): Store {
     synchronous: config.store.synchronous,
     maxPendingWrites: 10,
     busyTimeoutMs: config.store.busyTimeout,
+    alongside: true,
   });
 }
 

@@ -63,6 +63,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (!parsed.success) throw new ConfigError(`VIGIL_LOG_LEVEL: "${env.VIGIL_LOG_LEVEL}" is not a log level`);
     fileConfig.log.level = parsed.data.level;
   }
+  if (env.VIGIL_LOG_FORMAT) {
+    const parsed = configFileSchema.shape.log.safeParse({ format: env.VIGIL_LOG_FORMAT });
+    if (!parsed.success) throw new ConfigError(`VIGIL_LOG_FORMAT: "${env.VIGIL_LOG_FORMAT}" is not a log format (auto, json, pretty)`);
+    fileConfig.log.format = parsed.data.format;
+  }
   const fileDir = source ? path.dirname(source) : cwd;
   if (env.VIGIL_DB) fileConfig.store.path = isUrl(env.VIGIL_DB) ? env.VIGIL_DB : path.resolve(cwd, env.VIGIL_DB);
   else if (!isUrl(fileConfig.store.path)) fileConfig.store.path = path.resolve(given.store ? fileDir : cwd, fileConfig.store.path);

@@ -204,6 +204,8 @@ const scheduler = z
 const log = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** auto: readable lines when stdout is a terminal, JSON otherwise (log collectors keep JSON). */
+    format: z.enum(['auto', 'json', 'pretty']).default('auto'),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { redactSecretLinks } from './redact.js';
+import { prettyFactory } from 'pino-pretty';
 
 export type { Logger };
 
@@ -39,11 +40,26 @@ function withoutSecretLinks(object: Record<string, unknown>): Record<string, unk
   return out ?? object;
 }
 
+/** `json` for log collectors, `pretty` for a person at a terminal; `auto` picks pretty when stdout is a TTY. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/**
+ * Pretty lines, written synchronously. pino-pretty's own stream (or a transport) formats on a later tick or in a
+ * worker, so the last lines before process.exit and the startup banner could be lost or reordered; formatting
+ * in line costs only when a person reads the terminal. Redaction has already happened: pino redacts before it
+ * serializes the line this stream receives.
+ */
+function prettyStream(destination: { write(text: string): unknown }, colorize: boolean): DestinationStream {
+  const prettify = prettyFactory({ colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  return { write: (line: string) => void destination.write(prettify(line)) };
+}
+
 /**
  * Secrets are kept out by key (redactPaths) and, for signed links and other secret-bearing paths, by value:
  * the message and every top-level text field pass through redactSecretLinks.
  */
-export function createLogger(level = 'info', destination?: DestinationStream): Logger {
+export function createLogger(level = 'info', destination?: DestinationStream, format: LogFormat = 'json'): Logger {
+  const pretty = format === 'pretty' || (format === 'auto' && destination === undefined && process.stdout.isTTY === true);
   return pino(
     {
       level,
@@ -57,6 +73,7 @@ export function createLogger(level = 'info', destination?: DestinationStream): L
         },
       },
     },
-    destination,
+    // Pretty lines go to standard output through pino's own synchronous destination, so the banner keeps its place.
+    pretty ? prettyStream(destination ?? pino.destination({ dest: 1, sync: true }), destination === undefined && process.stdout.isTTY === true) : destination,
   );
 }

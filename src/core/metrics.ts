@@ -175,5 +175,26 @@ export function createHttpMetrics(registry: Registry) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  return { registry, alertsReceived, ingestRequests, ingestDuration };
+  // The conventional names, so the handbook's HighAPILatency and HighErrorRate rules (deploy/prometheus/alerts.yml)
+  // and the scale-up runbook's check watch Vigil's own HTTP answers as they would any service's.
+  const httpRequestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer HTTP requests (ingest, API, callbacks, health, metrics), by method, route and status code.',
+    labelNames: ['method', 'route', 'code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route and status code.',
+    labelNames: ['method', 'route', 'code'] as const,
+    registers: [registry],
+  });
+  /** One answered request; `route` is the route's pattern (`/api/v1/incidents/:id`), never the raw path. */
+  const observeHttp = (method: string, route: string, status: number, seconds: number) => {
+    const labels = { method, route, code: String(status) };
+    httpRequestDuration.observe(labels, seconds);
+    httpRequests.inc(labels);
+  };
+  return { registry, alertsReceived, ingestRequests, ingestDuration, httpRequestDuration, httpRequests, observeHttp };
 }

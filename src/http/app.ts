@@ -10,13 +10,21 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Request id and one log line per request for the express side (API, health, metrics). */
-export function requestLogging(logger: Logger): RequestHandler {
+/**
+ * Request id, one log line per request and the HTTP metrics for the express side (API, health, metrics). The
+ * metrics name the matched route's pattern, so ids in paths do not make a series each.
+ */
+export function requestLogging(logger: Logger, observe?: (method: string, route: string, status: number, seconds: number) => void): RequestHandler {
   return (req, res, next) => {
     req.id = requestId(req, res);
-    onFinish(logger, req, res, req.id, req.path);
+    onFinish(logger, req, res, req.id, req.path, observe && ((status, seconds) => observe(req.method, routeOf(req), status, seconds)));
     next();
   };
+}
+
+function routeOf(req: Request): string {
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : '(unmatched)';
 }
 
 function hasBody(req: Request): boolean {

@@ -74,7 +74,7 @@ function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<{ raw: 
 /** Returns a handler that answers POSTs to the given paths and reports false for anything else. */
 export function ingestDispatcher(
   routes: Record<string, IngestRoute>,
-  deps: { limitBytes: number; logger: Logger; observe(source: string, status: number, seconds: number): void },
+  deps: { limitBytes: number; logger: Logger; observe(source: string, path: string, status: number, seconds: number): void },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { limitBytes, logger } = deps;
   const table = new Map(Object.entries(routes));
@@ -85,7 +85,7 @@ export function ingestDispatcher(
     const route = table.get(path);
     if (!route) return false;
     const id = requestId(req, res);
-    onFinish(logger, req, res, id, path, (status, seconds) => deps.observe(route.source, status, seconds));
+    onFinish(logger, req, res, id, path, (status, seconds) => deps.observe(route.source, path, status, seconds));
     readJsonBody(req, limitBytes)
       .then(({ raw, body }) => route.handle({ id, headers: req.headers, body, rawBody: raw }))
       .then(

@@ -67,9 +67,10 @@ export function createHttpHandler(deps: HttpDeps): RequestListener {
   const ingest = ingestDispatcher(ingestRoutes({ config: deps.config, clock: deps.clock, engine: deps.engine, metrics: deps.metrics }), {
     limitBytes: deps.config.server.bodyLimit,
     logger: deps.logger,
-    observe: (source, status, seconds) => {
+    observe: (source, path, status, seconds) => {
       deps.metrics.ingestDuration.observe({ source }, seconds);
       deps.metrics.ingestRequests.inc({ source, code: String(status) });
+      deps.metrics.observeHttp('POST', path, status, seconds);
     },
   });
   return (req, res) => {
@@ -83,7 +84,7 @@ function createApiApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(requestLogging(logger));
+  app.use(requestLogging(logger, deps.metrics.observeHttp));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

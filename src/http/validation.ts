@@ -32,3 +32,18 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: s
   const first = problems[0]!;
   throw badRequest(`${what}: ${first.field}: ${first.problem}`, problems);
 }
+
+/**
+ * Validates a query string against an object schema. A parameter the route does not know is a 400 naming it:
+ * a misspelt filter (`?stauts=open`) must not quietly answer everything.
+ */
+export function parseQuery<S extends z.ZodObject>(schema: S, query: unknown): z.output<S> {
+  const given = query !== null && typeof query === 'object' ? Object.keys(query) : [];
+  const known = Object.keys(schema.shape);
+  const unknown = given.filter((k) => !known.includes(k)).map((k) => k.slice(0, 64));
+  if (unknown.length > 0) {
+    const problem = `unknown query parameter (expected ${known.length ? known.join(', ') : 'none'})`;
+    throw badRequest(`query: ${unknown[0]}: ${problem}`, unknown.slice(0, 20).map((field) => ({ field, problem })));
+  }
+  return parseBody(schema, query ?? {}, 'query');
+}

@@ -777,6 +777,7 @@ function decisionData(d: Decision): Record<string, unknown> {
     severityFrom: d.severityFrom,
     priority: d.priority,
     team: d.team,
+    teamNote: d.teamNote,
     service: d.service,
     runbooks: d.runbooks,
     matchedRules: d.matchedRules,

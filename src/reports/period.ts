@@ -3,8 +3,8 @@ import { parseDuration } from '../config/duration.js';
 import { parseTime } from '../ingest/sources/common.js';
 
 /**
- * The period a report asks for, as the API and the CLI take it: `since` and `until` are RFC 3339 times or
- * durations back from now (`7d`, `24h`, `1h30m`); until defaults to now, since to seven days before until.
+ * The period a report asks for, as the API and the CLI take it: `since` and `until` are RFC 3339 times, `now`, or
+ * durations back from now (`7d`, `24h`, `1h30m`, also `-7d`); until defaults to now, since to seven days before until.
  */
 
 export const DEFAULT_PERIOD_MS = 7 * 86_400_000;
@@ -28,11 +28,18 @@ export interface PeriodProblem {
   problem: string;
 }
 
-/** An RFC 3339 time, or a duration back from now; undefined when it is neither. */
-export function parseInstant(text: string, now: number): number | undefined {
-  const duration = parseDuration(text);
-  if (duration !== null) return now - duration;
-  const ms = parseTime(text.trim());
+/**
+ * An instant as the CLI and the API take it: an RFC 3339 time, `now`, or an offset from now: signed (`-2h` back,
+ * `+7d` forward) or unsigned (`7d`), which counts in the caller's direction: back for reports (they look at the
+ * past), forward for on-call (it looks at shifts to come). Undefined when the text is none of these.
+ */
+export function parseInstant(text: string, now: number, unsigned: 'back' | 'forward' = 'back'): number | undefined {
+  const t = text.trim();
+  if (t === 'now') return now;
+  const sign = t[0] === '-' ? -1 : t[0] === '+' ? 1 : unsigned === 'back' ? -1 : 1;
+  const duration = parseDuration(t[0] === '-' || t[0] === '+' ? t.slice(1) : t);
+  if (duration !== null) return now + sign * duration;
+  const ms = parseTime(t);
   return ms ?? undefined;
 }
 

@@ -21,7 +21,10 @@ export interface Decision {
   /** False when the sender's severity was missing or unknown and no rule set one. */
   severityKnown: boolean;
   priority: Priority;
+  /** The team that is paged: the one a rule or the team label names when it is a team, else the defaultTeam. */
   team: string | null;
+  /** Set when the team is the defaultTeam: why ("default team", or the name that is not a team). */
+  teamNote: string | null;
   service: string | null;
   title: string;
   groupBy: GroupBy;
@@ -85,12 +88,14 @@ export function evaluate(set: RuleSet, alert: AlertFacts, defaultGroupBy: GroupB
     };
   }
   const policy = { ...set.policies[severity.value], ...override };
+  const paged = pagedTeam(set, team ?? alert.labels.team ?? null);
   return {
     severity: severity.value,
     severityFrom: severity.from,
     severityKnown,
     priority: priority ?? policy.priority,
-    team: team ?? alert.labels.team ?? null,
+    team: paged.team,
+    teamNote: paged.note,
     service: service ?? alert.labels.service ?? alert.labels.job ?? null,
     title: title || titleOf(alert),
     groupBy: groupBy ?? defaultGroupBy,
@@ -98,6 +103,18 @@ export function evaluate(set: RuleSet, alert: AlertFacts, defaultGroupBy: GroupB
     policy,
     matchedRules,
   };
+}
+
+/**
+ * The team roles are resolved in (as the paging does): the named team when it is one, else the defaultTeam.
+ * Without teams in the rules, or with no defaultTeam to fall back on, the name stays as the alert gave it.
+ */
+export function pagedTeam(set: RuleSet, named: string | null): { team: string | null; note: string | null } {
+  if (named !== null && set.teams.has(named)) return { team: named, note: null };
+  if (set.defaultTeam !== null && set.teams.has(set.defaultTeam)) {
+    return { team: set.defaultTeam, note: named === null ? 'default team' : `default team; "${named}" is not a team` };
+  }
+  return { team: named, note: null };
 }
 
 const time = (ms: number | null) => (ms === null ? 'none' : formatDuration(ms));
@@ -109,7 +126,7 @@ export function explain(d: Decision): string {
     : 'nobody (digest only)';
   return [
     `severity ${d.severity} (${d.severityFrom}), priority ${d.priority}`,
-    `team ${d.team ?? '(none)'}, service ${d.service ?? '(none)'}`,
+    `team ${d.team ?? '(none)'}${d.teamNote ? ` (${d.teamNote})` : ''}, service ${d.service ?? '(none)'}`,
     `rules: ${d.matchedRules.length ? d.matchedRules.join(' → ') : '(none matched)'}`,
     `runbooks: ${d.runbooks.length ? d.runbooks.join(', ') : '(none)'}`,
     `notify: ${notify}`,

@@ -133,8 +133,10 @@ export interface IncidentChange {
 }
 
 export interface IncidentQuery {
-  status?: IncidentStatus;
+  /** `open`: triggered or acknowledged. */
+  status?: IncidentStatus | 'open';
   severity?: Severity;
+  team?: string;
   limit: number;
   /** Return incidents with an id below this one (newest first). */
   before?: number;

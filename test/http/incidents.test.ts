@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { amWebhook, fixture, startVigil, type TestVigil } from '../helpers/vigil.js';
+import { reportRulesDir } from './reports-seed.js';
 
 let v: TestVigil;
 afterEach(async () => v?.close());
@@ -308,6 +309,52 @@ describe('listing', () => {
     expect(((await bad.json())).error.details[0].field).toBe('status');
   });
 
+  it('stores the team that was paged (the defaultTeam for no team or an unknown one) and filters by team and open status', async () => {
+    v = await startVigil({ file: { rules: { dir: reportRulesDir() } } });
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'NoTeam', severity: 'critical' } }]));
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'Payments', team: 'payments', severity: 'warning' } }]));
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'Web', team: 'web', severity: 'warning' } }]));
+    await v.post('/api/v1/incidents/1/acknowledge', {});
+    await v.post('/api/v1/incidents/2/resolve', {});
+    expect((await incidents(v)).map((i) => [i.id, i.team])).toEqual([[3, 'web'], [2, 'platform'], [1, 'platform']]);
+    const classified = async (id: number) => (await v.json(`/api/v1/incidents/${id}`)).timeline.find((e: any) => e.kind === 'classified');
+    expect((await classified(1)).message).toContain('team platform (default team), service');
+    expect((await classified(2)).message).toContain('team platform (default team; "payments" is not a team), service');
+    expect((await classified(3)).message).toContain('team web, service');
+    // The page went to the default team's people.
+    const pages = (await v.json('/api/v1/notifications?incident=1')).notifications.map((n: any) => n.recipient.person);
+    expect(pages).toContain('alice');
+    expect((await incidents(v, '?team=platform')).map((i) => i.id)).toEqual([2, 1]);
+    expect((await incidents(v, '?team=web')).map((i) => i.id)).toEqual([3]);
+    expect((await incidents(v, '?status=open')).map((i) => i.id)).toEqual([3, 1]);
+    expect((await incidents(v, '?status=open&team=platform&severity=critical')).map((i) => i.id)).toEqual([1]);
+  });
+
+  it('an unknown query parameter is a 400 naming it, on every route that takes query parameters', async () => {
+    v = await startVigil();
+    const cases: [string, string, string][] = [
+      ['/api/v1/incidents?stauts=open', 'stauts', 'status, severity, team, limit, cursor'],
+      ['/api/v1/alerts?incidnet=1', 'incidnet', 'status, incident, limit'],
+      ['/api/v1/notifications?incident=1&attempt=true', 'attempt', 'incident, limit, attempts'],
+      ['/api/v1/reports/summary?period=7d', 'period', 'since, until, team, tz'],
+      ['/api/v1/runbooks/runs?incident_id=1', 'incident_id', 'incident, limit'],
+      ['/api/v1/oncall?when=now', 'when', 'team, at'],
+      ['/api/v1/silences?status=active', 'status', 'state'],
+    ];
+    for (const [url, field, known] of cases) {
+      const res = await v.get(url);
+      expect(res.status, url).toBe(400);
+      expect((await res.json()).error, url).toMatchObject({
+        code: 'bad_request',
+        message: `query: ${field}: unknown query parameter (expected ${known})`,
+        details: [{ field, problem: `unknown query parameter (expected ${known})` }],
+      });
+    }
+    const expire = await fetch(`${v.url}/api/v1/silences/abc?user=me`, { method: 'DELETE' });
+    expect(expire.status).toBe(400);
+    expect((await expire.json()).error.details[0].field).toBe('user');
+  });
+
   it('lists alerts by status and incident', async () => {
     v = await startVigil();
     await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-partly-resolved.json'));
@@ -343,7 +390,8 @@ describe('PagerDuty events', () => {
     await v.post('/v2/enqueue', trigger);
     let list = await incidents(v);
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ title: 'Replication lag 340s on db-1', severity: 'critical', service: 'storage-db', team: 'storage', source: 'pagerduty' });
+    // "storage" is not a team in the shipped rules: the defaultTeam is paged, and the incident says so.
+    expect(list[0]).toMatchObject({ title: 'Replication lag 340s on db-1', severity: 'critical', service: 'storage-db', team: 'platform', source: 'pagerduty' });
 
     const ack = { routing_key: trigger.routing_key, event_action: 'acknowledge', dedup_key: 'db-1/replication-lag' };
     expect((await v.post('/v2/enqueue', ack)).status).toBe(202);
@@ -370,7 +418,8 @@ describe('Grafana', () => {
     const [alert] = (await v.json('/api/v1/alerts')).alerts;
     expect(alert.values).toEqual({ A: 91.2, C: 1 });
     expect(alert.links.map((l: any) => l.text)).toEqual(['Source', 'Dashboard', 'Panel', 'Silence']);
-    expect((await incidents(v))[0]).toMatchObject({ team: 'storage', severity: 'warning', title: 'Disk /var is 91% full on db-1' });
+    expect((await incidents(v))[0]).toMatchObject({ team: 'platform', severity: 'warning', title: 'Disk /var is 91% full on db-1' });
+    expect(alert.labels.team).toBe('storage');
   });
 });
 
@@ -385,5 +434,21 @@ describe('metrics', () => {
     expect(text).toMatch(/vigil_ingest_duration_seconds_count\{source="alertmanager"\} 1/);
     expect(text).toMatch(/vigil_store_commit_duration_seconds_count [1-9]/);
     expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  it('exports http_request_duration_seconds and http_requests_total for every door, by route pattern and code', async () => {
+    v = await startVigil();
+    await v.post('/api/v1/alerts/alertmanager', fixture('alertmanager-v4-partly-resolved.json'));
+    await v.get('/api/v1/incidents/1');
+    await v.get('/api/v1/incidents/1');
+    await v.get('/api/v1/incidents/999');
+    await v.get('/no/such/page');
+    const text = await (await v.get('/metrics')).text();
+    expect(text).toContain('http_requests_total{method="POST",route="/api/v1/alerts/alertmanager",code="202"} 1');
+    expect(text).toContain('http_requests_total{method="GET",route="/api/v1/incidents/:id",code="200"} 2');
+    expect(text).toContain('http_requests_total{method="GET",route="/api/v1/incidents/:id",code="404"} 1');
+    expect(text).toContain('http_requests_total{method="GET",route="(unmatched)",code="404"} 1');
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0\.5",method="GET",route="\/api\/v1\/incidents\/:id",code="200"\} 2/);
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/alerts\/alertmanager",code="202"\} 1/);
   });
 });

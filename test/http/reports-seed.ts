@@ -12,7 +12,7 @@ import { amWebhook, tempDir, type TestVigil } from '../helpers/vigil.js';
  * | 1 | critical | platform | Mon 09:00       | +10m by alice     | +1h by alice          |
  * | 2 | warning  | platform | Mon 09:30       | +40m by bob       | +2h by bob            |
  * | 3 | critical | web      | Tue 22:00 (23:00 local: night) | +5m by bob | +5h by bob  |
- * | 4 | info     | —        | Wed 12:00       | never             | +30m, its alert resolved |
+ * | 4 | info     | (none: platform, the defaultTeam) | Wed 12:00 | never | +30m, its alert resolved |
  * | 5 | warning  | web      | Thu 12:00       | never             | still open            |
  */
 

@@ -32,6 +32,15 @@ describe('vigil CLI', () => {
     for (const cmd of ['serve', 'check-config', 'send-test-alert', 'oncall']) expect(stdout).toContain(cmd);
   });
 
+  it('--version and -V print the package version', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const { code, stdout } = await vigil([flag]);
+      expect(code).toBe(0);
+      expect(stdout).toBe(`${version}\n`);
+    }
+  });
+
   it('check-config accepts the shipped vigil.yaml', async () => {
     const { code, stdout } = await vigil(['check-config']);
     expect(code).toBe(0);
@@ -69,19 +78,33 @@ describe('vigil CLI', () => {
     expect(stderr).toMatch(/bad\.yaml:2:16: store\.synchronous/);
   });
 
-  it('send-test-alert opens an incident on a running Vigil, and --resolve resolves it', async () => {
+  it('send-test-alert opens one incident per severity on a running Vigil, each with its policy, and --resolve resolves them', async () => {
     const dir = tempDir();
     dirs.push(dir);
     const server = await spawnVigil({ VIGIL_DB: path.join(dir, 'v.db'), VIGIL_INGEST_TOKEN: 'tok' }, await freePort());
     running.push(server);
-    const sent = await vigil(['send-test-alert', '--severity', 'warning', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' });
-    expect(sent.code).toBe(0);
-    expect(sent.stdout).toMatch(/202/);
-    const [incident] = ((await (await fetch(`${server.url}/api/v1/incidents`)).json())).incidents;
-    expect(incident).toMatchObject({ severity: 'warning', status: 'triggered', service: 'vigil-test' });
+    const list = async () => (await (await fetch(`${server.url}/api/v1/incidents`)).json()).incidents as any[];
+    for (const severity of ['critical', 'warning', 'reminder', 'info']) {
+      const sent = await vigil(['send-test-alert', '--severity', severity, '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' });
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toMatch(/202/);
+    }
+    expect((await list()).map((i) => [i.severity, i.priority, i.status, i.service])).toEqual([
+      ['info', 'P4', 'triggered', 'vigil-test'],
+      ['reminder', 'P3', 'triggered', 'vigil-test'],
+      ['warning', 'P2', 'triggered', 'vigil-test'],
+      ['critical', 'P1', 'triggered', 'vigil-test'],
+    ]);
+    const warning = (await list()).find((i) => i.severity === 'warning');
+    const classified = (await (await fetch(`${server.url}/api/v1/incidents/${warning.id}`)).json()).timeline.find((e: any) => e.kind === 'classified');
+    expect(classified.message).toMatch(/^severity warning .*notify: team by email; on-duty by chat/);
+
     expect((await vigil(['send-test-alert', '--resolve', '--severity', 'warning', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' })).code).toBe(0);
-    const [after] = ((await (await fetch(`${server.url}/api/v1/incidents`)).json())).incidents;
-    expect(after.status).toBe('resolved');
+    expect((await list()).map((i) => i.status)).toEqual(['triggered', 'triggered', 'resolved', 'triggered']);
+    const resolved = await vigil(['send-test-alert', '--resolve', '--url', server.url], { VIGIL_INGEST_TOKEN: 'tok' });
+    expect(resolved.code).toBe(0);
+    expect((await list()).map((i) => i.status)).toEqual(['resolved', 'resolved', 'resolved', 'resolved']);
+
     const refused = await vigil(['send-test-alert', '--url', server.url, '--token', 'wrong']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/401/);
@@ -99,6 +122,20 @@ describe('vigil CLI', () => {
     expect(curl).toBeTruthy();
     const { stdout } = await run('bash', ['-c', curl.trim()]);
     expect(JSON.parse(stdout)).toEqual({ accepted: 1 });
+  });
+
+  it("the banner's curl works when VIGIL_INGEST_TOKEN holds several tokens, and prints none of them", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const tokens = 'new-token-1,old-token-2';
+    const server = await spawnVigil({ VIGIL_DB: path.join(dir, 'v.db'), VIGIL_INGEST_TOKEN: tokens }, await freePort());
+    running.push(server);
+    expect(server.output()).not.toMatch(/new-token-1|old-token-2/);
+    const curl = server.output().split('\n').find((l) => l.trim().startsWith('curl '))!;
+    for (const shell of ['bash', 'sh']) {
+      const { stdout } = await run(shell, ['-c', curl.trim()], { env: { ...process.env, VIGIL_INGEST_TOKEN: tokens } });
+      expect(JSON.parse(stdout), shell).toEqual({ accepted: 1 });
+    }
   });
 });
 
@@ -131,6 +168,36 @@ describe('rules from the command line', () => {
     const json = await vigil(['rules', 'test', file]);
     expect(json.stdout).toMatch(/severity:\s+info \(rule watchdog\)/);
     expect(json.stdout).toMatch(/nobody is paged/);
+  });
+
+  it('rules test evaluates and prints every alert of a webhook body or an API v2 list', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const webhook = path.join(dir, 'webhook.json');
+    writeFileSync(
+      webhook,
+      JSON.stringify(
+        amWebhook([
+          { labels: { alertname: 'InstanceDown', instance: 'db-1:9100', job: 'node' } },
+          { labels: { alertname: 'Watchdog', severity: 'critical' } },
+          { labels: { alertname: 'DiskFull', team: 'storage', severity: 'warning' } },
+        ]),
+      ),
+    );
+    const { code, stdout } = await vigil(['rules', 'test', webhook]);
+    expect(code).toBe(0);
+    const blocks = stdout.trim().split(/\n\n(?=alert \d)/);
+    expect(blocks).toHaveLength(3);
+    expect(blocks[0]).toMatch(/^alert 1 of 3: InstanceDown/);
+    expect(blocks[0]).toMatch(/severity:\s+critical \(rule instance-down\)/);
+    expect(blocks[1]).toMatch(/^alert 2 of 3: Watchdog/);
+    expect(blocks[1]).toMatch(/severity:\s+info \(rule watchdog\)/);
+    expect(blocks[2]).toMatch(/^alert 3 of 3: DiskFull/);
+    expect(blocks[2]).toMatch(/team:\s+platform \(default team; "storage" is not a team\)/);
+    const list = path.join(dir, 'api-v2.json');
+    writeFileSync(list, JSON.stringify([{ labels: { alertname: 'A', severity: 'reminder' } }, { labels: { alertname: 'B', severity: 'info' } }]));
+    const v2 = await vigil(['rules', 'test', list]);
+    expect(v2.stdout).toMatch(/^alert 1 of 2: A[^]*priority:\s+P3[^]*\n\nalert 2 of 2: B[^]*priority:\s+P4/);
   });
 
   it('check-config names the rule file, line and field of a mistake', async () => {

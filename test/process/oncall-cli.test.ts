@@ -61,6 +61,17 @@ describe('vigil oncall', () => {
     expect(unknown.stderr).toContain('unknown team "payments" (teams: platform)');
     const bad = await vigil(['oncall', '--at', 'tomorrow']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--at: "tomorrow" is not an RFC 3339 time');
+    expect(bad.stderr).toContain('--at: "tomorrow" is neither an RFC 3339 time, now, nor an offset from now (e.g. 7d, -2h)');
+  });
+
+  it('--at and --until take offsets from now like vigil report: 7d is a week ahead, -2h two hours ago', async () => {
+    const { code, stdout } = await vigil(['oncall', '--team', 'platform', '--at', '-2h', '--until', '7d']);
+    expect(code).toBe(0);
+    const [, from, until] = /^on call from (\S+) until (\S+)$/m.exec(stdout)!;
+    expect(Date.parse(until!) - Date.parse(from!)).toBe((7 * 24 + 2) * 3_600_000);
+    expect(stdout).toContain('platform tier 1: platform-primary (Europe/Berlin)');
+    const now = await vigil(['oncall', '--at', 'now']);
+    expect(now.code).toBe(0);
+    expect(now.stdout).toMatch(/^on call at \d{4}-/);
   });
 });

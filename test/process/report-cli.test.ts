@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { report, type ReportOptions } from '../../src/cli/report.js';
+import { migrations } from '../../src/store/sqlite/migrations.js';
 import { startVigil, tempDir } from '../helpers/vigil.js';
 import { HOUR, MIN, at, reportRulesDir, seedWeek, weekSince, weekUntil } from '../http/reports-seed.js';
 
@@ -45,7 +47,7 @@ describe('vigil report', () => {
     expect(stdout).toMatch(/Time to resolve \(MTTR\)\s+1h 00m\s+5h 00m\s+4\n/);
     expect(stdout).toMatch(/Acknowledge\s+2\s+2\s+0\s+50%\s+95%\s+MISSED\n/);
     expect(stdout).toMatch(/Resolve\s+2\s+2\s+0\s+50%\s+95%\s+MISSED\n/);
-    expect(stdout).toMatch(/platform\s+2\s+10m 00s\s+40m 00s\s+1h 00m\s+2h 00m\s+50%\s+100%\n/);
+    expect(stdout).toMatch(/platform\s+3\s+10m 00s\s+40m 00s\s+1h 00m\s+2h 00m\s+50%\s+100%\n/);
     expect(stdout).toMatch(/Bob Example \(bob\)\s+4\s+1\s+80%\s+0\n/);
     expect(stdout).toMatch(/Alice Example \(alice\)\s+1\s+0\s+20%\s+0\n/);
   });
@@ -59,6 +61,17 @@ describe('vigil report', () => {
     expect(s.mtta).toEqual({ count: 1, median: 5 * MIN, p90: 5 * MIN });
     expect(s.mttr).toEqual({ count: 1, median: 5 * HOUR, p90: 5 * HOUR });
     expect(s.sla.ack).toMatchObject({ met: 1, missed: 1, rate: 0.5 });
+  });
+
+  it('--team counts the incidents that paged the team through defaultTeam', async () => {
+    // #4 (BackupDone) has no team label; the rules' defaultTeam, platform, was paged for it.
+    const { code, stdout } = await vigilReport({ since: weekSince, until: weekUntil, team: 'platform', json: true });
+    expect(code).toBe(0);
+    const s = JSON.parse(stdout);
+    expect(s.incidents.total).toBe(3);
+    expect(s.info.map((i: { id: number }) => i.id)).toEqual([4]);
+    const text = await vigilReport({ since: weekSince, until: weekUntil, team: 'platform' });
+    expect(text.stdout).toContain('Incidents: 3 (critical 1, warning 1, reminder 0, info 1; P1 1, P2 1, P3 0, P4 1), 3 resolved');
   });
 
   it('a quiet period is one line', async () => {
@@ -78,5 +91,21 @@ describe('vigil report', () => {
     expect((await vigilReport({ tz: 'Berlin' })).stderr).toMatch(/^--tz: unknown time zone "Berlin"/);
     const missing = path.join(dir, 'nope.db');
     expect(await vigilReport({}, { VIGIL_DB: missing })).toMatchObject({ code: 1, stderr: `no Vigil database at ${missing} (set VIGIL_DB, or store.path in VIGIL_CONFIG)\n` });
+  });
+
+  it('opens the database read-only: an older schema is refused and left as it is, not migrated', async () => {
+    const old = path.join(dir, 'old.db');
+    const raw = new Database(old);
+    raw.exec(migrations[0]!);
+    raw.pragma('user_version = 1');
+    raw.close();
+    expect(await vigilReport({}, { VIGIL_DB: old })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `database ${old} has schema version 1, older than this Vigil (${migrations.length}); start \`vigil serve\` on it once to upgrade it\n`,
+    });
+    const check = new Database(old, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(1);
+    check.close();
   });
 });

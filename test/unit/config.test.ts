@@ -120,6 +120,15 @@ describe('environment', () => {
     expect(() => loadRuleSet(configured.rules.dir)).toThrow(`${path.join(dir, 'missing')}: rules directory not found`);
   });
 
+  it('log.format is auto unless vigil.yaml or VIGIL_LOG_FORMAT says json or pretty', () => {
+    const dir = tempDir();
+    expect(loadConfig({}, dir).log.format).toBe('auto');
+    writeFileSync(path.join(dir, 'vigil.yaml'), 'log:\n  format: json\n');
+    expect(loadConfig({}, dir).log.format).toBe('json');
+    expect(loadConfig({ VIGIL_LOG_FORMAT: 'pretty' }, dir).log.format).toBe('pretty');
+    expect(() => loadConfig({ VIGIL_LOG_FORMAT: 'xml' }, dir)).toThrow('VIGIL_LOG_FORMAT: "xml" is not a log format (auto, json, pretty)');
+  });
+
   it('runs on built-in defaults when there is no vigil.yaml', () => {
     const c = loadConfig({}, tempDir());
     expect(c.source).toBeNull();

@@ -21,4 +21,20 @@ describe('logger', () => {
     expect(out).toContain('AC1');
     expect(out).toContain('[redacted]');
   });
+
+  it('pretty lines (for a terminal) are redacted too; auto writes JSON to anything but a terminal', () => {
+    let out = '';
+    const sink = new Writable({ write(chunk, _enc, cb) { out += chunk; cb(); } });
+    createLogger('info', sink, 'pretty').info({ auth: { token: 'tok-secret', user: 'alice' }, slack: { botToken: 'xoxb-secret' } }, 'signed in');
+    expect(out).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: signed in\n/);
+    expect(out).toContain('alice');
+    expect(out).not.toContain('tok-secret');
+    expect(out).not.toContain('xoxb-secret');
+    expect(out).toContain('[redacted]');
+    expect(() => JSON.parse(out)).toThrow();
+
+    out = '';
+    createLogger('info', sink, 'auto').info({ auth: { token: 'tok-secret' } }, 'signed in');
+    expect(JSON.parse(out)).toMatchObject({ msg: 'signed in', auth: { token: '[redacted]' } });
+  });
 });

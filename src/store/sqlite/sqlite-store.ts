@@ -25,6 +25,18 @@ import type {
   TimelineEvent,
 } from '../types.js';
 import { migrations } from './migrations.js';
+import { DatabaseOpenError, explainOpenFailure } from './open-problem.js';
+import { DatabaseInUseError, lockDatabase, type ProcessLock } from './process-lock.js';
+
+/** The process lock when no Vigil holds it, else null. */
+function lockIfFree(file: string): ProcessLock | null {
+  try {
+    return lockDatabase(file);
+  } catch (err) {
+    if (err instanceof DatabaseInUseError) return null;
+    throw err;
+  }
+}
 import { runbookReads, runbookTx } from './runbook-runs.js';
 import type { RunbookReads } from '../runbook-types.js';
 import { accessReads, accessTx } from './access.js';
@@ -66,7 +78,20 @@ export interface SqliteStoreOptions {
   onCommit?: (seconds: number, writes: number) => void;
   /** An afterCommit callback failed (the write itself is committed). */
   onEffectError?: (err: unknown) => void;
+  /**
+   * Open for reading only (`vigil report`, `vigil rules test`): no lock, no migrations, no writes; the file must
+   * exist and have this Vigil's schema. Without it the store serves: it takes the process lock and migrates.
+   */
+  readonly?: boolean;
+  /**
+   * A short write next to a Vigil that may be serving the file (`vigil token`): no process lock is kept. The
+   * schema is brought up to date only while nobody serves the file; otherwise it must already be current.
+   */
+  alongside?: boolean;
 }
+
+/** Errors that mean "this file cannot be opened as asked" rather than a fault inside SQLite or Vigil. */
+const openFailure = /^(SQLITE_(CANTOPEN|READONLY|NOTADB|PERM|AUTH|IOERR)|E[A-Z]+$)/;
 
 interface PendingWrite {
   fn: (tx: StoreTx) => Promise<unknown>;
@@ -104,23 +129,72 @@ export class SqliteStore implements Store {
   /** Incidents the commit being prepared changes, and the timeline kinds it adds to each (the change feed). */
   private changed = new Map<number, Set<string>>();
   private readonly changeListeners = new Set<(changes: IncidentChange[]) => void>();
+  /** Held by the serving store for as long as it is open: one process per database file. */
+  private lock: ProcessLock | null = null;
 
   constructor(private readonly options: SqliteStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(path.dirname(options.path), { recursive: true });
-    this.db = new Database(options.path, { timeout: options.busyTimeoutMs });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
-    this.migrate();
+    const file = options.path;
+    const mode = options.readonly ? 'read' : 'write';
+    const explained = (err: unknown) =>
+      openFailure.test(String((err as { code?: unknown })?.code)) ? new DatabaseOpenError(file, explainOpenFailure(file, err, mode), err) : err;
+    try {
+      if (file !== ':memory:' && !options.readonly) {
+        mkdirSync(path.dirname(file), { recursive: true });
+        this.lock = options.alongside ? lockIfFree(file) : lockDatabase(file);
+      }
+      this.db = new Database(file, { timeout: options.busyTimeoutMs, readonly: options.readonly === true, fileMustExist: options.readonly === true });
+    } catch (err) {
+      this.lock?.release();
+      throw explained(err);
+    }
+    try {
+      if (options.readonly || (options.alongside && !this.lock)) {
+        this.checkSchema();
+        if (!options.readonly) this.db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
+      } else {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
+        this.migrate();
+        // SQLite opens a file it may not write read-only without a word: one real write finds out now, not at the first alert.
+        this.db.pragma(`user_version = ${migrations.length}`);
+      }
+    } catch (err) {
+      this.db.close();
+      this.lock?.release();
+      throw explained(err);
+    }
     this.tx = this.makeTx();
+    // Migrated while nobody served the file; a Vigil may start on it now.
+    if (options.alongside) {
+      this.lock?.release();
+      this.lock = null;
+    }
   }
 
-  private migrate(): void {
+  private schemaVersion(): number {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     if (current > migrations.length) {
       throw new Error(
         `database ${this.options.path} has schema version ${current}, newer than this Vigil (${migrations.length}); upgrade Vigil`,
       );
     }
+    return current;
+  }
+
+  /** A reader runs no migrations: a database it does not understand is refused with what to do. */
+  private checkSchema(): void {
+    const current = this.schemaVersion();
+    if (current === migrations.length) return;
+    const tables = (this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+    if (current === 0 && tables === 0) throw new Error(`database ${this.options.path} is empty: it is not a Vigil database yet`);
+    if (current === 0) throw new Error(`database ${this.options.path} is not a Vigil database`);
+    throw new Error(
+      `database ${this.options.path} has schema version ${current}, older than this Vigil (${migrations.length}); start \`vigil serve\` on it once to upgrade it`,
+    );
+  }
+
+  private migrate(): void {
+    const current = this.schemaVersion();
     // Off while migrating, so a migration can rebuild a table that others reference (SQLite's documented way);
     // each migration is checked for broken references before it commits.
     this.db.pragma('foreign_keys = OFF');
@@ -387,6 +461,7 @@ export class SqliteStore implements Store {
   }
 
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.options.readonly) return Promise.reject(new Error(`database ${this.options.path} is open for reading only`));
     if (this.closed) return Promise.reject(unavailable('store is shutting down', 5));
     if (this.queue.length >= this.options.maxPendingWrites) {
       return Promise.reject(unavailable('too many writes waiting for the store; retry shortly', 1));
@@ -512,13 +587,18 @@ export class SqliteStore implements Store {
   listIncidents(q: IncidentQuery): Promise<IncidentRow[]> {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.status) {
+    if (q.status === 'open') where.push("status != 'resolved'");
+    else if (q.status) {
       where.push('status = ?');
       args.push(q.status);
     }
     if (q.severity) {
       where.push('severity = ?');
       args.push(q.severity);
+    }
+    if (q.team !== undefined) {
+      where.push('team = ?');
+      args.push(q.team);
     }
     if (q.before !== undefined) {
       where.push('id < ?');
@@ -776,5 +856,6 @@ export class SqliteStore implements Store {
       await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     }
     this.db.close();
+    this.lock?.release();
   }
 }
