@@ -137,9 +137,23 @@ export interface IncidentQuery {
   status?: IncidentStatus | 'open';
   severity?: Severity;
   team?: string;
+  service?: string;
+  /** Text in the title or in any alert's labels (case-insensitive). */
+  text?: string;
+  /** Only incidents this person was paged for (pages, escalations, fallbacks). */
+  pagedPerson?: string;
   limit: number;
-  /** Return incidents with an id below this one (newest first). */
-  before?: number;
+  /** newest: by id, newest first (the default). urgency: most severe first, then the oldest (the console's board). */
+  order?: 'newest' | 'urgency';
+  /** Return incidents after this one in the order (newest: an id below it). */
+  after?: IncidentCursor;
+}
+
+/** Where a page of incidents ends, in the order it was read. */
+export interface IncidentCursor {
+  id: number;
+  severityRank?: number;
+  createdAt?: number;
 }
 
 export interface AlertQuery {
@@ -225,6 +239,8 @@ export interface Store extends RunbookReads, AccessReads {
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 
   listIncidents(query: IncidentQuery): Promise<IncidentRow[]>;
+  /** How many incidents match the query's filters (its status, limit, order and cursor aside), per status. */
+  countIncidents(query: Omit<IncidentQuery, 'limit'>): Promise<Record<IncidentStatus, number>>;
   getIncident(id: number): Promise<IncidentRow | undefined>;
   /** Several incidents by id, in id order (missing ones are left out). */
   incidentsByIds(ids: readonly number[]): Promise<IncidentRow[]>;
@@ -292,6 +308,8 @@ export interface DigestScheduleRow {
 export type StoreReader = Pick<
   Store,
   | 'listIncidents'
+  | 'countIncidents'
+  | 'incidentsByIds'
   | 'getIncident'
   | 'alertsOf'
   | 'timelineOf'

@@ -57,6 +57,10 @@ describe('people act as themselves', () => {
     const db = await start();
     await fire(v);
     const { token } = await createToken(db, 'bob');
+    // bob is on call at the test clock and was paged; alice was not.
+    expect((await v.json('/api/v1/incidents?mine=true', { authorization: `Bearer ${token}` })).incidents.map((i: any) => i.id)).toEqual([1]);
+    const alice = await createToken(db, 'alice');
+    expect((await v.json('/api/v1/incidents?mine=true', { authorization: `Bearer ${alice.token}` })).incidents).toEqual([]);
     const res = await v.post('/api/v1/incidents/1/resolve', { note: 'rebooted' }, { authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
     const incident = await v.json('/api/v1/incidents/1', { authorization: `Bearer ${token}` });

@@ -304,4 +304,9 @@ export const migrations: string[] = [
   CREATE INDEX sessions_by_expiry ON sessions (expires_at);
   CREATE INDEX sessions_by_token ON sessions (token_id) WHERE token_id IS NOT NULL;
   `,
+  `
+  -- The console's board: open incidents, most severe first, then the oldest (the expression is the store's SEVERITY_RANK).
+  CREATE INDEX incidents_open_by_urgency ON incidents ((CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 WHEN 'reminder' THEN 2 ELSE 3 END), created_at, id)
+    WHERE status != 'resolved';
+  `,
 ];

@@ -11,6 +11,7 @@ import type {
   DigestScheduleRow,
   IncidentChange,
   IncidentQuery,
+  IncidentStatus,
   SilenceRow,
   IncidentRow,
   NewAlert,
@@ -27,6 +28,30 @@ import type {
 import { migrations } from './migrations.js';
 import { DatabaseOpenError, explainOpenFailure } from './open-problem.js';
 import { DatabaseInUseError, lockDatabase, type ProcessLock } from './process-lock.js';
+
+/** Severity as a sort key: critical first. The expression matches the index incidents_open_by_urgency word for word. */
+const SEVERITY_RANK = "(CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 WHEN 'reminder' THEN 2 ELSE 3 END)";
+
+/** The WHERE terms every incident list shares (status, order and paging aside). */
+function incidentFilters(q: Omit<IncidentQuery, 'limit'>): { where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  for (const [column, value] of [['severity', q.severity], ['team', q.team], ['service', q.service]] as const) {
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    args.push(value);
+  }
+  if (q.text !== undefined && q.text.trim() !== '') {
+    const like = `%${q.text.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push("(lower(title) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = incidents.id AND lower(a.labels) LIKE ? ESCAPE '\\'))");
+    args.push(like, like);
+  }
+  if (q.pagedPerson !== undefined) {
+    where.push("EXISTS (SELECT 1 FROM notifications n WHERE n.incident_id = incidents.id AND n.person = ? AND n.kind IN ('page', 'escalation'))");
+    args.push(q.pagedPerson);
+  }
+  return { where, args };
+}
 
 /** The process lock when no Vigil holds it, else null. */
 function lockIfFree(file: string): ProcessLock | null {
@@ -585,27 +610,34 @@ export class SqliteStore implements Store {
   }
 
   listIncidents(q: IncidentQuery): Promise<IncidentRow[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
+    const { where, args } = incidentFilters(q);
     if (q.status === 'open') where.push("status != 'resolved'");
     else if (q.status) {
       where.push('status = ?');
       args.push(q.status);
     }
-    if (q.severity) {
-      where.push('severity = ?');
-      args.push(q.severity);
-    }
-    if (q.team !== undefined) {
-      where.push('team = ?');
-      args.push(q.team);
-    }
-    if (q.before !== undefined) {
+    const urgency = q.order === 'urgency';
+    if (q.after && urgency) {
+      // Keyset paging in (severity rank, created_at, id) order.
+      where.push(`(${SEVERITY_RANK}, created_at, id) > (?, ?, ?)`);
+      args.push(q.after.severityRank ?? 0, q.after.createdAt ?? 0, q.after.id);
+    } else if (q.after) {
       where.push('id < ?');
-      args.push(q.before);
+      args.push(q.after.id);
     }
-    const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const order = urgency ? `${SEVERITY_RANK}, created_at, id` : 'id DESC';
+    const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
     return this.read(() => (this.stmt(sql).all(...args, q.limit) as Record<string, unknown>[]).map(incidentFromRow));
+  }
+
+  countIncidents(q: Omit<IncidentQuery, 'limit'>): Promise<Record<IncidentStatus, number>> {
+    const { where, args } = incidentFilters(q);
+    const sql = `SELECT status, count(*) AS n FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`;
+    return this.read(() => {
+      const out: Record<IncidentStatus, number> = { triggered: 0, acknowledged: 0, resolved: 0 };
+      for (const r of this.stmt(sql).all(...args) as { status: IncidentStatus; n: number }[]) out[r.status] = r.n;
+      return out;
+    });
   }
 
   getIncident(id: number): Promise<IncidentRow | undefined> {
