@@ -5,7 +5,8 @@ import type { Clock } from '../core/clock.js';
 import { badRequest, notFound } from '../core/errors.js';
 import { parseDuration } from '../config/duration.js';
 import type { EnginePort } from '../incidents/engine.js';
-import type { StoreReader, SilenceRow } from '../store/types.js';
+import type { AlertRow, StoreReader, SilenceRow } from '../store/types.js';
+import { presentAlert } from './present.js';
 import { parseBody, parseQuery } from '../http/validation.js';
 import { instant } from '../ingest/sources/common.js';
 import { compileMatcher, MatcherError, parseMatchers } from '../rules/matchers.js';
@@ -46,6 +47,11 @@ const newSilence = z
   })
   .strict();
 
+const previewBody = z.object({ matchers: matcherTexts }).strict();
+/** A preview lists this many of the alerts it would mute (and counts all of them, up to the scan limit). */
+const PREVIEW_LIMIT = 100;
+const PREVIEW_SCAN_LIMIT = 200_000;
+
 const listQuery = z.object({ state: z.enum(['active', 'pending', 'expired']).optional() });
 /** Who expires a silence (default api). */
 const deleteQuery = z.object({ by: z.string().max(10_000).optional() });
@@ -83,6 +89,29 @@ export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clo
     if (anonymousScript(who, body.createdBy)) throw badRequest('createdBy: required', [{ field: 'createdBy', problem: 'required' }]);
     const silence = await engine.createSilence({ matchers: body.matchers, startsAt, endsAt, createdBy: who.name ?? who.by, comment: body.comment });
     res.status(201).json(present(silence));
+  });
+
+  // What a silence would mute now: the firing alerts its matchers match (the console shows them before creating it).
+  router.post('/api/v1/silences/preview', async (req, res) => {
+    const body = parseBody(previewBody, req.body, 'silence preview');
+    const compiled = body.matchers.flatMap((m) => parseMatchers(m).map(compileMatcher));
+    const matched: AlertRow[] = [];
+    let total = 0;
+    let before: number | undefined;
+    for (let scanned = 0; scanned < PREVIEW_SCAN_LIMIT; ) {
+      const page = await store.listAlerts({ status: 'firing', limit: 2000, before });
+      for (const a of page) {
+        if (!compiled.every((m) => m.matches(a.labels[m.name]))) continue;
+        total++;
+        if (matched.length < PREVIEW_LIMIT) matched.push(a);
+      }
+      scanned += page.length;
+      if (page.length < 2000) break;
+      before = page[page.length - 1]!.id;
+      // Between pages: ingest keeps its turn.
+      await new Promise((r) => setImmediate(r));
+    }
+    res.json({ matchers: body.matchers, total, alerts: matched.map(presentAlert) });
   });
 
   router.get('/api/v1/silences', async (req, res) => {

@@ -160,6 +160,8 @@ export interface AlertQuery {
   status?: AlertStatus;
   incidentId?: number;
   limit: number;
+  /** Alerts with an id below this one (newest first): the next page. */
+  before?: number;
 }
 
 /** Writes inside one group-committed transaction. Functions given to Store.write must not do I/O of their own. */

@@ -487,3 +487,24 @@ describe('the board query (console)', () => {
     expect((await v.get('/api/v1/incidents?mine=true')).status).toBe(400);
   });
 });
+
+describe('silence preview (console)', () => {
+  it('lists the firing alerts a silence would mute now, and creates nothing', async () => {
+    v = await startVigil();
+    await v.post(
+      '/api/v1/alerts/alertmanager',
+      amWebhook([
+        { labels: { alertname: 'InstanceDown', instance: 'web-1', job: 'node' } },
+        { labels: { alertname: 'InstanceDown', instance: 'web-2', job: 'node' } },
+        { labels: { alertname: 'DiskFull', instance: 'db-1', job: 'node' } },
+      ]),
+    );
+    const res = await v.post('/api/v1/silences/preview', { matchers: ['alertname="InstanceDown"', 'instance=~"web-.*"'] });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.total).toBe(2);
+    expect(body.alerts.map((a: any) => a.labels.instance).sort()).toEqual(['web-1', 'web-2']);
+    expect((await v.json('/api/v1/silences')).silences).toEqual([]);
+    expect((await v.post('/api/v1/silences/preview', { matchers: ['instance=~".*"'] })).status).toBe(400);
+  });
+});

@@ -695,6 +695,10 @@ export class SqliteStore implements Store {
       where.push('incident_id = ?');
       args.push(q.incidentId);
     }
+    if (q.before !== undefined) {
+      where.push('id < ?');
+      args.push(q.before);
+    }
     const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return this.read(() => (this.stmt(sql).all(...args, q.limit) as Record<string, unknown>[]).map(alertFromRow));
   }
