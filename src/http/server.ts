@@ -29,6 +29,7 @@ import { requireToken } from './auth.js';
 import type { Authenticator } from '../access/authenticator.js';
 import type { ChangeFeed } from '../live/change-feed.js';
 import { eventRoutes } from '../api/events.js';
+import { consoleRoutes } from '../console/serve.js';
 import { requirePrincipal, sessionRoutes } from '../access/routes.js';
 import type { Store } from '../store/types.js';
 
@@ -114,6 +115,8 @@ function createApiApp(deps: HttpDeps): express.Express {
     res.setHeader('Content-Type', contentType);
     res.send(text);
   });
+  // The web console: its pages and assets need no credentials (its API calls do).
+  app.use(consoleRoutes());
   // Signed by their senders, not by the API token; each parses its own (form-encoded) body.
   const cb = deps.callbacks;
   app.use(twilioCallbacks({ authToken: config.notify.twilio.authToken, publicUrl: cb.publicUrl, actions: cb.actions, logger }));
