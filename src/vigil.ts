@@ -12,6 +12,8 @@ import type { LiveRunbooks } from './runbooks/live-runbooks.js';
 import type { RunbookRunner } from './runbooks/runner.js';
 import type { Sleep } from './runbooks/timing.js';
 import { createHttpHandler, listen, type RequestListener } from './http/server.js';
+import { Authenticator } from './access/authenticator.js';
+import { ChangeFeed } from './live/change-feed.js';
 
 export interface VigilOptions {
   clock?: Clock;
@@ -35,6 +37,8 @@ export interface Vigil {
   notifier: Notifier;
   metrics: CoreMetrics & HttpMetrics;
   logger: Logger;
+  /** Live updates to the console (tests drain it instead of waiting for its batch window). */
+  feed: ChangeFeed;
   /** Reloads rules and runbooks as one change; throws ConfigError (what failed keeps its previous files). */
   reload(reason: string): void;
   /** Listens on the configured host and port (0 picks a free port); resolves to the bound port. */
@@ -50,7 +54,24 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
   const registry = createRegistry();
   const core = createCore(config, { clock, logger, registry, sleep: options.sleep });
   const httpMetrics = createHttpMetrics(registry);
+  const authenticator = new Authenticator({
+    apiTokens: config.auth.apiTokens,
+    store: core.store,
+    rules: () => core.rules.current,
+    clock,
+    authProxy: config.console.authProxy,
+  });
+  const feed = new ChangeFeed({
+    store: core.store,
+    batchMs: 100,
+    keep: 5000,
+    now: () => clock.now(),
+    onError: (err) => logger.error({ err }, 'live update failed'),
+  });
   const handler = createHttpHandler({
+    feed,
+    authenticator,
+    sessions: core.store,
     config,
     clock,
     logger,
@@ -85,6 +106,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     notifier: core.notifier,
     metrics: { ...core.metrics, ...httpMetrics },
     logger,
+    feed,
     reload: (reason) => void core.reload(reason),
     async listen(port = config.server.port, host = config.server.host) {
       const bound = await listen(handler, port, host, { headersTimeoutMs: config.server.headersTimeout });
@@ -92,6 +114,8 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
       return bound.port;
     },
     async close() {
+      // Open event streams end first, or the server would wait for them.
+      feed.close();
       if (closeServer) await closeServer();
       await core.close();
     },

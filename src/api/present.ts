@@ -33,6 +33,9 @@ export function presentIncident(i: IncidentRow) {
     sla: {
       acknowledge: i.ackSlaBreached ? 'missed' : i.acknowledgedAt !== null || i.status === 'resolved' ? 'met' : null,
       resolve: i.resolveSlaBreached ? 'missed' : i.status === 'resolved' ? 'met' : null,
+      /** When each SLA runs out (from the policy it was paged under); null without one. */
+      acknowledgeBy: i.policy?.ackSla != null ? iso(i.createdAt + i.policy.ackSla) : null,
+      resolveBy: i.policy?.resolveSla != null ? iso(i.createdAt + i.policy.resolveSla) : null,
     },
     groupKey: i.groupKey,
     source: i.source,

@@ -1,5 +1,6 @@
 import { iso } from './present.js';
 import { Router } from 'express';
+import { actor, anonymousScript } from './actor.js';
 import { z } from 'zod';
 import { badRequest, notFound } from '../core/errors.js';
 import { formatDuration } from '../config/duration.js';
@@ -18,14 +19,15 @@ export interface RunbookApiDeps {
 
 const runRequest = z
   .object({
-    by: z.string().trim().min(1).max(200).default('api'),
+    by: z.string().trim().min(1).max(200).optional(),
     dryRun: z.boolean().default(false),
   })
   .strict();
 
 const decision = z
   .object({
-    by: z.string().trim().min(1).max(200),
+    /** Required unless a person signed in decides (they decide as themselves). */
+    by: z.string().trim().min(1).max(200).optional(),
     comment: z.string().trim().max(2000).optional(),
   })
   .strict();
@@ -102,14 +104,16 @@ export function runbookRoutes(store: StoreReader, deps: RunbookApiDeps): Router 
     const id = Number(req.params.id);
     if (!Number.isSafeInteger(id) || id <= 0) throw badRequest('incident id must be a positive integer', [{ field: 'id', problem: 'not a positive integer' }]);
     const body = parseBody(runRequest, req.body ?? {}, 'run request');
-    const run = await deps.runner.request(id, req.params.name, body.by, body.dryRun);
+    const run = await deps.runner.request(id, req.params.name, actor(req, res, body.by).by, body.dryRun);
     res.status(202).json(presentRun(run));
   });
 
   for (const [action, approved] of [['approve', true], ['reject', false]] as const) {
     router.post(`/api/v1/runbooks/runs/:id/${action}`, async (req, res) => {
       const body = parseBody(decision, req.body ?? {}, action);
-      res.json(await deps.runner.decide(req.params.id, { approved, by: body.by, ...(body.comment ? { comment: body.comment } : {}) }));
+      const who = actor(req, res, body.by);
+      if (anonymousScript(who, body.by)) throw badRequest(`${action}: by: required`, [{ field: 'by', problem: 'required' }]);
+      res.json(await deps.runner.decide(req.params.id, { approved, by: who.by, ...(body.comment ? { comment: body.comment } : {}) }));
     });
   }
 

@@ -1,10 +1,12 @@
 import { Router } from 'express';
+import { actor, anonymousScript } from './actor.js';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { badRequest, notFound } from '../core/errors.js';
 import { parseDuration } from '../config/duration.js';
 import type { EnginePort } from '../incidents/engine.js';
-import type { StoreReader, SilenceRow } from '../store/types.js';
+import type { AlertRow, StoreReader, SilenceRow } from '../store/types.js';
+import { presentAlert } from './present.js';
 import { parseBody, parseQuery } from '../http/validation.js';
 import { instant } from '../ingest/sources/common.js';
 import { compileMatcher, MatcherError, parseMatchers } from '../rules/matchers.js';
@@ -39,10 +41,16 @@ const newSilence = z
     endsAt: instant.optional(),
     /** Instead of endsAt: how long from startsAt, e.g. 2h. */
     duration: z.string().optional(),
-    createdBy: z.string().trim().min(1).max(200),
+    /** Who asks; people signed in with their own token are recorded as themselves. */
+    createdBy: z.string().trim().min(1).max(200).optional(),
     comment: z.string().trim().min(1).max(2000),
   })
   .strict();
+
+const previewBody = z.object({ matchers: matcherTexts }).strict();
+/** A preview lists this many of the alerts it would mute (and counts all of them, up to the scan limit). */
+const PREVIEW_LIMIT = 100;
+const PREVIEW_SCAN_LIMIT = 200_000;
 
 const listQuery = z.object({ state: z.enum(['active', 'pending', 'expired']).optional() });
 /** Who expires a silence (default api). */
@@ -77,8 +85,33 @@ export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clo
     if (endsAt === undefined) throw badRequest('endsAt: required (or duration)', [{ field: 'endsAt', problem: 'required' }]);
     if (endsAt <= startsAt) throw badRequest('endsAt: must be after startsAt', [{ field: 'endsAt', problem: 'not after startsAt' }]);
     if (endsAt <= now) throw badRequest('endsAt: must be in the future', [{ field: 'endsAt', problem: 'in the past' }]);
-    const silence = await engine.createSilence({ matchers: body.matchers, startsAt, endsAt, createdBy: body.createdBy, comment: body.comment });
+    const who = actor(req, res, body.createdBy);
+    if (anonymousScript(who, body.createdBy)) throw badRequest('createdBy: required', [{ field: 'createdBy', problem: 'required' }]);
+    const silence = await engine.createSilence({ matchers: body.matchers, startsAt, endsAt, createdBy: who.name ?? who.by, comment: body.comment });
     res.status(201).json(present(silence));
+  });
+
+  // What a silence would mute now: the firing alerts its matchers match (the console shows them before creating it).
+  router.post('/api/v1/silences/preview', async (req, res) => {
+    const body = parseBody(previewBody, req.body, 'silence preview');
+    const compiled = body.matchers.flatMap((m) => parseMatchers(m).map(compileMatcher));
+    const matched: AlertRow[] = [];
+    let total = 0;
+    let before: number | undefined;
+    for (let scanned = 0; scanned < PREVIEW_SCAN_LIMIT; ) {
+      const page = await store.listAlerts({ status: 'firing', limit: 2000, before });
+      for (const a of page) {
+        if (!compiled.every((m) => m.matches(a.labels[m.name]))) continue;
+        total++;
+        if (matched.length < PREVIEW_LIMIT) matched.push(a);
+      }
+      scanned += page.length;
+      if (page.length < 2000) break;
+      before = page[page.length - 1]!.id;
+      // Between pages: ingest keeps its turn.
+      await new Promise((r) => setImmediate(r));
+    }
+    res.json({ matchers: body.matchers, total, alerts: matched.map(presentAlert) });
   });
 
   router.get('/api/v1/silences', async (req, res) => {
@@ -96,8 +129,9 @@ export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clo
 
   router.delete('/api/v1/silences/:id', async (req, res) => {
     const q = parseQuery(deleteQuery, req.query);
-    const by = q.by?.trim() ? q.by.trim().slice(0, 200) : 'api';
-    res.json(present(await engine.expireSilence(req.params.id, by)));
+    const given = q.by?.trim() ? q.by.trim().slice(0, 200) : undefined;
+    const who = actor(req, res, given);
+    res.json(present(await engine.expireSilence(req.params.id, who.name ?? who.by)));
   });
 
   return router;

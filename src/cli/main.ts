@@ -9,6 +9,7 @@ import { loadRuleSet } from '../rules/ruleset.js';
 import { serve } from './serve.js';
 import { oncall } from './oncall.js';
 import { report } from './report.js';
+import { tokenCreate, tokenList, tokenRevoke } from './token.js';
 
 /** The installed package's version: package.json at the package root (two levels above src/cli and dist/cli). */
 function packageVersion(): string {
@@ -86,6 +87,31 @@ program
   .option('--json', 'print the summary as JSON, as GET /api/v1/reports/summary answers')
   .action(async (opts: { since?: string; until?: string; team?: string; tz?: string; json?: boolean }) => {
     process.exitCode = await report(opts);
+  });
+
+const token = program.command('token').description("people's personal tokens: console sign-in and the API under their own name");
+token
+  .command('create')
+  .description('create a token for a person of rules/ and print it (once; only its hash is stored)')
+  .requiredOption('--person <id>', 'the person, as in the people section of rules/')
+  .option('--expires <duration>', 'e.g. 90d, 12h, or never', 'never')
+  .option('--label <text>', 'what the token is for, shown by token list')
+  .action(async (opts: { person: string; expires?: string; label?: string }) => {
+    process.exitCode = await tokenCreate(opts);
+  });
+token
+  .command('list')
+  .description('list tokens (id, person, label, state, dates; never the secret)')
+  .option('--json', 'as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    process.exitCode = await tokenList(opts);
+  });
+token
+  .command('revoke')
+  .description('revoke a token by its id (see token list); it stops working at once')
+  .argument('<id>', 'the token id, e.g. pat_1a2b3c4d5e6f')
+  .action(async (id: string) => {
+    process.exitCode = await tokenRevoke(id);
   });
 
 program

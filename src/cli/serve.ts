@@ -81,6 +81,7 @@ function announce(config: Config, logger: Logger): void {
     [
       '',
       `Vigil is ready on ${base}`,
+      `  Console:               ${base}/${config.auth.apiTokens.length > 0 ? '  (sign in with VIGIL_API_TOKEN, or a token from `vigil token create --person ID`)' : '  (open: no VIGIL_API_TOKEN, anyone who can reach it can act)'}`,
       `  Alertmanager webhook:  ${base}/api/v1/alerts/alertmanager`,
       `  Prometheus (API v2):   ${base}/api/v2/alerts`,
       `  Grafana webhook:       ${base}/api/v1/alerts/grafana`,

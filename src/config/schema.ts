@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { runbooksConfigSchema } from '../runbooks/config.js';
 import { parseDuration } from './duration.js';
@@ -165,6 +166,35 @@ const notify = z
   })
   .strict();
 
+/** An IPv4/IPv6 address or a CIDR range such as 10.0.0.0/8. */
+const addressOrRange = z.string().refine((text) => {
+  const [address, bits, extra] = text.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}, 'expected an IP address or a CIDR range like 10.0.0.0/8');
+
+/** Trusted-proxy sign-in (oauth2-proxy and the like): a header naming the person's email, from these addresses only. */
+const authProxy = z
+  .object({
+    /** The header the proxy sets, e.g. X-Forwarded-Email. */
+    header: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'),
+    /** Addresses or CIDR ranges of the proxies; the header is ignored on requests from anywhere else. */
+    trustedProxies: z.array(addressOrRange).min(1),
+  })
+  .strict();
+
+const consoleConfig = z
+  .object({
+    /** How long a console sign-in lasts. */
+    sessionTtl: duration.default(12 * 3_600_000),
+    /** Failed sign-ins allowed per address within signInWindow; more are refused until it passes. */
+    signInAttempts: z.number().int().min(1).max(1000).default(10),
+    signInWindow: duration.default(15 * 60_000),
+    authProxy: authProxy.optional(),
+  })
+  .strict();
+
 const scheduler = z
   .object({
     interval: duration.default(1000),
@@ -189,6 +219,8 @@ export const configFileSchema = z
     /** Auto-remediation: runbook directory, kill switch, dry run, allow-lists, Prometheus for checks (src/runbooks). */
     runbooks: runbooksConfigSchema.prefault({}),
     notify: notify.prefault({}),
+    /** The web console: sessions, sign-in limits, trusted-proxy sign-in (src/access). */
+    console: consoleConfig.prefault({}),
     scheduler: scheduler.prefault({}),
     log: log.prefault({}),
     /** Manager digests: schedules, recipients, time zone, SLA targets, night hours (src/reports). */

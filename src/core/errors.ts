@@ -5,10 +5,12 @@
 export type ErrorCode =
   | 'bad_request'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'too_many_requests'
   | 'unavailable'
   | 'invalid_config'
   | 'internal';
@@ -16,10 +18,13 @@ export type ErrorCode =
 const statusByCode: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  // Only for people's sign-in attempts: senders of alerts never see a 429 (they would not retry it).
+  too_many_requests: 429,
   unavailable: 503,
   invalid_config: 500,
   internal: 500,
@@ -49,6 +54,7 @@ export const badRequest = (message: string, details?: FieldProblem[]) =>
   new VigilError('bad_request', message, details);
 export const unauthorized = (message = 'missing or invalid credentials') =>
   new VigilError('unauthorized', message);
+export const forbidden = (message: string) => new VigilError('forbidden', message);
 export const notFound = (message: string) => new VigilError('not_found', message);
 export const conflict = (message: string) => new VigilError('conflict', message);
 export const unavailable = (message: string, retryAfter = 1) =>

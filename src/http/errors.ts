@@ -34,6 +34,7 @@ export function writeError(res: ServerResponse, e: VigilError, logger: Logger, r
     res.setHeader('Retry-After', String(e.retryAfter ?? 1));
     logger.warn({ reqId, reason: e.message }, 'answered 503');
   }
+  if (e.status === 429) res.setHeader('Retry-After', String(e.retryAfter ?? 60));
   if (e.status === 401 && !res.hasHeader('WWW-Authenticate')) res.setHeader('WWW-Authenticate', 'Bearer realm="vigil"');
   writeJson(res, e.status, { ...extra, error: { code: e.code, message: e.message, details: e.details ?? null } });
 }

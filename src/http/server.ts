@@ -26,6 +26,12 @@ import type { LinkSigner } from '../notify/links.js';
 import type { DeliveryHealth } from '../notify/delivery-health.js';
 import { errorHandler, jsonBody, requestLogging } from './app.js';
 import { requireToken } from './auth.js';
+import type { Authenticator } from '../access/authenticator.js';
+import type { ChangeFeed } from '../live/change-feed.js';
+import { eventRoutes } from '../api/events.js';
+import { consoleRoutes } from '../console/serve.js';
+import { requirePrincipal, sessionRoutes } from '../access/routes.js';
+import type { Store } from '../store/types.js';
 
 export interface HttpDeps {
   config: Config;
@@ -42,6 +48,12 @@ export interface HttpDeps {
   runbooks: RunbookApiDeps;
   /** The rule set in force (people, teams, schedules). */
   rules(): RuleSet;
+  /** Who is asking: API token, personal tokens, console sessions, trusted proxy. */
+  authenticator: Authenticator;
+  /** Live updates for the console (GET /api/v1/events). */
+  feed: ChangeFeed;
+  /** Session writes (sign-in, sign-out). */
+  sessions: Pick<Store, 'write'>;
   /** Which paging providers are failing now (reported by /readyz without failing it: Vigil still takes alerts). */
   deliveryHealth(): DeliveryHealth;
   /** Inbound callbacks from people's devices: phone keypress, SMS reply, chat button, email link. */
@@ -103,6 +115,8 @@ function createApiApp(deps: HttpDeps): express.Express {
     res.setHeader('Content-Type', contentType);
     res.send(text);
   });
+  // The web console: its pages and assets need no credentials (its API calls do).
+  app.use(consoleRoutes());
   // Signed by their senders, not by the API token; each parses its own (form-encoded) body.
   const cb = deps.callbacks;
   app.use(twilioCallbacks({ authToken: config.notify.twilio.authToken, publicUrl: cb.publicUrl, actions: cb.actions, logger }));
@@ -119,8 +133,20 @@ function createApiApp(deps: HttpDeps): express.Express {
       throw err;
     }
   });
-  app.use('/api/v1', requireToken(config.auth.apiTokens, 'api'));
+  app.use(
+    sessionRoutes({
+      authenticator: deps.authenticator,
+      store: deps.sessions,
+      clock: deps.clock,
+      logger,
+      sessionTtlMs: config.console.sessionTtl,
+      signIn: { attempts: config.console.signInAttempts, windowMs: config.console.signInWindow },
+      secureCookies: (config.server.publicUrl ?? '').startsWith('https:'),
+    }),
+  );
+  app.use('/api/v1', requirePrincipal(deps.authenticator));
   app.use(apiRoutes(store, engine));
+  app.use(eventRoutes(deps.feed));
   app.use(oncallRoutes(deps.rules, deps.clock));
   app.use(silenceRoutes(store, engine, deps.clock));
   app.use(notificationRoutes(store));

@@ -45,6 +45,8 @@ export interface IngestResult {
 export interface Actor {
   /** The person (or sender) acting. */
   by: string;
+  /** Their name in the timeline's words, when known (a person signed in to the console or the API). */
+  name?: string;
   /** The door it came through: api, pagerduty, ... */
   source: string;
   note?: string;
@@ -57,6 +59,7 @@ export interface EnginePort {
   acknowledgeAlert(fingerprint: string, actor: Actor): Promise<IncidentRow | null>;
   resolve(id: number, actor: Actor): Promise<IncidentRow>;
   resolveAlertByFingerprint(fingerprint: string, actor: Actor): Promise<boolean>;
+  escalateNow(id: number, actor: Actor): Promise<IncidentRow>;
   addNote(id: number, actor: Actor & { text: string }): Promise<{ incidentId: number; at: number; by: string; text: string }>;
   createSilence(silence: NewSilence): Promise<SilenceRow>;
   expireSilence(id: string, by: string): Promise<SilenceRow>;
@@ -491,7 +494,7 @@ export class IncidentEngine implements EnginePort {
     return this.store.write(async (tx) => {
       const incident = await this.mustGet(tx, id);
       if (incident.status === 'resolved') throw conflict(`incident ${id} is resolved`);
-      await this.timers.escalateNow(tx, incident, actor.by, this.clock.now());
+      await this.timers.escalateNow(tx, incident, who(actor), this.clock.now());
       return incident;
     });
   }
@@ -611,7 +614,7 @@ export class IncidentEngine implements EnginePort {
       kind: 'acknowledged',
       actor: actor.by,
       source: actor.source,
-      message: actor.note ? `acknowledged by ${actor.by}: ${actor.note}` : `acknowledged by ${actor.by}`,
+      message: `acknowledged by ${who(actor)}${actor.note ? `: ${actor.note}` : ''}`,
       data: actor.note ? { note: actor.note } : null,
     });
     const updated = { ...incident, ...patch };
@@ -647,7 +650,7 @@ export class IncidentEngine implements EnginePort {
         kind: 'resolved',
         actor: actor.by,
         source: actor.source,
-        message: actor.note ? `resolved by ${actor.by}: ${actor.note}` : `resolved by ${actor.by}`,
+        message: `resolved by ${who(actor)}${actor.note ? `: ${actor.note}` : ''}`,
         data: actor.note ? { note: actor.note } : null,
       });
       const updated = { ...incident, ...patch };
@@ -756,6 +759,11 @@ export class IncidentEngine implements EnginePort {
     if (!incident) throw notFound(`incident ${id} not found`);
     return incident;
   }
+}
+
+/** "Alice Example (console)": the console's actions say where they came from. */
+function who(actor: Actor): string {
+  return `${actor.name ?? actor.by}${actor.source === 'console' ? ' (console)' : ''}`;
 }
 
 function morePressing(a: Priority, b: Priority): Priority {

@@ -140,8 +140,8 @@ export class IncidentTimers {
     const again = round > 0 ? ` (round ${round + 1})` : '';
     await event(
       'escalated',
-      paged ? `escalated to tier ${tier}${again} (${paged}): ${why}` : `escalated to tier ${tier}${again}: ${why}; nobody is on call there`,
-      { tier, round, paged, policy: plan.name },
+      paged ? `escalated to tier ${tier}${again} (${paged.names}): ${why}` : `escalated to tier ${tier}${again}: ${why}; nobody is on call there`,
+      { tier, round, paged: paged?.names ?? null, people: paged?.people ?? [], policy: plan.name },
     );
     if (paged) tx.afterCommit(() => this.deps.options.onOutbox?.());
     if (incident.status === 'triggered' && step.delay !== null) await tx.setTimer(incident.id, 'escalate', now + step.delay);

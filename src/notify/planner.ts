@@ -35,12 +35,21 @@ export class NotificationPlanner {
   /**
    * Pages one escalation tier: whoever its schedules have on call and the people it names, by the channels
    * the target names or the policy uses for the on-call role, and the chat channels it names. Returns who was
-   * paged, in words, or null when the tier reaches nobody.
+   * paged (in words, and the people's ids), or null when the tier reaches nobody.
    */
-  async escalate(tx: StoreTx, incident: IncidentRow, policy: Policy, tier: EscalationTier, tierNumber: number, round: number, now: number): Promise<string | null> {
+  async escalate(
+    tx: StoreTx,
+    incident: IncidentRow,
+    policy: Policy,
+    tier: EscalationTier,
+    tierNumber: number,
+    round: number,
+    now: number,
+  ): Promise<{ names: string; people: string[] } | null> {
     const rules = this.rules();
     const defaults = policy.notify.find((n) => n.role === 'oncall')?.channels ?? ['voice', 'sms'];
     const names: string[] = [];
+    const people = new Set<string>();
     const insert = (to: Responder) =>
       send(tx, incident, 'escalation', to, `incident:${incident.id}:escalation:${incident.reopenCount}-r${round}-t${tierNumber}:${to.channel}:${to.address}`, now);
     for (const target of resolveTier(rules, tier, now)) {
@@ -56,9 +65,12 @@ export class NotificationPlanner {
         await insert({ channel, ...t.recipient });
         reached = true;
       }
-      if (reached) names.push(rules.people.get(target.person)?.name ?? target.person);
+      if (reached) {
+        names.push(rules.people.get(target.person)?.name ?? target.person);
+        people.add(target.person);
+      }
     }
-    return names.length > 0 ? [...new Set(names)].join(', ') : null;
+    return names.length > 0 ? { names: [...new Set(names)].join(', '), people: [...people] } : null;
   }
 
   /**

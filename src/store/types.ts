@@ -2,6 +2,7 @@ import type { AlertLink, AlertSource, AlertStatus } from '../alerts/alert.js';
 import type { Priority, Severity } from '../alerts/severity.js';
 import type { Policy } from '../rules/schema.js';
 import type { RunbookReads, RunbookTx } from './runbook-types.js';
+import type { AccessReads, AccessTx } from './access-types.js';
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
@@ -125,24 +126,46 @@ export interface TimelineEvent {
 
 export type NewTimelineEvent = Omit<TimelineEvent, 'id'>;
 
+/** One incident a commit changed, and the timeline event kinds it added (triggered, reopened, escalated, ...). */
+export interface IncidentChange {
+  incidentId: number;
+  kinds: string[];
+}
+
 export interface IncidentQuery {
   /** `open`: triggered or acknowledged. */
   status?: IncidentStatus | 'open';
   severity?: Severity;
   team?: string;
+  service?: string;
+  /** Text in the title or in any alert's labels (case-insensitive). */
+  text?: string;
+  /** Only incidents this person was paged for (pages, escalations, fallbacks). */
+  pagedPerson?: string;
   limit: number;
-  /** Return incidents with an id below this one (newest first). */
-  before?: number;
+  /** newest: by id, newest first (the default). urgency: most severe first, then the oldest (the console's board). */
+  order?: 'newest' | 'urgency';
+  /** Return incidents after this one in the order (newest: an id below it). */
+  after?: IncidentCursor;
+}
+
+/** Where a page of incidents ends, in the order it was read. */
+export interface IncidentCursor {
+  id: number;
+  severityRank?: number;
+  createdAt?: number;
 }
 
 export interface AlertQuery {
   status?: AlertStatus;
   incidentId?: number;
   limit: number;
+  /** Alerts with an id below this one (newest first): the next page. */
+  before?: number;
 }
 
 /** Writes inside one group-committed transaction. Functions given to Store.write must not do I/O of their own. */
-export interface StoreTx extends OutboxTx, RunbookTx {
+export interface StoreTx extends OutboxTx, RunbookTx, AccessTx {
   currentAlert(fingerprint: string): Promise<AlertRow | undefined>;
   currentAlertState(fingerprint: string): Promise<AlertState | undefined>;
   /**
@@ -213,12 +236,16 @@ export interface StoreTx extends OutboxTx, RunbookTx {
  * The storage port. SQLite (embedded default) implements it today; a PostgreSQL implementation can
  * satisfy the same interface. Every write resolves only after its transaction is durably committed.
  */
-export interface Store extends RunbookReads {
+export interface Store extends RunbookReads, AccessReads {
   /** Runs fn in a transaction shared with other concurrent writers (group commit); resolves after COMMIT. */
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 
   listIncidents(query: IncidentQuery): Promise<IncidentRow[]>;
+  /** How many incidents match the query's filters (its status, limit, order and cursor aside), per status. */
+  countIncidents(query: Omit<IncidentQuery, 'limit'>): Promise<Record<IncidentStatus, number>>;
   getIncident(id: number): Promise<IncidentRow | undefined>;
+  /** Several incidents by id, in id order (missing ones are left out). */
+  incidentsByIds(ids: readonly number[]): Promise<IncidentRow[]>;
   alertsOf(incidentId: number): Promise<AlertRow[]>;
   timelineOf(incidentId: number): Promise<TimelineEvent[]>;
   /** An incident's latest events of these kinds, newest first (messages read only what they show). */
@@ -245,6 +272,8 @@ export interface Store extends RunbookReads {
   ping(): Promise<void>;
   /** Finishes queued writes, then closes. */
   close(): Promise<void>;
+  /** Calls the listener after every commit that changed incidents (the console's live updates); returns an unsubscribe. */
+  onIncidentChanges(listener: (changes: IncidentChange[]) => void): () => void;
 
   // ---- reports
   /** The rows a report over [since, until) reads (which incidents count where: src/reports/figures.ts). */
@@ -281,6 +310,8 @@ export interface DigestScheduleRow {
 export type StoreReader = Pick<
   Store,
   | 'listIncidents'
+  | 'countIncidents'
+  | 'incidentsByIds'
   | 'getIncident'
   | 'alertsOf'
   | 'timelineOf'

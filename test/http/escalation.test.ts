@@ -45,7 +45,7 @@ describe('escalation tiers', () => {
     expect(await kinds(v, 'escalation_exhausted')).toEqual([]);
     await at(v, start, 90);
     expect((await kinds(v, 'escalation_exhausted'))[0].message).toMatch(/every tier has been paged/);
-    expect((await v.json('/api/v1/incidents/1')).sla).toEqual({ acknowledge: 'missed', resolve: null });
+    expect((await v.json('/api/v1/incidents/1')).sla).toMatchObject({ acknowledge: 'missed', resolve: null, acknowledgeBy: '2026-11-22T16:45:00.000Z', resolveBy: '2026-11-22T20:30:00.000Z' });
   });
 
   it('an acknowledgement stops escalation', async () => {
@@ -96,7 +96,7 @@ describe('progress reminders', () => {
     await v.post('/api/v1/incidents/1/resolve', { by: 'bob' });
     for (const m of [120, 150]) await at(v, start, m);
     expect(await kinds(v, 'progress_reminder')).toHaveLength(3);
-    expect((await v.json('/api/v1/incidents/1')).sla).toEqual({ acknowledge: 'met', resolve: 'met' });
+    expect((await v.json('/api/v1/incidents/1')).sla).toMatchObject({ acknowledge: 'met', resolve: 'met' });
   });
 
   it('no update for two intervals escalates to the next tier', async () => {
@@ -124,7 +124,7 @@ describe('progress reminders', () => {
     }
     const breach = (await kinds(v, 'sla_breached')).find((e) => e.data.kind === 'resolve');
     expect(breach.message).toMatch(/resolve SLA missed: not resolved within 4h \(P1\)/);
-    expect((await v.json('/api/v1/incidents/1')).sla).toEqual({ acknowledge: 'met', resolve: 'missed' });
+    expect((await v.json('/api/v1/incidents/1')).sla).toMatchObject({ acknowledge: 'met', resolve: 'missed' });
     expect(await (await v.get('/metrics')).text()).toContain('vigil_sla_breaches_total{priority="P1",kind="resolve"} 1');
   });
 });

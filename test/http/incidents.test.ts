@@ -333,7 +333,7 @@ describe('listing', () => {
   it('an unknown query parameter is a 400 naming it, on every route that takes query parameters', async () => {
     v = await startVigil();
     const cases: [string, string, string][] = [
-      ['/api/v1/incidents?stauts=open', 'stauts', 'status, severity, team, limit, cursor'],
+      ['/api/v1/incidents?stauts=open', 'stauts', 'status, severity, team, service, q, mine, sort, counts, limit, cursor'],
       ['/api/v1/alerts?incidnet=1', 'incidnet', 'status, incident, limit'],
       ['/api/v1/notifications?incident=1&attempt=true', 'attempt', 'incident, limit, attempts'],
       ['/api/v1/reports/summary?period=7d', 'period', 'since, until, team, tz'],
@@ -450,5 +450,61 @@ describe('metrics', () => {
     expect(text).toContain('http_requests_total{method="GET",route="(unmatched)",code="404"} 1');
     expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0\.5",method="GET",route="\/api\/v1\/incidents\/:id",code="200"\} 2/);
     expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/alerts\/alertmanager",code="202"\} 1/);
+  });
+});
+
+describe('the board query (console)', () => {
+  it('orders open incidents by urgency, pages with a cursor, filters by service and text, and counts per status', async () => {
+    v = await startVigil();
+    const send = (labels: Record<string, string>) => v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels }]));
+    await send({ alertname: 'DiskFilling', service: 'db', severity: 'warning' });
+    v.clock.advance(1000);
+    await send({ alertname: 'InstanceDown', service: 'web', instance: 'web-1', severity: 'critical' });
+    v.clock.advance(1000);
+    await send({ alertname: 'Nightly', service: 'jobs', severity: 'info' });
+    v.clock.advance(1000);
+    await send({ alertname: 'ApiDown', service: 'api', instance: 'api-<b>1</b>', severity: 'critical' });
+    await v.post('/api/v1/incidents/3/resolve', {});
+
+    const first = await v.json('/api/v1/incidents?status=open&sort=urgency&limit=2&counts=true');
+    // Critical first (the older one first), then the warning; the resolved info incident is not open.
+    expect(first.incidents.map((i: any) => [i.id, i.severity])).toEqual([
+      [2, 'critical'],
+      [4, 'critical'],
+    ]);
+    expect(first.counts).toEqual({ triggered: 3, acknowledged: 0, resolved: 1, open: 3, all: 4 });
+    const second = await v.json(`/api/v1/incidents?status=open&sort=urgency&limit=2&cursor=${first.next}`);
+    expect(second.incidents.map((i: any) => i.id)).toEqual([1]);
+    expect(second.next).toBeNull();
+
+    expect((await v.json('/api/v1/incidents?service=db')).incidents.map((i: any) => i.id)).toEqual([1]);
+    // Text matches titles and label values, case-insensitive; % and _ are literal.
+    expect((await v.json('/api/v1/incidents?q=API-%3Cb%3E1')).incidents.map((i: any) => i.id)).toEqual([4]);
+    expect((await v.json('/api/v1/incidents?q=diskfill')).incidents.map((i: any) => i.id)).toEqual([1]);
+    expect((await v.json('/api/v1/incidents?q=%25')).incidents).toEqual([]);
+    // A cursor from one order does not page another; "mine" needs a person.
+    expect((await v.get(`/api/v1/incidents?cursor=${first.next}`)).status).toBe(400);
+    expect((await v.get('/api/v1/incidents?mine=true')).status).toBe(400);
+  });
+});
+
+describe('silence preview (console)', () => {
+  it('lists the firing alerts a silence would mute now, and creates nothing', async () => {
+    v = await startVigil();
+    await v.post(
+      '/api/v1/alerts/alertmanager',
+      amWebhook([
+        { labels: { alertname: 'InstanceDown', instance: 'web-1', job: 'node' } },
+        { labels: { alertname: 'InstanceDown', instance: 'web-2', job: 'node' } },
+        { labels: { alertname: 'DiskFull', instance: 'db-1', job: 'node' } },
+      ]),
+    );
+    const res = await v.post('/api/v1/silences/preview', { matchers: ['alertname="InstanceDown"', 'instance=~"web-.*"'] });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.total).toBe(2);
+    expect(body.alerts.map((a: any) => a.labels.instance).sort()).toEqual(['web-1', 'web-2']);
+    expect((await v.json('/api/v1/silences')).silences).toEqual([]);
+    expect((await v.post('/api/v1/silences/preview', { matchers: ['instance=~".*"'] })).status).toBe(400);
   });
 });

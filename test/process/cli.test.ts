@@ -118,6 +118,10 @@ describe('vigil CLI', () => {
     running.push(server);
     const out = server.output();
     expect(out).toContain(`${server.url.replace('127.0.0.1', 'localhost')}/api/v1/alerts/alertmanager`);
+    // The console's address, and that it is open without VIGIL_API_TOKEN; the page answers there.
+    const consoleLine = out.split('\n').find((l) => l.trim().startsWith('Console:'))!;
+    expect(consoleLine).toMatch(/Console: +http:\/\/localhost:\d+\/ +\(open: no VIGIL_API_TOKEN/);
+    expect(await (await fetch(`${server.url}/`)).text()).toContain('<div id="app">');
     const curl = out.split('\n').find((l) => l.trim().startsWith('curl '))!;
     expect(curl).toBeTruthy();
     const { stdout } = await run('bash', ['-c', curl.trim()]);

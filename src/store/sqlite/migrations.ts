@@ -277,4 +277,36 @@ export const migrations: string[] = [
   );
   CREATE INDEX inbound_events_by_seen ON inbound_events (seen_at);
   `,
+  `
+  -- People's access: personal tokens (only their hash is kept) and console sessions (in the store, so a restart
+  -- or another instance keeps people signed in).
+  CREATE TABLE access_tokens (
+    id            TEXT    PRIMARY KEY,
+    person        TEXT    NOT NULL,
+    hash          TEXT    NOT NULL UNIQUE,
+    label         TEXT,
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER,
+    revoked_at    INTEGER,
+    last_used_at  INTEGER
+  );
+  CREATE TABLE sessions (
+    hash        TEXT    PRIMARY KEY,
+    person      TEXT    NOT NULL,
+    name        TEXT    NOT NULL,
+    admin       INTEGER NOT NULL,
+    via         TEXT    NOT NULL,
+    -- The personal token it was opened with: revoking the token ends its sessions.
+    token_id    TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+  CREATE INDEX sessions_by_token ON sessions (token_id) WHERE token_id IS NOT NULL;
+  `,
+  `
+  -- The console's board: open incidents, most severe first, then the oldest (the expression is the store's SEVERITY_RANK).
+  CREATE INDEX incidents_open_by_urgency ON incidents ((CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 WHEN 'reminder' THEN 2 ELSE 3 END), created_at, id)
+    WHERE status != 'resolved';
+  `,
 ];

@@ -9,7 +9,9 @@ import type {
   AlertRow,
   AlertState,
   DigestScheduleRow,
+  IncidentChange,
   IncidentQuery,
+  IncidentStatus,
   SilenceRow,
   IncidentRow,
   NewAlert,
@@ -25,9 +27,45 @@ import type {
 } from '../types.js';
 import { migrations } from './migrations.js';
 import { DatabaseOpenError, explainOpenFailure } from './open-problem.js';
-import { lockDatabase, type ProcessLock } from './process-lock.js';
+import { DatabaseInUseError, lockDatabase, type ProcessLock } from './process-lock.js';
+
+/** Severity as a sort key: critical first. The expression matches the index incidents_open_by_urgency word for word. */
+const SEVERITY_RANK = "(CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 WHEN 'reminder' THEN 2 ELSE 3 END)";
+
+/** The WHERE terms every incident list shares (status, order and paging aside). */
+function incidentFilters(q: Omit<IncidentQuery, 'limit'>): { where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  for (const [column, value] of [['severity', q.severity], ['team', q.team], ['service', q.service]] as const) {
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    args.push(value);
+  }
+  if (q.text !== undefined && q.text.trim() !== '') {
+    const like = `%${q.text.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push("(lower(title) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = incidents.id AND lower(a.labels) LIKE ? ESCAPE '\\'))");
+    args.push(like, like);
+  }
+  if (q.pagedPerson !== undefined) {
+    where.push("EXISTS (SELECT 1 FROM notifications n WHERE n.incident_id = incidents.id AND n.person = ? AND n.kind IN ('page', 'escalation'))");
+    args.push(q.pagedPerson);
+  }
+  return { where, args };
+}
+
+/** The process lock when no Vigil holds it, else null. */
+function lockIfFree(file: string): ProcessLock | null {
+  try {
+    return lockDatabase(file);
+  } catch (err) {
+    if (err instanceof DatabaseInUseError) return null;
+    throw err;
+  }
+}
 import { runbookReads, runbookTx } from './runbook-runs.js';
 import type { RunbookReads } from '../runbook-types.js';
+import { accessReads, accessTx } from './access.js';
+import type { AccessReads } from '../access-types.js';
 import {
   alertColumns,
   alertFromRow,
@@ -70,6 +108,11 @@ export interface SqliteStoreOptions {
    * exist and have this Vigil's schema. Without it the store serves: it takes the process lock and migrates.
    */
   readonly?: boolean;
+  /**
+   * A short write next to a Vigil that may be serving the file (`vigil token`): no process lock is kept. The
+   * schema is brought up to date only while nobody serves the file; otherwise it must already be current.
+   */
+  alongside?: boolean;
 }
 
 /** Errors that mean "this file cannot be opened as asked" rather than a fault inside SQLite or Vigil. */
@@ -108,8 +151,11 @@ export class SqliteStore implements Store {
   private readonly stateFingerprints = new Map<number, string>();
   /** afterCommit callbacks of the write being run. */
   private effects: (() => void)[] = [];
+  /** Incidents the commit being prepared changes, and the timeline kinds it adds to each (the change feed). */
+  private changed = new Map<number, Set<string>>();
+  private readonly changeListeners = new Set<(changes: IncidentChange[]) => void>();
   /** Held by the serving store for as long as it is open: one process per database file. */
-  private readonly lock: ProcessLock | null = null;
+  private lock: ProcessLock | null = null;
 
   constructor(private readonly options: SqliteStoreOptions) {
     const file = options.path;
@@ -119,7 +165,7 @@ export class SqliteStore implements Store {
     try {
       if (file !== ':memory:' && !options.readonly) {
         mkdirSync(path.dirname(file), { recursive: true });
-        this.lock = lockDatabase(file);
+        this.lock = options.alongside ? lockIfFree(file) : lockDatabase(file);
       }
       this.db = new Database(file, { timeout: options.busyTimeoutMs, readonly: options.readonly === true, fileMustExist: options.readonly === true });
     } catch (err) {
@@ -127,8 +173,9 @@ export class SqliteStore implements Store {
       throw explained(err);
     }
     try {
-      if (options.readonly) {
+      if (options.readonly || (options.alongside && !this.lock)) {
         this.checkSchema();
+        if (!options.readonly) this.db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
       } else {
         this.db.pragma('journal_mode = WAL');
         this.db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
@@ -142,6 +189,11 @@ export class SqliteStore implements Store {
       throw explained(err);
     }
     this.tx = this.makeTx();
+    // Migrated while nobody served the file; a Vigil may start on it now.
+    if (options.alongside) {
+      this.lock?.release();
+      this.lock = null;
+    }
   }
 
   private schemaVersion(): number {
@@ -229,6 +281,7 @@ export class SqliteStore implements Store {
       Promise.resolve((this.stmt(sql).all(...args) as Record<string, unknown>[]).map(map));
     return {
       ...runbookTx((sql) => this.stmt(sql)),
+      ...accessTx((sql) => this.stmt(sql)),
       currentAlert: (fingerprint) =>
         one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1', alertFromRow, fingerprint),
       currentAlertState: (fingerprint) => {
@@ -335,9 +388,13 @@ export class SqliteStore implements Store {
         ),
       insertIncident: (incident: NewIncident) => {
         const id = this.insert('incidents', incidentColumns, { ...incident });
+        this.noteChange(id);
         return Promise.resolve({ ...incident, id });
       },
-      updateIncident: (id, patch) => Promise.resolve(this.update('incidents', incidentColumns, id, patch)),
+      updateIncident: (id, patch) => {
+        this.noteChange(id);
+        return Promise.resolve(this.update('incidents', incidentColumns, id, patch));
+      },
       insertNotification: (n, now) => {
         const info = this.stmt(
           `INSERT OR IGNORE INTO notifications (incident_id, kind, channel, person, recipient_name, address, idempotency_key,
@@ -399,6 +456,7 @@ export class SqliteStore implements Store {
         this.stmt(
           'INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
         ).run(e.incidentId, e.at, e.kind, e.actor, e.source, e.message, e.data == null ? null : JSON.stringify(e.data));
+        this.noteChange(e.incidentId, e.kind);
         return Promise.resolve();
       },
       // ---- reports
@@ -485,6 +543,7 @@ export class SqliteStore implements Store {
       this.db.exec('COMMIT');
     } catch (err) {
       this.forgetStates();
+      this.changed = new Map();
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.flushing = false;
       for (const w of batch) w.reject(this.classify(err));
@@ -493,6 +552,7 @@ export class SqliteStore implements Store {
     }
     this.flushing = false;
     this.options.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
+    this.publishChanges();
     for (const o of outcomes) {
       for (const fn of o.effects) {
         try {
@@ -510,6 +570,32 @@ export class SqliteStore implements Store {
     this.afterFlush();
   }
 
+  private noteChange(incidentId: number, kind?: string): void {
+    if (this.changeListeners.size === 0) return;
+    let kinds = this.changed.get(incidentId);
+    if (!kinds) this.changed.set(incidentId, (kinds = new Set()));
+    if (kind) kinds.add(kind);
+  }
+
+  /** After a commit: which incidents it changed (a rolled-back write may be named too; listeners re-read). */
+  private publishChanges(): void {
+    if (this.changed.size === 0) return;
+    const changes = [...this.changed].map(([incidentId, kinds]) => ({ incidentId, kinds: [...kinds] }));
+    this.changed = new Map();
+    for (const listener of this.changeListeners) {
+      try {
+        listener(changes);
+      } catch (err) {
+        this.options.onEffectError?.(err);
+      }
+    }
+  }
+
+  onIncidentChanges(listener: (changes: IncidentChange[]) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   private afterFlush(): void {
     if (this.queue.length > 0) this.scheduleFlush();
     else {
@@ -524,27 +610,34 @@ export class SqliteStore implements Store {
   }
 
   listIncidents(q: IncidentQuery): Promise<IncidentRow[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
+    const { where, args } = incidentFilters(q);
     if (q.status === 'open') where.push("status != 'resolved'");
     else if (q.status) {
       where.push('status = ?');
       args.push(q.status);
     }
-    if (q.severity) {
-      where.push('severity = ?');
-      args.push(q.severity);
-    }
-    if (q.team !== undefined) {
-      where.push('team = ?');
-      args.push(q.team);
-    }
-    if (q.before !== undefined) {
+    const urgency = q.order === 'urgency';
+    if (q.after && urgency) {
+      // Keyset paging in (severity rank, created_at, id) order.
+      where.push(`(${SEVERITY_RANK}, created_at, id) > (?, ?, ?)`);
+      args.push(q.after.severityRank ?? 0, q.after.createdAt ?? 0, q.after.id);
+    } else if (q.after) {
       where.push('id < ?');
-      args.push(q.before);
+      args.push(q.after.id);
     }
-    const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const order = urgency ? `${SEVERITY_RANK}, created_at, id` : 'id DESC';
+    const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
     return this.read(() => (this.stmt(sql).all(...args, q.limit) as Record<string, unknown>[]).map(incidentFromRow));
+  }
+
+  countIncidents(q: Omit<IncidentQuery, 'limit'>): Promise<Record<IncidentStatus, number>> {
+    const { where, args } = incidentFilters(q);
+    const sql = `SELECT status, count(*) AS n FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`;
+    return this.read(() => {
+      const out: Record<IncidentStatus, number> = { triggered: 0, acknowledged: 0, resolved: 0 };
+      for (const r of this.stmt(sql).all(...args) as { status: IncidentStatus; n: number }[]) out[r.status] = r.n;
+      return out;
+    });
   }
 
   getIncident(id: number): Promise<IncidentRow | undefined> {
@@ -552,6 +645,15 @@ export class SqliteStore implements Store {
       const r = this.stmt('SELECT * FROM incidents WHERE id = ?').get(id) as Record<string, unknown> | undefined;
       return r ? incidentFromRow(r) : undefined;
     });
+  }
+
+  incidentsByIds(ids: readonly number[]): Promise<IncidentRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.read(() =>
+      (this.stmt('SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(JSON.stringify(ids)) as Record<string, unknown>[]).map(
+        incidentFromRow,
+      ),
+    );
   }
 
   alertsOf(incidentId: number): Promise<AlertRow[]> {
@@ -592,6 +694,10 @@ export class SqliteStore implements Store {
     if (q.incidentId !== undefined) {
       where.push('incident_id = ?');
       args.push(q.incidentId);
+    }
+    if (q.before !== undefined) {
+      where.push('id < ?');
+      args.push(q.before);
     }
     const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return this.read(() => (this.stmt(sql).all(...args, q.limit) as Record<string, unknown>[]).map(alertFromRow));
@@ -760,6 +866,15 @@ export class SqliteStore implements Store {
   getRunbookRun: RunbookReads['getRunbookRun'] = (id) => this.runbooks.getRunbookRun(id);
   approvalsOf: RunbookReads['approvalsOf'] = (runId) => this.runbooks.approvalsOf(runId);
   approvalsOfRuns: RunbookReads['approvalsOfRuns'] = (runIds) => this.runbooks.approvalsOfRuns(runIds);
+
+  // ---- people's access: personal tokens and console sessions
+  private readonly access = accessReads(
+    (sql) => this.stmt(sql),
+    (fn) => this.read(fn),
+  );
+  accessTokenByHash: AccessReads['accessTokenByHash'] = (hash) => this.access.accessTokenByHash(hash);
+  listAccessTokens: AccessReads['listAccessTokens'] = () => this.access.listAccessTokens();
+  sessionByHash: AccessReads['sessionByHash'] = (hash) => this.access.sessionByHash(hash);
 
   private read<T>(fn: () => T): Promise<T> {
     if (!this.db.open) return Promise.reject(unavailable('store is closed', 5));

@@ -1,0 +1,93 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { Principal } from '../access/principal.js';
+import { parseBody } from '../http/validation.js';
+import type { ChangeFeed, FeedBatch } from '../live/change-feed.js';
+import { presentIncident } from './present.js';
+
+const pollQuery = z.object({ since: z.coerce.number().int().min(0).optional() }).strict();
+
+/** A stream that falls this far behind is ended; it reconnects and resumes (bounded memory per viewer). */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+/** The shared part of a batch, serialized once for every viewer. */
+const shared = new WeakMap<FeedBatch, string>();
+function batchFields(b: FeedBatch): string {
+  let text = shared.get(b);
+  if (text === undefined) {
+    text = `"seq":${b.seq},"at":${JSON.stringify(new Date(b.at).toISOString())},"incidents":${JSON.stringify(b.incidents.map(presentIncident))},"opened":${JSON.stringify(b.opened)}`;
+    shared.set(b, text);
+  }
+  return text;
+}
+
+/** A batch as one viewer sees it: escalations are told only to the people the new tier pages. */
+function forViewer(b: FeedBatch, viewer: Principal | undefined): string {
+  const mine = viewer?.person ? b.escalated.filter((e) => e.people.includes(viewer.person!)).map((e) => e.incidentId) : [];
+  return `{${batchFields(b)},"escalatedToMe":${JSON.stringify(mine)}}`;
+}
+
+/**
+ * Live updates for the console: `GET /api/v1/events` as Server-Sent Events (resuming from Last-Event-ID), or,
+ * for clients behind a proxy that refuses streams, the same batches as JSON (`?since=SEQ`, polled).
+ */
+export function eventRoutes(feed: ChangeFeed): Router {
+  const router = Router();
+  router.get('/api/v1/events', (req, res) => {
+    const viewer = res.locals.principal;
+    const q = parseBody(pollQuery, req.query, 'query');
+    const lastId = req.headers['last-event-id'];
+    const resumeFrom = typeof lastId === 'string' && /^\d+$/.test(lastId) ? Number(lastId) : q.since;
+    if (!req.accepts('text/event-stream') || req.headers.accept?.includes('application/json')) {
+      const batches = resumeFrom === undefined ? [] : feed.since(resumeFrom);
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('application/json').send(
+        batches === null
+          ? `{"last":${feed.lastSeq},"reset":true,"batches":[]}`
+          : `{"last":${feed.lastSeq},"reset":false,"batches":[${batches.map((b) => forViewer(b, viewer)).join(',')}]}`,
+      );
+      return;
+    }
+    stream(res, feed, viewer, resumeFrom);
+  });
+  return router;
+}
+
+function stream(res: Response, feed: ChangeFeed, viewer: Principal | undefined, resumeFrom: number | undefined): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+    // nginx and similar proxies would otherwise hold the events back.
+    'X-Accel-Buffering': 'no',
+  });
+  res.socket?.setNoDelay(true);
+  let open = true;
+  let unsubscribe = () => {};
+  const heartbeat = setInterval(() => send(': keep-alive\n\n'), HEARTBEAT_MS);
+  heartbeat.unref();
+  const end = () => {
+    if (!open) return;
+    open = false;
+    clearInterval(heartbeat);
+    unsubscribe();
+    res.end();
+  };
+  const send = (text: string) => {
+    if (!open) return;
+    res.write(text);
+    if (res.writableLength > MAX_BUFFERED_BYTES) end();
+  };
+  const event = (b: FeedBatch) => send(`id: ${b.seq}\nevent: incidents\ndata: ${forViewer(b, viewer)}\n\n`);
+  send('retry: 2000\n');
+  if (resumeFrom === undefined) send(`id: ${feed.lastSeq}\nevent: hello\ndata: {"seq":${feed.lastSeq}}\n\n`);
+  else {
+    const missed = feed.since(resumeFrom);
+    if (missed === null) send(`id: ${feed.lastSeq}\nevent: reset\ndata: {"seq":${feed.lastSeq}}\n\n`);
+    else missed.forEach(event);
+  }
+  if (!open) return;
+  unsubscribe = feed.subscribe({ batch: event, close: end });
+  res.on('close', end);
+}
