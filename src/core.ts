@@ -1,14 +1,14 @@
 import type { Registry } from 'prom-client';
-import type { Clock } from './core/clock.js';
-import type { Logger } from './core/logger.js';
-import { createCoreMetrics, type CoreMetrics } from './core/metrics.js';
-import { VigilError } from './core/errors.js';
+import type { Clock } from './time/clock.js';
+import type { Logger } from './observe/logger.js';
+import { createCoreMetrics, type CoreMetrics } from './observe/metrics.js';
+import { VigilError } from './errors/errors.js';
 import type { Config } from './config/schema.js';
 import { IncidentEngine } from './incidents/engine.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/types.js';
-import { Scheduler } from './scheduler/scheduler.js';
-import { expireAlertsJob, flushReceiptsJob, incidentTimersJob, suppressionJob } from './scheduler/jobs/alert-jobs.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { expireAlertsJob, flushReceiptsJob, incidentTimersJob, suppressionJob } from './jobs/alert-jobs.js';
 import { LiveRules } from './rules/live-rules.js';
 import { runbookProblems, type RuleSet } from './rules/ruleset.js';
 import { ConfigError } from './config/yaml-file.js';
@@ -19,8 +19,8 @@ import { LiveRunbooks } from './runbooks/live-runbooks.js';
 import type { RunbookSet } from './runbooks/loader.js';
 import { RunbookRunner } from './runbooks/runner.js';
 import type { Sleep } from './runbooks/timing.js';
-import { runbooksJob } from './scheduler/jobs/runbook-jobs.js';
-import { reportJobs } from './scheduler/jobs/digest-jobs.js';
+import { runbooksJob } from './jobs/runbook-jobs.js';
+import { reportJobs } from './jobs/digest-jobs.js';
 
 /** The stages that own state: store, incident engine and scheduler. Exactly one process runs them. */
 export interface Core {

@@ -1,10 +1,10 @@
-import { systemClock, type Clock } from './core/clock.js';
-import { createLogger, type Logger } from './core/logger.js';
-import { createHttpMetrics, createRegistry, type CoreMetrics, type HttpMetrics } from './core/metrics.js';
+import { systemClock, type Clock } from './time/clock.js';
+import { createLogger, type Logger } from './observe/logger.js';
+import { createHttpMetrics, createRegistry, type CoreMetrics, type HttpMetrics } from './observe/metrics.js';
 import type { Config } from './config/schema.js';
 import type { IncidentEngine } from './incidents/engine.js';
 import type { Store } from './store/types.js';
-import type { Scheduler } from './scheduler/scheduler.js';
+import type { Scheduler } from './jobs/scheduler.js';
 import { createCore } from './core.js';
 import type { LiveRules } from './rules/live-rules.js';
 import type { Notifier } from './notify/notifier.js';

@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import type { Clock } from '../core/clock.js';
-import { unauthorized } from '../core/errors.js';
+import type { Clock } from '../time/clock.js';
+import { unauthorized } from '../errors/errors.js';
 import { matchesAny, presentedToken } from '../http/auth.js';
 import { createHash } from 'node:crypto';
 import type { RuleSet } from '../rules/ruleset.js';

@@ -1,8 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { Clock } from '../core/clock.js';
-import { forbidden, unauthorized, VigilError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import type { Clock } from '../time/clock.js';
+import { forbidden, unauthorized, VigilError } from '../errors/errors.js';
+import type { Logger } from '../observe/logger.js';
 import { parseBody } from '../http/validation.js';
 import type { Store } from '../store/types.js';
 import type { Authenticator } from './authenticator.js';

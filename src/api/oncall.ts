@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Clock } from '../core/clock.js';
-import { notFound } from '../core/errors.js';
+import type { Clock } from '../time/clock.js';
+import { notFound } from '../errors/errors.js';
 import { parseQuery } from '../http/validation.js';
 import { instant } from '../ingest/sources/common.js';
 import type { RuleSet } from '../rules/ruleset.js';
-import { teamOnCall } from '../schedule/oncall.js';
+import { teamOnCall } from '../oncall/who-is-on-call.js';
 
 const query = z.object({
   team: z.string().min(1).max(100).optional(),

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Clock } from '../core/clock.js';
-import { badRequest, notFound } from '../core/errors.js';
+import type { Clock } from '../time/clock.js';
+import { badRequest, notFound } from '../errors/errors.js';
 import { parseQuery } from '../http/validation.js';
 import type { DigestConfig } from '../reports/digest-schedule.js';
 import { loadReview, loadSummary } from '../reports/load.js';

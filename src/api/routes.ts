@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { severities } from '../alerts/severity.js';
-import { badRequest, notFound } from '../core/errors.js';
+import { badRequest, notFound } from '../errors/errors.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { IncidentCursor, IncidentRow, StoreReader } from '../store/types.js';
 import { parseBody, parseQuery } from '../http/validation.js';

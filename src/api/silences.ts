@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { actor, anonymousScript } from './actor.js';
 import { z } from 'zod';
-import type { Clock } from '../core/clock.js';
-import { badRequest, notFound } from '../core/errors.js';
-import { parseDuration } from '../config/duration.js';
+import type { Clock } from '../time/clock.js';
+import { badRequest, notFound } from '../errors/errors.js';
+import { parseDuration } from '../time/duration.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { AlertRow, StoreReader, SilenceRow } from '../store/types.js';
 import { presentAlert } from './present.js';

@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { parseInstant } from '../reports/period.js';
 import { loadRuleSet, type RuleSet } from '../rules/ruleset.js';
 import type { Team } from '../rules/schema.js';
-import { shiftsBetween, teamOnCall, teamTierSchedules } from '../schedule/oncall.js';
+import { shiftsBetween, teamOnCall, teamTierSchedules } from '../oncall/who-is-on-call.js';
 
 export interface OncallOptions {
   team?: string;

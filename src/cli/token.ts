@@ -1,5 +1,5 @@
 import { loadConfig, type Env } from '../config/load.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../time/duration.js';
 import { loadRuleSet } from '../rules/ruleset.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/types.js';

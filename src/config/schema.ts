@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { runbooksConfigSchema } from '../runbooks/config.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../time/duration.js';
 import { digestConfigSchema } from '../reports/digest-schedule.js';
 
 const duration = z.string().transform((text, ctx) => {

@@ -1,6 +1,6 @@
 import { readdirSync, statSync, watch } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../observe/logger.js';
 
 /** The timers a settler uses (tests pass their own and move time by hand). */
 export interface SettleTimers {

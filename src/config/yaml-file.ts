@@ -1,4 +1,4 @@
-import '../core/zod-messages.js';
+import '../errors/zod-messages.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 

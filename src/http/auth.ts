@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { unauthorized } from '../core/errors.js';
+import { unauthorized } from '../errors/errors.js';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { Logger } from '../core/logger.js';
-import { VigilError } from '../core/errors.js';
+import type { Logger } from '../observe/logger.js';
+import { VigilError } from '../errors/errors.js';
 
 /**
  * The one place any thrown error becomes a classified VigilError: Vigil's own errors pass through, body

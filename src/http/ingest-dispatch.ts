@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../core/logger.js';
-import { VigilError } from '../core/errors.js';
+import type { Logger } from '../observe/logger.js';
+import { VigilError } from '../errors/errors.js';
 import { classify, writeError, writeJson } from './errors.js';
 import { onFinish, requestId } from './request-log.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../core/logger.js';
-import { redactSecretLinks } from '../core/redact.js';
+import type { Logger } from '../observe/logger.js';
+import { redactSecretLinks } from '../observe/redact.js';
 
 const safeRequestId = /^[\w.:-]{1,128}$/;
 

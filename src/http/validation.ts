@@ -1,6 +1,6 @@
-import '../core/zod-messages.js';
+import '../errors/zod-messages.js';
 import type { z } from 'zod';
-import { badRequest, type FieldProblem } from '../core/errors.js';
+import { badRequest, type FieldProblem } from '../errors/errors.js';
 
 /** Formats a zod path as alerts[0].labels.severity. */
 export function fieldPath(path: readonly PropertyKey[]): string {

@@ -1,9 +1,9 @@
 import type { Alert } from '../alerts/alert.js';
 import { moreUrgent, severityRank, type Priority } from '../alerts/severity.js';
-import type { Clock } from '../core/clock.js';
-import { conflict, notFound } from '../core/errors.js';
+import type { Clock } from '../time/clock.js';
+import { conflict, notFound } from '../errors/errors.js';
 import type { AlertRow, AlertState, IncidentRow, Store, StoreTx } from '../store/types.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../time/duration.js';
 import { alertLabel, groupKeyOf, type GroupBy } from './grouping.js';
 import { evaluate, explain, type AlertFacts, type Decision } from '../rules/evaluate.js';
 import type { RuleSet } from '../rules/ruleset.js';

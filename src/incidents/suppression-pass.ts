@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { AlertFacts, Decision } from '../rules/evaluate.js';
 import { InhibitionIndex } from '../rules/inhibition.js';
 import type { RuleSet } from '../rules/ruleset.js';

@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock.js';
-import { formatDuration } from '../config/duration.js';
+import type { Clock } from '../time/clock.js';
+import { formatDuration } from '../time/duration.js';
 import { escalationFor, type EscalationPlan } from '../notify/escalation.js';
 import type { AlertFacts, Decision } from '../rules/evaluate.js';
 import type { Policy } from '../rules/schema.js';

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { unauthorized } from '../core/errors.js';
+import { unauthorized } from '../errors/errors.js';
 
 export interface GrafanaSignatureOptions {
   secret: string;

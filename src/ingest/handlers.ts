@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../alerts/alert.js';
-import type { Clock } from '../core/clock.js';
-import { badRequest, type VigilError } from '../core/errors.js';
-import type { HttpMetrics } from '../core/metrics.js';
+import type { Clock } from '../time/clock.js';
+import { badRequest, type VigilError } from '../errors/errors.js';
+import type { HttpMetrics } from '../observe/metrics.js';
 import type { Config } from '../config/schema.js';
 import type { EnginePort } from '../incidents/engine.js';
 import { matchesAny, tokenCheck } from '../http/auth.js';

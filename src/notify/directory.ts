@@ -1,7 +1,7 @@
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
 import type { ChannelName, Recipient } from './types.js';
-import { whoIsOnCall } from '../schedule/oncall.js';
+import { whoIsOnCall } from '../oncall/who-is-on-call.js';
 import { firstTierPeople } from './escalation.js';
 
 export interface Target {

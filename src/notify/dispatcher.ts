@@ -1,10 +1,10 @@
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
-import type { CoreMetrics } from '../core/metrics.js';
+import type { Clock } from '../time/clock.js';
+import type { Logger } from '../observe/logger.js';
+import type { CoreMetrics } from '../observe/metrics.js';
 import type { IncidentRow, NotificationRow, Store, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { fallbackTarget } from './directory.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../time/duration.js';
 import { ProviderHealthTracker, type DeliveryHealth } from './delivery-health.js';
 import { incidentLinks } from './incident-links.js';
 import { RateLimiter } from './rate-limit.js';

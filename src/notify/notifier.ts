@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
-import type { CoreMetrics } from '../core/metrics.js';
+import type { Clock } from '../time/clock.js';
+import type { Logger } from '../observe/logger.js';
+import type { CoreMetrics } from '../observe/metrics.js';
 import type { Config } from '../config/schema.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Store } from '../store/types.js';
@@ -11,7 +11,7 @@ import { SmsChannel } from './channels/sms.js';
 import { VoiceChannel } from './channels/voice.js';
 import { WebhookChannel } from './channels/webhook.js';
 import { Dispatcher } from './dispatcher.js';
-import { createLinkSigner } from './links.js';
+import { createLinkSigner } from './link-signer.js';
 import { NotificationPlanner } from './planner.js';
 import type { Channel, ChannelName } from './types.js';
 

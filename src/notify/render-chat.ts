@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../time/duration.js';
 import type { KnownBlock, MessageAttachment } from '@slack/web-api';
 import type { Delivery, IncidentSummary, MessageKind } from './types.js';
 

@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../time/duration.js';
 import type { IncidentSummary, MessageKind, Rendered } from './types.js';
 
 /**

@@ -2,7 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
 import { assertTimeZone } from './local-clock.js';
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../time/duration.js';
 import { instantOf, wallClock } from '../rules/local-time.js';
 // The same zone, cron and time-of-day rules (and messages) as maintenance windows.
 import { cronExpression, startTime as timeOfDay, timeZone } from '../rules/maintenance.js';

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../time/duration.js';
 import { parseTime } from '../ingest/sources/common.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { GroupBy } from '../incidents/grouping.js';
 import { titleOf } from '../incidents/grouping.js';
 import { mapSeverity, type Priority, type Severity } from '../alerts/severity.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../time/duration.js';
 import { matchesAll, type CompiledMatcher } from './matchers.js';
 import type { RuleSet } from './ruleset.js';
 import type { Policy } from './schema.js';

@@ -1,6 +1,6 @@
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../observe/logger.js';
 import { watchDirectory } from '../config/watch-dir.js';
-import type { CoreMetrics } from '../core/metrics.js';
+import type { CoreMetrics } from '../observe/metrics.js';
 import { ConfigError, type Env } from '../config/yaml-file.js';
 import { loadRuleSet, type RuleSet } from './ruleset.js';
 

@@ -1,8 +1,8 @@
 import { CronExpressionParser } from 'cron-parser';
-import { cronProblem } from '../config/cron.js';
+import { cronProblem } from '../time/cron.js';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../time/duration.js';
 import { dayName, dayNames, firstInstant, instantOf, minutesOf, wallClock, type DayName } from './local-time.js';
 
 export { dayNames, type DayName };

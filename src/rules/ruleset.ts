@@ -4,7 +4,7 @@ import { severities, type Severity } from '../alerts/severity.js';
 import { ConfigError, parseYamlDocument, type Env, type Locator } from '../config/yaml-file.js';
 import { compileMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
 import type { MaintenanceWindow } from './maintenance.js';
-import type { Schedule } from '../schedule/schema.js';
+import type { Schedule } from '../oncall/schema.js';
 import { rulesFileSchema, type EscalationPolicy, type InhibitRule, type Person, type Policy, type Rule, type RulesFile, type Team } from './schema.js';
 
 export type CompiledRule = Omit<Rule, 'match'> & { match: CompiledMatcher[]; file: string };

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { severities } from '../alerts/severity.js';
-import { parseDuration } from '../config/duration.js';
-import { scheduleSchema } from '../schedule/schema.js';
+import { parseDuration } from '../time/duration.js';
+import { scheduleSchema } from '../oncall/schema.js';
 import { maintenanceWindowSchema } from './maintenance.js';
 import { compileMatcher, MatcherError, parseMatchers, type CompiledMatcher } from './matchers.js';
-import { compileTemplate } from './template.js';
+import { compileTemplate } from './title-template.js';
 
 /** A duration like 15m, or "none" where the policy has no such timer. */
 const optionalDuration = z.union([z.literal('none'), z.string()]).transform((text, ctx) => {

@@ -6,7 +6,7 @@ import { compileArg, type CommandArg } from './steps/command-args.js';
 import { parseCheckCondition } from './steps/check-condition.js';
 import { shellScriptIndex } from './steps/shell-script.js';
 import { compileJsonBody, jsonBodyTemplates } from './steps/json-body.js';
-import { compileTemplate, describeReference, references, type Template } from './template.js';
+import { compileTemplate, describeReference, references, type Template } from './step-template.js';
 import type { Runbook, Step } from './types.js';
 import { compileUrlTemplate, urlTemplateHost } from './url-template.js';
 

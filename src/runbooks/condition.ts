@@ -1,4 +1,4 @@
-import { stepNamePattern, type RenderScope } from './template.js';
+import { stepNamePattern, type RenderScope } from './step-template.js';
 
 /**
  * The `when` language, small on purpose and evaluated without eval:

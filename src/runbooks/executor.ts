@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from '../core/clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { evaluateCondition } from './condition.js';
 import { SecretMask } from './secrets.js';
 import { runCheckStep } from './steps/check.js';
@@ -7,7 +7,7 @@ import { runCommandStep } from './steps/command.js';
 import { failed, type ApprovalPort, type NotifyPort, type StepContext, type StepOutcome } from './steps/context.js';
 import { runHttpStep } from './steps/http.js';
 import { runApproveStep, runNotifyStep, runWaitStep } from './steps/simple.js';
-import { RenderError, type RenderScope } from './template.js';
+import { RenderError, type RenderScope } from './step-template.js';
 import { realSleep, type Sleep } from './timing.js';
 import type { AlertContext, RunOutcome, RunResult, Runbook, Step, StepResult } from './types.js';
 import { truncate } from './output.js';

@@ -1,7 +1,7 @@
-import type { Clock } from '../core/clock.js';
-import { formatDuration } from '../config/duration.js';
+import type { Clock } from '../time/clock.js';
+import { formatDuration } from '../time/duration.js';
 import type { RunHistory } from './run-history.js';
-import { renderText } from './template.js';
+import { renderText } from './step-template.js';
 import type { AlertContext, Runbook } from './types.js';
 
 export interface GuardSettings {

@@ -1,4 +1,4 @@
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../observe/logger.js';
 import { watchDirectory } from '../config/watch-dir.js';
 import { ConfigError } from '../config/yaml-file.js';
 import { loadRunbookSet, type LoadOptions, type RunbookSet } from './loader.js';

@@ -1,4 +1,4 @@
-import { compileTemplate, render, TemplateError, type RenderScope, type Template } from './template.js';
+import { compileTemplate, render, TemplateError, type RenderScope, type Template } from './step-template.js';
 
 /**
  * A PromQL query with placeholders. Each placeholder must sit inside a quoted string literal (job="{{ labels.job }}")

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../alerts/alert.js';
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
-import { conflict, notFound } from '../core/errors.js';
+import type { Clock } from '../time/clock.js';
+import type { Logger } from '../observe/logger.js';
+import { conflict, notFound } from '../errors/errors.js';
 import type { IncidentRow, Store, StoreTx } from '../store/types.js';
 import type { ApprovalRow, RunbookRunRow } from '../store/runbook-types.js';
 import type { RemediationPort } from '../incidents/engine.js';

@@ -1,6 +1,6 @@
-import '../core/zod-messages.js';
+import '../errors/zod-messages.js';
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../time/duration.js';
 import { compileRunbook, type CompileOptions } from './compile.js';
 import { failureActions, stepTypes } from './types.js';
 

@@ -1,7 +1,7 @@
 import type { Condition } from './condition.js';
 import type { CommandArg } from './steps/command-args.js';
 import type { JsonTemplate } from './steps/json-body.js';
-import type { Template } from './template.js';
+import type { Template } from './step-template.js';
 import type { PromqlTemplate } from './promql-template.js';
 import type { UrlTemplate } from './url-template.js';
 

@@ -1,4 +1,4 @@
-import { compileTemplate, describeReference, render, RenderError, TemplateError, type RenderScope, type Template } from './template.js';
+import { compileTemplate, describeReference, render, RenderError, TemplateError, type RenderScope, type Template } from './step-template.js';
 
 /**
  * A URL whose scheme, host and port are written out in the runbook and whose path and query may hold

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ManualClock } from '../../src/core/clock.js';
-import { createLogger } from '../../src/core/logger.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { createLogger } from '../../src/observe/logger.js';
 import { configFileSchema, type Config } from '../../src/config/schema.js';
 import { createVigil, type Vigil, type VigilOptions } from '../../src/vigil.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger } from '../../src/observe/logger.js';
 import { amWebhook, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 import { deliverAll, fakeSlack, people, reportRulesDir, smtpServer, type SlackPost } from './reports-seed.js';

@@ -2,7 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger } from '../../src/observe/logger.js';
 import { classifySmtpError, EmailChannel } from '../../src/notify/channels/email.js';
 import { ChannelError, type Delivery } from '../../src/notify/types.js';
 

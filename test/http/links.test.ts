@@ -2,10 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { conflict, notFound } from '../../src/core/errors.js';
-import { createLogger } from '../../src/core/logger.js';
-import { linkActions } from '../../src/notify/inbound/links.js';
-import { createLinkSigner } from '../../src/notify/links.js';
+import { conflict, notFound } from '../../src/errors/errors.js';
+import { createLogger } from '../../src/observe/logger.js';
+import { linkActions } from '../../src/notify/inbound/link-actions.js';
+import { createLinkSigner } from '../../src/notify/link-signer.js';
 import type { IncidentActions } from '../../src/notify/types.js';
 
 const HOUR = 3_600_000;

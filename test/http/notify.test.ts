@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger } from '../../src/observe/logger.js';
 import { amWebhook, startVigil, type TestVigil } from '../helpers/vigil.js';
 import { deliverAll, fakeSlack } from './reports-seed.js';
 

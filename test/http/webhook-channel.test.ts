@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger } from '../../src/observe/logger.js';
 import { signWebhook, WebhookChannel } from '../../src/notify/channels/webhook.js';
 import { ChannelError, type Delivery } from '../../src/notify/types.js';
 

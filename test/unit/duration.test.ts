@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../src/config/duration.js';
+import { formatDuration, parseDuration } from '../../src/time/duration.js';
 import { parseInstant } from '../../src/reports/period.js';
 
 describe('parseDuration', () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { VigilError } from '../../src/core/errors.js';
-import { createLinkSigner } from '../../src/notify/links.js';
+import { VigilError } from '../../src/errors/errors.js';
+import { createLinkSigner } from '../../src/notify/link-signer.js';
 
 const HOUR = 3_600_000;
 const secret = 'a-long-random-link-secret';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger } from '../../src/observe/logger.js';
 
 describe('logger', () => {
   it('never writes secrets', () => {

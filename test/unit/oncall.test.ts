@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/yaml-file.js';
 import { loadRuleSet } from '../../src/rules/ruleset.js';
 import type { Person } from '../../src/rules/schema.js';
-import { shiftsBetween, teamOnCall, whoIsOnCall } from '../../src/schedule/oncall.js';
-import { scheduleSchema, type Schedule } from '../../src/schedule/schema.js';
+import { shiftsBetween, teamOnCall, whoIsOnCall } from '../../src/oncall/who-is-on-call.js';
+import { scheduleSchema, type Schedule } from '../../src/oncall/schema.js';
 
 const HOUR = 3_600_000;
 const at = (iso: string): number => {

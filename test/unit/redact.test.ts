@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/core/logger.js';
-import { redactSecretLinks } from '../../src/core/redact.js';
+import { createLogger } from '../../src/observe/logger.js';
+import { redactSecretLinks } from '../../src/observe/redact.js';
 
 const token = 'eyJhIjoiYWNrbm93bGVkZ2UiLCJpIjoxMiwicCI6ImFsaWNlIiwiZSI6MTAwMH0.c2lnbmF0dXJlLWFjaw';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger } from '../../src/observe/logger.js';
 import { ConfigError } from '../../src/config/yaml-file.js';
 import { runbooksConfigSchema } from '../../src/runbooks/config.js';
 import { LiveRunbooks } from '../../src/runbooks/live-runbooks.js';

@@ -4,7 +4,7 @@ import { evaluateCondition, parseCondition } from '../../src/runbooks/condition.
 import { compilePromqlTemplate, escapePromqlString, renderPromql } from '../../src/runbooks/promql-template.js';
 import { SecretMask } from '../../src/runbooks/secrets.js';
 import { parseCheckCondition } from '../../src/runbooks/steps/check-condition.js';
-import { compileTemplate, render, renderText, RenderError, TemplateError, asHeaderValue, type RenderScope } from '../../src/runbooks/template.js';
+import { compileTemplate, render, renderText, RenderError, TemplateError, asHeaderValue, type RenderScope } from '../../src/runbooks/step-template.js';
 import type { StepResult } from '../../src/runbooks/types.js';
 import { compileUrlTemplate, renderUrl } from '../../src/runbooks/url-template.js';
 import { alertWith } from '../fixtures/runbooks/support.js';

@@ -5,8 +5,8 @@ import {
   type Logger as SlackLogger,
 } from '@slack/web-api';
 import type { Config } from '../../config/schema.js';
-import type { Logger } from '../../core/logger.js';
-import { redactSecretLinks } from '../../core/redact.js';
+import type { Logger } from '../../observe/logger.js';
+import { redactSecretLinks } from '../../observe/redact.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
 import { buildChatMessage, threadedKinds } from '../render-chat.js';
 

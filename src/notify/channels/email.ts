@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config/schema.js';
-import type { Logger } from '../../core/logger.js';
-import { redactSecretLinks } from '../../core/redact.js';
+import type { Logger } from '../../observe/logger.js';
+import { redactSecretLinks } from '../../observe/redact.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
 
 type SmtpConfig = Config['notify']['smtp'];

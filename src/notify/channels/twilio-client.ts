@@ -2,7 +2,7 @@ import { parseRetryAfter } from './webhook.js';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../../config/schema.js';
-import { VigilError } from '../../core/errors.js';
+import { VigilError } from '../../errors/errors.js';
 import { ChannelError } from '../types.js';
 
 export type TwilioConfig = Config['notify']['twilio'];

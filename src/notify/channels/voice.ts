@@ -1,6 +1,6 @@
 import twilio from 'twilio';
-import type { Logger } from '../../core/logger.js';
-import { redactSecretLinks } from '../../core/redact.js';
+import type { Logger } from '../../observe/logger.js';
+import { redactSecretLinks } from '../../observe/redact.js';
 import type { Channel, Delivery, SendResult } from '../types.js';
 import { classifyTwilioError, createTwilioClient, type TwilioConfig, type TwilioSender } from './twilio-client.js';
 

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import axios, { type AxiosResponse } from 'axios';
 import type { Config } from '../../config/schema.js';
-import type { Logger } from '../../core/logger.js';
-import { redactSecretLinks } from '../../core/redact.js';
+import type { Logger } from '../../observe/logger.js';
+import { redactSecretLinks } from '../../observe/redact.js';
 import { ChannelError, type Channel, type Delivery, type IncidentSummary, type SendResult } from '../types.js';
 
 /** Bumped only on an incompatible change to the body below. */

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import express, { type Request, type Router } from 'express';
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../observe/logger.js';
 import type { IncidentActions } from '../types.js';
 import { RUNBOOK_APPROVE_ACTION_ID, RUNBOOK_REJECT_ACTION_ID } from '../planner.js';
 import { ACK_ACTION_ID, RESOLVE_ACTION_ID } from '../render-chat.js';

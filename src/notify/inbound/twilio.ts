@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import twilio from 'twilio';
-import { VigilError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { VigilError } from '../../errors/errors.js';
+import type { Logger } from '../../observe/logger.js';
 import { addVoiceMenu, voiceActionUrl } from '../channels/voice.js';
 import type { IncidentActions } from '../types.js';
 

@@ -1,4 +1,4 @@
-import { asArgv, compileTemplate, render, RenderError, type RenderScope, type Template } from '../template.js';
+import { asArgv, compileTemplate, render, RenderError, type RenderScope, type Template } from '../step-template.js';
 
 /**
  * One argv element. It is always exactly one element (there is no shell to split it), and when a value from

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { commandAllowed } from '../allow-list.js';
 import { OutputBuffer, showArgv } from '../output.js';
-import { asArgv, render } from '../template.js';
+import { asArgv, render } from '../step-template.js';
 import type { CommandStep } from '../types.js';
 import { renderArg } from './command-args.js';
 import { failed, type StepContext, type StepOutcome } from './context.js';

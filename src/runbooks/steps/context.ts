@@ -1,6 +1,6 @@
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { SecretMask } from '../secrets.js';
-import type { RenderScope } from '../template.js';
+import type { RenderScope } from '../step-template.js';
 import type { Sleep } from '../timing.js';
 import type { Runbook, StepStatus } from '../types.js';
 

@@ -2,7 +2,7 @@ import axios, { type AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { hostAllowed } from '../allow-list.js';
 import { OutputBuffer } from '../output.js';
-import { asHeaderValue, render } from '../template.js';
+import { asHeaderValue, render } from '../step-template.js';
 import { deadline } from '../timing.js';
 import type { HttpStep } from '../types.js';
 import { renderUrl } from '../url-template.js';

@@ -1,4 +1,4 @@
-import { asText, compileTemplate, render, TemplateError, type RenderScope, type Template } from '../template.js';
+import { asText, compileTemplate, render, TemplateError, type RenderScope, type Template } from '../step-template.js';
 
 /**
  * An object body, sent as JSON. Its string leaves are templates; each rendered value becomes a JSON string

@@ -1,5 +1,5 @@
-import { formatDuration } from '../../config/duration.js';
-import { renderText } from '../template.js';
+import { formatDuration } from '../../time/duration.js';
+import { renderText } from '../step-template.js';
 import { AbortError } from '../timing.js';
 import type { ApproveStep, NotifyStep, WaitStep } from '../types.js';
 import { failed, type ApprovalDecision, type StepContext, type StepOutcome } from './context.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Severity } from '../../alerts/severity.js';
 import { severities } from '../../alerts/severity.js';
-import { isTransientStoreError, unavailable } from '../../core/errors.js';
+import { isTransientStoreError, unavailable } from '../../errors/errors.js';
 import type {
   AlertQuery,
   AlertRow,

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../time/duration.js';
 import { parseTime } from '../ingest/sources/common.js';
 import { dayNames, endTime, startTime, timeZone } from '../rules/maintenance.js';
 

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Response, type Router } from 'express';
-import { VigilError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import type { createLinkSigner, LinkAction, LinkClaims } from '../links.js';
+import { VigilError } from '../../errors/errors.js';
+import type { Logger } from '../../observe/logger.js';
+import type { createLinkSigner, LinkAction, LinkClaims } from '../link-signer.js';
 import type { IncidentActions } from '../types.js';
 
 export interface LinkActionDeps {

@@ -1,6 +1,6 @@
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
-import type { CoreMetrics } from '../core/metrics.js';
+import type { Clock } from '../time/clock.js';
+import type { Logger } from '../observe/logger.js';
+import type { CoreMetrics } from '../observe/metrics.js';
 
 export interface Job {
   name: string;

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { VigilError } from '../core/errors.js';
+import { VigilError } from '../errors/errors.js';
 
 export type LinkAction = 'acknowledge' | 'resolve';
 

@@ -1,5 +1,5 @@
-import type { IncidentEngine } from '../../incidents/engine.js';
-import type { Job } from '../scheduler.js';
+import type { IncidentEngine } from '../incidents/engine.js';
+import type { Job } from './scheduler.js';
 
 /** Resolves alerts whose sender stopped refreshing them (Alertmanager's resolve_timeout semantics). */
 export function expireAlertsJob(engine: IncidentEngine): Job {

@@ -1,18 +1,18 @@
-import type { Config } from '../../config/schema.js';
-import type { Logger } from '../../core/logger.js';
-import type { CoreMetrics } from '../../core/metrics.js';
-import type { Notifier } from '../../notify/notifier.js';
-import { teamOf } from '../../notify/directory.js';
-import type { ChannelName, Recipient } from '../../notify/types.js';
-import { renderDigest } from '../../reports/digest.js';
-import { renderDigestChat } from '../../reports/digest-chat.js';
-import { nextRun, planRun, type DigestConfig, type DigestSchedule } from '../../reports/digest-schedule.js';
-import { loadReview, loadSummary } from '../../reports/load.js';
-import { renderReviewEmail } from '../../reports/review-email.js';
-import type { RuleSet } from '../../rules/ruleset.js';
-import type { Team } from '../../rules/schema.js';
-import type { IncidentRow, NotificationRow, Store } from '../../store/types.js';
-import type { Job } from '../scheduler.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../observe/logger.js';
+import type { CoreMetrics } from '../observe/metrics.js';
+import type { Notifier } from '../notify/notifier.js';
+import { teamOf } from '../notify/directory.js';
+import type { ChannelName, Recipient } from '../notify/types.js';
+import { renderDigest } from '../reports/digest.js';
+import { renderDigestChat } from '../reports/digest-chat.js';
+import { nextRun, planRun, type DigestConfig, type DigestSchedule } from '../reports/digest-schedule.js';
+import { loadReview, loadSummary } from '../reports/load.js';
+import { renderReviewEmail } from '../reports/review-email.js';
+import type { RuleSet } from '../rules/ruleset.js';
+import type { Team } from '../rules/schema.js';
+import type { IncidentRow, NotificationRow, Store } from '../store/types.js';
+import type { Job } from './scheduler.js';
 
 /**
  * The scheduler's report jobs. Both keep their state in the store, so a restart loses nothing:
