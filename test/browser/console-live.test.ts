@@ -15,6 +15,8 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
     await b?.close();
   });
   afterEach(async () => {
+    // Pages first: a page left open would keep calling a Vigil that is gone.
+    for (const context of b.browser.contexts()) await context.close();
     await v?.close();
     expect(b.offHost).toEqual([]);
     expect(b.unexpectedErrors()).toEqual([]);
