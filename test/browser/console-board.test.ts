@@ -87,7 +87,7 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       await signIn(page, v, await v.token('bob'));
       await v.fire({ labels: { alertname: 'ApiDown', service: 'api', severity: 'critical' }, annotations: { summary: 'API down' } });
       await page.getByRole('alertdialog').waitFor();
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Acknowledge');
+      expect(await page.evaluate('document.activeElement?.textContent')).toBe('Acknowledge');
       await page.keyboard.press('Enter');
       await page.getByRole('alertdialog').waitFor({ state: 'hidden' });
       expect(await v.incident(1)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'bob' });
@@ -95,10 +95,10 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       await page.reload();
       await page.getByRole('link', { name: /#1 API down/ }).waitFor();
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
       await page.keyboard.press('Enter');
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Open 1');
+      expect(await page.evaluate('document.activeElement?.textContent')).toBe('Open 1');
     });
   });
 
@@ -109,7 +109,7 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       const { page } = await b.page({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
       await signIn(page, v, await v.token('bob'));
       await page.getByRole('link', { name: /A title that is long/ }).waitFor();
-      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       expect(await overflow()).toBe(0);
       await v.fire({ labels: { alertname: 'ApiDown', service: 'api', severity: 'critical' }, annotations: { summary: 'API down' } });
       const dialog = page.getByRole('alertdialog');
@@ -133,7 +133,7 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       await page.clock.setFixedTime(v.clock.now());
       await page.goto(`${v.url}/`);
       await page.getByRole('heading', { name: '登录 Vigil' }).waitFor();
-      expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+      expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
       await page.getByLabel('令牌').fill(await v.token('alice'));
       await page.getByRole('button', { name: '登录' }).click();
       await page.getByRole('link', { name: /^未解决/ }).waitFor();
@@ -149,7 +149,7 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       await page.getByRole('link', { name: /^Open/ }).waitFor();
       await page.reload();
       await page.getByRole('button', { name: '中文' }).waitFor();
-      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+      expect(await page.evaluate('document.documentElement.lang')).toBe('en');
     });
 
     it('follows the system’s dark mode', async () => {
@@ -157,11 +157,11 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       const { page } = await b.page({ colorScheme: 'dark' });
       await page.goto(`${v.url}/sign-in`);
       await page.getByRole('heading', { name: 'Sign in to Vigil' }).waitFor();
-      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(18, 20, 23)');
+      expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(18, 20, 23)');
       const light = (await b.page({ colorScheme: 'light' })).page;
       await light.goto(`${v.url}/sign-in`);
       await light.getByRole('heading', { name: 'Sign in to Vigil' }).waitFor();
-      expect(await light.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
+      expect(await light.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(255, 255, 255)');
     });
   });
 

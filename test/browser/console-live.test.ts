@@ -102,7 +102,7 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       v = await startConsoleVigil();
       const { page, context } = await b.page();
       await context.addInitScript(() => {
-        const w = window as any;
+        const w = globalThis as any;
         w.__shown = [];
         w.__asked = 0;
         class FakeNotification {
@@ -121,17 +121,17 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
         w.Notification = FakeNotification;
       });
       await signIn(page, v, await v.token('alice'));
-      expect(await page.evaluate(() => (window as any).__asked)).toBe(0);
+      expect(await page.evaluate('window.__asked')).toBe(0);
       await page.getByRole('button', { name: 'Allow notifications' }).click();
       await page.getByRole('button', { name: 'Allow notifications' }).waitFor({ state: 'detached' });
-      expect(await page.evaluate(() => (window as any).__asked)).toBe(1);
+      expect(await page.evaluate('window.__asked')).toBe(1);
 
       await v.fire(critical('QueueStuck', 'mail', 'Mail queue stuck'));
       const dialog = page.getByRole('alertdialog');
       await dialog.getByRole('button', { name: 'Open incident' }).click();
       await page.getByRole('heading', { level: 1, name: /#1 Mail queue stuck/ }).waitFor();
       expect(page.url()).toBe(`${v.url}/incidents/1`);
-      expect(await page.evaluate(() => (window as any).__shown)).toEqual([{ title: 'Critical incident', body: expect.stringContaining('Mail queue stuck') }]);
+      expect(await page.evaluate('window.__shown')).toEqual([{ title: 'Critical incident', body: expect.stringContaining('Mail queue stuck') }]);
       expect((await v.incident(1)).status).toBe('triggered');
       await context.close();
     });

@@ -31,7 +31,7 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       await signIn(page, v, await v.token('alice'));
       await page.getByText('Signed in as Alice Example').waitFor();
       expect(page.url()).toBe(`${v.url}/`);
-      expect(await page.evaluate(() => document.cookie)).toBe('');
+      expect(await page.evaluate('document.cookie')).toBe('');
       const [cookie] = await context.cookies();
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
 

@@ -580,6 +580,11 @@ export function translator(lang: Lang): Translate {
   return (key, params) => translate(lang, key, params);
 }
 
+/** Every message of a language (the tests check both have the same placeholders). */
+export function messages(lang: Lang): Readonly<Record<MessageKey, string>> {
+  return catalogs[lang];
+}
+
 /** A key built from data (an event kind, a channel) when we have words for it, else null. */
 export function knownKey(key: string): MessageKey | null {
   return key in en ? (key as MessageKey) : null;
