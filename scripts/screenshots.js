@@ -104,7 +104,7 @@ async function run() {
     const res = await fetch(`${url}/api/v1/alerts/alertmanager`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(webhook([{ labels: { alertname: 'InstanceDown', instance: 'api-3', service: 'api', team: 'platform', severity: 'critical' }, annotations: { summary: 'api-3 is down' }, startsAt: ago(1) }])),
+      body: JSON.stringify(webhook([{ labels: { alertname: 'InstanceDown', instance: 'api-3', job: 'api', service: 'api', team: 'platform', severity: 'critical' }, startsAt: ago(1) }])),
     });
     if (res.status !== 202) throw new Error(`posting the critical alert: ${res.status}`);
     await page.getByRole('alertdialog').waitFor();

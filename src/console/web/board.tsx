@@ -96,7 +96,7 @@ export function Board({ search }: { search: string }) {
           (p) => generation === current.current.generation && p.counts && setCounts(p.counts),
           () => undefined,
         );
-      }, 500);
+      }, 1000);
     };
     const off = live.subscribe({
       batch(b) {

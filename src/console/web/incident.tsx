@@ -213,6 +213,10 @@ function Why({ event }: { event: TimelineEvent | undefined }) {
     const key = knownKey(`channel.${c}`);
     return key ? t(key) : c;
   };
+  const severityName = (s: string | undefined) => {
+    const key = s === undefined ? null : knownKey(`severity.${s}`);
+    return key ? t(key) : s;
+  };
   return (
     <section aria-labelledby="why-heading" class="why">
       <h2 id="why-heading">{t('incident.why')}</h2>
@@ -223,7 +227,7 @@ function Why({ event }: { event: TimelineEvent | undefined }) {
           <dl class="facts">
             <dt>{t('incident.why.severity')}</dt>
             <dd>
-              {d.severity} {d.priority ? `(${d.priority})` : null} {d.severityFrom ? <span class="muted">— {d.severityFrom}</span> : null}
+              {severityName(d.severity)} {d.priority ? `(${d.priority})` : null} {d.severityFrom ? <span class="muted">— {d.severityFrom}</span> : null}
             </dd>
             <dt>{t('incident.why.team')}</dt>
             <dd>
@@ -288,7 +292,7 @@ function Alerts({ alerts }: { alerts: Alert[] }) {
           return (
             <li key={a.id} class={`alert alert-${a.status}`}>
               <p class="alert-head">
-                <strong>{a.labels.alertname ?? a.fingerprint}</strong> <span class={`badge status-${a.status === 'firing' ? 'triggered' : 'resolved'}`}>{a.status}</span>{' '}
+                <strong>{a.labels.alertname ?? a.fingerprint}</strong> <span class={`badge status-${a.status === 'firing' ? 'triggered' : 'resolved'}`}>{t(`alert.${a.status}`)}</span>{' '}
                 {a.suppressed ? <span class="flag suppressed">{t('flag.suppressed')}</span> : null}{' '}
                 {a.startsAt ? <span class="muted small">{t('incident.started', { time: formatTime(a.startsAt, lang) })}</span> : null}
               </p>
@@ -465,7 +469,25 @@ function Pages({ deliveries }: { deliveries: Delivery[] }) {
                     <Time iso={d.deliveredAt ?? d.dueAt} />
                   </span>
                 </td>
-                <td data-label={t('incident.pages.attempts')}>{d.attempts}</td>
+                <td data-label={t('incident.pages.attempts')}>
+                  {d.attemptLog && d.attemptLog.length > 0 ? (
+                    <details>
+                      <summary>
+                        {d.attempts}
+                        <span class="sr-only"> {t('incident.pages.log', { id: d.id })}</span>
+                      </summary>
+                      <ol class="plain small">
+                        {d.attemptLog.map((a, k) => (
+                          <li key={k}>
+                            <Time iso={a.at} /> {a.outcome ?? ''} {a.error ? `— ${a.error}` : ''}
+                          </li>
+                        ))}
+                      </ol>
+                    </details>
+                  ) : (
+                    d.attempts
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

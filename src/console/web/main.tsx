@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText, onSignedOut } from './api.js';
 import { askForNotifications, listenForFirstGesture, notificationState, type NotificationState } from './attention.js';
 import { tabTitle } from './alerting.js';
@@ -69,7 +69,16 @@ function Root() {
   useEffect(() => onSignedOut(() => setSession('signed-out')), []);
   useEffect(listenForFirstGesture, []);
 
-  const route = routeOf(new URL(address, location.origin).pathname);
+  const pathname = new URL(address, location.origin).pathname;
+  const route = routeOf(pathname);
+  // A new page takes the focus (as a page load would), so screen readers start at its content; filters that only
+  // change the query keep it where it is.
+  const firstPath = useRef(pathname);
+  useEffect(() => {
+    if (pathname === firstPath.current) return;
+    firstPath.current = '';
+    document.getElementById('main')?.focus({ preventScroll: false });
+  }, [pathname]);
   useEffect(() => {
     if (session === 'signed-out' && route.page !== 'sign-in') navigate(`/sign-in?next=${encodeURIComponent(here())}`, { replace: true });
     if (session && session !== 'signed-out' && route.page === 'sign-in') navigate(nextAfterSignIn(), { replace: true });
