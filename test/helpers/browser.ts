@@ -55,6 +55,8 @@ export async function launchConsoleBrowser(): Promise<ConsoleBrowser> {
         return route.abort('blockedbyclient');
       });
       const page = await context.newPage();
+      // Waits are for the page to react (well under a second here); a missing element fails the test soon.
+      page.setDefaultTimeout(10_000);
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(`console: ${m.text()}`);

@@ -331,11 +331,14 @@ function Row({ incident: i, now, selected, onSelect }: { incident: Incident; now
 function TextFilter({ label, value, onChange, type = 'text' }: { label: string; value: string; onChange: (v: string) => void; type?: 'text' | 'search' }) {
   const [text, setText] = useState(value);
   const timer = useRef<number | undefined>(undefined);
+  // The latest props, for a timer set during an earlier render (other filters may have changed since).
+  const latest = useRef({ value, onChange });
+  latest.current = { value, onChange };
   useEffect(() => setText(value), [value]);
   useEffect(() => () => window.clearTimeout(timer.current), []);
   const commit = (v: string) => {
     window.clearTimeout(timer.current);
-    if (v.trim() !== value) onChange(v.trim());
+    if (v.trim() !== latest.current.value) latest.current.onChange(v.trim());
   };
   return (
     <label>
