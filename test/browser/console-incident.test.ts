@@ -1,7 +1,11 @@
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { realSleep } from '../../src/runbooks/timing.js';
 import { requireBinary } from '../e2e/support.js';
 import { CHROMIUM, launchConsoleBrowser, type ConsoleBrowser } from '../helpers/browser.js';
 import { AUTH, signIn, startConsoleVigil, type ConsoleVigil } from '../helpers/console.js';
+import { tempDir } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** The incident page: everything about one incident, and acting on it, under the person's name. */
@@ -123,6 +127,40 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       expect((await v.incident(1)).suppressed).toBe(true);
       await page.getByText('Suppressed').first().waitFor();
       await context.close();
+    });
+
+    it('a runbook step that waits for a person is approved from the page, under their name', async () => {
+      // The shipped runbooks (the rules name them) plus one that asks first.
+      const dir = path.join(tempDir('vigil-runbooks-'), 'runbooks');
+      cpSync(path.join(import.meta.dirname, '..', '..', 'runbooks'), dir, { recursive: true });
+      writeFileSync(
+        path.join(dir, 'careful.yaml'),
+        "name: careful\nsteps:\n  - name: ask\n    type: approve\n    prompt: 'Restart {{ labels.service }}?'\n    timeout: 10m\n  - name: tell\n    type: notify\n    message: restarting\n",
+      );
+      // The approval waits in real time (a person answers within the test), capped short.
+      v = await startConsoleVigil({ file: { runbooks: { dir } }, sleep: (ms, signal) => realSleep(Math.min(ms, 20_000), signal) });
+      await v.fire({ labels: { alertname: 'SlowCheckout', service: 'checkout', severity: 'warning' }, annotations: { summary: 'Checkout is slow' } });
+      const { page } = await b.page();
+      await signIn(page, v, await v.token('alice'), '/incidents/1');
+      const runbooks = page.getByRole('region', { name: 'Runbooks' });
+      await runbooks.getByLabel('Runbook').selectOption('careful');
+      await runbooks.getByLabel('Dry run (only record what it would do)').uncheck();
+      await runbooks.getByRole('button', { name: 'Run runbook' }).click();
+      await runbooks.getByText('Waiting for approval: Restart checkout?').waitFor();
+      await runbooks.getByLabel('Comment (optional)').fill('go ahead');
+      await runbooks.getByRole('button', { name: 'Approve' }).click();
+      const done = await waitFor(
+        async () => {
+          const { runs } = await v.json('/api/v1/runbooks/runs?incident=1', AUTH);
+          return runs[0]?.status === 'done' ? runs[0] : undefined;
+        },
+        10_000,
+        'the run to end',
+      );
+      expect(done).toMatchObject({ runbook: 'careful', dryRun: false, requestedBy: 'alice', outcome: 'succeeded' });
+      expect(done.approvals[0]).toMatchObject({ status: 'approved', decidedBy: 'alice', comment: 'go ahead' });
+      await runbooks.getByText(/ask: approved \(alice: go ahead\)/).waitFor();
+      rmSync(path.dirname(dir), { recursive: true, force: true });
     });
 
     it('runs a runbook as a dry run, escalates on request, and shows the review draft of a P1 as text', async () => {

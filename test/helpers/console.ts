@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { tokenCreate } from '../../src/cli/token.js';
+import type { Sleep } from '../../src/runbooks/timing.js';
 import { amWebhook, startVigil, tempDir, type TestVigil } from './vigil.js';
 
 /** The API token the console tests configure (it signs in as the administrator). */
@@ -18,9 +19,9 @@ export interface ConsoleVigil extends TestVigil {
   incident(id: number): Promise<any>;
 }
 
-export async function startConsoleVigil(opts: { apiTokens?: string[]; file?: Record<string, unknown> } = {}): Promise<ConsoleVigil> {
+export async function startConsoleVigil(opts: { apiTokens?: string[]; file?: Record<string, unknown>; sleep?: Sleep } = {}): Promise<ConsoleVigil> {
   const dbPath = path.join(tempDir('vigil-console-'), 'vigil.db');
-  const v = await startVigil({ dbPath, auth: { apiTokens: opts.apiTokens ?? [API_TOKEN] }, file: opts.file });
+  const v = await startVigil({ dbPath, auth: { apiTokens: opts.apiTokens ?? [API_TOKEN] }, file: opts.file, sleep: opts.sleep });
   const closeVigil = v.close;
   return Object.assign(v, {
     dbPath,
