@@ -41,7 +41,9 @@ const text: [string, string][] = [
   ['acknowledged-fg', 'acknowledged-bg'],
   ['resolved-fg', 'resolved-bg'],
   ['missed', 'bg'],
+  ['missed', 'surface'],
   ['met', 'bg'],
+  ['met', 'surface'],
   ['banner-fg', 'banner-bg'],
 ];
 const marks: [string, string][] = [
