@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPopup, raisedBy, tabTitle } from '../../src/console/web/alerting.js';
+import { nextPopup, raisedBy, tabTitle, withoutStale } from '../../src/console/web/alerting.js';
 import { boardSearch, incidentsRequest, parseBoardQuery, patchRows } from '../../src/console/web/board-query.js';
 import { languages, messages, pickLanguage, translate } from '../../src/console/web/i18n.js';
 import { matcherLines, prefillMatchers, quoteValue } from '../../src/console/web/matchers.js';
@@ -161,6 +161,21 @@ describe('what raises the pop-up', () => {
     expect(waiting.map((w) => w.incident.id)).toEqual([1, 2]);
     const acked = batch({ seq: 3, incidents: [incident(1, { severity: 'critical', status: 'acknowledged' })] });
     expect(nextPopup(waiting, acked, raisedBy(acked).critical).map((w) => w.incident.id)).toEqual([2]);
+  });
+
+  it('a batch read before an acknowledgement the viewer saw does not raise the incident again; reopening does', () => {
+    const settled = new Map([[3, 'acknowledged' as const]]);
+    const stale = batch({ seq: 4, incidents: [incident(3, { severity: 'critical' }), incident(4, { severity: 'critical' })], opened: [4], escalatedToMe: [3] });
+    const checked = withoutStale(stale, settled);
+    expect(checked.batch.incidents.map((i) => i.id)).toEqual([4]);
+    expect(checked.batch.escalatedToMe).toEqual([]);
+    expect(raisedBy(checked.batch).critical.map((c) => c.incident.id)).toEqual([4]);
+
+    const reopened = withoutStale(batch({ seq: 5, incidents: [incident(3, { severity: 'critical' })], opened: [3] }), checked.settled);
+    expect(raisedBy(reopened.batch).critical.map((c) => c.incident.id)).toEqual([3]);
+    expect(reopened.settled.has(3)).toBe(false);
+    // What the stream says settled is remembered too.
+    expect(withoutStale(batch({ incidents: [incident(5, { status: 'resolved' })] }), new Map()).settled.get(5)).toBe('resolved');
   });
 
   it('counts the waiting ones in the tab title', () => {

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, post } from './api.js';
-import { nextPopup, raisedBy } from './alerting.js';
+import { nextPopup, raisedBy, withoutStale } from './alerting.js';
 import { notify, playAlertSound } from './attention.js';
 import { age } from './format.js';
 import { live } from './live.js';
 import { navigate } from './router.js';
-import type { Incident } from './types.js';
+import type { Incident, IncidentStatus } from './types.js';
 import { Link, useApp, useNow } from './ui.js';
 
 interface Waiting {
@@ -28,13 +28,18 @@ export function Alarms({ onWaiting }: { onWaiting: (count: number) => void }) {
   const [notices, setNotices] = useState<Incident[]>([]);
   const dialog = useRef<HTMLDialogElement>(null);
   const now = useNow(10_000);
+  // Incidents known to be acknowledged or resolved (from the server's answers and the stream), see withoutStale.
+  const settled = useRef(new Map<number, IncidentStatus>());
   const words = useRef({ t, lang });
   words.current = { t, lang };
 
   useEffect(
     () =>
       live.subscribe({
-        batch(b) {
+        batch(fresh) {
+          const checked = withoutStale(fresh, settled.current);
+          settled.current = checked.settled;
+          const b = checked.batch;
           const raised = raisedBy(b);
           setWaiting((current) => nextPopup(current, b, raised.critical));
           const changed = new Map(b.incidents.map((i) => [i.id, i]));
@@ -72,6 +77,7 @@ export function Alarms({ onWaiting }: { onWaiting: (count: number) => void }) {
       ids.map(async (id) => {
         try {
           const incident = await post<Incident>(`/api/v1/incidents/${id}/acknowledge`);
+          if (incident.status !== 'triggered') settled.current.set(incident.id, incident.status);
           setWaiting((current) => current.filter((w) => w.incident.id !== incident.id || incident.status === 'triggered'));
         } catch (err) {
           setWaiting((current) => current.map((w) => (w.incident.id === id ? { ...w, problem: errorText(err) } : w)));

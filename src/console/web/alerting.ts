@@ -1,4 +1,4 @@
-import type { Batch, Incident } from './types.js';
+import type { Batch, Incident, IncidentStatus } from './types.js';
 
 /**
  * What a live batch raises, by the handbook's levels: a critical incident that opened, reopened or escalated to
@@ -47,6 +47,36 @@ export function nextPopup<T extends { incident: Incident }>(current: readonly T[
   }
   for (const r of raised) if (!seen.has(r.incident.id)) out.push(r);
   return out;
+}
+
+/**
+ * A batch read before an action the viewer saw answered (an acknowledgement) can arrive after the answer and
+ * would show the incident triggered again. An incident known to be acknowledged or resolved only becomes
+ * triggered again by reopening (or paging again), which the batch lists in `opened`; otherwise its triggered copy
+ * is stale and is left out. `settled` holds the incidents known not to be triggered; the updated map is returned.
+ */
+const MAX_SETTLED = 10_000;
+
+export function withoutStale(batch: Batch, settled: ReadonlyMap<number, IncidentStatus>): { batch: Batch; settled: Map<number, IncidentStatus> } {
+  const next = new Map(settled);
+  const opened = new Set(batch.opened);
+  const stale = new Set<number>();
+  for (const i of batch.incidents) {
+    if (i.status !== 'triggered') next.set(i.id, i.status);
+    else if (!next.has(i.id)) continue;
+    else if (opened.has(i.id)) next.delete(i.id);
+    else stale.add(i.id);
+  }
+  // Bounded: the oldest entries go first (a Map keeps insertion order).
+  for (const id of next.keys()) {
+    if (next.size <= MAX_SETTLED) break;
+    next.delete(id);
+  }
+  if (stale.size === 0) return { batch, settled: next };
+  return {
+    batch: { ...batch, incidents: batch.incidents.filter((i) => !stale.has(i.id)), escalatedToMe: (batch.escalatedToMe ?? []).filter((id) => !stale.has(id)) },
+    settled: next,
+  };
 }
 
 /** The tab's title: "(2) Vigil" while two critical incidents wait for someone. */
