@@ -20,6 +20,11 @@ export interface ConsoleBrowser {
   offHost: string[];
   /** Errors the pages threw or logged. */
   errors: string[];
+  /**
+   * The errors logged since the last call, except the HTTP answers the console expects and handles: 401 (signed
+   * out, or a wrong token) and 429 (too many sign-ins), which Chromium logs as "Failed to load resource".
+   */
+  unexpectedErrors(): string[];
   /** A fresh context (cookies, storage) with a page, both watched for off-host requests and errors. */
   page(options?: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
@@ -37,6 +42,10 @@ export async function launchConsoleBrowser(): Promise<ConsoleBrowser> {
     browser,
     offHost,
     errors,
+    unexpectedErrors() {
+      const taken = errors.splice(0, errors.length);
+      return taken.filter((e) => !/Failed to load resource: the server responded with a status of (401|429)\b/.test(e));
+    },
     async page(options = {}) {
       const context = await browser.newContext(options);
       await context.route('**/*', (route) => {
@@ -46,6 +55,8 @@ export async function launchConsoleBrowser(): Promise<ConsoleBrowser> {
         return route.abort('blockedbyclient');
       });
       const page = await context.newPage();
+      // Waits are for the page to react (well under a second here); a missing element fails the test soon.
+      page.setDefaultTimeout(10_000);
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(`console: ${m.text()}`);

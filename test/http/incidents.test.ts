@@ -338,7 +338,7 @@ describe('listing', () => {
       ['/api/v1/notifications?incident=1&attempt=true', 'attempt', 'incident, limit, attempts'],
       ['/api/v1/reports/summary?period=7d', 'period', 'since, until, team, tz'],
       ['/api/v1/runbooks/runs?incident_id=1', 'incident_id', 'incident, limit'],
-      ['/api/v1/oncall?when=now', 'when', 'team, at'],
+      ['/api/v1/oncall?when=now', 'when', 'team, at, shifts'],
       ['/api/v1/silences?status=active', 'status', 'state'],
     ];
     for (const [url, field, known] of cases) {
