@@ -4,9 +4,13 @@ import type { Clock } from '../core/clock.js';
 import { badRequest, notFound } from '../core/errors.js';
 import { parseBody } from '../http/validation.js';
 import type { DigestConfig } from '../reports/digest-schedule.js';
+import { defaultListLimit } from '../reports/figures.js';
 import { loadReview, loadSummary } from '../reports/load.js';
 import { isPeriodProblem, resolvePeriod } from '../reports/period.js';
 import type { Store } from '../store/types.js';
+
+/** The most items a summary lists per list (open, info, flapping, self-healed, escalated incidents). */
+const MAX_LIST_LIMIT = 500;
 
 const summaryQuery = z
   .object({
@@ -14,12 +18,13 @@ const summaryQuery = z
     until: z.string().min(1).max(100).optional(),
     team: z.string().min(1).max(100).optional(),
     tz: z.string().min(1).max(100).optional(),
+    limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(defaultListLimit),
   });
 
 const idParam = z.coerce.number().int().positive();
 
 export interface ReportRouteDeps {
-  store: Pick<Store, 'reportRows' | 'getIncident' | 'alertsOf' | 'timelineOf' | 'listNotifications'>;
+  store: Pick<Store, 'reportChunks' | 'getIncident' | 'alertsOf' | 'timelineOf' | 'listNotifications'>;
   clock: Clock;
   digests: Pick<DigestConfig, 'timeZone' | 'targets' | 'nightHours'>;
   /** Vigil's public URL, for the link in a review. */
@@ -43,6 +48,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       team: q.team ?? null,
       targets: deps.digests.targets,
       nightHours: deps.digests.nightHours,
+      listLimit: q.limit,
     });
     res.json(summary);
   });

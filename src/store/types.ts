@@ -239,8 +239,12 @@ export interface Store extends RunbookReads {
   close(): Promise<void>;
 
   // ---- reports
-  /** The rows a report over [since, until) reads (which incidents count where: src/reports/figures.ts). */
-  reportRows(since: number, until: number): Promise<ReportRows>;
+  /**
+   * The rows a report over [since, until) reads (which incidents count where: src/reports/figures.ts), in
+   * chunks of at most `size` incidents. Each incident comes in one chunk only, with all of its rows; the
+   * event loop runs between chunks, so a long report never holds up ingest.
+   */
+  reportChunks(since: number, until: number, size: number): AsyncIterable<ReportRows>;
   /** The body stored with an outbox message (setNotificationBody), or null. */
   notificationBody(id: number): Promise<string | null>;
   /** Resolved P1/P2 incidents whose review has not been handled yet, earliest resolution first. */
@@ -248,12 +252,16 @@ export interface Store extends RunbookReads {
 }
 
 // ---- reports
+/** One chunk of a report's rows. */
 export interface ReportRows {
-  /** Created before until and: created in the period, open at until, or with escalations, runbook results or pages in it. */
+  /**
+   * Created before until and: created in the period, open or resolved at until, or with escalations,
+   * runbook results or pages (from a day before since) in it.
+   */
   incidents: IncidentRow[];
   /** Their timeline events before until. */
   events: TimelineEvent[];
-  /** Pages and escalations created from a day before since (a page due earlier may reach someone in the period). */
+  /** Their pages and escalations created from a day before since (a page due earlier may reach someone in the period). */
   notifications: NotificationRow[];
   alerts: { incidentId: number; labels: Record<string, string>; receiveCount: number; severity: Severity }[];
 }
@@ -287,7 +295,7 @@ export type StoreReader = Pick<
   | 'approvalsOf'
   | 'approvalsOfRuns'
   // ---- reports
-  | 'reportRows'
+  | 'reportChunks'
 >;
 
 export type NotificationStatus = 'pending' | 'delivered' | 'failed';

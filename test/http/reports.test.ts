@@ -125,6 +125,18 @@ describe('GET /api/v1/reports/summary', () => {
     expect(s.sla.ack.status).toBe('no_data');
   });
 
+  it('lists as many open and info incidents as ?limit= asks for, with their totals beside them', async () => {
+    v = await seeded();
+    const all = await summary(v, week);
+    expect([all.open.length, all.openTotal, all.info.length, all.infoTotal]).toEqual([1, 1, 1, 1]);
+    const none = await summary(v, `${week}&limit=0`);
+    expect([none.open, none.openTotal, none.info, none.infoTotal]).toEqual([[], 1, [], 1]);
+    expect([none.escalations.incidents, none.escalations.incidentsTotal, none.flappingTotal, none.selfHealedTotal]).toEqual([[], 0, 0, 0]);
+    // The figures do not depend on the lists.
+    expect({ ...none, open: all.open, info: all.info }).toEqual(all);
+    expect((await summary(v, `${week}&limit=500`)).open).toEqual(all.open);
+  });
+
   it('answers 400 naming the field for bad periods and 401 without the API token', async () => {
     v = await seeded();
     const bad = async (query: string) => {
@@ -142,6 +154,9 @@ describe('GET /api/v1/reports/summary', () => {
     expect((await bad(`since=${weekUntil}&until=${weekSince}`)).message).toMatch(/^query: since: must be before until/);
     expect((await bad('since=400d')).message).toBe('query: since: the period may be at most 366 days');
     expect((await bad('since=1d&since=2d')).details[0].field).toBe('since');
+    expect((await bad('limit=501')).message).toMatch(/^query: limit: /);
+    expect((await bad('limit=-1')).details[0].field).toBe('limit');
+    expect((await bad('limit=ten')).details[0].field).toBe('limit');
     expect((await v.get('/api/v1/reports/summary')).status).toBe(401);
   });
 });
