@@ -18,6 +18,7 @@ import { RunbookRunner } from './runbooks/runner.js';
 import type { Sleep } from './runbooks/timing.js';
 import { runbooksJob } from './scheduler/jobs/runbook-jobs.js';
 import { reportJobs } from './scheduler/jobs/digest-jobs.js';
+import { ReportQueue } from './reports/report-queue.js';
 
 /** The stages that own state: store, incident engine and scheduler. Exactly one process runs them. */
 export interface Core {
@@ -31,6 +32,8 @@ export interface Core {
   notifier: Notifier;
   /** What inbound callbacks (phone, SMS, chat, email links) may do. */
   actions: IncidentActions;
+  /** Report computations of this process (summary API and digests): one at a time, a few waiting. */
+  reports: ReportQueue;
   /** Stops the scheduler, writes batched receipts, finishes queued commits and closes the store. */
   close(): Promise<void>;
 }
@@ -83,6 +86,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     remediation: runner,
   });
   runner.attach(engine);
+  const reports = new ReportQueue();
   const scheduler = new Scheduler(
     [
       flushReceiptsJob(engine),
@@ -91,7 +95,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
       incidentTimersJob(engine),
       runbooksJob(runner),
       // ---- reports: manager digests on their schedules, review drafts of resolved P1/P2 incidents
-      ...reportJobs(config, { store, rules, notifier, logger: deps.logger, metrics }),
+      ...reportJobs(config, { store, rules, notifier, logger: deps.logger, metrics, reports }),
     ],
     deps.clock,
     config.scheduler.interval,
@@ -108,6 +112,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     runner,
     notifier,
     actions: incidentActions(engine, store, () => rules.current, runner),
+    reports,
     async close() {
       rules.close();
       runbooks.close();

@@ -10,6 +10,7 @@ import type { LiveRules } from './rules/live-rules.js';
 import type { Notifier } from './notify/notifier.js';
 import type { LiveRunbooks } from './runbooks/live-runbooks.js';
 import type { RunbookRunner } from './runbooks/runner.js';
+import type { ReportQueue } from './reports/report-queue.js';
 import type { Sleep } from './runbooks/timing.js';
 import { createHttpHandler, listen, type RequestListener } from './http/server.js';
 
@@ -34,6 +35,8 @@ export interface Vigil {
   runner: RunbookRunner;
   notifier: Notifier;
   metrics: CoreMetrics & HttpMetrics;
+  /** Report computations (summary API and digests). */
+  reports: ReportQueue;
   logger: Logger;
   /** Listens on the configured host and port (0 picks a free port); resolves to the bound port. */
   listen(port?: number, host?: string): Promise<number>;
@@ -64,6 +67,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
       return { files: [...set.files, ...books.files], rules: set.rules.length, runbooks: books.runbooks.size };
     },
     runbooks: { live: core.runbooks, runner: core.runner, config: config.runbooks },
+    reports: core.reports,
   });
   if (options.startScheduler) {
     core.scheduler.start();
@@ -82,6 +86,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     runner: core.runner,
     notifier: core.notifier,
     metrics: { ...core.metrics, ...httpMetrics },
+    reports: core.reports,
     logger,
     async listen(port = config.server.port, host = config.server.host) {
       const bound = await listen(handler, port, host);

@@ -7,6 +7,7 @@ import type { DigestConfig } from '../reports/digest-schedule.js';
 import { defaultListLimit } from '../reports/figures.js';
 import { loadReview, loadSummary } from '../reports/load.js';
 import { isPeriodProblem, resolvePeriod } from '../reports/period.js';
+import type { ReportQueue } from '../reports/report-queue.js';
 import type { Store } from '../store/types.js';
 
 /** The most items a summary lists per list (open, info, flapping, self-healed, escalated incidents). */
@@ -26,6 +27,8 @@ const idParam = z.coerce.number().int().positive();
 export interface ReportRouteDeps {
   store: Pick<Store, 'reportChunks' | 'getIncident' | 'alertsOf' | 'timelineOf' | 'listNotifications'>;
   clock: Clock;
+  /** Shared with the digests: reports computed at once, and how many may wait. */
+  queue: ReportQueue;
   digests: Pick<DigestConfig, 'timeZone' | 'targets' | 'nightHours'>;
   /** Vigil's public URL, for the link in a review. */
   publicUrl?: string;
@@ -33,7 +36,8 @@ export interface ReportRouteDeps {
 
 /**
  * Reports over HTTP (VIGIL_API_TOKEN): the summary the digests and `vigil report` are made of, as JSON,
- * and the review draft of an incident as Markdown.
+ * and the review draft of an incident as Markdown. A summary waits for its turn in the report queue, or
+ * answers 503 with Retry-After when too many are waiting already.
  */
 export function reportRoutes(deps: ReportRouteDeps): Router {
   const router = Router();
@@ -43,13 +47,11 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     const period = resolvePeriod(q, deps.clock.now(), deps.digests.timeZone);
     if (isPeriodProblem(period)) throw badRequest(`query: ${period.field}: ${period.problem}`, [period]);
     // resolvePeriod has checked every input; an error from here on is Vigil's, not the request's.
-    const summary = await loadSummary(deps.store, {
-      ...period,
-      team: q.team ?? null,
-      targets: deps.digests.targets,
-      nightHours: deps.digests.nightHours,
-      listLimit: q.limit,
-    });
+    const summary = await loadSummary(
+      deps.store,
+      { ...period, team: q.team ?? null, targets: deps.digests.targets, nightHours: deps.digests.nightHours, listLimit: q.limit },
+      { queue: deps.queue },
+    );
     res.json(summary);
   });
 

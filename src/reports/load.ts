@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Store } from '../store/types.js';
 import { createSummaryBuilder } from './figures.js';
+import type { ReportQueue } from './report-queue.js';
 import { renderReview } from './review.js';
 import type { ComplianceTargets, NightHours, Summary } from './types.js';
 
@@ -27,17 +28,22 @@ export interface SummaryRequest {
 }
 
 export interface LoadOptions {
+  /** The process's queue of report computations; without one, this report starts at once. */
+  queue?: ReportQueue;
   /** Incidents per chunk (REPORT_CHUNK_SIZE). */
   chunkSize?: number;
 }
 
 /** The summary of a period, read from the store a chunk of incidents at a time. */
 export async function loadSummary(store: Pick<Store, 'reportChunks'>, request: SummaryRequest, options: LoadOptions = {}): Promise<Summary> {
-  // Made first: a bad zone or period fails before anything is read.
-  const builder = createSummaryBuilder(request);
-  for await (const chunk of store.reportChunks(request.since, request.until, options.chunkSize ?? REPORT_CHUNK_SIZE)) builder.add(chunk);
-  for (const _ of builder.settle()) await nextTurn();
-  return builder.finish();
+  const compute = async () => {
+    // Made first: a bad zone or period fails before anything is read.
+    const builder = createSummaryBuilder(request);
+    for await (const chunk of store.reportChunks(request.since, request.until, options.chunkSize ?? REPORT_CHUNK_SIZE)) builder.add(chunk);
+    for (const _ of builder.settle()) await nextTurn();
+    return builder.finish();
+  };
+  return options.queue ? options.queue.run(compute) : compute();
 }
 
 /** Everything about one incident a review is written from; null when there is no such incident. */

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startVigil, type TestVigil } from '../helpers/vigil.js';
-import { API, HOUR, MIN, at, reportRulesDir, seedWeek, weekSince, weekUntil } from './reports-seed.js';
+import { API, HOUR, MIN, at, fire, reportRulesDir, seedWeek, weekSince, weekUntil } from './reports-seed.js';
 
 let v: TestVigil;
 afterEach(async () => v?.close());
@@ -135,6 +135,47 @@ describe('GET /api/v1/reports/summary', () => {
     // The figures do not depend on the lists.
     expect({ ...none, open: all.open, info: all.info }).toEqual(all);
     expect((await summary(v, `${week}&limit=500`)).open).toEqual(all.open);
+  });
+
+  it('computes one report at a time; four more wait their turn, and beyond that Vigil answers 503 with Retry-After', async () => {
+    v = await seeded();
+    const store = v.vigil.store;
+    const read = store.reportChunks.bind(store);
+    // The first report's reading is held until the test lets it go.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reads = 0;
+    store.reportChunks = async function* (since, until, size) {
+      reads++;
+      await held;
+      yield* read(since, until, size);
+    };
+    const until = async (what: string, done: () => boolean) => {
+      for (let i = 0; !done(); i++) {
+        if (i > 20_000) throw new Error(`never: ${what}`);
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    const first = v.get(`/api/v1/reports/summary?${week}`, API);
+    await until('the first report starts', () => reads === 1);
+    const waiting = Array.from({ length: 4 }, () => v.get(`/api/v1/reports/summary?${week}`, API));
+    await until('four reports wait', () => v.vigil.reports.state.waiting === 4);
+
+    const refused = await v.get(`/api/v1/reports/summary?${week}`, API);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(((await refused.json()) as any).error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/retry shortly$/) });
+    expect(reads).toBe(1);
+    // Ingest is answered while reports wait.
+    await fire(v, '2026-03-16T06:00:00Z', { alertname: 'WhileReporting', service: 'queue', severity: 'warning' });
+
+    release();
+    const answers = await Promise.all([first, ...waiting]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const bodies = (await Promise.all(answers.map((r) => r.json()))) as any[];
+    expect(bodies.every((b) => b.incidents.total === 5)).toBe(true);
+    expect(reads).toBe(5);
+    expect(v.vigil.reports.state).toEqual({ running: 0, waiting: 0 });
   });
 
   it('answers 400 naming the field for bad periods and 401 without the API token', async () => {

@@ -8,6 +8,7 @@ import { renderDigest } from '../../reports/digest.js';
 import { renderDigestChat } from '../../reports/digest-chat.js';
 import { nextRun, planRun, type DigestConfig, type DigestSchedule } from '../../reports/digest-schedule.js';
 import { loadReview, loadSummary } from '../../reports/load.js';
+import type { ReportQueue } from '../../reports/report-queue.js';
 import { renderReviewEmail } from '../../reports/review-email.js';
 import type { RuleSet } from '../../rules/ruleset.js';
 import type { Team } from '../../rules/schema.js';
@@ -35,6 +36,8 @@ export interface ReportJobDeps {
   onOutbox: () => void;
   /** Counts the messages written, by kind (digest, review). */
   onWritten?: (kind: 'digest' | 'review', count: number) => void;
+  /** The process's report queue (shared with the summary API); without one, digests compute at once. */
+  reports?: ReportQueue;
 }
 
 interface Target {
@@ -148,14 +151,18 @@ export function digestJob(deps: ReportJobDeps): Job {
   async function send(s: DigestSchedule, storedDue: number, now: number): Promise<void> {
     const plan = planRun(s, storedDue, now);
     if (!plan) return;
-    const summary = await loadSummary(store, {
-      since: plan.since,
-      until: plan.until,
-      team: s.team ?? null,
-      timeZone: s.timeZone,
-      targets: deps.digests.targets,
-      nightHours: deps.digests.nightHours,
-    });
+    const summary = await loadSummary(
+      store,
+      {
+        since: plan.since,
+        until: plan.until,
+        team: s.team ?? null,
+        timeZone: s.timeZone,
+        targets: deps.digests.targets,
+        nightHours: deps.digests.nightHours,
+      },
+      { queue: deps.reports },
+    );
     const email = renderDigest(summary, { title: s.title, baseUrl: deps.baseUrl });
     const chat = renderDigestChat(summary, { title: s.title });
     const { targets, missing } = digestTargets(deps.rules(), s);
@@ -302,7 +309,14 @@ export function reviewJob(deps: ReportJobDeps): Job {
 /** Both jobs, wired to the core's store, rules, outbox and metrics. */
 export function reportJobs(
   config: Config,
-  core: { store: Store; rules: { readonly current: RuleSet }; notifier: Pick<Notifier, 'dispatcher'>; logger: Logger; metrics: CoreMetrics },
+  core: {
+    store: Store;
+    rules: { readonly current: RuleSet };
+    notifier: Pick<Notifier, 'dispatcher'>;
+    logger: Logger;
+    metrics: CoreMetrics;
+    reports: ReportQueue;
+  },
 ): Job[] {
   const deps: ReportJobDeps = {
     store: core.store,
@@ -312,6 +326,7 @@ export function reportJobs(
     logger: core.logger,
     onOutbox: () => core.notifier.dispatcher.wake(),
     onWritten: (kind, count) => core.metrics.reportMessages.inc({ kind }, count),
+    reports: core.reports,
   };
   return [digestJob(deps), reviewJob(deps)];
 }
