@@ -18,7 +18,7 @@ import { RunbookRunner } from './runbooks/runner.js';
 import type { Sleep } from './runbooks/timing.js';
 import { runbooksJob } from './scheduler/jobs/runbook-jobs.js';
 import { reportJobs } from './scheduler/jobs/digest-jobs.js';
-import { ReportQueue } from './reports/report-queue.js';
+import { defaultReportQueue, ReportQueue } from './reports/report-queue.js';
 
 /** The stages that own state: store, incident engine and scheduler. Exactly one process runs them. */
 export interface Core {
@@ -86,7 +86,10 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     remediation: runner,
   });
   runner.attach(engine);
-  const reports = new ReportQueue();
+  const reports = new ReportQueue(defaultReportQueue, (r) => {
+    metrics.reportSeconds.observe(r.seconds);
+    metrics.reportLongestStep.set(r.longestStepSeconds);
+  });
   const scheduler = new Scheduler(
     [
       flushReceiptsJob(engine),

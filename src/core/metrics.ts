@@ -129,9 +129,22 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const reportSeconds = new Histogram({
+    name: 'vigil_report_duration_seconds',
+    help: 'How long report computations (summary API, digests) took, waits between their steps included.',
+    buckets: [0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  const reportLongestStep = new Gauge({
+    name: 'vigil_report_longest_step_seconds',
+    help: 'The longest the last report kept the event loop to itself in one step (a chunk read and counted).',
+    registers: [registry],
+  });
   return {
     registry,
     reportMessages,
+    reportSeconds,
+    reportLongestStep,
     slaBreaches,
     runbookRuns,
     runbooksLastReloadSuccessful,

@@ -37,24 +37,48 @@ export class TopList<T> {
   }
 }
 
-/** Durations of one group of incidents, for its count, median and p90. */
+/**
+ * Durations of one group of incidents, for its count, median and p90. Kept in blocks that double in size
+ * (64 values, then 128, ... up to 16,384): a group of a few incidents stays small, and a large one grows
+ * without copying itself over and over, which would leave its old copies to the garbage collector.
+ */
 export class Samples {
-  private values: number[] = [];
+  private blocks: Float64Array[] = [];
+  private filled = 0;
+  private count = 0;
   private stats: DurationStats | null = null;
 
   add(value: number | null): void {
-    if (value !== null) this.values.push(value);
+    if (value === null) return;
+    let block = this.blocks[this.blocks.length - 1];
+    if (!block || this.filled === block.length) {
+      block = new Float64Array(Math.min(MAX_BLOCK, MIN_BLOCK * 2 ** this.blocks.length));
+      this.blocks.push(block);
+      this.filled = 0;
+    }
+    block[this.filled++] = value;
+    this.count++;
   }
 
   /** Computed once; the values are let go then (no add after this). */
   result(): DurationStats {
     if (!this.stats) {
-      this.stats = durationStatsInPlace(this.values);
-      this.values = [];
+      const all = new Float64Array(this.count);
+      let at = 0;
+      for (const [k, block] of this.blocks.entries()) {
+        const used = k === this.blocks.length - 1 ? this.filled : block.length;
+        all.set(used === block.length ? block : block.subarray(0, used), at);
+        at += used;
+      }
+      this.blocks = [];
+      this.stats = durationStatsInPlace(all);
     }
     return this.stats;
   }
 }
+
+const MIN_BLOCK = 64;
+const MAX_BLOCK = 16_384;
 
 /** Float noise must not turn 19/20 against 0.95 into a miss. */
 const EPSILON = 1e-9;

@@ -59,6 +59,22 @@ export const defaultTargets: ComplianceTargets = { ackCompliance: 0.95, resolveC
 export const defaultNightHours: NightHours = { start: '22:00', end: '07:00' };
 export const defaultPageChannels: readonly string[] = ['voice', 'sms', 'chat'];
 export const defaultListLimit = 50;
+/**
+ * The timeline kinds the figures read (incident-history.ts, event-figures.ts), so a store can leave the
+ * others (notified, classified, notes, ...) where they are. Every incident's timeline starts with
+ * 'triggered', which tells an incident read with its timeline from one given without (see historyOf).
+ */
+export const reportEventKinds: readonly string[] = [
+  'triggered',
+  'acknowledged',
+  'resolved',
+  'self_healed',
+  'reopened',
+  'retriggered',
+  'escalated',
+  'escalation_exhausted',
+  'runbook_finished',
+];
 const NOISIEST_LIMIT = 10;
 const priorities: readonly Priority[] = ['P1', 'P2', 'P3', 'P4'];
 const NO_ALERTNAME = '(no alertname)';

@@ -1,6 +1,6 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Store } from '../store/types.js';
-import { createSummaryBuilder } from './figures.js';
+import { createSummaryBuilder, reportEventKinds } from './figures.js';
+import { reportPacer } from './pace.js';
 import type { ReportQueue } from './report-queue.js';
 import { renderReview } from './review.js';
 import type { ComplianceTargets, NightHours, Summary } from './types.js';
@@ -11,10 +11,10 @@ import type { ComplianceTargets, NightHours, Summary } from './types.js';
  */
 
 /**
- * Incidents read per chunk: each chunk's read and count take a few milliseconds at the most, and the event
- * loop turns between chunks.
+ * Incidents read per chunk: reading a chunk and counting it takes a few milliseconds at the most; the event
+ * loop turns between chunks (pace.ts).
  */
-export const REPORT_CHUNK_SIZE = 250;
+export const REPORT_CHUNK_SIZE = 50;
 
 export interface SummaryRequest {
   since: number;
@@ -37,11 +37,17 @@ export interface LoadOptions {
 /** The summary of a period, read from the store a chunk of incidents at a time. */
 export async function loadSummary(store: Pick<Store, 'reportChunks'>, request: SummaryRequest, options: LoadOptions = {}): Promise<Summary> {
   const compute = async () => {
+    const started = performance.now();
     // Made first: a bad zone or period fails before anything is read.
     const builder = createSummaryBuilder(request);
-    for await (const chunk of store.reportChunks(request.since, request.until, options.chunkSize ?? REPORT_CHUNK_SIZE)) builder.add(chunk);
-    for (const _ of builder.settle()) await nextTurn();
-    return builder.finish();
+    const pacer = reportPacer();
+    const pause = () => pacer.pause();
+    const chunks = store.reportChunks(request.since, request.until, { size: options.chunkSize ?? REPORT_CHUNK_SIZE, eventKinds: reportEventKinds, pause });
+    for await (const chunk of chunks) builder.add(chunk);
+    for (const _ of builder.settle()) await pause();
+    const summary = builder.finish();
+    options.queue?.finished({ seconds: (performance.now() - started) / 1000, longestStepSeconds: pacer.longestStepMs / 1000 });
+    return summary;
   };
   return options.queue ? options.queue.run(compute) : compute();
 }

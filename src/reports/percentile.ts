@@ -24,8 +24,11 @@ export function durationStats(values: readonly number[]): DurationStats {
   return durationStatsInPlace([...values]);
 }
 
+/** Numbers to select from, in place. */
+type Values = number[] | Float64Array;
+
 /** durationStats over values the caller gives up: they are reordered. */
-export function durationStatsInPlace(values: number[]): DurationStats {
+export function durationStatsInPlace(values: Values): DurationStats {
   if (values.length === 0) return { count: 0, median: null, p90: null };
   // p90 first: selecting it leaves every smaller value before it, where the median is then looked for.
   const high = rankOf(90, values.length) - 1;
@@ -40,7 +43,7 @@ function rankOf(p: number, n: number): number {
 }
 
 /** The k-th smallest (0-based) of values[0..end], moving values around (Hoare partitions). */
-function selectInPlace(values: number[], k: number, end = values.length - 1): number {
+function selectInPlace(values: Values, k: number, end = values.length - 1): number {
   let lo = 0;
   let hi = end;
   while (hi > lo) {

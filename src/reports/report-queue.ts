@@ -15,11 +15,26 @@ export interface ReportQueueOptions {
 
 export const defaultReportQueue: ReportQueueOptions = { running: 1, waiting: 4, retryAfterSeconds: 5 };
 
+/** How a finished report went, for the metrics. */
+export interface ReportStats {
+  seconds: number;
+  /** The longest the report kept the event loop to itself in one step. */
+  longestStepSeconds: number;
+}
+
 export class ReportQueue {
   private running = 0;
   private readonly waiters: (() => void)[] = [];
 
-  constructor(private readonly options: ReportQueueOptions = defaultReportQueue) {}
+  constructor(
+    private readonly options: ReportQueueOptions = defaultReportQueue,
+    private readonly onFinished?: (stats: ReportStats) => void,
+  ) {}
+
+  /** Called by a report that ran in this queue when it is done. */
+  finished(stats: ReportStats): void {
+    this.onFinished?.(stats);
+  }
 
   /** Reports being computed and reports waiting for their turn. */
   get state(): { running: number; waiting: number } {

@@ -117,6 +117,14 @@ describe('GET /api/v1/reports/summary', () => {
     expect(utc.daily[0].date).toBe('2026-03-08');
   });
 
+  it('counts report computations in the metrics', async () => {
+    v = await seeded();
+    await summary(v, week);
+    const metrics = await (await v.get('/metrics')).text();
+    expect(metrics).toMatch(/^vigil_report_duration_seconds_count 1$/m);
+    expect(metrics).toMatch(/^vigil_report_longest_step_seconds [0-9.e-]+$/m);
+  });
+
   it('a quiet period says so', async () => {
     v = await seeded();
     const s = await summary(v, 'since=2026-03-01T00:00:00Z&until=2026-03-08T00:00:00Z');
@@ -145,10 +153,10 @@ describe('GET /api/v1/reports/summary', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let reads = 0;
-    store.reportChunks = async function* (since, until, size) {
+    store.reportChunks = async function* (since, until, options) {
       reads++;
       await held;
-      yield* read(since, until, size);
+      yield* read(since, until, options);
     };
     const until = async (what: string, done: () => boolean) => {
       for (let i = 0; !done(); i++) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { computeSummary, createSummaryBuilder } from '../../src/reports/figures.js';
+import { computeSummary, createSummaryBuilder, reportEventKinds } from '../../src/reports/figures.js';
 import { loadSummary } from '../../src/reports/load.js';
 import type { SummaryChunk, SummaryOptions } from '../../src/reports/types.js';
 import type { Policy } from '../../src/rules/schema.js';
@@ -142,7 +142,7 @@ describe('reading a report from the store a chunk at a time', () => {
   it('hands out each incident once, in chunks of at most the size asked for', async () => {
     store = await storeWith(seededWeek());
     const seen: number[] = [];
-    for await (const chunk of store.reportChunks(since, until, 2)) {
+    for await (const chunk of store.reportChunks(since, until, { size: 2, eventKinds: reportEventKinds })) {
       expect(chunk.incidents.length).toBeLessThanOrEqual(2);
       const ids = new Set(chunk.incidents.map((i) => i.id));
       expect(chunk.events.every((e) => ids.has(e.incidentId))).toBe(true);
@@ -182,7 +182,7 @@ describe('reading a report from the store a chunk at a time', () => {
   it('reads nothing for a period before anything happened', async () => {
     store = await storeWith(seededWeek());
     const chunks = [];
-    for await (const chunk of store.reportChunks(since - 30 * DAY, since - 29 * DAY, 2)) chunks.push(chunk);
+    for await (const chunk of store.reportChunks(since - 30 * DAY, since - 29 * DAY, { size: 2, eventKinds: reportEventKinds })) chunks.push(chunk);
     expect(chunks).toEqual([]);
   });
 });

@@ -611,7 +611,7 @@ export class SqliteStore implements Store {
     (sql) => this.stmt(sql),
     (fn) => this.read(fn),
   );
-  reportChunks: Store['reportChunks'] = (since, until, size) => this.reports.reportChunks(since, until, size);
+  reportChunks: Store['reportChunks'] = (since, until, options) => this.reports.reportChunks(since, until, options);
 
   notificationBody(id: number): Promise<string | null> {
     return this.read(() => {
