@@ -20,7 +20,7 @@ import type { Job } from '../scheduler.js';
  * - 'digests': each schedule's next due time is a row (digest_schedules). When it is due the summary of its
  *   period is computed, rendered and written to the outbox (one row per recipient, the rendered message
  *   stored with it) in the same transaction that moves the due time on. Due times missed while Vigil was
- *   down fold into one digest (planRun).
+ *   down fold into one digest (planRun). It runs in the background: the next ticks go on meanwhile.
  * - 'reviews': P1 and P2 incidents that resolved and were not reviewed yet get their review draft written
  *   to the outbox, by email, once (incident_reviews).
  */
@@ -221,6 +221,8 @@ export function digestJob(deps: ReportJobDeps): Job {
 
   return {
     name: 'digests',
+    // A report over a busy week takes seconds (more while Vigil is busy): escalations and reminders do not wait for it.
+    background: true,
     async run(now) {
       let failure: unknown = null;
       for (const s of deps.digests.schedules) {
