@@ -86,9 +86,9 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     remediation: runner,
   });
   runner.attach(engine);
-  const reports = new ReportQueue(defaultReportQueue, (r) => {
-    metrics.reportSeconds.observe(r.seconds);
-    metrics.reportLongestStep.set(r.longestStepSeconds);
+  const reports = new ReportQueue(defaultReportQueue, {
+    step: (seconds) => metrics.reportSteps.observe(seconds),
+    finished: (seconds) => metrics.reportSeconds.observe(seconds),
   });
   const scheduler = new Scheduler(
     [

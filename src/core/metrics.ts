@@ -135,16 +135,17 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
     buckets: [0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [registry],
   });
-  const reportLongestStep = new Gauge({
-    name: 'vigil_report_longest_step_seconds',
-    help: 'The longest the last report kept the event loop to itself in one step (a chunk read and counted).',
+  const reportSteps = new Histogram({
+    name: 'vigil_report_step_seconds',
+    help: 'How long each step of a report (a chunk read and counted, a percentile) kept the event loop to itself.',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25],
     registers: [registry],
   });
   return {
     registry,
     reportMessages,
     reportSeconds,
-    reportLongestStep,
+    reportSteps,
     slaBreaches,
     runbookRuns,
     runbooksLastReloadSuccessful,

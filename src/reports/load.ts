@@ -1,6 +1,6 @@
 import type { Store } from '../store/types.js';
 import { createSummaryBuilder, reportEventKinds } from './figures.js';
-import { reportPacer } from './pace.js';
+import { defaultPace, reportPacer } from './pace.js';
 import type { ReportQueue } from './report-queue.js';
 import { renderReview } from './review.js';
 import type { ComplianceTargets, NightHours, Summary } from './types.js';
@@ -40,13 +40,13 @@ export async function loadSummary(store: Pick<Store, 'reportChunks'>, request: S
     const started = performance.now();
     // Made first: a bad zone or period fails before anything is read.
     const builder = createSummaryBuilder(request);
-    const pacer = reportPacer();
-    const pause = () => pacer.pause();
+    const observer = options.queue?.observer;
+    const pause = reportPacer(defaultPace, undefined, observer && ((ms) => observer.step(ms / 1000)));
     const chunks = store.reportChunks(request.since, request.until, { size: options.chunkSize ?? REPORT_CHUNK_SIZE, eventKinds: reportEventKinds, pause });
     for await (const chunk of chunks) builder.add(chunk);
     for (const _ of builder.settle()) await pause();
     const summary = builder.finish();
-    options.queue?.finished({ seconds: (performance.now() - started) / 1000, longestStepSeconds: pacer.longestStepMs / 1000 });
+    observer?.finished((performance.now() - started) / 1000);
     return summary;
   };
   return options.queue ? options.queue.run(compute) : compute();

@@ -41,22 +41,15 @@ const realIo: PaceIo = {
   sleep: (ms) => sleep(ms),
 };
 
-export interface Pacer {
-  /** Awaited between two steps of the report. */
-  pause(): Promise<void>;
-  /** The longest step so far (ms): the longest the report kept the event loop to itself. */
-  readonly longestStepMs: number;
-}
-
-export function reportPacer(options: PaceOptions = defaultPace, io: PaceIo = realIo): Pacer {
+/** A pause to await between two steps of one report; onStep hears how long each step took (ms). */
+export function reportPacer(options: PaceOptions = defaultPace, io: PaceIo = realIo, onStep?: (ms: number) => void): () => Promise<void> {
   let stepStarted = io.now();
   let window = { started: stepStarted, active: io.loopActive(), own: 0 };
   let busy = false;
-  let longest = 0;
-  const pause = async () => {
+  return async () => {
     const now = io.now();
     const worked = now - stepStarted;
-    longest = Math.max(longest, worked);
+    onStep?.(worked);
     window.own += worked;
     if (now - window.started >= options.windowMs) {
       const others = io.loopActive() - window.active - window.own;
@@ -66,11 +59,5 @@ export function reportPacer(options: PaceOptions = defaultPace, io: PaceIo = rea
     const rest = busy ? worked * (1 / options.share - 1) : 0;
     await (rest >= 1 ? io.sleep(rest) : io.turn());
     stepStarted = io.now();
-  };
-  return {
-    pause,
-    get longestStepMs() {
-      return longest;
-    },
   };
 }

@@ -15,11 +15,12 @@ export interface ReportQueueOptions {
 
 export const defaultReportQueue: ReportQueueOptions = { running: 1, waiting: 4, retryAfterSeconds: 5 };
 
-/** How a finished report went, for the metrics. */
-export interface ReportStats {
-  seconds: number;
-  /** The longest the report kept the event loop to itself in one step. */
-  longestStepSeconds: number;
+/** What the metrics hear of the reports computed in a queue. */
+export interface ReportObserver {
+  /** One step of a report: how long it kept the event loop to itself. */
+  step(seconds: number): void;
+  /** A report done, waits between its steps included. */
+  finished(seconds: number): void;
 }
 
 export class ReportQueue {
@@ -28,13 +29,9 @@ export class ReportQueue {
 
   constructor(
     private readonly options: ReportQueueOptions = defaultReportQueue,
-    private readonly onFinished?: (stats: ReportStats) => void,
+    /** Told about the reports that run in this queue. */
+    readonly observer?: ReportObserver,
   ) {}
-
-  /** Called by a report that ran in this queue when it is done. */
-  finished(stats: ReportStats): void {
-    this.onFinished?.(stats);
-  }
 
   /** Reports being computed and reports waiting for their turn. */
   get state(): { running: number; waiting: number } {
