@@ -49,7 +49,7 @@ async function scrape(base) {
   };
   stall.maxMs = Math.max(stall.maxMs, Math.round(value('nodejs_eventloop_lag_max_seconds') * 1000));
   // The report steps' histogram: cumulative counts by upper bound (s).
-  const steps = [...text.matchAll(/^vigil_report_step_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+  const steps = [...text.matchAll(/^vigil_report_step_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
   return { value, steps };
 }
 
