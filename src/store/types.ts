@@ -241,8 +241,9 @@ export interface Store extends RunbookReads {
   // ---- reports
   /**
    * The rows a report over [since, until) reads (which incidents count where: src/reports/figures.ts), in
-   * chunks of at most `size` incidents. Each incident comes in one chunk only, with all of its rows; the
-   * event loop runs between chunks, so a long report never holds up ingest.
+   * chunks of at most `options.size` incidents. Each incident comes in one chunk only, with all of its rows.
+   * No read takes more than a chunk's rows, and `options.pause` is awaited between any two, so a long report
+   * never holds up ingest.
    */
   reportChunks(since: number, until: number, options: ReportChunkOptions): AsyncIterable<ReportRows>;
   /** The body stored with an outbox message (setNotificationBody), or null. */
