@@ -21,6 +21,7 @@ import { RunbookRunner } from './runbooks/runner.js';
 import type { Sleep } from './runbooks/timing.js';
 import { runbooksJob } from './jobs/runbook-jobs.js';
 import { reportJobs } from './jobs/digest-jobs.js';
+import { defaultReportQueue, ReportQueue } from './reports/report-queue.js';
 
 /** The stages that own state: store, incident engine and scheduler. Exactly one process runs them. */
 export interface Core {
@@ -36,6 +37,8 @@ export interface Core {
   actions: IncidentActions;
   /** Reloads rules and runbooks as one change; throws ConfigError with the problems of both (see reloadTogether). */
   reload(reason: string): { rules: RuleSet; runbooks: RunbookSet };
+  /** Report computations of this process (summary API and digests): one at a time, a few waiting. */
+  reports: ReportQueue;
   /** Stops the scheduler, writes batched receipts, finishes queued commits and closes the store. */
   close(): Promise<void>;
 }
@@ -126,6 +129,10 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     remediation: runner,
   });
   runner.attach(engine);
+  const reports = new ReportQueue(defaultReportQueue, {
+    step: (seconds) => metrics.reportSteps.observe(seconds),
+    finished: (seconds) => metrics.reportSeconds.observe(seconds),
+  });
   const scheduler = new Scheduler(
     [
       flushReceiptsJob(engine),
@@ -134,7 +141,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
       incidentTimersJob(engine),
       runbooksJob(runner),
       // ---- reports: manager digests on their schedules, review drafts of resolved P1/P2 incidents
-      ...reportJobs(config, { store, rules, notifier, logger: deps.logger, metrics }),
+      ...reportJobs(config, { store, rules, notifier, logger: deps.logger, metrics, reports }),
     ],
     deps.clock,
     config.scheduler.interval,
@@ -152,6 +159,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     runner,
     notifier,
     actions: incidentActions(engine, store, () => rules.current, runner),
+    reports,
     async close() {
       rules.close();
       runbooks.close();

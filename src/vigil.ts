@@ -10,6 +10,7 @@ import type { LiveRules } from './rules/live-rules.js';
 import type { Notifier } from './notify/notifier.js';
 import type { LiveRunbooks } from './runbooks/live-runbooks.js';
 import type { RunbookRunner } from './runbooks/runner.js';
+import type { ReportQueue } from './reports/report-queue.js';
 import type { Sleep } from './runbooks/timing.js';
 import { createHttpHandler, listen, type RequestListener } from './http/server.js';
 import { Authenticator } from './access/authenticator.js';
@@ -36,6 +37,8 @@ export interface Vigil {
   runner: RunbookRunner;
   notifier: Notifier;
   metrics: CoreMetrics & HttpMetrics;
+  /** Report computations (summary API and digests). */
+  reports: ReportQueue;
   logger: Logger;
   /** Live updates to the console (tests drain it instead of waiting for its batch window). */
   feed: ChangeFeed;
@@ -87,6 +90,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
       return { files: [...rules.files, ...runbooks.files], rules: rules.rules.length, runbooks: runbooks.runbooks.size };
     },
     runbooks: { live: core.runbooks, runner: core.runner, config: config.runbooks },
+    reports: core.reports,
   });
   if (options.startScheduler) {
     core.scheduler.start();
@@ -105,6 +109,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     runner: core.runner,
     notifier: core.notifier,
     metrics: { ...core.metrics, ...httpMetrics },
+    reports: core.reports,
     logger,
     feed,
     reload: (reason) => void core.reload(reason),

@@ -4,9 +4,14 @@ import type { Clock } from '../time/clock.js';
 import { badRequest, notFound } from '../errors/errors.js';
 import { parseQuery } from '../http/validation.js';
 import type { DigestConfig } from '../reports/digest-schedule.js';
+import { defaultListLimit } from '../reports/figures.js';
 import { loadReview, loadSummary } from '../reports/load.js';
 import { isPeriodProblem, resolvePeriod } from '../reports/period.js';
+import type { ReportQueue } from '../reports/report-queue.js';
 import type { Store } from '../store/types.js';
+
+/** The most items a summary lists per list (open, info, flapping, self-healed, escalated incidents). */
+const MAX_LIST_LIMIT = 500;
 
 const summaryQuery = z
   .object({
@@ -14,13 +19,16 @@ const summaryQuery = z
     until: z.string().min(1).max(100).optional(),
     team: z.string().min(1).max(100).optional(),
     tz: z.string().min(1).max(100).optional(),
+    limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(defaultListLimit),
   });
 
 const idParam = z.coerce.number().int().positive();
 
 export interface ReportRouteDeps {
-  store: Pick<Store, 'reportRows' | 'getIncident' | 'alertsOf' | 'timelineOf' | 'listNotifications'>;
+  store: Pick<Store, 'reportChunks' | 'getIncident' | 'alertsOf' | 'timelineOf' | 'listNotifications'>;
   clock: Clock;
+  /** Shared with the digests: reports computed at once, and how many may wait. */
+  queue: ReportQueue;
   digests: Pick<DigestConfig, 'timeZone' | 'targets' | 'nightHours'>;
   /** Vigil's public URL, for the link in a review. */
   publicUrl?: string;
@@ -28,7 +36,8 @@ export interface ReportRouteDeps {
 
 /**
  * Reports over HTTP (VIGIL_API_TOKEN): the summary the digests and `vigil report` are made of, as JSON,
- * and the review draft of an incident as Markdown.
+ * and the review draft of an incident as Markdown. A summary waits for its turn in the report queue, or
+ * answers 503 with Retry-After when too many are waiting already.
  */
 export function reportRoutes(deps: ReportRouteDeps): Router {
   const router = Router();
@@ -38,12 +47,11 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     const period = resolvePeriod(q, deps.clock.now(), deps.digests.timeZone);
     if (isPeriodProblem(period)) throw badRequest(`query: ${period.field}: ${period.problem}`, [period]);
     // resolvePeriod has checked every input; an error from here on is Vigil's, not the request's.
-    const summary = await loadSummary(deps.store, {
-      ...period,
-      team: q.team ?? null,
-      targets: deps.digests.targets,
-      nightHours: deps.digests.nightHours,
-    });
+    const summary = await loadSummary(
+      deps.store,
+      { ...period, team: q.team ?? null, targets: deps.digests.targets, nightHours: deps.digests.nightHours, listLimit: q.limit },
+      { queue: deps.queue },
+    );
     res.json(summary);
   });
 

@@ -16,6 +16,7 @@ import { silenceRoutes } from '../api/silences.js';
 import { notificationRoutes } from '../api/notifications.js';
 import { oncallRoutes } from '../api/oncall.js';
 import { reportRoutes } from '../api/reports.js';
+import type { ReportQueue } from '../reports/report-queue.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { twilioCallbacks } from '../notify/inbound/twilio.js';
 import { slackCallbacks } from '../notify/inbound/slack.js';
@@ -58,6 +59,8 @@ export interface HttpDeps {
   deliveryHealth(): DeliveryHealth;
   /** Inbound callbacks from people's devices: phone keypress, SMS reply, chat button, email link. */
   callbacks: { actions: IncidentActions; signer: LinkSigner; publicUrl: string };
+  /** Report computations (the summary API and the digests share it). */
+  reports: ReportQueue;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -151,7 +154,7 @@ function createApiApp(deps: HttpDeps): express.Express {
   app.use(silenceRoutes(store, engine, deps.clock));
   app.use(notificationRoutes(store));
   // ---- reports
-  app.use(reportRoutes({ store, clock: deps.clock, digests: config.digests, publicUrl: config.server.publicUrl }));
+  app.use(reportRoutes({ store, clock: deps.clock, digests: config.digests, publicUrl: config.server.publicUrl, queue: deps.reports }));
   app.use(runbookRoutes(deps.store, deps.runbooks));
   app.use((req, _res, next) => next(new VigilError('not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(logger, config.server.bodyLimit));

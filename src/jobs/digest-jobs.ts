@@ -8,6 +8,7 @@ import { renderDigest } from '../reports/digest.js';
 import { renderDigestChat } from '../reports/digest-chat.js';
 import { nextRun, planRun, type DigestConfig, type DigestSchedule } from '../reports/digest-schedule.js';
 import { loadReview, loadSummary } from '../reports/load.js';
+import type { ReportQueue } from '../reports/report-queue.js';
 import { renderReviewEmail } from '../reports/review-email.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Team } from '../rules/schema.js';
@@ -19,7 +20,7 @@ import type { Job } from './scheduler.js';
  * - 'digests': each schedule's next due time is a row (digest_schedules). When it is due the summary of its
  *   period is computed, rendered and written to the outbox (one row per recipient, the rendered message
  *   stored with it) in the same transaction that moves the due time on. Due times missed while Vigil was
- *   down fold into one digest (planRun).
+ *   down fold into one digest (planRun). It runs in the background: the next ticks go on meanwhile.
  * - 'reviews': P1 and P2 incidents that resolved and were not reviewed yet get their review draft written
  *   to the outbox, by email, once (incident_reviews).
  */
@@ -35,6 +36,8 @@ export interface ReportJobDeps {
   onOutbox: () => void;
   /** Counts the messages written, by kind (digest, review). */
   onWritten?: (kind: 'digest' | 'review', count: number) => void;
+  /** The process's report queue (shared with the summary API); without one, digests compute at once. */
+  reports?: ReportQueue;
 }
 
 interface Target {
@@ -148,14 +151,18 @@ export function digestJob(deps: ReportJobDeps): Job {
   async function send(s: DigestSchedule, storedDue: number, now: number): Promise<void> {
     const plan = planRun(s, storedDue, now);
     if (!plan) return;
-    const summary = await loadSummary(store, {
-      since: plan.since,
-      until: plan.until,
-      team: s.team ?? null,
-      timeZone: s.timeZone,
-      targets: deps.digests.targets,
-      nightHours: deps.digests.nightHours,
-    });
+    const summary = await loadSummary(
+      store,
+      {
+        since: plan.since,
+        until: plan.until,
+        team: s.team ?? null,
+        timeZone: s.timeZone,
+        targets: deps.digests.targets,
+        nightHours: deps.digests.nightHours,
+      },
+      { queue: deps.reports },
+    );
     const email = renderDigest(summary, { title: s.title, baseUrl: deps.baseUrl });
     const chat = renderDigestChat(summary, { title: s.title });
     const { targets, missing } = digestTargets(deps.rules(), s);
@@ -214,6 +221,8 @@ export function digestJob(deps: ReportJobDeps): Job {
 
   return {
     name: 'digests',
+    // A report over a busy week takes seconds (more while Vigil is busy): escalations and reminders do not wait for it.
+    background: true,
     async run(now) {
       let failure: unknown = null;
       for (const s of deps.digests.schedules) {
@@ -302,7 +311,14 @@ export function reviewJob(deps: ReportJobDeps): Job {
 /** Both jobs, wired to the core's store, rules, outbox and metrics. */
 export function reportJobs(
   config: Config,
-  core: { store: Store; rules: { readonly current: RuleSet }; notifier: Pick<Notifier, 'dispatcher'>; logger: Logger; metrics: CoreMetrics },
+  core: {
+    store: Store;
+    rules: { readonly current: RuleSet };
+    notifier: Pick<Notifier, 'dispatcher'>;
+    logger: Logger;
+    metrics: CoreMetrics;
+    reports: ReportQueue;
+  },
 ): Job[] {
   const deps: ReportJobDeps = {
     store: core.store,
@@ -312,6 +328,7 @@ export function reportJobs(
     logger: core.logger,
     onOutbox: () => core.notifier.dispatcher.wake(),
     onWritten: (kind, count) => core.metrics.reportMessages.inc({ kind }, count),
+    reports: core.reports,
   };
   return [digestJob(deps), reviewJob(deps)];
 }

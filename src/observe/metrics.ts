@@ -135,9 +135,23 @@ export function createCoreMetrics(registry: Registry, store: () => Store | undef
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const reportSeconds = new Histogram({
+    name: 'vigil_report_duration_seconds',
+    help: 'How long report computations (summary API, digests) took, waits between their steps included.',
+    buckets: [0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  const reportSteps = new Histogram({
+    name: 'vigil_report_step_seconds',
+    help: 'How long each step of a report (a chunk read and counted, a percentile) kept the event loop to itself.',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25],
+    registers: [registry],
+  });
   return {
     registry,
     reportMessages,
+    reportSeconds,
+    reportSteps,
     slaBreaches,
     runbookRuns,
     runbooksLastReloadSuccessful,

@@ -21,6 +21,8 @@ const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: clip(text, SECTION_MAX) });
 
+const andMore = (total: number, shown: number) => (total > shown ? ` and ${total - shown} more` : '');
+
 function sla(c: Compliance): string {
   if (c.status === 'no_data') return 'no data';
   return `${percent(c.rate)} ${c.status === 'met' ? '✅' : '❌'} (target ${percent(c.target)}, ${verdict(c)})`;
@@ -42,7 +44,7 @@ export function renderDigestChat(s: Summary, options: { title?: string } = {}): 
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Incidents*\n${s.incidents.total} (${s.incidents.bySeverity.critical} critical, ${s.incidents.bySeverity.warning} warning), ${s.open.length} open`),
+        mrkdwn(`*Incidents*\n${s.incidents.total} (${s.incidents.bySeverity.critical} critical, ${s.incidents.bySeverity.warning} warning), ${s.openTotal} open`),
         mrkdwn(`*Pages*\n${s.pages.total}, ${s.pages.night} at night`),
         mrkdwn(`*MTTA*\n${humanDuration(s.mtta.median)} median, ${humanDuration(s.mtta.p90)} p90`),
         mrkdwn(`*MTTR*\n${humanDuration(s.mttr.median)} median, ${humanDuration(s.mttr.p90)} p90`),
@@ -55,20 +57,21 @@ export function renderDigestChat(s: Summary, options: { title?: string } = {}): 
   if (s.noisiestAlerts.length > 0) {
     lists.push(`*Noisiest:* ${s.noisiestAlerts.slice(0, TOP).map((a) => `${esc(a.alertname)} (${plural(a.incidents, 'incident')})`).join(', ')}`);
   }
-  const unanswered = s.escalations.incidents.filter((i) => i.answeredAt === null);
+  // The escalation list has the unanswered ones first.
+  const unanswered = s.escalations.incidents.filter((i) => i.answeredAt === null).slice(0, TOP);
   if (unanswered.length > 0) {
-    lists.push(`*Unanswered escalations:* ${unanswered.slice(0, TOP).map((i) => `#${i.id} ${esc(clip(i.title, 60))}`).join(', ')}${unanswered.length > TOP ? ` and ${unanswered.length - TOP} more` : ''}`);
+    lists.push(`*Unanswered escalations:* ${unanswered.map((i) => `#${i.id} ${esc(clip(i.title, 60))}`).join(', ')}${andMore(s.escalations.unanswered, unanswered.length)}`);
   }
-  const oldest = [...s.open].sort((a, b) => b.ageMs - a.ageMs).slice(0, TOP);
-  if (oldest.length > 0) {
-    lists.push(`*Open longest:* ${oldest.map((i) => `#${i.id} ${esc(clip(i.title, 60))} (${humanDuration(i.ageMs)})`).join(', ')}`);
+  const urgent = s.open.slice(0, TOP);
+  if (urgent.length > 0) {
+    lists.push(`*Most urgent open:* ${urgent.map((i) => `#${i.id} ${esc(clip(i.title, 60))} (${humanDuration(i.ageMs)})`).join(', ')}${andMore(s.openTotal, urgent.length)}`);
   }
-  if (s.runbooks.runs > 0 || s.selfHealed.length > 0) {
-    lists.push(`*Automation:* ${plural(s.runbooks.runs, 'runbook run')}, ${percent(s.runbooks.successRate)} succeeded; ${s.selfHealed.length} self-healed`);
+  if (s.runbooks.runs > 0 || s.selfHealedTotal > 0) {
+    lists.push(`*Automation:* ${plural(s.runbooks.runs, 'runbook run')}, ${percent(s.runbooks.successRate)} succeeded; ${s.selfHealedTotal} self-healed`);
   }
   if (lists.length > 0) blocks.push({ type: 'section', text: mrkdwn(lists.join('\n')) });
 
-  const text = `${title}: ${plural(s.incidents.total, 'incident')}, ${s.open.length} open; MTTA ${humanDuration(s.mtta.median)}, MTTR ${humanDuration(
+  const text = `${title}: ${plural(s.incidents.total, 'incident')}, ${s.openTotal} open; MTTA ${humanDuration(s.mtta.median)}, MTTR ${humanDuration(
     s.mttr.median,
   )}; ack SLA ${percent(s.sla.ack.rate)}, resolve SLA ${percent(s.sla.resolve.rate)}`;
   return { text, blocks };

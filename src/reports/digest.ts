@@ -51,7 +51,7 @@ ${body}
 /** The subject's gist: how many, and whether the promises held. */
 function headline(s: Summary): string {
   if (s.empty) return 'no incidents';
-  const parts = [plural(s.incidents.total, 'incident'), `${s.open.length} open`];
+  const parts = [plural(s.incidents.total, 'incident'), `${s.openTotal} open`];
   if (s.sla.ack.status !== 'no_data') parts.push(`ack SLA ${percent(s.sla.ack.rate)}${s.sla.ack.status === 'missed' ? ' (missed)' : ''}`);
   if (s.sla.resolve.status !== 'no_data') parts.push(`resolve SLA ${percent(s.sla.resolve.rate)}${s.sla.resolve.status === 'missed' ? ' (missed)' : ''}`);
   return parts.join(', ');
@@ -108,7 +108,7 @@ function slaKpi(label: string, c: Compliance): string {
 function figures(s: Summary): string {
   return `<table role="presentation" data-section="figures" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%">
 <tr>
-${kpi('Incidents', String(s.incidents.total), `${s.open.length} open now`)}
+${kpi('Incidents', String(s.incidents.total), `${s.openTotal} open now`)}
 ${kpi('MTTA', humanDuration(s.mtta.median), `median · p90 ${humanDuration(s.mtta.p90)}`)}
 ${kpi('MTTR', humanDuration(s.mttr.median), `median · p90 ${humanDuration(s.mttr.p90)}`)}
 ${slaKpi('Ack SLA', s.sla.ack)}
@@ -145,20 +145,23 @@ function teams(s: Summary): string {
   );
 }
 
-function more(n: number): string {
-  return n > MAX_ROWS ? p(`… and ${n - MAX_ROWS} more.`) : '';
+/** The first MAX_ROWS items of a list as a table, and how many more there are (the summary's lists hold the first few of a total). */
+function list<T>(items: readonly T[], total: number, table: (shown: readonly T[]) => string): string {
+  const shown = items.slice(0, MAX_ROWS);
+  return (shown.length > 0 ? table(shown) : '') + (total > shown.length ? p(`… and ${total - shown.length} more.`) : '');
 }
 
 function open(s: Summary, baseUrl: string | undefined): string {
-  if (s.open.length === 0) return h2('Open incidents') + p('None open.');
+  if (s.openTotal === 0) return h2('Open incidents') + p('None open.');
   return (
-    h2(`Open incidents (${s.open.length})`) +
-    htmlTable(
-      ['incident', 'priority', 'status', 'open for', 'team', 'title'],
-      s.open.slice(0, MAX_ROWS).map((i) => [incidentRef(i.id, baseUrl), `${i.priority} ${i.severity}`, i.status, humanDuration(i.ageMs), i.team ?? '—', i.title]),
-      [3],
-    ) +
-    more(s.open.length)
+    h2(`Open incidents (${s.openTotal})`) +
+    list(s.open, s.openTotal, (shown) =>
+      htmlTable(
+        ['incident', 'priority', 'status', 'open for', 'team', 'title'],
+        shown.map((i) => [incidentRef(i.id, baseUrl), `${i.priority} ${i.severity}`, i.status, humanDuration(i.ageMs), i.team ?? '—', i.title]),
+        [3],
+      ),
+    )
   );
 }
 
@@ -174,15 +177,16 @@ function noise(s: Summary, baseUrl: string | undefined): string {
         ),
   );
   parts.push(
-    s.flapping.length === 0
+    s.flappingTotal === 0
       ? p('No flapping incidents.')
-      : p('Flapping (fired again after resolving):') +
-          htmlTable(
-            ['incident', 'reopened', 'alerts', 'title'],
-            s.flapping.slice(0, MAX_ROWS).map((f) => [incidentRef(f.id, baseUrl), String(f.reopens), f.alertnames.join(', '), f.title]),
-            [1],
-          ) +
-          more(s.flapping.length),
+      : p(`Flapping (fired again after resolving): ${s.flappingTotal}`) +
+          list(s.flapping, s.flappingTotal, (shown) =>
+            htmlTable(
+              ['incident', 'reopened', 'alerts', 'title'],
+              shown.map((f) => [incidentRef(f.id, baseUrl), String(f.reopens), f.alertnames.join(', '), f.title]),
+              [1],
+            ),
+          ),
   );
   return parts.join('');
 }
@@ -208,35 +212,32 @@ function automation(s: Summary, baseUrl: string | undefined): string {
       ),
     );
   }
-  parts.push(
-    s.selfHealed.length === 0
-      ? p('No incident healed itself.')
-      : p(
-          `Self-healed without paging anyone (${s.selfHealed.length}): ${s.selfHealed
-            .map((h) => `${incidentRef(h.id, baseUrl).html} ${escapeHtml(h.title)}${h.runbook ? ` <span style="color:#666">(${escapeHtml(h.runbook)})</span>` : ''}`)
-            .join(', ')}`,
-        ),
-  );
+  const healed = s.selfHealed
+    .slice(0, MAX_ROWS)
+    .map((h) => `${incidentRef(h.id, baseUrl).html} ${escapeHtml(h.title)}${h.runbook ? ` <span style="color:#666">(${escapeHtml(h.runbook)})</span>` : ''}`);
+  if (s.selfHealedTotal > healed.length) healed.push(`and ${s.selfHealedTotal - healed.length} more`);
+  parts.push(s.selfHealedTotal === 0 ? p('No incident healed itself.') : p(`Self-healed without paging anyone (${s.selfHealedTotal}): ${healed.join(', ')}`));
   return parts.join('');
 }
 
 function escalations(s: Summary, baseUrl: string | undefined): string {
   const e = s.escalations;
-  if (e.incidents.length === 0) return h2('Escalations') + p('No escalations.');
+  if (e.incidentsTotal === 0) return h2('Escalations') + p('No escalations.');
   return (
     h2('Escalations') +
     p(escapeHtml(`${plural(e.escalations, 'escalation')}; ${e.exhausted} ran through every tier without an acknowledgement.`)) +
-    htmlTable(
-      ['incident', 'highest tier', 'answered', 'title'],
-      e.incidents.slice(0, MAX_ROWS).map((i) => [
-        incidentRef(i.id, baseUrl),
-        String(i.maxTier),
-        i.answeredAt !== null ? `by ${i.answeredBy ?? 'someone'}` : i.exhausted ? 'no (every tier paged)' : 'no',
-        i.title,
-      ]),
-      [1],
-    ) +
-    more(e.incidents.length)
+    list(e.incidents, e.incidentsTotal, (shown) =>
+      htmlTable(
+        ['incident', 'highest tier', 'answered', 'title'],
+        shown.map((i) => [
+          incidentRef(i.id, baseUrl),
+          String(i.maxTier),
+          i.answeredAt !== null ? `by ${i.answeredBy ?? 'someone'}` : i.exhausted ? 'no (every tier paged)' : 'no',
+          i.title,
+        ]),
+        [1],
+      ),
+    )
   );
 }
 
@@ -259,13 +260,14 @@ function pages(s: Summary): string {
 }
 
 function info(s: Summary, baseUrl: string | undefined): string {
-  if (s.info.length === 0) return '';
+  if (s.infoTotal === 0) return '';
   return (
-    h2(`Info (${s.info.length}, no page)`) +
-    htmlTable(
-      ['incident', 'opened', 'status', 'title'],
-      s.info.slice(0, MAX_ROWS).map((i) => [incidentRef(i.id, baseUrl), localTime(i.createdAt, s.period.timeZone), i.status, i.title]),
-    ) +
-    more(s.info.length)
+    h2(`Info (${s.infoTotal}, no page)`) +
+    list(s.info, s.infoTotal, (shown) =>
+      htmlTable(
+        ['incident', 'opened', 'status', 'title'],
+        shown.map((i) => [incidentRef(i.id, baseUrl), localTime(i.createdAt, s.period.timeZone), i.status, i.title]),
+      ),
+    )
   );
 }

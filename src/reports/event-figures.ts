@@ -1,4 +1,14 @@
-import { runbookOutcomes, type EscalatedIncident, type EscalationFigures, type ReportEvent, type ReportIncident, type RunbookFigures, type RunbookOutcome, type RunbookRuns, type SelfHealedIncident } from './types.js';
+import {
+  runbookOutcomes,
+  type EscalatedIncident,
+  type EscalationFigures,
+  type ReportEvent,
+  type ReportIncident,
+  type RunbookFigures,
+  type RunbookOutcome,
+  type RunbookRuns,
+  type SelfHealedIncident,
+} from './types.js';
 
 /**
  * Figures counted from timeline events that happened in the period (whenever their incident started):
@@ -27,26 +37,32 @@ function successRate(o: RunbookRuns['outcomes']): number | null {
   return tried === 0 ? null : o.succeeded / tried;
 }
 
-/** From runbook_finished events (data.outcome: succeeded | failed | escalate | dry_run | refused). */
-export function runbookFigures(periodEvents: readonly ReportEvent[]): RunbookFigures {
-  const all = emptyOutcomes();
-  const per = new Map<string, RunbookRuns['outcomes']>();
-  let runs = 0;
-  for (const e of periodEvents) {
-    if (e.kind !== 'runbook_finished') continue;
-    const name = stringField(e.data, 'runbook') ?? '(unnamed)';
-    const raw = stringField(e.data, 'outcome');
-    const outcome: RunbookOutcome | 'other' = raw && (runbookOutcomes as readonly string[]).includes(raw) ? (raw as RunbookOutcome) : 'other';
-    let counts = per.get(name);
-    if (!counts) per.set(name, (counts = emptyOutcomes()));
-    counts[outcome]++;
-    all[outcome]++;
-    runs++;
+/** Runbook results from runbook_finished events (data.outcome: succeeded | failed | escalate | dry_run | refused), a batch at a time. */
+export class RunbookTally {
+  private readonly all = emptyOutcomes();
+  private readonly per = new Map<string, RunbookRuns['outcomes']>();
+  private runs = 0;
+
+  add(periodEvents: readonly ReportEvent[]): void {
+    for (const e of periodEvents) {
+      if (e.kind !== 'runbook_finished') continue;
+      const name = stringField(e.data, 'runbook') ?? '(unnamed)';
+      const raw = stringField(e.data, 'outcome');
+      const outcome: RunbookOutcome | 'other' = raw && (runbookOutcomes as readonly string[]).includes(raw) ? (raw as RunbookOutcome) : 'other';
+      let counts = this.per.get(name);
+      if (!counts) this.per.set(name, (counts = emptyOutcomes()));
+      counts[outcome]++;
+      this.all[outcome]++;
+      this.runs++;
+    }
   }
-  const byRunbook = [...per.entries()]
-    .map(([runbook, outcomes]) => ({ runbook, runs: sum(outcomes), outcomes, successRate: successRate(outcomes) }))
-    .sort((a, b) => b.runs - a.runs || a.runbook.localeCompare(b.runbook));
-  return { runs, outcomes: all, successRate: successRate(all), byRunbook };
+
+  result(): RunbookFigures {
+    const byRunbook = [...this.per.entries()]
+      .map(([runbook, outcomes]) => ({ runbook, runs: sum(outcomes), outcomes: { ...outcomes }, successRate: successRate(outcomes) }))
+      .sort((a, b) => b.runs - a.runs || a.runbook.localeCompare(b.runbook));
+    return { runs: this.runs, outcomes: { ...this.all }, successRate: successRate(this.all), byRunbook };
+  }
 }
 
 /** Incidents a runbook closed without paging anyone (self_healed events), first heal per incident. */
@@ -72,7 +88,7 @@ export function escalationFigures(
   allEvents: ReadonlyMap<number, readonly ReportEvent[]>,
   incidents: ReadonlyMap<number, ReportIncident>,
   until: number,
-): EscalationFigures {
+): Omit<EscalationFigures, 'incidentsTotal' | 'unanswered'> {
   let escalations = 0;
   let exhausted = 0;
   const per = new Map<number, { first: number; count: number; maxTier: number; exhausted: boolean }>();
@@ -110,9 +126,12 @@ export function escalationFigures(
       answeredBy: answer?.by ?? null,
     });
   }
-  // Unanswered first, then the furthest escalated.
-  list.sort((a, b) => Number(a.answeredAt !== null) - Number(b.answeredAt !== null) || b.maxTier - a.maxTier || a.id - b.id);
-  return { escalations, exhausted, incidents: list };
+  return { escalations, exhausted, incidents: list.sort(unansweredFirst) };
+}
+
+/** Unanswered first, then the furthest escalated. */
+export function unansweredFirst(a: EscalatedIncident, b: EscalatedIncident): number {
+  return Number(a.answeredAt !== null) - Number(b.answeredAt !== null) || b.maxTier - a.maxTier || a.id - b.id;
 }
 
 function firstAckBetween(i: ReportIncident, events: readonly ReportEvent[], from: number, until: number): { at: number; by: string | null } | null {

@@ -1,5 +1,7 @@
 import type { Store } from '../store/types.js';
-import { computeSummary } from './figures.js';
+import { createSummaryBuilder, reportEventKinds } from './figures.js';
+import { defaultPace, reportPacer } from './pace.js';
+import type { ReportQueue } from './report-queue.js';
 import { renderReview } from './review.js';
 import type { ComplianceTargets, NightHours, Summary } from './types.js';
 
@@ -8,6 +10,12 @@ import type { ComplianceTargets, NightHours, Summary } from './types.js';
  * review jobs, so all of them hand the same rows to the same computation.
  */
 
+/**
+ * Incidents read per chunk: reading a chunk and counting it takes a few milliseconds at the most; the event
+ * loop turns between chunks (pace.ts).
+ */
+export const REPORT_CHUNK_SIZE = 50;
+
 export interface SummaryRequest {
   since: number;
   until: number;
@@ -15,11 +23,33 @@ export interface SummaryRequest {
   timeZone: string;
   targets?: ComplianceTargets;
   nightHours?: NightHours;
+  /** Items per list (open, info, flapping, self-healed, escalated incidents); the totals count them all. */
+  listLimit?: number;
 }
 
-export async function loadSummary(store: Pick<Store, 'reportRows'>, request: SummaryRequest): Promise<Summary> {
-  const rows = await store.reportRows(request.since, request.until);
-  return computeSummary({ ...request, ...rows });
+export interface LoadOptions {
+  /** The process's queue of report computations; without one, this report starts at once. */
+  queue?: ReportQueue;
+  /** Incidents per chunk (REPORT_CHUNK_SIZE). */
+  chunkSize?: number;
+}
+
+/** The summary of a period, read from the store a chunk of incidents at a time. */
+export async function loadSummary(store: Pick<Store, 'reportChunks'>, request: SummaryRequest, options: LoadOptions = {}): Promise<Summary> {
+  const compute = async () => {
+    const started = performance.now();
+    // Made first: a bad zone or period fails before anything is read.
+    const builder = createSummaryBuilder(request);
+    const observer = options.queue?.observer;
+    const pause = reportPacer(defaultPace, undefined, observer && ((ms) => observer.step(ms / 1000)));
+    const chunks = store.reportChunks(request.since, request.until, { size: options.chunkSize ?? REPORT_CHUNK_SIZE, eventKinds: reportEventKinds, pause });
+    for await (const chunk of chunks) builder.add(chunk);
+    for (const _ of builder.settle()) await pause();
+    const summary = builder.finish();
+    observer?.finished((performance.now() - started) / 1000);
+    return summary;
+  };
+  return options.queue ? options.queue.run(compute) : compute();
 }
 
 /** Everything about one incident a review is written from; null when there is no such incident. */

@@ -34,14 +34,47 @@ export function parseTimeOfDay(hhmm: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const MINUTES_PER_DAY = 24 * 60;
+
 /**
  * Whether an instant falls in the night in this zone: local time within [start, end), wrapping past
  * midnight when start > end (22:00–07:00). start = end means no night at all.
+ *
+ * A report asks this for every page of the period, so the zone's offset is looked up once per UTC hour
+ * (luxon's zone lookups are slow) and reused while it holds for the whole hour; an hour with a DST change
+ * in it is looked up per instant.
  */
-export function isNight(ms: number, timeZone: string, night: NightHours): boolean {
+export function nightTest(timeZone: string, night: NightHours): (ms: number) => boolean {
   const start = parseTimeOfDay(night.start);
   const end = parseTimeOfDay(night.end);
-  const local = DateTime.fromMillis(ms, { zone: timeZone });
-  const minute = local.hour * 60 + local.minute;
-  return start <= end ? minute >= start && minute < end : minute >= start || minute < end;
+  const zone = IANAZone.create(timeZone);
+  const offsets = new Map<number, number | null>();
+  return (ms) => {
+    const hour = Math.floor(ms / HOUR);
+    let offset = offsets.get(hour);
+    if (offset === undefined) {
+      const first = zone.offset(hour * HOUR);
+      offset = first === zone.offset(hour * HOUR + HOUR - 1) ? first : null;
+      offsets.set(hour, offset);
+    }
+    const local = Math.floor(ms / MINUTE + (offset ?? zone.offset(ms)));
+    const minute = ((local % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
+    return start <= end ? minute >= start && minute < end : minute >= start || minute < end;
+  };
+}
+
+/** The index of the day holding ms in days (from localDays), or -1 when none does. */
+export function dayIndex(days: readonly LocalDay[], ms: number): number {
+  let lo = 0;
+  let hi = days.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const day = days[mid]!;
+    if (ms < day.start) hi = mid - 1;
+    else if (ms >= day.end) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
 }

@@ -80,17 +80,27 @@ function teams(s: Summary): string {
   )}`;
 }
 
-function more(total: number): string {
-  return total > MAX_ROWS ? `\n… and ${total - MAX_ROWS} more` : '';
+/**
+ * A heading, the first MAX_ROWS items of a list as a table, and how many more there are (the summary's
+ * lists hold the first few of a total).
+ */
+function list<T>(heading: string, items: readonly T[], total: number, table: (shown: readonly T[]) => string): string {
+  const shown = items.slice(0, MAX_ROWS);
+  const lines = [heading];
+  if (shown.length > 0) lines.push(table(shown));
+  if (total > shown.length) lines.push(`… and ${total - shown.length} more`);
+  return lines.join('\n');
 }
 
 function open(s: Summary): string {
-  if (s.open.length === 0) return 'Open incidents: none';
-  return `Open incidents (${s.open.length})\n${textTable(
-    ['id', 'priority', 'status', 'age', 'team', 'title'],
-    s.open.slice(0, MAX_ROWS).map((i) => [`#${i.id}`, `${i.priority} ${i.severity}`, i.status, humanDuration(i.ageMs), i.team ?? '—', clip(i.title, TITLE_WIDTH)]),
-    ['right', 'left', 'left', 'right', 'left', 'left'],
-  )}${more(s.open.length)}`;
+  if (s.openTotal === 0) return 'Open incidents: none';
+  return list(`Open incidents (${s.openTotal})`, s.open, s.openTotal, (shown) =>
+    textTable(
+      ['id', 'priority', 'status', 'age', 'team', 'title'],
+      shown.map((i) => [`#${i.id}`, `${i.priority} ${i.severity}`, i.status, humanDuration(i.ageMs), i.team ?? '—', clip(i.title, TITLE_WIDTH)]),
+      ['right', 'left', 'left', 'right', 'left', 'left'],
+    ),
+  );
 }
 
 function noisiest(s: Summary): string {
@@ -103,12 +113,14 @@ function noisiest(s: Summary): string {
 }
 
 function flapping(s: Summary): string {
-  if (s.flapping.length === 0) return 'Flapping: none';
-  return `Flapping (fired again after resolving)\n${textTable(
-    ['id', 'reopened', 'alerts', 'title'],
-    s.flapping.slice(0, MAX_ROWS).map((f) => [`#${f.id}`, String(f.reopens), clip(f.alertnames.join(', '), 30), clip(f.title, TITLE_WIDTH)]),
-    ['right', 'right', 'left', 'left'],
-  )}${more(s.flapping.length)}`;
+  if (s.flappingTotal === 0) return 'Flapping: none';
+  return list(`Flapping (${s.flappingTotal}, fired again after resolving)`, s.flapping, s.flappingTotal, (shown) =>
+    textTable(
+      ['id', 'reopened', 'alerts', 'title'],
+      shown.map((f) => [`#${f.id}`, String(f.reopens), clip(f.alertnames.join(', '), 30), clip(f.title, TITLE_WIDTH)]),
+      ['right', 'right', 'left', 'left'],
+    ),
+  );
 }
 
 function automation(s: Summary): string {
@@ -127,27 +139,27 @@ function automation(s: Summary): string {
       ),
     );
   }
-  lines.push(
-    s.selfHealed.length === 0
-      ? 'Self-healed: none'
-      : `Self-healed (${s.selfHealed.length}): ${s.selfHealed.map((h) => `#${h.id}${h.runbook ? ` by ${h.runbook}` : ''}`).join(', ')}`,
-  );
+  const healed = s.selfHealed.slice(0, MAX_ROWS).map((h) => `#${h.id}${h.runbook ? ` by ${h.runbook}` : ''}`);
+  if (s.selfHealedTotal > healed.length) healed.push(`and ${s.selfHealedTotal - healed.length} more`);
+  lines.push(s.selfHealedTotal === 0 ? 'Self-healed: none' : `Self-healed (${s.selfHealedTotal}): ${healed.join(', ')}`);
   return lines.join('\n');
 }
 
 function escalations(s: Summary): string {
   const e = s.escalations;
-  if (e.incidents.length === 0) return 'Escalations: none';
-  return `Escalations: ${e.escalations}, ${e.exhausted} ran out of tiers\n${textTable(
-    ['id', 'tier', 'answered', 'title'],
-    e.incidents.slice(0, MAX_ROWS).map((i) => [
-      `#${i.id}`,
-      String(i.maxTier),
-      i.answeredAt !== null ? `by ${i.answeredBy ?? 'someone'}` : i.exhausted ? 'NO (every tier paged)' : 'no',
-      clip(i.title, TITLE_WIDTH),
-    ]),
-    ['right', 'right', 'left', 'left'],
-  )}${more(e.incidents.length)}`;
+  if (e.incidentsTotal === 0) return 'Escalations: none';
+  return list(`Escalations: ${e.escalations}, ${e.exhausted} ran out of tiers`, e.incidents, e.incidentsTotal, (shown) =>
+    textTable(
+      ['id', 'tier', 'answered', 'title'],
+      shown.map((i) => [
+        `#${i.id}`,
+        String(i.maxTier),
+        i.answeredAt !== null ? `by ${i.answeredBy ?? 'someone'}` : i.exhausted ? 'NO (every tier paged)' : 'no',
+        clip(i.title, TITLE_WIDTH),
+      ]),
+      ['right', 'right', 'left', 'left'],
+    ),
+  );
 }
 
 function pages(s: Summary): string {
@@ -162,12 +174,14 @@ function pages(s: Summary): string {
 }
 
 function info(s: Summary): string {
-  if (s.info.length === 0) return '';
-  return `Info (${s.info.length}, no page)\n${textTable(
-    ['id', 'opened', 'status', 'title'],
-    s.info.slice(0, MAX_ROWS).map((i) => [`#${i.id}`, localTime(i.createdAt, s.period.timeZone), i.status, clip(i.title, TITLE_WIDTH)]),
-    ['right', 'left', 'left', 'left'],
-  )}${more(s.info.length)}`;
+  if (s.infoTotal === 0) return '';
+  return list(`Info (${s.infoTotal}, no page)`, s.info, s.infoTotal, (shown) =>
+    textTable(
+      ['id', 'opened', 'status', 'title'],
+      shown.map((i) => [`#${i.id}`, localTime(i.createdAt, s.period.timeZone), i.status, clip(i.title, TITLE_WIDTH)]),
+      ['right', 'left', 'left', 'left'],
+    ),
+  );
 }
 
 function daily(s: Summary): string {

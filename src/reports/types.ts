@@ -91,7 +91,18 @@ export interface SummaryInput {
   pageChannels?: string[];
   /** How many noisiest alerts to list. */
   noisiestLimit?: number;
+  /** How many items each list that grows with the store keeps (open, info, flapping, self-healed, escalated); the totals count them all. */
+  listLimit?: number;
 }
+
+/** What a summary is computed for, without the rows (those come a chunk at a time). */
+export type SummaryOptions = Omit<SummaryInput, 'incidents' | 'events' | 'notifications' | 'alerts'>;
+
+/**
+ * A slice of a report's rows. Each incident comes in exactly one chunk, with all of its events, alerts
+ * and pages (a page and its fallbacks are about one incident).
+ */
+export type SummaryChunk = Pick<SummaryInput, 'incidents' | 'events' | 'notifications' | 'alerts'>;
 
 // ---- the Summary
 
@@ -196,7 +207,12 @@ export interface EscalationFigures {
   escalations: number;
   /** escalation_exhausted events in the period. */
   exhausted: number;
+  /** The first listLimit, unanswered first, then the furthest escalated. */
   incidents: EscalatedIncident[];
+  /** How many incidents escalated in the period (incidents lists at most listLimit of them). */
+  incidentsTotal: number;
+  /** Of those, how many nobody acknowledged after the first escalation, by the period's end. */
+  unanswered: number;
 }
 
 export interface PersonLoad {
@@ -263,13 +279,21 @@ export interface Summary {
     resolve: Compliance;
     byPriority: { priority: Priority; ack: Compliance; resolve: Compliance }[];
   };
+  /** Open at the period's end, most urgent and oldest first: the first listLimit of openTotal. */
   open: OpenIncident[];
+  openTotal: number;
   noisiestAlerts: NoisyAlert[];
+  /** Most reopened first: the first listLimit of flappingTotal. */
   flapping: FlappingIncident[];
+  flappingTotal: number;
+  /** Latest first: the first listLimit of selfHealedTotal. */
   selfHealed: SelfHealedIncident[];
+  selfHealedTotal: number;
   runbooks: RunbookFigures;
   escalations: EscalationFigures;
   pages: PageFigures;
+  /** The period's info incidents, newest first: the first listLimit of infoTotal. */
   info: InfoIncident[];
+  infoTotal: number;
   daily: DayFigures[];
 }

@@ -223,7 +223,7 @@ export interface StoreTx extends OutboxTx, RunbookTx, AccessTx {
   afterCommit(fn: () => void): void;
 
   // ---- reports
-  /** A digest schedule's stored due time (src/scheduler/jobs/digest-jobs.ts). */
+  /** A digest schedule's stored due time (src/jobs/digest-jobs.ts). */
   digestSchedule(name: string): Promise<DigestScheduleRow | undefined>;
   saveDigestSchedule(row: DigestScheduleRow): Promise<void>;
   /** The rendered message (JSON) of an outbox row that has no incident to render from: digests, reviews. */
@@ -276,8 +276,13 @@ export interface Store extends RunbookReads, AccessReads {
   onIncidentChanges(listener: (changes: IncidentChange[]) => void): () => void;
 
   // ---- reports
-  /** The rows a report over [since, until) reads (which incidents count where: src/reports/figures.ts). */
-  reportRows(since: number, until: number): Promise<ReportRows>;
+  /**
+   * The rows a report over [since, until) reads (which incidents count where: src/reports/figures.ts), in
+   * chunks of at most `options.size` incidents. Each incident comes in one chunk only, with all of its rows.
+   * No read takes more than a chunk's rows, and `options.pause` is awaited between any two, so a long report
+   * never holds up ingest.
+   */
+  reportChunks(since: number, until: number, options: ReportChunkOptions): AsyncIterable<ReportRows>;
   /** The body stored with an outbox message (setNotificationBody), or null. */
   notificationBody(id: number): Promise<string | null>;
   /** Resolved P1/P2 incidents whose review has not been handled yet, earliest resolution first. */
@@ -285,13 +290,52 @@ export interface Store extends RunbookReads, AccessReads {
 }
 
 // ---- reports
+export interface ReportChunkOptions {
+  /** Incidents per chunk. */
+  size: number;
+  /** The timeline kinds the report reads (the others are left in the database). */
+  eventKinds: readonly string[];
+  /** Awaited between any two reads (the caller paces the reading); without it, the event loop turns once. */
+  pause?: () => Promise<unknown>;
+}
+
+/** The incident fields a report reads; of its policy, only the SLAs and whether it goes into digests. */
+export type ReportIncidentRow = Pick<
+  IncidentRow,
+  | 'id'
+  | 'title'
+  | 'status'
+  | 'severity'
+  | 'priority'
+  | 'team'
+  | 'service'
+  | 'createdAt'
+  | 'acknowledgedAt'
+  | 'acknowledgedBy'
+  | 'resolvedAt'
+  | 'resolvedBy'
+  | 'reopenCount'
+  | 'escalationTier'
+  | 'alertCount'
+> & { policy: Pick<Policy, 'ackSla' | 'resolveSla' | 'digest'> | null };
+
+export type ReportNotificationRow = Pick<
+  NotificationRow,
+  'id' | 'incidentId' | 'kind' | 'channel' | 'person' | 'recipientName' | 'status' | 'createdAt' | 'dueAt' | 'deliveredAt' | 'fallbackOf' | 'errorKind'
+>;
+
+/** One chunk of a report's rows. */
 export interface ReportRows {
-  /** Created before until and: created in the period, open at until, or with escalations, runbook results or pages in it. */
-  incidents: IncidentRow[];
-  /** Their timeline events before until. */
-  events: TimelineEvent[];
-  /** Pages and escalations created from a day before since (a page due earlier may reach someone in the period). */
-  notifications: NotificationRow[];
+  /**
+   * Created before until and: created in the period, open or resolved at until, or with escalations,
+   * runbook results or pages (from a day before since) in it.
+   */
+  incidents: ReportIncidentRow[];
+  /** Their timeline events of the kinds asked for, before until. */
+  events: Omit<TimelineEvent, 'source'>[];
+  /** Their pages and escalations created from a day before since (a page due earlier may reach someone in the period). */
+  notifications: ReportNotificationRow[];
+  /** The alerts of those created in the period (only theirs are counted), with the one label reports read (alertname). */
   alerts: { incidentId: number; labels: Record<string, string>; receiveCount: number; severity: Severity }[];
 }
 
@@ -326,7 +370,7 @@ export type StoreReader = Pick<
   | 'approvalsOf'
   | 'approvalsOfRuns'
   // ---- reports
-  | 'reportRows'
+  | 'reportChunks'
 >;
 
 /** cancelled: a retry found the incident acknowledged or resolved, so the page was not sent. */

@@ -336,7 +336,7 @@ describe('listing', () => {
       ['/api/v1/incidents?stauts=open', 'stauts', 'status, severity, team, service, q, mine, sort, counts, limit, cursor'],
       ['/api/v1/alerts?incidnet=1', 'incidnet', 'status, incident, limit'],
       ['/api/v1/notifications?incident=1&attempt=true', 'attempt', 'incident, limit, attempts'],
-      ['/api/v1/reports/summary?period=7d', 'period', 'since, until, team, tz'],
+      ['/api/v1/reports/summary?period=7d', 'period', 'since, until, team, tz, limit'],
       ['/api/v1/runbooks/runs?incident_id=1', 'incident_id', 'incident, limit'],
       ['/api/v1/oncall?when=now', 'when', 'team, at, shifts'],
       ['/api/v1/silences?status=active', 'status', 'state'],

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startVigil, type TestVigil } from '../helpers/vigil.js';
-import { API, HOUR, MIN, at, reportRulesDir, seedWeek, weekSince, weekUntil } from './reports-seed.js';
+import { API, HOUR, MIN, at, fire, reportRulesDir, seedWeek, weekSince, weekUntil } from './reports-seed.js';
 
 let v: TestVigil;
 afterEach(async () => v?.close());
@@ -117,12 +117,74 @@ describe('GET /api/v1/reports/summary', () => {
     expect(utc.daily[0].date).toBe('2026-03-08');
   });
 
+  it('counts report computations in the metrics', async () => {
+    v = await seeded();
+    await summary(v, week);
+    const metrics = await (await v.get('/metrics')).text();
+    expect(metrics).toMatch(/^vigil_report_duration_seconds_count 1$/m);
+    const steps = Number(/^vigil_report_step_seconds_count (\d+)$/m.exec(metrics)?.[1]);
+    expect(steps).toBeGreaterThan(1);
+  });
+
   it('a quiet period says so', async () => {
     v = await seeded();
     const s = await summary(v, 'since=2026-03-01T00:00:00Z&until=2026-03-08T00:00:00Z');
     expect(s.empty).toBe(true);
     expect(s.incidents.total).toBe(0);
     expect(s.sla.ack.status).toBe('no_data');
+  });
+
+  it('lists as many open and info incidents as ?limit= asks for, with their totals beside them', async () => {
+    v = await seeded();
+    const all = await summary(v, week);
+    expect([all.open.length, all.openTotal, all.info.length, all.infoTotal]).toEqual([1, 1, 1, 1]);
+    const none = await summary(v, `${week}&limit=0`);
+    expect([none.open, none.openTotal, none.info, none.infoTotal]).toEqual([[], 1, [], 1]);
+    expect([none.escalations.incidents, none.escalations.incidentsTotal, none.flappingTotal, none.selfHealedTotal]).toEqual([[], 0, 0, 0]);
+    // The figures do not depend on the lists.
+    expect({ ...none, open: all.open, info: all.info }).toEqual(all);
+    expect((await summary(v, `${week}&limit=500`)).open).toEqual(all.open);
+  });
+
+  it('computes one report at a time; four more wait their turn, and beyond that Vigil answers 503 with Retry-After', async () => {
+    v = await seeded();
+    const store = v.vigil.store;
+    const read = store.reportChunks.bind(store);
+    // The first report's reading is held until the test lets it go.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reads = 0;
+    store.reportChunks = async function* (since, until, options) {
+      reads++;
+      await held;
+      yield* read(since, until, options);
+    };
+    const until = async (what: string, done: () => boolean) => {
+      for (let i = 0; !done(); i++) {
+        if (i > 20_000) throw new Error(`never: ${what}`);
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    const first = v.get(`/api/v1/reports/summary?${week}`, API);
+    await until('the first report starts', () => reads === 1);
+    const waiting = Array.from({ length: 4 }, () => v.get(`/api/v1/reports/summary?${week}`, API));
+    await until('four reports wait', () => v.vigil.reports.state.waiting === 4);
+
+    const refused = await v.get(`/api/v1/reports/summary?${week}`, API);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(((await refused.json()) as any).error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/retry shortly$/) });
+    expect(reads).toBe(1);
+    // Ingest is answered while reports wait.
+    await fire(v, '2026-03-16T06:00:00Z', { alertname: 'WhileReporting', service: 'queue', severity: 'warning' });
+
+    release();
+    const answers = await Promise.all([first, ...waiting]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const bodies = (await Promise.all(answers.map((r) => r.json()))) as any[];
+    expect(bodies.every((b) => b.incidents.total === 5)).toBe(true);
+    expect(reads).toBe(5);
+    expect(v.vigil.reports.state).toEqual({ running: 0, waiting: 0 });
   });
 
   it('answers 400 naming the field for bad periods and 401 without the API token', async () => {
@@ -142,6 +204,9 @@ describe('GET /api/v1/reports/summary', () => {
     expect((await bad(`since=${weekUntil}&until=${weekSince}`)).message).toMatch(/^query: since: must be before until/);
     expect((await bad('since=400d')).message).toBe('query: since: the period may be at most 366 days');
     expect((await bad('since=1d&since=2d')).details[0].field).toBe('since');
+    expect((await bad('limit=501')).message).toMatch(/^query: limit: /);
+    expect((await bad('limit=-1')).details[0].field).toBe('limit');
+    expect((await bad('limit=ten')).details[0].field).toBe('limit');
     expect((await v.get('/api/v1/reports/summary')).status).toBe(401);
   });
 });

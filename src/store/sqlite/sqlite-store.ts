@@ -19,7 +19,6 @@ import type {
   NewTimelineEvent,
   NotificationAttempt,
   NotificationRow,
-  ReportRows,
   TimerKind,
   Store,
   StoreTx,
@@ -62,6 +61,7 @@ function lockIfFree(file: string): ProcessLock | null {
     throw err;
   }
 }
+import { reportReads } from './report-reads.js';
 import { runbookReads, runbookTx } from './runbook-runs.js';
 import type { RunbookReads } from '../runbook-types.js';
 import { accessReads, accessTx } from './access.js';
@@ -785,42 +785,11 @@ export class SqliteStore implements Store {
   }
 
   // ---- reports
-  reportRows(since: number, until: number): Promise<ReportRows> {
-    return this.read(() => {
-      const incidents = (
-        this.stmt(
-          // Each branch on its own index (UNION ALL: IN removes the duplicates); created_at < until applies to all.
-          `SELECT * FROM incidents WHERE created_at < :until AND id IN (
-             SELECT id FROM incidents WHERE created_at >= :since AND created_at < :until
-             UNION ALL SELECT id FROM incidents WHERE resolved_at IS NULL
-             UNION ALL SELECT id FROM incidents WHERE resolved_at >= :until
-             UNION ALL SELECT incident_id FROM timeline
-               WHERE kind IN ('escalated', 'escalation_exhausted', 'runbook_finished', 'self_healed') AND at >= :since AND at < :until
-             UNION ALL SELECT incident_id FROM notifications
-               WHERE kind IN ('page', 'escalation') AND incident_id IS NOT NULL AND created_at >= :since AND created_at < :until)
-           ORDER BY id`,
-        ).all({ since, until }) as Record<string, unknown>[]
-      ).map(incidentFromRow);
-      const ids = JSON.stringify(incidents.map((i) => i.id));
-      const events = (
-        this.stmt('SELECT * FROM timeline WHERE incident_id IN (SELECT value FROM json_each(?)) AND at < ? ORDER BY incident_id, id').all(
-          ids,
-          until,
-        ) as Record<string, unknown>[]
-      ).map(eventFromRow);
-      const alerts = (
-        this.stmt('SELECT incident_id, labels, receive_count, severity FROM alerts WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(
-          ids,
-        ) as { incident_id: number; labels: string; receive_count: number; severity: Severity }[]
-      ).map((r) => ({ incidentId: r.incident_id, labels: JSON.parse(r.labels) as Record<string, string>, receiveCount: r.receive_count, severity: r.severity }));
-      const notifications = (
-        this.stmt(
-          "SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? AND kind IN ('page', 'escalation') ORDER BY id",
-        ).all(since - 86_400_000, until) as Record<string, unknown>[]
-      ).map(notificationFromRow);
-      return { incidents, events, notifications, alerts };
-    });
-  }
+  private readonly reports = reportReads(
+    (sql) => this.stmt(sql),
+    (fn) => this.read(fn),
+  );
+  reportChunks: Store['reportChunks'] = (since, until, options) => this.reports.reportChunks(since, until, options);
 
   notificationBody(id: number): Promise<string | null> {
     return this.read(() => {
