@@ -33,14 +33,15 @@ export function renderDigest(s: Summary, options: DigestOptions): RenderedDigest
   const { since, until, timeZone, team } = s.period;
   const title = `${options.title}${team ? ` (${team})` : ''}`;
   const subject = `[Vigil] ${title}, ${shortRange(since, until, timeZone)}: ${headline(s)}`;
-  const text = renderSummaryText(s, { title }) + (options.baseUrl && !s.empty ? `\nVigil: ${options.baseUrl}\n` : '');
+  const charts = options.baseUrl ? reportsLink(options.baseUrl, s) : null;
+  const text = renderSummaryText(s, { title }) + (charts && !s.empty ? `\nCharts and tables of this period: ${charts}\n` : '');
   const body = s.empty ? `<p style="font-size:14px">${escapeHtml(emptyLine(s))}</p>` : sections(s, options.baseUrl);
   const html = `<!doctype html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(subject)}</title></head>
 <body style="margin:0;padding:16px;background-color:#ffffff;color:#222222;font-family:Arial,Helvetica,sans-serif">
 <div style="max-width:680px">
 <h1 style="font-size:20px;margin:0 0 4px">${escapeHtml(title)}</h1>
-<p style="margin:0 0 16px;color:#555;font-size:13px">${escapeHtml(localRange(since, until, timeZone))}</p>
+<p style="margin:0 0 16px;color:#555;font-size:13px">${escapeHtml(localRange(since, until, timeZone))}${charts && !s.empty ? ` · <a href="${escapeHtml(charts)}">charts in the console</a>` : ''}</p>
 ${body}
 </div>
 </body></html>
@@ -72,8 +73,15 @@ function p(html: string): string {
   return `<p style="margin:4px 0 12px;font-size:13px">${html}</p>`;
 }
 
+/** The console's page of this period and team (the digest's own figures, as charts). */
+function reportsLink(baseUrl: string, s: Summary): string {
+  const q = new URLSearchParams({ since: new Date(s.period.since).toISOString(), until: new Date(s.period.until).toISOString() });
+  if (s.period.team) q.set('team', s.period.team);
+  return `${baseUrl.replace(/\/+$/, '')}/reports?${q.toString()}`;
+}
+
 function incidentRef(id: number, baseUrl: string | undefined): { html: string } {
-  return { html: baseUrl ? `<a href="${escapeHtml(`${baseUrl.replace(/\/+$/, '')}/api/v1/incidents/${id}`)}">#${id}</a>` : `#${id}` };
+  return { html: baseUrl ? `<a href="${escapeHtml(`${baseUrl.replace(/\/+$/, '')}/incidents/${id}`)}">#${id}</a>` : `#${id}` };
 }
 
 function sections(s: Summary, baseUrl: string | undefined): string {

@@ -13,7 +13,8 @@ export interface RenderedReview {
 
 export function renderReviewEmail(incident: Pick<ReportIncident, 'id' | 'title' | 'priority'>, markdown: string, baseUrl?: string): RenderedReview {
   const subject = `[${incident.priority} REVIEW] #${incident.id} ${incident.title}: post-incident review draft`;
-  const link = baseUrl ? `${baseUrl.replace(/\/+$/, '')}/api/v1/incidents/${incident.id}/review` : null;
+  // The incident's page in the console shows the latest draft rendered, with everything it is drawn from.
+  const link = baseUrl ? `${baseUrl.replace(/\/+$/, '')}/incidents/${incident.id}` : null;
   const footer = link ? `\n---\nThe latest draft: ${link}\n` : '';
   const html = `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>

@@ -85,7 +85,7 @@ function summary(input: ReviewInput, events: readonly ReportEvent[]): string[] {
   const tiers = Math.max(i.escalationTier, ...events.filter((e) => e.kind === 'escalated').map((e) => tierOf(e) ?? 0));
   if (tiers > 1) rows.push(['Escalated to', `tier ${tiers}${events.some((e) => e.kind === 'escalation_exhausted') ? ' (every tier paged, nobody acknowledged)' : ''}`]);
   if (events.some((e) => e.kind === 'self_healed')) rows.push(['Self-healed', 'closed by a runbook']);
-  if (input.baseUrl) rows.push(['Record', `${input.baseUrl.replace(/\/+$/, '')}/api/v1/incidents/${i.id}`]);
+  if (input.baseUrl) rows.push(['Record', `${input.baseUrl.replace(/\/+$/, '')}/incidents/${i.id}`]);
   return [mdTable(['', ''], rows)];
 }
 

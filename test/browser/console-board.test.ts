@@ -213,6 +213,14 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       await page.getByLabel('Period').selectOption('30d');
       await page.waitForURL(`${v.url}/reports?since=30d`);
       await waitFor(async () => (await page.locator('svg[role="img"] g rect').count()) > 0, 5000, 'the bars');
+
+      // A digest's link opens the digest's own period, not one counted back from now.
+      const since = new Date(v.clock.now() - 3_600_000).toISOString();
+      const until = new Date(v.clock.now() - 60_000).toISOString();
+      await page.goto(`${v.url}/reports?${new URLSearchParams({ since, until })}`);
+      await page.getByRole('heading', { name: 'Incidents per day by severity' }).waitFor();
+      expect(await page.getByLabel('Period').locator('option:checked').textContent()).toBe('The linked period');
+      await waitFor(async () => /^Incidents3/.test((await page.locator('.cards').first().textContent()) ?? ''), 5000, 'the linked period’s figures');
     });
   });
 }

@@ -81,7 +81,7 @@ describe('the weekly digest', () => {
     expect(mail.html).toContain('data-chart="response-trend"');
     // Monday: one critical and one warning bar segment; the chart carries the counts as text too.
     expect(mail.html).toMatch(/Mon 9 Mar<\/td><td[^>]*><table[^>]*><tr><td[^>]*title="1 critical"[^>]*>&nbsp;<\/td><td[^>]*title="1 warning"/);
-    expect(mail.html).toContain('<a href="https://vigil.example.com/api/v1/incidents/5">#5</a>');
+    expect(mail.html).toContain('<a href="https://vigil.example.com/incidents/5">#5</a>');
 
     const posts = slack.posts.filter((p) => p.channel === '#managers');
     expect(posts).toHaveLength(1);

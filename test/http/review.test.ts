@@ -65,7 +65,7 @@ describe('post-incident review', () => {
     expect(md).toContain('| Severity | critical (P1) |');
     expect(md).toContain('- Time to acknowledge: 10m 00s (SLA 15m 00s: met)');
     expect(md).toContain('- Time to resolve: 1h 00m (SLA 4h 00m: met)');
-    expect(md).toContain('| Record | https://vigil.example.com/api/v1/incidents/1 |');
+    expect(md).toContain('| Record | https://vigil.example.com/incidents/1 |');
     const rows = timelineRows(md);
     expect(rows.map((r) => r[0])).toEqual([...rows.map((r) => r[0])].sort());
     const kinds = rows.map((r) => r[1]);
@@ -108,7 +108,7 @@ describe('post-incident review', () => {
     expect(mail.subject).toBe('[P1 REVIEW] #1 DiskFull on db: post-incident review draft');
     expect(mail.text).toContain('# Post-incident review: #1 DiskFull on db');
     expect(mail.text).toContain('| 2026-03-10T10:00:00Z | resolved | alice |');
-    expect(mail.text).toContain('The latest draft: https://vigil.example.com/api/v1/incidents/1/review');
+    expect(mail.text).toContain('The latest draft: https://vigil.example.com/incidents/1');
     expect(mail.html).toContain('<pre');
     expect(mail.html).toContain('# Post-incident review: #1 DiskFull on db');
     // Threaded with the incident's other email.

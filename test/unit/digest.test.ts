@@ -88,7 +88,7 @@ describe('the digest email', () => {
 
   it('lists open incidents, noise, escalations and on-call load, linking incidents', () => {
     const { html } = digest;
-    expect(html).toContain('<a href="https://vigil.example.com/api/v1/incidents/9">#9</a>');
+    expect(html).toContain('<a href="https://vigil.example.com/incidents/9">#9</a>');
     expect(html).toMatch(/#9<\/a><\/td><td[^>]*>P1 critical<\/td><td[^>]*>acknowledged<\/td><td[^>]*>10d 13h<\/td>/);
     expect(html).toMatch(/>HighErrorRate<\/td><td[^>]*>2<\/td><td[^>]*>2<\/td><td[^>]*>70<\/td>/);
     expect(html).toContain('3 escalations; 1 ran through every tier without an acknowledgement.');
@@ -101,7 +101,10 @@ describe('the digest email', () => {
   it('works in mail clients: no scripts, styles, images or outside resources', () => {
     expect(digest.html).not.toMatch(/<script|<style|<img|<svg|<link|src=/i);
     const urls = [...digest.html.matchAll(/https?:\/\/[^"<\s]+/g)].map((m) => m[0]);
-    expect(urls.every((u) => u.startsWith('https://vigil.example.com/api/v1/incidents/'))).toBe(true);
+    // Only Vigil's own pages: the console's incidents and this period's charts.
+    expect(urls.filter((u) => !u.startsWith('https://vigil.example.com/incidents/'))).toEqual([
+      'https://vigil.example.com/reports?since=2026-03-08T23%3A00%3A00.000Z&amp;until=2026-03-15T23%3A00%3A00.000Z',
+    ]);
   });
 
   it('escapes what senders wrote', () => {
@@ -118,7 +121,7 @@ describe('the digest email', () => {
     expect(digest.text.split('\n')[0]).toBe('Weekly digest: Mon 9 Mar 2026 00:00 – Mon 16 Mar 2026 00:00 (Europe/Berlin)');
     expect(digest.text).toMatch(/Time to acknowledge \(MTTA\)\s+10m 00s\s+1h 00m\s+5/);
     expect(digest.text).toMatch(/Acknowledge\s+5\s+2\s+1\s+71\.4%\s+95%\s+MISSED/);
-    expect(digest.text).toContain('Vigil: https://vigil.example.com/');
+    expect(digest.text).toContain('Charts and tables of this period: https://vigil.example.com/reports?since=2026-03-08T23%3A00%3A00.000Z&until=2026-03-15T23%3A00%3A00.000Z');
   });
 
   it('says in one line that nothing happened, instead of empty tables', () => {

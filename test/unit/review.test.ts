@@ -87,7 +87,7 @@ describe('the post-incident review draft', () => {
     expect(summary).toContain('| Incident | #2 |');
     expect(summary).toContain('| Acknowledged | 2026-03-10T10:20:00Z by bob |');
     expect(summary).toContain('| Escalated to | tier 2 |');
-    expect(summary).toContain('| Record | https://vigil.example.com/api/v1/incidents/2 |');
+    expect(summary).toContain('| Record | https://vigil.example.com/incidents/2 |');
   });
 
   it('lists who was told what, and whether it arrived', () => {

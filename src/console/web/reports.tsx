@@ -53,21 +53,27 @@ interface ListedIncident {
 
 const periods = ['1d', '7d', '30d', '90d'] as const;
 
+const isInstant = (v: string | null): boolean => v !== null && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(v);
+
 /** A period's figures for a team, as charts and tables, from the same module as the digests. */
 export function ReportsPage({ search }: { search: string }) {
   const { t, lang } = useApp();
   useTitle(t('reports.title'));
   const params = new URLSearchParams(search);
-  const since = (periods as readonly string[]).includes(params.get('since') ?? '') ? params.get('since')! : '7d';
+  // A period as the picker offers it, or a fixed one (a digest's link: since and until as RFC 3339 times).
+  const fixed = isInstant(params.get('since')) && isInstant(params.get('until'));
+  const since = fixed ? params.get('since')! : (periods as readonly string[]).includes(params.get('since') ?? '') ? params.get('since')! : '7d';
+  const until = fixed ? params.get('until')! : null;
   const team = params.get('team') || null;
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const [loaded, reload] = useLoad(
     (signal) => {
       const q = new URLSearchParams({ since, tz: zone });
+      if (until) q.set('until', until);
       if (team) q.set('team', team);
       return api<Summary>(`/api/v1/reports/summary?${q.toString()}`, { signal });
     },
-    [since, team, zone],
+    [since, until, team, zone],
   );
   const [teams] = useLoad((signal) => api<OnCallAnswer>('/api/v1/oncall', { signal }), []);
   const teamNames = teams.state === 'ready' ? teams.value.teams.map((x) => x.team) : [];
@@ -76,6 +82,7 @@ export function ReportsPage({ search }: { search: string }) {
     const s = change.since ?? since;
     const tm = change.team === undefined ? team : change.team;
     if (s !== '7d') q.set('since', s);
+    if (until && s === since) q.set('until', until);
     if (tm) q.set('team', tm);
     const text = q.toString();
     navigate(`/reports${text ? `?${text}` : ''}`, { replace: true });
@@ -88,6 +95,7 @@ export function ReportsPage({ search }: { search: string }) {
         <label>
           <span>{t('reports.period')}</span>
           <select value={since} onChange={(e) => go({ since: e.currentTarget.value })}>
+            {fixed && <option value={since}>{t('reports.period.fixed')}</option>}
             {periods.map((p) => (
               <option key={p} value={p}>
                 {t(`reports.period.${p}`)}
