@@ -16,7 +16,7 @@ import { ManualClock } from '../dist/time/clock.js';
 import { createLogger } from '../dist/observe/logger.js';
 import { configFileSchema } from '../dist/config/schema.js';
 import { fingerprintLabels } from '../dist/alerts/fingerprint.js';
-import { createVigil } from '../dist/vigil.js';
+import { createVigil } from '../dist/app/vigil.js';
 
 const root = path.join(import.meta.dirname, '..');
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 10_000);

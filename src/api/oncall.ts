@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
 import { notFound } from '../errors/errors.js';
 import { parseQuery } from '../http/validation.js';
-import { instant } from '../ingest/sources/common.js';
+import { instant } from '../time/rfc3339.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { teamOnCall, whoIsOnCall, type OnCall } from '../oncall/who-is-on-call.js';
 

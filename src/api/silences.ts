@@ -5,10 +5,11 @@ import type { Clock } from '../time/clock.js';
 import { badRequest, notFound } from '../errors/errors.js';
 import { parseDuration } from '../time/duration.js';
 import type { EnginePort } from '../incidents/engine.js';
-import type { AlertRow, StoreReader, SilenceRow } from '../store/types.js';
+import type { AlertRow, StoreReader } from '../store/types.js';
+import type { SilenceRow } from '../rules/suppression-types.js';
 import { presentAlert } from './present.js';
 import { parseBody, parseQuery } from '../http/validation.js';
-import { instant } from '../ingest/sources/common.js';
+import { instant } from '../time/rfc3339.js';
 import { compileMatcher, MatcherError, parseMatchers } from '../rules/matchers.js';
 import { normalizeMatchers, silenceState } from '../rules/silences.js';
 

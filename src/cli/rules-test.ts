@@ -7,8 +7,8 @@ import { InhibitionIndex } from '../rules/inhibition.js';
 import { SilenceBook } from '../rules/silences.js';
 import { findSuppression } from '../rules/suppression.js';
 import { fingerprintLabels } from '../alerts/fingerprint.js';
-import { alertLabel } from '../incidents/grouping.js';
-import { parseTime } from '../ingest/sources/common.js';
+import { alertLabel } from '../rules/grouping.js';
+import { parseTime } from '../time/rfc3339.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 const alertShape = z.object({

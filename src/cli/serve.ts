@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, type Logger } from '../observe/logger.js';
-import { createVigil } from '../vigil.js';
+import { createVigil } from '../app/vigil.js';
 import { sampleCurl } from './sample-alert.js';
 import { channelModes } from '../notify/notifier.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { configFileSchema, type Config } from './schema.js';
-import { ConfigError, parseYamlFile, type Env } from './yaml-file.js';
+import { ConfigError, parseYamlFile, type Env } from '../files/yaml-file.js';
 
 export { ConfigError, type Env };
 

@@ -1,17 +1,10 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { runbooksConfigSchema } from '../runbooks/config.js';
-import { parseDuration } from '../time/duration.js';
+import { durationSchema } from '../time/duration-schema.js';
 import { digestConfigSchema } from '../reports/digest-schedule.js';
 
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30s, 5m, 1h30m)` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = durationSchema();
 
 const byteSize = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
   if (typeof v === 'number') return v;

@@ -4,11 +4,11 @@ import type { Clock } from '../time/clock.js';
 import { conflict, notFound } from '../errors/errors.js';
 import type { AlertRow, AlertState, IncidentRow, Store, StoreTx } from '../store/types.js';
 import { formatDuration } from '../time/duration.js';
-import { alertLabel, groupKeyOf, type GroupBy } from './grouping.js';
+import { alertLabel, groupKeyOf, type GroupBy } from '../rules/grouping.js';
 import { evaluate, explain, type AlertFacts, type Decision } from '../rules/evaluate.js';
 import type { RuleSet } from '../rules/ruleset.js';
-import type { SilenceRow } from '../store/types.js';
-import type { NotificationPlanner } from '../notify/planner.js';
+import type { SilenceRow } from '../rules/suppression-types.js';
+import type { PagingPort } from './paging-port.js';
 import { IncidentTimers } from './timers.js';
 import { SuppressionPass } from './suppression-pass.js';
 import { randomUUID } from 'node:crypto';
@@ -19,7 +19,7 @@ export interface EngineOptions {
   /** The rules in force; read on every decision so a reload takes effect at once. */
   rules: () => RuleSet;
   /** Writes pages and notices to the outbox; absent, nobody is notified (tests of the core alone). */
-  planner?: NotificationPlanner;
+  planner?: PagingPort;
   /** Called after a commit that wrote to the outbox. */
   onOutbox?: () => void;
   /** Counts SLA breaches (vigil_sla_breaches_total). */

@@ -4,8 +4,9 @@ import { InhibitionIndex } from '../rules/inhibition.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { SilenceBook } from '../rules/silences.js';
 import { findSuppression, windowClosedBetween, windowOpenedBetween } from '../rules/suppression.js';
-import type { AlertRow, IncidentRow, SilenceRow, Store, StoreTx, Suppression } from '../store/types.js';
-import { alertLabel } from './grouping.js';
+import type { AlertRow, IncidentRow, Store, StoreTx } from '../store/types.js';
+import type { SilenceRow, Suppression } from '../rules/suppression-types.js';
+import { alertLabel } from '../rules/grouping.js';
 
 export interface SuppressionDeps {
   store: Store;

@@ -1,6 +1,6 @@
 import type { Clock } from '../time/clock.js';
 import { formatDuration } from '../time/duration.js';
-import { escalationFor, type EscalationPlan } from '../notify/escalation.js';
+import { escalationFor, type EscalationPlan } from '../rules/escalation.js';
 import type { AlertFacts, Decision } from '../rules/evaluate.js';
 import type { Policy } from '../rules/schema.js';
 import type { IncidentRow, Store, StoreTx, TimerKind } from '../store/types.js';

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { CoreMetrics } from '../observe/metrics.js';
 import type { Notifier } from '../notify/notifier.js';
-import { teamOf } from '../notify/directory.js';
+import { teamOf } from '../rules/teams.js';
 import type { ChannelName, Recipient } from '../notify/types.js';
 import { renderDigest } from '../reports/digest.js';
 import { renderDigestChat } from '../reports/digest-chat.js';

@@ -1,8 +1,8 @@
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
 import type { ChannelName, Recipient } from './types.js';
-import { whoIsOnCall } from '../oncall/who-is-on-call.js';
-import { firstTierPeople } from './escalation.js';
+import { teamOf } from '../rules/teams.js';
+import { firstTierPeople } from '../rules/escalation.js';
 
 export interface Target {
   channel: ChannelName;
@@ -53,27 +53,6 @@ export function resolveTargets(
     }
   }
   return { targets, missing };
-}
-
-/**
- * Who a schedule has on call at an instant, remembered per rule set for the shift found: every page while the
- * same shift lasts reuses it (resolving a schedule is the costly part of paging).
- */
-const onCallMemo = new WeakMap<RuleSet, Map<string, { person: string | null; shiftStart: number; shiftEnd: number }>>();
-export function onCallAt(rules: RuleSet, scheduleName: string, at: number): string | null {
-  let memo = onCallMemo.get(rules);
-  if (!memo) onCallMemo.set(rules, (memo = new Map()));
-  const known = memo.get(scheduleName);
-  if (known && known.shiftStart <= at && at < known.shiftEnd) return known.person;
-  const schedule = rules.schedules.get(scheduleName);
-  if (!schedule) return null;
-  const found = whoIsOnCall(schedule, rules.people, at);
-  memo.set(scheduleName, found);
-  return found.person;
-}
-
-export function teamOf(rules: RuleSet, team: string | null) {
-  return (team && rules.teams.get(team)) || (rules.defaultTeam ? rules.teams.get(rules.defaultTeam) : undefined);
 }
 
 /** A person's address on a channel (chat falls back to the team's channel). */

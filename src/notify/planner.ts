@@ -2,16 +2,18 @@ import { createHash } from 'node:crypto';
 import type { IncidentRow, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
-import { addressOf, resolveTargets, teamOf } from './directory.js';
-import { resolveTier, type EscalationTier } from './escalation.js';
+import { addressOf, resolveTargets } from './directory.js';
+import { teamOf } from '../rules/teams.js';
+import { resolveTier, type EscalationTier } from '../rules/escalation.js';
 import { smsSegment } from './render.js';
 import type { ChannelName } from './types.js';
+import type { PagingPort } from '../incidents/paging-port.js';
 
 /**
  * Decides who is told what and writes it to the outbox, inside the transaction of the change that caused
  * it; the dispatcher delivers. Idempotency keys name the cause, so one event never pages twice.
  */
-export class NotificationPlanner {
+export class NotificationPlanner implements PagingPort {
   constructor(
     private readonly rules: () => RuleSet,
     private readonly webhookUrl: string | undefined,

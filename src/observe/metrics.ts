@@ -1,6 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from '../store/types.js';
-import { severities } from '../alerts/severity.js';
+import { severities, type Severity } from '../alerts/severity.js';
 
 export type CoreMetrics = ReturnType<typeof createCoreMetrics>;
 export type HttpMetrics = ReturnType<typeof createHttpMetrics>;
@@ -13,7 +12,14 @@ export function createRegistry(): Registry {
 }
 
 /** Metrics of the process that owns the store: storage, incidents, scheduler, configuration. */
-export function createCoreMetrics(registry: Registry, store: () => Store | undefined) {
+/** What the gauges read from the store when scraped (the store satisfies it). */
+export interface StoreGauges {
+  pendingWrites(): number;
+  openIncidentCounts(): Promise<Record<Severity, number>>;
+  pendingNotificationCount(): Promise<number>;
+}
+
+export function createCoreMetrics(registry: Registry, store: () => StoreGauges | undefined) {
   const storeCommitDuration = new Histogram({
     name: 'vigil_store_commit_duration_seconds',
     help: 'Duration of one group commit (transaction and fsync).',

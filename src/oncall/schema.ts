@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from '../time/duration.js';
-import { parseTime } from '../ingest/sources/common.js';
-import { dayNames, endTime, startTime, timeZone } from '../rules/maintenance.js';
+import { parseTime } from '../time/rfc3339.js';
+import { dayNames } from '../time/wall-clock.js';
+import { endTime, startTime, timeZone } from '../time/time-schemas.js';
 
 /**
  * On-call schedules in rule files: layers of rotations (a later layer overrides earlier ones where it has

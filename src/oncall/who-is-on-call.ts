@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
-import { dayName, instantOf, minutesOf, type DayName } from '../rules/local-time.js';
-import type { Person, Team } from '../rules/schema.js';
+import { dayName, instantOf, type DayName } from '../time/wall-clock.js';
+import { parseTimeOfDay } from '../time/time-of-day.js';
+import type { Person, Team } from './people.js';
 import { rotationStep, type Schedule, type ScheduleLayer } from './schema.js';
 
 /**
@@ -206,7 +207,7 @@ function rotationPieces(zone: string, layer: ScheduleLayer, from: number, to: nu
   const step = rotationStep(r.every);
   if (!step) throw new Error(`layer "${layer.name}": invalid rotation "${r.every}"`);
   const firstDate = calendarDate(r.start);
-  const handoff = minutesOf(r.handoff);
+  const handoff = parseTimeOfDay(r.handoff, { endOfDay: true });
   const origin = wallInstant(zone, firstDate, handoff);
   const shiftStart =
     'days' in step
@@ -239,8 +240,8 @@ function restrictionWindows(
   from: number,
   to: number,
 ): { start: number; end: number }[] {
-  const startMinutes = minutesOf(restrict.start);
-  const endMinutes = minutesOf(restrict.end);
+  const startMinutes = parseTimeOfDay(restrict.start, { endOfDay: true });
+  const endMinutes = parseTimeOfDay(restrict.end, { endOfDay: true });
   // End not after start: the window closes on the following day.
   const endOffset = endMinutes <= startMinutes ? endMinutes + 24 * 60 : endMinutes;
   const out: { start: number; end: number }[] = [];

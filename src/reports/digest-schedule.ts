@@ -1,11 +1,11 @@
 import { CronExpressionParser } from 'cron-parser';
 import { DateTime } from 'luxon';
-import { assertTimeZone } from './local-clock.js';
+import { assertTimeZone } from '../time/local-days.js';
 import { z } from 'zod';
 import { parseDuration } from '../time/duration.js';
-import { instantOf, wallClock } from '../rules/local-time.js';
+import { instantOf, wallClock } from '../time/wall-clock.js';
 // The same zone, cron and time-of-day rules (and messages) as maintenance windows.
-import { cronExpression, startTime as timeOfDay, timeZone } from '../rules/maintenance.js';
+import { cronExpression, startTime as timeOfDay, timeZone } from '../time/time-schemas.js';
 
 /**
  * When digests go out. Each schedule is a cron expression read on the wall clock of a time zone; its

@@ -2,7 +2,8 @@ import { severities, type Priority, type Severity } from '../alerts/severity.js'
 import { SlaTally, Samples, TopList } from './accumulators.js';
 import { escalationFigures, RunbookTally, selfHealed, unansweredFirst } from './event-figures.js';
 import { historyOf, slaOutcome, timeToAcknowledge, timeToResolve, type IncidentHistory } from './incident-history.js';
-import { assertTimeZone, dayIndex, localDays, parseTimeOfDay } from './local-clock.js';
+import { assertTimeZone, dayIndex, localDays } from '../time/local-days.js';
+import { parseTimeOfDay } from '../time/time-of-day.js';
 import { PageTally } from './page-load.js';
 import type {
   ComplianceTargets,

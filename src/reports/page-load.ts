@@ -1,4 +1,4 @@
-import { nightTest } from './local-clock.js';
+import { nightTest } from '../time/local-days.js';
 import type { NightHours, PageFigures, PersonLoad, ReportNotification } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
 import { parseDuration } from '../time/duration.js';
-import { parseTime } from '../ingest/sources/common.js';
+import { parseTime } from '../time/rfc3339.js';
 
 /**
  * The period a report asks for, as the API and the CLI take it: `since` and `until` are RFC 3339 times, `now`, or

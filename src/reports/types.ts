@@ -1,3 +1,4 @@
+import type { NightHours } from '../time/local-days.js';
 import type { Priority, Severity } from '../alerts/severity.js';
 import type { DurationStats } from './percentile.js';
 
@@ -67,11 +68,8 @@ export interface ComplianceTargets {
   resolveCompliance: number;
 }
 
-/** Local wall-clock times, HH:MM; start inclusive, end exclusive, may wrap past midnight. */
-export interface NightHours {
-  start: string;
-  end: string;
-}
+
+export type { NightHours };
 
 export interface SummaryInput {
   /** The period, [since, until), epoch ms. */

@@ -1,5 +1,5 @@
-import type { GroupBy } from '../incidents/grouping.js';
-import { titleOf } from '../incidents/grouping.js';
+import type { GroupBy } from './grouping.js';
+import { titleOf } from './grouping.js';
 import { mapSeverity, type Priority, type Severity } from '../alerts/severity.js';
 import { formatDuration } from '../time/duration.js';
 import { matchesAll, type CompiledMatcher } from './matchers.js';

@@ -1,7 +1,7 @@
 import type { Logger } from '../observe/logger.js';
-import { watchDirectory } from '../config/watch-dir.js';
+import { watchDirectory } from '../files/watch-dir.js';
 import type { CoreMetrics } from '../observe/metrics.js';
-import { ConfigError, type Env } from '../config/yaml-file.js';
+import { ConfigError, type Env } from '../files/yaml-file.js';
 import { loadRuleSet, type RuleSet } from './ruleset.js';
 
 /**

@@ -1,11 +1,12 @@
 import { CronExpressionParser } from 'cron-parser';
-import { cronProblem } from '../time/cron.js';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { parseDuration } from '../time/duration.js';
-import { dayName, dayNames, firstInstant, instantOf, minutesOf, wallClock, type DayName } from './local-time.js';
+import { durationSchema } from '../time/duration-schema.js';
+import { dayName, dayNames, firstInstant, instantOf, wallClock, type DayName } from '../time/wall-clock.js';
+import { parseTimeOfDay } from '../time/time-of-day.js';
 
 export { dayNames, type DayName };
+import { cronExpression, endTime, startTime, timeZone } from '../time/time-schemas.js';
 
 /**
  * Recurring maintenance windows: while one is open, alerts it matches are stored but page nobody.
@@ -25,30 +26,7 @@ const MAX_CRON_STEPS = 1000;
 const name = z.string().min(1, 'must not be empty');
 const matchers = z.array(z.string()).optional();
 
-export const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
-  error: (issue) => `unknown time zone ${JSON.stringify(issue.input)} (expected an IANA name such as Europe/Berlin)`,
-});
-
-export const startTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM, 00:00 to 23:59');
-export const endTime = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day as HH:MM, 00:00 to 24:00');
-
-export const cronExpression = z.string().superRefine((expr, ctx) => {
-  const problem = cronProblem(expr);
-  if (problem) ctx.addIssue({ code: 'custom', message: `invalid cron expression "${expr}": ${problem}` });
-});
-
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30m, 2h, 1h30m)` });
-    return z.NEVER;
-  }
-  if (ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}": must be longer than zero` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = durationSchema({ examples: '30m, 2h, 1h30m', min: { ms: 1, problem: 'must be longer than zero' } });
 
 /** A window given as weekdays and a local time range in a time zone, e.g. Sundays 02:00–04:00 Europe/Berlin. */
 export const weeklyWindowSchema = z
@@ -145,8 +123,8 @@ function stateAt(w: MaintenanceWindow, now: number): KnownState {
 function weeklyOpen(w: WeeklyWindow, now: number): boolean {
   const local = localTime(w.timeZone, now);
   const t = local.hour * HOUR + local.minute * MINUTE + local.second * 1000 + local.millisecond;
-  const start = minutesOf(w.weekly.start) * MINUTE;
-  const end = minutesOf(w.weekly.end) * MINUTE;
+  const start = parseTimeOfDay(w.weekly.start, { endOfDay: true }) * MINUTE;
+  const end = parseTimeOfDay(w.weekly.end, { endOfDay: true }) * MINUTE;
   const days = w.weekly.days;
   const today = dayName(local.weekday);
   if (start < end) return days.includes(today) && t >= start && t < end;
@@ -157,7 +135,7 @@ function weeklyOpen(w: WeeklyWindow, now: number): boolean {
 function weeklyNextChange(w: WeeklyWindow, now: number): number {
   const zone = w.timeZone;
   const openNow = weeklyOpen(w, now);
-  const boundaries = [...new Set([minutesOf(w.weekly.start), minutesOf(w.weekly.end) % (24 * 60)])];
+  const boundaries = [...new Set([parseTimeOfDay(w.weekly.start, { endOfDay: true }), parseTimeOfDay(w.weekly.end, { endOfDay: true }) % (24 * 60)])];
   let date = localTime(zone, now).startOf('day');
   for (let i = 0; i <= HORIZON_DAYS; i++) {
     const next = date.plus({ days: 1 });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { severities, type Severity } from '../alerts/severity.js';
-import { ConfigError, parseYamlDocument, type Env, type Locator } from '../config/yaml-file.js';
+import { ConfigError, parseYamlDocument, type Env, type Locator } from '../files/yaml-file.js';
 import { compileMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
 import type { MaintenanceWindow } from './maintenance.js';
 import type { Schedule } from '../oncall/schema.js';

@@ -1,21 +1,16 @@
 import { z } from 'zod';
 import { severities } from '../alerts/severity.js';
-import { parseDuration } from '../time/duration.js';
+import { durationSchema, optionalDurationSchema } from '../time/duration-schema.js';
 import { scheduleSchema } from '../oncall/schema.js';
+import { personId, personSchema, teamSchema, type Person, type Team } from '../oncall/people.js';
+
+export type { Person, Team };
 import { maintenanceWindowSchema } from './maintenance.js';
 import { compileMatcher, MatcherError, parseMatchers, type CompiledMatcher } from './matchers.js';
 import { compileTemplate } from './title-template.js';
 
 /** A duration like 15m, or "none" where the policy has no such timer. */
-const optionalDuration = z.union([z.literal('none'), z.string()]).transform((text, ctx) => {
-  if (text === 'none') return null;
-  const ms = parseDuration(text);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30s, 15m, 4h, or none)` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const optionalDuration = optionalDurationSchema('30s, 15m, 4h, or none');
 
 export const channels = ['voice', 'sms', 'email', 'chat', 'webhook'] as const;
 export const priorities = ['P1', 'P2', 'P3', 'P4'] as const;
@@ -132,53 +127,7 @@ export const inhibitRuleSchema = z
   })
   .strict();
 
-const personId = z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)');
-
-/** A person Vigil can reach, and how. */
-export const personSchema = z
-  .object({
-    id: personId,
-    name: z.string().min(1).max(200),
-    email: z.email().optional(),
-    /** E.164, e.g. +4915112345678: phone calls and SMS. */
-    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +4915112345678').optional(),
-    /** Slack member id (U…) for direct messages. */
-    slack: z.string().min(1).max(100).optional(),
-  })
-  .strict();
-
-/** A team: its members, who holds which role, and its chat channel. */
-export const teamSchema = z
-  .object({
-    name: z.string().min(1).max(100),
-    /** Slack channel id or name for the team. */
-    chat: z.string().min(1).max(100).optional(),
-    /** Role "team": everyone listed here. */
-    members: z.array(personId).default([]),
-    /** Other roles (oncall, on-duty, owner, management, ...) and who holds them. */
-    roles: z.record(z.string().min(1), z.array(personId)).default({}),
-    /** The escalation policy for this team's incidents (a rule or severity policy naming one wins). */
-    escalation: z.string().min(1).optional(),
-    /** The schedules saying who is on call, per escalation tier (used when no escalation policy is named). */
-    schedules: z
-      .object({
-        tier1: z.string().min(1).optional(),
-        tier2: z.string().min(1).optional(),
-        tier3: z.string().min(1).optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-const requiredDuration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30s, 15m, 4h)` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const requiredDuration = durationSchema({ examples: '30s, 15m, 4h' });
 
 /** Who one tier pages: whoever a schedule has on call, a person, a team's chat channel, or a chat channel. */
 const escalationTargetSchema = z.union([
@@ -212,8 +161,6 @@ export const escalationPolicySchema = z
 
 export type EscalationPolicy = z.output<typeof escalationPolicySchema>;
 export type EscalationTarget = z.output<typeof escalationTargetSchema>;
-export type Person = z.output<typeof personSchema>;
-export type Team = z.output<typeof teamSchema>;
 
 /** One file under rules/. Every section is optional; files are merged in name order. */
 export const rulesFileSchema = z

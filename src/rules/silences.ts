@@ -1,5 +1,5 @@
 import { compileMatcher, formatMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
-import type { SilenceRow } from '../store/types.js';
+import type { SilenceRow } from './suppression-types.js';
 
 export interface Silence extends SilenceRow {
   compiled: CompiledMatcher[];

@@ -3,7 +3,7 @@ import { matches, type AlertFacts } from './evaluate.js';
 import type { InhibitionIndex } from './inhibition.js';
 import type { RuleSet } from './ruleset.js';
 import type { SilenceBook } from './silences.js';
-import type { Suppression } from '../store/types.js';
+import type { Suppression } from './suppression-types.js';
 
 export interface SuppressionContext {
   rules: RuleSet;

@@ -1,6 +1,6 @@
 import type { Logger } from '../observe/logger.js';
-import { watchDirectory } from '../config/watch-dir.js';
-import { ConfigError } from '../config/yaml-file.js';
+import { watchDirectory } from '../files/watch-dir.js';
+import { ConfigError } from '../files/yaml-file.js';
 import { loadRunbookSet, type LoadOptions, type RunbookSet } from './loader.js';
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, parseYamlFile, type Env } from '../config/yaml-file.js';
+import { ConfigError, parseYamlFile, type Env } from '../files/yaml-file.js';
 import { runbookFileSchema } from './schema.js';
 import type { Runbook } from './types.js';
 

@@ -1,6 +1,6 @@
 import '../errors/zod-messages.js';
 import { z } from 'zod';
-import { parseDuration } from '../time/duration.js';
+import { durationSchema } from '../time/duration-schema.js';
 import { compileRunbook, type CompileOptions } from './compile.js';
 import { failureActions, stepTypes } from './types.js';
 
@@ -10,14 +10,7 @@ import { failureActions, stepTypes } from './types.js';
  * to earlier steps, hosts and executables against the allow-lists.
  */
 
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 500ms, 30s, 5m, 1h)` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const duration = durationSchema({ examples: '500ms, 30s, 5m, 1h' });
 
 const stepName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_-]{0,62}$/, 'letters, digits, _ and -, starting with a letter or _ (at most 63)');
 const envName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a variable name');

@@ -1,33 +1,11 @@
 import type { AlertLink, AlertSource, AlertStatus } from '../alerts/alert.js';
 import type { Priority, Severity } from '../alerts/severity.js';
 import type { Policy } from '../rules/schema.js';
+import type { SilenceRow, Suppression } from '../rules/suppression-types.js';
 import type { RunbookReads, RunbookTx } from './runbook-types.js';
 import type { AccessReads, AccessTx } from './access-types.js';
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
-
-/** Why a firing alert pages nobody. */
-export interface Suppression {
-  kind: 'silence' | 'maintenance' | 'inhibited';
-  /** The silence id, maintenance window name or inhibit rule name. */
-  id: string;
-  /** In words, for people: who silenced it and why, which window, which alert inhibits it. */
-  reason: string;
-  /** When it ends, if known (silence end, window close). */
-  until: number | null;
-}
-
-export interface SilenceRow {
-  id: string;
-  /** Alertmanager matchers, as written. */
-  matchers: string[];
-  startsAt: number;
-  endsAt: number;
-  createdBy: string;
-  comment: string;
-  createdAt: number;
-  updatedAt: number;
-}
 
 export interface IncidentRow {
   id: number;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ManualClock } from '../../src/time/clock.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { configFileSchema, type Config } from '../../src/config/schema.js';
-import { createVigil, type Vigil, type VigilOptions } from '../../src/vigil.js';
+import { createVigil, type Vigil, type VigilOptions } from '../../src/app/vigil.js';
 
 export const fixturesDir = path.join(import.meta.dirname, '..', 'fixtures');
 

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRuleSet } from '../../src/rules/ruleset.js';
-import { ConfigError } from '../../src/config/yaml-file.js';
+import { ConfigError } from '../../src/files/yaml-file.js';
 import { amWebhook, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
 
 let v: TestVigil;

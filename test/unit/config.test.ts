@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfigText } from '../../src/config/load.js';
-import { problemParts } from '../../src/config/yaml-file.js';
+import { problemParts } from '../../src/files/yaml-file.js';
 import { loadRuleSet } from '../../src/rules/ruleset.js';
 import { tempDir } from '../helpers/vigil.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupKeyOf, titleOf } from '../../src/incidents/grouping.js';
+import { groupKeyOf, titleOf } from '../../src/rules/grouping.js';
 
 describe('groupKeyOf', () => {
   const by = ['alertname', ['service', 'job']];

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/yaml-file.js';
+import { ConfigError } from '../../src/files/yaml-file.js';
 import { loadRuleSet } from '../../src/rules/ruleset.js';
 import type { Person } from '../../src/rules/schema.js';
 import { shiftsBetween, teamOnCall, whoIsOnCall } from '../../src/oncall/who-is-on-call.js';

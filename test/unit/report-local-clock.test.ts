@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { dayIndex, localDays, nightTest } from '../../src/reports/local-clock.js';
+import { dayIndex, localDays, nightTest } from '../../src/time/local-days.js';
 
 /** The definition: the local wall-clock minute, read by luxon for each instant. */
 function nightByLuxon(ms: number, zone: string, start: string, end: string): boolean {

@@ -2,8 +2,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/yaml-file.js';
-import type { GroupBy } from '../../src/incidents/grouping.js';
+import { ConfigError } from '../../src/files/yaml-file.js';
+import type { GroupBy } from '../../src/rules/grouping.js';
 import { evaluate, explain, type AlertFacts } from '../../src/rules/evaluate.js';
 import { InhibitionIndex } from '../../src/rules/inhibition.js';
 import { loadRuleSet, runbookProblems, type RuleSet } from '../../src/rules/ruleset.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observe/logger.js';
-import { ConfigError } from '../../src/config/yaml-file.js';
+import { ConfigError } from '../../src/files/yaml-file.js';
 import { runbooksConfigSchema } from '../../src/runbooks/config.js';
 import { LiveRunbooks } from '../../src/runbooks/live-runbooks.js';
 import { loadRunbookSet, parseRunbookFile } from '../../src/runbooks/loader.js';

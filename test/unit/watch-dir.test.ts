@@ -1,7 +1,7 @@
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { settler, watchDirectory, yamlFilesState, type SettleTimers } from '../../src/config/watch-dir.js';
+import { settler, watchDirectory, yamlFilesState, type SettleTimers } from '../../src/files/watch-dir.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { tempDir } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Alert } from '../../alerts/alert.js';
 import { fingerprintLabels } from '../../alerts/fingerprint.js';
 import { isWebLink } from '../../alerts/web-link.js';
-import { annotationSet, labelSet, nonEmpty, time, url, type LabelNameRule } from './common.js';
+import { annotationSet, labelSet, nonEmpty, url, type LabelNameRule } from './common.js';
+import { time } from '../../time/rfc3339.js';
 
 /** One alert as Alertmanager's webhook (version 4) and Grafana's webhook send it, with label names checked by `names`. */
 export function webhookAlertSchema(names: LabelNameRule) {

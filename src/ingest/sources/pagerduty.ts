@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Alert, AlertLink } from '../../alerts/alert.js';
 import { fingerprintLabels } from '../../alerts/fingerprint.js';
 import { isWebLink } from '../../alerts/web-link.js';
-import { jsonText, time, url } from './common.js';
+import { jsonText, url } from './common.js';
+import { time } from '../../time/rfc3339.js';
 
 const text = (max: number) => z.string().min(1).max(max);
 

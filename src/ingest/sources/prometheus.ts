@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Alert } from '../../alerts/alert.js';
 import { fingerprintLabels } from '../../alerts/fingerprint.js';
 import { isWebLink } from '../../alerts/web-link.js';
-import { annotationSet, labelSet, nonEmpty, time, url, type LabelNameRule } from './common.js';
+import { annotationSet, labelSet, nonEmpty, url, type LabelNameRule } from './common.js';
+import { time } from '../../time/rfc3339.js';
 
 /** Alertmanager API v2 `postableAlerts`: what Prometheus sends to its alertmanagers, label names checked by `names`. */
 export function postableAlertsSchema(names: LabelNameRule) {

@@ -1,5 +1,6 @@
 import type { Policy } from '../../rules/schema.js';
-import type { AlertRow, AlertState, IncidentRow, NotificationAttempt, NotificationRow, SilenceRow, TimelineEvent } from '../types.js';
+import type { AlertRow, AlertState, IncidentRow, NotificationAttempt, NotificationRow, TimelineEvent } from '../types.js';
+import type { SilenceRow } from '../../rules/suppression-types.js';
 
 /** Column names in SQLite for each camelCase field that can be written. */
 export const incidentColumns: Record<keyof Omit<IncidentRow, 'id'>, string> = {

@@ -12,7 +12,6 @@ import type {
   IncidentChange,
   IncidentQuery,
   IncidentStatus,
-  SilenceRow,
   IncidentRow,
   NewAlert,
   NewIncident,
@@ -25,6 +24,7 @@ import type {
   TimelineEvent,
 } from '../types.js';
 import { migrations } from './migrations.js';
+import type { SilenceRow } from '../../rules/suppression-types.js';
 import { DatabaseOpenError, explainOpenFailure } from './open-problem.js';
 import { DatabaseInUseError, lockDatabase, type ProcessLock } from './process-lock.js';
 

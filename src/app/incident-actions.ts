@@ -1,7 +1,7 @@
 import type { IncidentEngine } from '../incidents/engine.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Store } from '../store/types.js';
-import type { IncidentActions } from './types.js';
+import type { IncidentActions } from '../notify/types.js';
 
 /** What a phone keypress, SMS reply, chat button or email link may do, backed by the engine. */
 export function incidentActions(

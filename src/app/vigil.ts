@@ -1,20 +1,21 @@
-import { systemClock, type Clock } from './time/clock.js';
-import { createLogger, type Logger } from './observe/logger.js';
-import { createHttpMetrics, createRegistry, type CoreMetrics, type HttpMetrics } from './observe/metrics.js';
-import type { Config } from './config/schema.js';
-import type { IncidentEngine } from './incidents/engine.js';
-import type { Store } from './store/types.js';
-import type { Scheduler } from './jobs/scheduler.js';
-import { createCore } from './core.js';
-import type { LiveRules } from './rules/live-rules.js';
-import type { Notifier } from './notify/notifier.js';
-import type { LiveRunbooks } from './runbooks/live-runbooks.js';
-import type { RunbookRunner } from './runbooks/runner.js';
-import type { ReportQueue } from './reports/report-queue.js';
-import type { Sleep } from './runbooks/timing.js';
-import { createHttpHandler, listen, type RequestListener } from './http/server.js';
-import { Authenticator } from './access/authenticator.js';
-import { ChangeFeed } from './live/change-feed.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import { createLogger, type Logger } from '../observe/logger.js';
+import { createHttpMetrics, createRegistry, type CoreMetrics, type HttpMetrics } from '../observe/metrics.js';
+import type { Config } from '../config/schema.js';
+import type { IncidentEngine } from '../incidents/engine.js';
+import type { Store } from '../store/types.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import { createCore } from './stages.js';
+import type { LiveRules } from '../rules/live-rules.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { LiveRunbooks } from '../runbooks/live-runbooks.js';
+import type { RunbookRunner } from '../runbooks/runner.js';
+import type { ReportQueue } from '../reports/report-queue.js';
+import type { Sleep } from '../runbooks/timing.js';
+import { listen, type RequestListener } from '../http/server.js';
+import { createHttpHandler } from './http-app.js';
+import { Authenticator } from '../access/authenticator.js';
+import { ChangeFeed } from '../live/change-feed.js';
 
 export interface VigilOptions {
   clock?: Clock;

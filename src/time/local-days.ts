@@ -1,5 +1,11 @@
 import { DateTime, IANAZone } from 'luxon';
-import type { NightHours } from './types.js';
+import { parseTimeOfDay } from './time-of-day.js';
+
+/** Local wall-clock times, HH:MM; start inclusive, end exclusive, may wrap past midnight. */
+export interface NightHours {
+  start: string;
+  end: string;
+}
 
 /** Local days and night hours in the report's time zone (luxon does the zones and their DST changes). */
 
@@ -26,12 +32,6 @@ export function localDays(since: number, until: number, timeZone: string): Local
     day = next;
   }
   return days;
-}
-
-export function parseTimeOfDay(hhmm: string): number {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
-  if (!m) throw new RangeError(`invalid time of day "${hhmm}" (expected HH:MM)`);
-  return Number(m[1]) * 60 + Number(m[2]);
 }
 
 const MINUTE = 60_000;

@@ -35,12 +35,6 @@ export function firstInstant(lo: number, hi: number, holds: (ms: number) => bool
   return hi;
 }
 
-export function minutesOf(hhmm: string): number {
-  const m = /^(\d\d):(\d\d)$/.exec(hhmm);
-  if (!m) throw new Error(`invalid time of day "${hhmm}"`);
-  return Number(m[1]) * 60 + Number(m[2]);
-}
-
 /** luxon weekday (1 = Monday … 7 = Sunday; 0 wraps to Sunday) to a day name. */
 export function dayName(weekday: number): DayName {
   return dayNames[(weekday + 6) % 7]!;

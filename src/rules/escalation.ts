@@ -1,6 +1,7 @@
-import type { RuleSet } from '../rules/ruleset.js';
-import type { EscalationTarget, Policy } from '../rules/schema.js';
-import { onCallAt, teamOf } from './directory.js';
+import type { RuleSet } from './ruleset.js';
+import type { EscalationTarget, Policy } from './schema.js';
+import { onCallAt } from './on-call-now.js';
+import { teamOf } from './teams.js';
 
 export interface EscalationTier {
   /** How long this tier has to acknowledge before the next one is paged, ms; null: it is not escalated further by time. */
