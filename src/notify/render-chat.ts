@@ -1,4 +1,6 @@
 import { formatDuration } from '../time/duration.js';
+import { severityColour } from '../text/html.js';
+import { escapeSlack } from '../text/slack-text.js';
 import type { KnownBlock, MessageAttachment } from '@slack/web-api';
 import type { Delivery, IncidentSummary, MessageKind } from './types.js';
 
@@ -9,12 +11,7 @@ import type { Delivery, IncidentSummary, MessageKind } from './types.js';
 export const ACK_ACTION_ID = 'vigil_ack';
 export const RESOLVE_ACTION_ID = 'vigil_resolve';
 
-const severityColor: Record<IncidentSummary['severity'], string> = {
-  critical: '#d32f2f',
-  warning: '#f9a825',
-  reminder: '#1976d2',
-  info: '#757575',
-};
+const severityColor = severityColour;
 
 const severityEmoji: Record<IncidentSummary['severity'], string> = {
   critical: '🔴',
@@ -35,7 +32,7 @@ const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
 
 /** Slack's mrkdwn treats &, < and > as control characters. */
-const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const esc = escapeSlack;
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 const link = (href: string, text: string) => `<${href.replace(/[|>]/g, encodeURIComponent)}|${esc(text)}>`;
 const mrkdwn = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } });

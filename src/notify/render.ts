@@ -1,12 +1,12 @@
 import { formatDuration } from '../time/duration.js';
+import { escapeHtml, severityColour } from '../text/html.js';
 import type { IncidentSummary, MessageKind, Rendered } from './types.js';
 
 /**
  * Every message Vigil sends is rendered here, per kind, for every channel at once. Nothing secret is
  * ever part of a message: only incident facts and signed links.
  */
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 
 const headline: Record<MessageKind, string> = {
   page: 'ALERT',
@@ -20,7 +20,7 @@ const headline: Record<MessageKind, string> = {
   update: 'UPDATE',
 };
 
-const colour = { critical: '#d32f2f', warning: '#f9a825', reminder: '#1976d2', info: '#757575' };
+const colour = severityColour;
 
 function where(i: IncidentSummary): string {
   return [i.service, i.team].filter(Boolean).join(' / ');

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { severities } from '../alerts/severity.js';
 import { humanDuration } from './format.js';
-import { escapeHtml, severityColour } from './html.js';
+import { escapeHtml, severityColour } from '../text/html.js';
 import type { DayFigures } from './types.js';
 
 /**

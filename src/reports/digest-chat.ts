@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/web-api';
+import { escapeSlack } from '../text/slack-text.js';
 import { humanDuration, localRange, percent, plural } from './format.js';
 import { emptyLine, verdict } from './render-text.js';
 import type { Compliance, Summary } from './types.js';
@@ -16,8 +17,7 @@ const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
 const TOP = 3;
 
-/** Slack mrkdwn treats &, < and > as control characters. */
-const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const esc = escapeSlack;
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: clip(text, SECTION_MAX) });
 

@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { severities } from '../alerts/severity.js';
 import { incidentsPerDayChart, responseTrendChart } from './digest-charts.js';
 import { humanDuration, localRange, localTime, percent, plural, teamTable } from './format.js';
-import { escapeHtml, htmlTable, severityColour } from './html.js';
+import { htmlTable } from './html.js';
+import { escapeHtml, severityColour } from '../text/html.js';
 import { emptyLine, renderSummaryText, verdict } from './render-text.js';
 import type { Compliance, Summary } from './types.js';
 

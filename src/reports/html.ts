@@ -1,9 +1,6 @@
 /** HTML for email: escaped text and inline styles only (mail clients drop <style>, scripts and most CSS). */
 
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-export const severityColour = { critical: '#d32f2f', warning: '#f9a825', reminder: '#1976d2', info: '#9e9e9e' } as const;
+import { escapeHtml } from '../text/html.js';
 
 export const cell = 'padding:4px 8px;border-bottom:1px solid #eee;font-size:13px;vertical-align:top';
 export const headCell = 'padding:4px 8px;border-bottom:2px solid #ccc;font-size:12px;color:#555;text-align:left';

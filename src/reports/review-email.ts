@@ -1,4 +1,4 @@
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '../text/html.js';
 import type { ReportIncident } from './types.js';
 
 /**

@@ -61,7 +61,7 @@ describe('the digest email', () => {
     expect(rows[4]!.segments).toEqual([{ width: 160, colour: '#1976d2' }]);
     expect(rows[5]!.segments).toEqual([
       { width: 160, colour: '#d32f2f' },
-      { width: 160, colour: '#9e9e9e' },
+      { width: 160, colour: '#757575' },
     ]);
     expect(rows.map((r) => r.values.at(-1))).toEqual(['1', '1', '1', '2', '1', '2', '2']);
   });

@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type Response, type Router } from 'express';
+import { escapeHtml } from '../../text/html.js';
 import { VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
 import type { createLinkSigner, LinkAction, LinkClaims } from '../link-signer.js';
@@ -15,9 +16,6 @@ const verbs: Record<LinkAction, { ask: string; done: string }> = {
   resolve: { ask: 'Resolve', done: 'resolved' },
 };
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** Every argument is escaped here; callers pass plain text. */
 function page(res: Response, status: number, title: string, message: string, form?: string): void {
