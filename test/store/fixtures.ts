@@ -1,8 +1,8 @@
 import type { Policy } from '../../src/rules/schema.js';
 import type { SilenceRow } from '../../src/rules/suppression-types.js';
 import type { NewAlert, NewIncident, NewNotification, NewTimelineEvent } from '../../src/store/types.js';
-import type { AccessTokenRow, SessionRow } from '../../src/store/access-types.js';
-import type { ApprovalRow, NewRunbookRun } from '../../src/store/runbook-types.js';
+import type { AccessTokenRow, SessionRow } from '../../src/store/types.js';
+import type { ApprovalRow, NewRunbookRun } from '../../src/store/types.js';
 
 /** Rows to write in contract tests: every field set, so a round trip shows each column. */
 
