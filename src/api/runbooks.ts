@@ -8,8 +8,7 @@ import { parseBody, parseQuery } from '../http/validation.js';
 import type { RunbooksConfig } from '../runbooks/config.js';
 import type { LiveRunbooks } from '../runbooks/live-runbooks.js';
 import type { RunbookRunner } from '../runbooks/runner.js';
-import type { ApprovalRow, RunbookRunRow } from '../store/runbook-types.js';
-import type { StoreReader } from '../store/types.js';
+import type { ApprovalRow, RunbookRunRow, StoreReader } from '../store/types.js';
 
 export interface RunbookApiDeps {
   live: LiveRunbooks;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AccessReads, AccessTokenRow, AccessTx, SessionRow } from '../access-types.js';
+import type { AccessReads, AccessTokenRow, AccessTx, SessionRow } from '../types/access.js';
 
 type Stmt = (sql: string) => Database.Statement;
 type Raw = Record<string, unknown>;

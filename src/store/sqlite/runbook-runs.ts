@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ApprovalRow, RunbookReads, RunbookRunRow, RunbookTx } from '../runbook-types.js';
+import type { ApprovalRow, RunbookReads, RunbookRunRow, RunbookTx } from '../types/runbooks.js';
 
 type Stmt = (sql: string) => Database.Statement;
 type Raw = Record<string, unknown>;

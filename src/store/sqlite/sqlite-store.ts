@@ -63,9 +63,9 @@ function lockIfFree(file: string): ProcessLock | null {
 }
 import { reportReads } from './report-reads.js';
 import { runbookReads, runbookTx } from './runbook-runs.js';
-import type { RunbookReads } from '../runbook-types.js';
+import type { RunbookReads } from '../types/runbooks.js';
 import { accessReads, accessTx } from './access.js';
-import type { AccessReads } from '../access-types.js';
+import type { AccessReads } from '../types/access.js';
 import {
   alertColumns,
   alertFromRow,

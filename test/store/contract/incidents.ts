@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { ContractContext } from '../contract.js';
+import { newEvent, newIncident, policy } from '../fixtures.js';
+
+export function incidentsContract({ store }: ContractContext): void {
+  describe('incidents', () => {
+    it('keeps every field of an incident as written (its policy and flags too), in the write and after it', async () => {
+      const s = await store();
+      const written = newIncident({ policy, pagedAt: 1_100, ackSlaBreached: true, selfHealed: true, flapping: true, holdUntil: 2_000 });
+      const row = await s.write((tx) => tx.insertIncident(written));
+      expect(row).toEqual({ id: expect.any(Number), ...written });
+      expect(await s.getIncident(row.id)).toEqual(row);
+      expect(await s.write((tx) => tx.getIncident(row.id))).toEqual(row);
+      expect(await s.getIncident(row.id + 1)).toBeUndefined();
+    });
+
+    it('updateIncident writes only the fields given', async () => {
+      const s = await store();
+      const row = await s.write((tx) => tx.insertIncident(newIncident()));
+      await s.write((tx) => tx.updateIncident(row.id, { status: 'acknowledged', acknowledgedAt: 2_000, acknowledgedBy: 'alice', policy, resolveSlaBreached: true }));
+      expect(await s.getIncident(row.id)).toEqual({ ...row, status: 'acknowledged', acknowledgedAt: 2_000, acknowledgedBy: 'alice', policy, resolveSlaBreached: true });
+      await s.write((tx) => tx.updateIncident(row.id, { policy: null }));
+      expect((await s.getIncident(row.id))?.policy).toBeNull();
+    });
+
+    it('a group key finds its open incident, and the one resolved last', async () => {
+      const s = await store();
+      const key = '{alertname="A"}';
+      // The newer row resolved earlier: the one resolved last wins, not the newest.
+      const resolvedLast = await s.write(async (tx) => {
+        const resolvedLast = await tx.insertIncident(newIncident({ groupKey: key, status: 'resolved', resolvedAt: 5_000 }));
+        await tx.insertIncident(newIncident({ groupKey: key, status: 'resolved', resolvedAt: 3_000 }));
+        await tx.insertIncident(newIncident({ groupKey: 'other', status: 'triggered' }));
+        return resolvedLast;
+      });
+      expect(await s.write((tx) => tx.openIncidentByGroupKey(key))).toBeUndefined();
+      expect(await s.write((tx) => tx.lastResolvedIncidentByGroupKey(key))).toEqual(resolvedLast);
+      const open = await s.write((tx) => tx.insertIncident(newIncident({ groupKey: key, status: 'acknowledged' })));
+      expect(await s.write((tx) => tx.openIncidentByGroupKey(key))).toEqual(open);
+      expect(await s.write((tx) => tx.lastResolvedIncidentByGroupKey('nothing'))).toBeUndefined();
+    });
+
+    it('incidentsByIds: in id order, the missing ones left out', async () => {
+      const s = await store();
+      const ids = await s.write(async (tx) => [
+        (await tx.insertIncident(newIncident({ groupKey: 'a' }))).id,
+        (await tx.insertIncident(newIncident({ groupKey: 'b' }))).id,
+        (await tx.insertIncident(newIncident({ groupKey: 'c' }))).id,
+      ]);
+      expect((await s.incidentsByIds([ids[2]!, 999, ids[0]!])).map((i) => i.groupKey)).toEqual(['a', 'c']);
+      expect(await s.incidentsByIds([])).toEqual([]);
+    });
+
+    it('openIncidentCounts: open incidents per severity, every severity named', async () => {
+      const s = await store();
+      expect(await s.openIncidentCounts()).toEqual({ critical: 0, warning: 0, reminder: 0, info: 0 });
+      await s.write(async (tx) => {
+        await tx.insertIncident(newIncident({ severity: 'critical', status: 'triggered' }));
+        await tx.insertIncident(newIncident({ severity: 'critical', status: 'acknowledged' }));
+        await tx.insertIncident(newIncident({ severity: 'critical', status: 'resolved' }));
+        await tx.insertIncident(newIncident({ severity: 'info', status: 'triggered' }));
+      });
+      expect(await s.openIncidentCounts()).toEqual({ critical: 2, warning: 0, reminder: 0, info: 1 });
+    });
+  });
+
+  describe('timeline', () => {
+    it('keeps events in the order written; the latest of some kinds come newest first', async () => {
+      const s = await store();
+      const { id } = await s.write((tx) => tx.insertIncident(newIncident()));
+      const other = await s.write((tx) => tx.insertIncident(newIncident({ groupKey: 'other' })));
+      await s.write(async (tx) => {
+        await tx.addEvent(newEvent(id, { kind: 'triggered', data: { alerts: 1 } }));
+        await tx.addEvent(newEvent(id, { kind: 'paged', at: 1_100, actor: null, source: null, message: 'Paged Alice' }));
+        await tx.addEvent(newEvent(id, { kind: 'note', at: 1_200, actor: 'alice', source: 'api', message: 'looking' }));
+        await tx.addEvent(newEvent(id, { kind: 'acknowledged', at: 1_300, actor: 'alice', message: 'Acknowledged' }));
+        await tx.addEvent(newEvent(id, { kind: 'note', at: 1_400, actor: 'bob', message: 'fixed the disk' }));
+        await tx.addEvent(newEvent(other.id, { kind: 'note', message: 'elsewhere' }));
+      });
+      const timeline = await s.timelineOf(id);
+      expect(timeline.map((e) => e.kind)).toEqual(['triggered', 'paged', 'note', 'acknowledged', 'note']);
+      expect(timeline[0]).toEqual({ id: expect.any(Number), ...newEvent(id, { kind: 'triggered', data: { alerts: 1 } }) });
+      expect(timeline[1]).toMatchObject({ actor: null, source: null, data: null, message: 'Paged Alice' });
+      expect((await s.latestEvents(id, ['note', 'paged'], 2)).map((e) => e.message)).toEqual(['fixed the disk', 'looking']);
+      expect((await s.latestEvents(id, ['paged'], 5)).map((e) => e.message)).toEqual(['Paged Alice']);
+      expect(await s.latestEvents(id, [], 5)).toEqual([]);
+      expect((await s.write((tx) => tx.latestNotes(id, 2))).map((e) => e.message)).toEqual(['fixed the disk', 'Acknowledged']);
+      expect(await s.timelineOf(999)).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../../src/store/types.js';
+import type { ContractContext } from '../contract.js';
+import { newIncident, newNotification } from '../fixtures.js';
+
+async function incident(s: Store, groupKey = 'g') {
+  return (await s.write((tx) => tx.insertIncident(newIncident({ groupKey })))).id;
+}
+
+export function outboxContract({ store }: ContractContext): void {
+  describe('outbox', () => {
+    it('inserts a message once per idempotency key, pending, with no attempts yet', async () => {
+      const s = await store();
+      const i = await incident(s);
+      const n = newNotification(i, { bundleKey: 'b', fallbackOf: null });
+      const id = await s.write((tx) => tx.insertNotification(n, 5_000));
+      expect(id).toEqual(expect.any(Number));
+      expect(await s.write((tx) => tx.insertNotification({ ...n, channel: 'voice', dueAt: 9 }, 6_000))).toBeNull();
+      expect(await s.listNotifications(i)).toEqual([
+        {
+          id,
+          ...n,
+          status: 'pending',
+          attempts: 0,
+          providerId: null,
+          mode: null,
+          threadRef: null,
+          errorKind: null,
+          lastError: null,
+          createdAt: 5_000,
+          updatedAt: 5_000,
+          deliveredAt: null,
+        },
+      ]);
+      expect(await s.pendingNotificationCount()).toBe(1);
+    });
+
+    it('records deliveries: the message’s fields, and its attempts in order', async () => {
+      const s = await store();
+      const i = await incident(s);
+      const id = (await s.write((tx) => tx.insertNotification(newNotification(i), 1)))!;
+      await s.write(async (tx) => {
+        await tx.addAttempt({ notificationId: id, at: 2, outcome: 'retry', errorKind: 'server', error: '502 Bad Gateway', durationMs: 40 });
+        await tx.addAttempt({ notificationId: id, at: 3, outcome: 'delivered', errorKind: null, error: null, durationMs: 12 });
+        await tx.updateNotification(id, { status: 'delivered', attempts: 2, providerId: 'SM1', mode: 'live', deliveredAt: 3, updatedAt: 3 });
+      });
+      expect((await s.listNotifications(i))[0]).toMatchObject({ status: 'delivered', attempts: 2, providerId: 'SM1', mode: 'live', deliveredAt: 3, updatedAt: 3, createdAt: 1 });
+      expect(await s.attemptsOf(id)).toEqual([
+        { notificationId: id, at: 2, outcome: 'retry', errorKind: 'server', error: '502 Bad Gateway', durationMs: 40 },
+        { notificationId: id, at: 3, outcome: 'delivered', errorKind: null, error: null, durationMs: 12 },
+      ]);
+      expect(await s.attemptsOf(id + 1)).toEqual([]);
+      expect(await s.pendingNotificationCount()).toBe(0);
+    });
+
+    it('dueNotifications: pending messages due by now, by due time then id, up to the limit', async () => {
+      const s = await store();
+      const i = await incident(s);
+      const ids = await s.write(async (tx) => {
+        const add = (key: string, dueAt: number) => tx.insertNotification(newNotification(i, { idempotencyKey: key, dueAt }), 1);
+        return [await add('late', 300), await add('early', 100), await add('same', 100), await add('future', 900), await add('done', 50)];
+      });
+      const [late, early, same, , done] = ids as number[];
+      await s.write((tx) => tx.updateNotification(done!, { status: 'failed' }));
+      expect((await s.write((tx) => tx.dueNotifications(300, 10))).map((n) => n.id)).toEqual([early, same, late]);
+      expect((await s.write((tx) => tx.dueNotifications(300, 2))).map((n) => n.id)).toEqual([early, same]);
+      expect(await s.write((tx) => tx.dueNotifications(99, 10))).toEqual([]);
+    });
+
+    it('bundles: the due pending members in id order, and the first pending member’s due time', async () => {
+      const s = await store();
+      const i = await incident(s);
+      const [a, b, c] = (await s.write(async (tx) => {
+        const add = (key: string, dueAt: number, bundleKey: string | null) => tx.insertNotification(newNotification(i, { idempotencyKey: key, dueAt, bundleKey }), 1);
+        const ids = [await add('a', 200, 'team:email'), await add('b', 100, 'team:email'), await add('c', 500, 'team:email')];
+        await add('d', 50, 'other');
+        await add('e', 10, null);
+        return ids;
+      })) as number[];
+      expect((await s.write((tx) => tx.bundleMembers('team:email', 200))).map((n) => n.id)).toEqual([a, b]);
+      expect(await s.write((tx) => tx.bundleDueAt('team:email'))).toBe(100);
+      await s.write((tx) => tx.updateNotification(b!, { status: 'delivered' }));
+      expect(await s.write((tx) => tx.bundleDueAt('team:email'))).toBe(200);
+      expect((await s.write((tx) => tx.bundleMembers('team:email', 1_000))).map((n) => n.id)).toEqual([a, c]);
+      expect(await s.write((tx) => tx.bundleDueAt('nobody'))).toBeNull();
+    });
+
+    it('pagesOf: an incident’s pages and escalations, oldest first', async () => {
+      const s = await store();
+      const i = await incident(s);
+      const other = await incident(s, 'other');
+      const [page, , escalation] = (await s.write(async (tx) => [
+        await tx.insertNotification(newNotification(i, { idempotencyKey: 'a', kind: 'page' }), 1),
+        await tx.insertNotification(newNotification(i, { idempotencyKey: 'b', kind: 'reminder' }), 1),
+        await tx.insertNotification(newNotification(i, { idempotencyKey: 'c', kind: 'escalation' }), 1),
+        await tx.insertNotification(newNotification(other, { idempotencyKey: 'd', kind: 'page' }), 1),
+      ])) as number[];
+      expect((await s.write((tx) => tx.pagesOf(i))).map((n) => n.id)).toEqual([page, escalation]);
+    });
+
+    it('listNotifications: an incident’s oldest first, or everyone’s newest first, up to the limit', async () => {
+      const s = await store();
+      const i = await incident(s);
+      const ids = (await s.write(async (tx) => [
+        await tx.insertNotification(newNotification(i, { idempotencyKey: 'a' }), 1),
+        await tx.insertNotification(newNotification(null, { idempotencyKey: 'digest', kind: 'digest' }), 1),
+        await tx.insertNotification(newNotification(i, { idempotencyKey: 'b' }), 1),
+      ])) as number[];
+      expect((await s.listNotifications(i)).map((n) => n.id)).toEqual([ids[0], ids[2]]);
+      expect((await s.listNotifications(i, 1)).map((n) => n.id)).toEqual([ids[0]]);
+      expect((await s.listNotifications()).map((n) => n.id)).toEqual([...ids].reverse());
+      expect((await s.listNotifications(undefined, 2)).map((n) => n.id)).toEqual([ids[2], ids[1]]);
+    });
+
+    it('finds the incident an address or a chat thread is about, and the first chat message delivered to an address', async () => {
+      const s = await store();
+      const [one, two] = [await incident(s, 'one'), await incident(s, 'two')];
+      expect(await s.lastIncidentForAddress('+15550100001')).toBeNull();
+      const [chatA, chatB] = (await s.write(async (tx) => {
+        await tx.insertNotification(newNotification(one, { idempotencyKey: 'sms1' }), 1);
+        await tx.insertNotification(newNotification(two, { idempotencyKey: 'sms2' }), 1);
+        await tx.insertNotification(newNotification(null, { idempotencyKey: 'digest' }), 1);
+        const chat = (key: string) => tx.insertNotification(newNotification(one, { idempotencyKey: key, channel: 'chat', address: '#ops' }), 1);
+        return [await chat('chat0'), await chat('chat1'), await chat('chat2')];
+      })) as number[];
+      expect(await s.lastIncidentForAddress('+15550100001')).toBe(two);
+      // Only a delivered message with a provider id (the message to update) counts.
+      expect(await s.firstChatMessage(one, '#ops')).toBeNull();
+      await s.write(async (tx) => {
+        await tx.updateNotification(chatA!, { status: 'delivered' });
+        await tx.updateNotification(chatB!, { status: 'delivered', providerId: '1700000000.000100', threadRef: '1700000000.000100' });
+      });
+      expect((await s.firstChatMessage(one, '#ops'))?.id).toBe(chatB);
+      expect(await s.firstChatMessage(two, '#ops')).toBeNull();
+      expect(await s.incidentForThread('1700000000.000100')).toBe(one);
+      expect(await s.incidentForThread('1700000000.999999')).toBeNull();
+    });
+
+    it('keeps a body with a message that has no incident to render from', async () => {
+      const s = await store();
+      const id = (await s.write((tx) => tx.insertNotification(newNotification(null, { kind: 'digest', idempotencyKey: 'digest:1' }), 1)))!;
+      expect(await s.notificationBody(id)).toBeNull();
+      await s.write((tx) => tx.setNotificationBody(id, '{"subject":"Daily digest"}'));
+      expect(await s.notificationBody(id)).toBe('{"subject":"Daily digest"}');
+      expect(await s.notificationBody(id + 1)).toBeNull();
+    });
+  });
+}

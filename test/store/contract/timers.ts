@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { ContractContext } from '../contract.js';
+import { newIncident } from '../fixtures.js';
+
+export function timersContract({ store }: ContractContext): void {
+  describe('incident timers', () => {
+    it('one timer per incident and kind: setting it again moves it; due ones come earliest first, up to the limit', async () => {
+      const s = await store();
+      const [a, b] = await s.write(async (tx) => [(await tx.insertIncident(newIncident({ groupKey: 'a' }))).id, (await tx.insertIncident(newIncident({ groupKey: 'b' }))).id]);
+      await s.write(async (tx) => {
+        await tx.setTimer(a!, 'ack_sla', 500);
+        await tx.setTimer(a!, 'progress', 300);
+        await tx.setTimer(b!, 'escalate', 400);
+        await tx.setTimer(b!, 'hold', 9_000);
+        await tx.setTimer(a!, 'ack_sla', 200);
+      });
+      const due = (now: number, limit = 10) => s.write((tx) => tx.dueTimers(now, limit));
+      expect(await due(500)).toEqual([
+        { incidentId: a, kind: 'ack_sla', dueAt: 200 },
+        { incidentId: a, kind: 'progress', dueAt: 300 },
+        { incidentId: b, kind: 'escalate', dueAt: 400 },
+      ]);
+      expect(await due(500, 1)).toEqual([{ incidentId: a, kind: 'ack_sla', dueAt: 200 }]);
+      expect(await due(199)).toEqual([]);
+    });
+
+    it('clears the kinds named, or all of an incident’s timers', async () => {
+      const s = await store();
+      const [a, b] = await s.write(async (tx) => [(await tx.insertIncident(newIncident({ groupKey: 'a' }))).id, (await tx.insertIncident(newIncident({ groupKey: 'b' }))).id]);
+      await s.write(async (tx) => {
+        for (const kind of ['escalate', 'ack_sla', 'reack'] as const) await tx.setTimer(a!, kind, 100);
+        await tx.setTimer(b!, 'renotify', 100);
+      });
+      await s.write((tx) => tx.clearTimers(a!, ['escalate', 'reack']));
+      expect((await s.write((tx) => tx.dueTimers(100, 10))).map((t) => `${t.incidentId}:${t.kind}`).sort()).toEqual([`${a}:ack_sla`, `${b}:renotify`]);
+      await s.write((tx) => tx.clearTimers(a!));
+      expect(await s.write((tx) => tx.dueTimers(100, 10))).toEqual([{ incidentId: b, kind: 'renotify', dueAt: 100 }]);
+    });
+  });
+}
