@@ -27,7 +27,7 @@ async function markAcknowledged(ctx: EngineOptions, tx: StoreTx, incident: Incid
   await recordByHand(tx, incident.id, now, actor, 'acknowledged');
   const updated = { ...incident, ...patch };
   await tx.clearTimers(incident.id, ['escalate', 'ack_sla', 'renotify']);
-  // Acknowledged but left unresolved for reackAfter: it pages again (the reack timer).
+  // Acknowledged but left unresolved for reackAfter: it pages again (see timers/reack.ts).
   if (incident.policy?.reackAfter != null) await tx.setTimer(incident.id, 'reack', now + incident.policy.reackAfter);
   await notifyOutcome(ctx, tx, updated, 'acknowledged', now);
   return updated;

@@ -15,7 +15,7 @@ import { ReceiptBook } from './receipts.js';
 import { resolveAlertByFingerprint, resolveByHand } from './resolve-by-hand.js';
 import { createSilence, expireSilence } from './silences.js';
 import { SuppressionPass } from './suppression-pass.js';
-import { runDueTimers } from './timers.js';
+import { runDueTimers } from './timers/run-due.js';
 
 export type { Actor } from './actor.js';
 export type { EngineOptions, RemediationPort } from './engine-options.js';
@@ -71,7 +71,7 @@ export class IncidentEngine implements EnginePort {
     return this.store.write((tx) => expireDue(this.options, this.mirrors.suppressions, tx, now, limit));
   }
 
-  /** The incident timers that are due (a scheduler job); see timers.ts. */
+  /** The incident timers that are due (a scheduler job); see timers/run-due.ts. */
   async runTimers(chunk = 500, budgetMs = 3000): Promise<number> {
     await this.ready;
     return runDueTimers(this.store, this.clock, this.options, chunk, budgetMs);

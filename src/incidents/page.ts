@@ -4,7 +4,7 @@ import type { IncidentRow, StoreTx } from '../store/types.js';
 import { formatDuration } from '../time/duration.js';
 import { wakeAfterCommit, type EngineOptions } from './engine-options.js';
 import { shouldPage } from './should-page.js';
-import { vigil, writeEvent } from './timeline.js';
+import { plural, vigil, writeEvent } from './timeline.js';
 import { startTimers } from './timers/start.js';
 
 /**
@@ -31,5 +31,5 @@ function pagingMessage(policy: Policy, planned: number, missing: string[]): stri
   const who = policy.notify.map((n) => `${n.role} by ${n.channels.join(', ')}`).join('; ');
   const bundled = policy.bundleWindow ? `, bundled within ${formatDuration(policy.bundleWindow)}` : '';
   const unreachable = missing.length ? `; not reachable: ${missing.join('; ')}` : '';
-  return `paging ${who}: ${planned} message${planned === 1 ? '' : 's'}${bundled}${unreachable}`;
+  return `paging ${who}: ${plural(planned, 'message')}${bundled}${unreachable}`;
 }

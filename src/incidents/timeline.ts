@@ -24,3 +24,8 @@ export function writeEvent(
 ): Promise<void> {
   return tx.addEvent({ incidentId, at, kind, actor: from.actor, source: from.source, message, data });
 }
+
+/** "3 messages", "1 recipient": counts in timeline messages. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
