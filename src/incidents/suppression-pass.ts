@@ -1,21 +1,14 @@
 import type { Clock } from '../time/clock.js';
-import type { AlertFacts, Decision } from '../rules/evaluate.js';
 import { InhibitionIndex } from '../rules/inhibition.js';
-import type { RuleSet } from '../rules/ruleset.js';
 import { SilenceBook } from '../rules/silences.js';
 import { findSuppression, windowClosedBetween, windowOpenedBetween } from '../rules/suppression.js';
-import type { AlertRow, IncidentRow, Store, StoreTx } from '../store/types.js';
+import type { AlertRow, Store, StoreTx } from '../store/types.js';
 import type { SilenceRow, Suppression } from '../rules/suppression-types.js';
 import { alertLabel } from '../rules/grouping.js';
-
-export interface SuppressionDeps {
-  store: Store;
-  clock: Clock;
-  rules: () => RuleSet;
-  /** Pages an incident whose last suppressed alert now pages again. */
-  pageIfDue(tx: StoreTx, incident: IncidentRow, decision: Decision, now: number): Promise<void>;
-  decide(alert: AlertFacts): Decision;
-}
+import { decide } from './decide.js';
+import type { EngineOptions } from './engine-options.js';
+import { pageIfDue } from './page.js';
+import { vigil, writeEvent } from './timeline.js';
 
 /**
  * Why firing alerts page nobody (silences, maintenance windows, inhibition), with in-memory mirrors of the
@@ -33,13 +26,17 @@ export class SuppressionPass {
   private releasePassNeeded = true;
   private lastCheck: number | null = null;
 
-  constructor(private readonly deps: SuppressionDeps) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly ctx: EngineOptions,
+  ) {}
 
   /** Fills the mirrors from the store (at start-up and after a rules reload). */
   async load(silences: SilenceRow[], firing: AlertRow[]): Promise<void> {
     this.silences.load(silences);
     this.inhibition.clear();
-    const rules = this.deps.rules();
+    const rules = this.ctx.rules();
     for (const a of firing) this.inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
     this.suppressionPassNeeded = true;
     this.releasePassNeeded = true;
@@ -47,12 +44,12 @@ export class SuppressionPass {
 
   /** Why this alert pages nobody right now, or null. */
   find(alert: Parameters<typeof findSuppression>[1], now: number): Suppression | null {
-    return findSuppression({ rules: this.deps.rules(), silences: this.silences, inhibition: this.inhibition }, alert, now);
+    return findSuppression({ rules: this.ctx.rules(), silences: this.silences, inhibition: this.inhibition }, alert, now);
   }
 
   /** After a commit: a firing alert that can inhibit others may mute alerts that already fire. */
   alertFiring(fingerprint: string, labels: Record<string, string>): void {
-    if (this.inhibition.add(this.deps.rules(), fingerprint, labels, alertLabel(labels))) this.suppressionPassNeeded = true;
+    if (this.inhibition.add(this.ctx.rules(), fingerprint, labels, alertLabel(labels))) this.suppressionPassNeeded = true;
   }
 
   /** After a commit: an alert resolved, so what it inhibited may page again. */
@@ -71,15 +68,7 @@ export class SuppressionPass {
   }
 
   async note(tx: StoreTx, incidentId: number, labels: Record<string, string>, why: Suppression, source: string, at: number): Promise<void> {
-    await tx.addEvent({
-      incidentId,
-      at,
-      kind: 'suppressed',
-      actor: 'vigil',
-      source,
-      message: `${alertLabel(labels)} pages nobody: ${why.reason}`,
-      data: { ...why },
-    });
+    await writeEvent(tx, incidentId, at, vigil(source), 'suppressed', `${alertLabel(labels)} pages nobody: ${why.reason}`, { ...why });
   }
 
   /**
@@ -88,10 +77,10 @@ export class SuppressionPass {
    * inhibiting alert are suppressed. Returns how many alerts changed.
    */
   async check(chunk = 500): Promise<number> {
-    const now = this.deps.clock.now();
+    const now = this.clock.now();
     const since = this.lastCheck ?? now;
     this.lastCheck = now;
-    const rules = this.deps.rules();
+    const rules = this.ctx.rules();
     let changed = 0;
     // Suppressed alerts are only walked when something could have released them.
     if (this.releasePassNeeded || this.silences.endedBetween(since, now) || windowClosedBetween(rules, since, now)) {
@@ -111,7 +100,7 @@ export class SuppressionPass {
     let changed = 0;
     let after = 0;
     for (;;) {
-      const { count, last, more } = await this.deps.store.write(async (tx) => {
+      const { count, last, more } = await this.store.write(async (tx) => {
         const alerts = await tx.firingAlerts(suppressed, after, chunk);
         let n = 0;
         for (const alert of alerts) {
@@ -128,16 +117,9 @@ export class SuppressionPass {
           }
           if (why) await this.note(tx, incident.id, alert.labels, why, 'scheduler', now);
           else {
-            await tx.addEvent({
-              incidentId: incident.id,
-              at: now,
-              kind: 'unsuppressed',
-              actor: 'vigil',
-              source: 'scheduler',
-              message: `${alertLabel(alert.labels)} pages again: ${endedReason(alert.suppressedBy!)}`,
-              data: { ended: alert.suppressedBy },
-            });
-            await this.deps.pageIfDue(tx, incident, this.deps.decide(alert), now);
+            const message = `${alertLabel(alert.labels)} pages again: ${endedReason(alert.suppressedBy!)}`;
+            await writeEvent(tx, incident.id, now, vigil('scheduler'), 'unsuppressed', message, { ended: alert.suppressedBy });
+            await pageIfDue(this.ctx, tx, incident, decide(this.ctx, alert), now);
           }
         }
         return { count: n, last: alerts.at(-1)?.id ?? after, more: alerts.length === chunk };

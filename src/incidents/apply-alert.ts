@@ -1,0 +1,50 @@
+import type { Alert } from '../alerts/alert.js';
+import { alertLabel } from '../rules/grouping.js';
+import type { StoreTx } from '../store/types.js';
+import type { EngineOptions } from './engine-options.js';
+import type { AlertOutcome } from './engine-port.js';
+import { fire } from './fire.js';
+import type { ReceiptBook } from './receipts.js';
+import { refresh } from './refresh.js';
+import { resolveAlert } from './resolve-alert.js';
+import type { SuppressionPass } from './suppression-pass.js';
+import { sender } from './timeline.js';
+
+/** The in-memory state the engine keeps beside the store: suppression mirrors and batched receipts. */
+export interface EngineMirrors {
+  suppressions: SuppressionPass;
+  receipts: ReceiptBook;
+}
+
+/** Applies one alert from a sender: it fires, repeats (refresh), resolves, or changes nothing. */
+export async function applyAlert(
+  ctx: EngineOptions,
+  mirrors: EngineMirrors,
+  tx: StoreTx,
+  alert: Alert,
+): Promise<{ outcome: AlertOutcome; incidentId: number | null }> {
+  const now = alert.receivedAt;
+  const current = await tx.currentAlertState(alert.fingerprint);
+  if (alert.status === 'resolved') {
+    if (!current || current.status === 'resolved') return { outcome: 'ignored', incidentId: current?.incidentId ?? null };
+    const row = (await tx.getAlert(current.id))!;
+    await resolveAlert(ctx, mirrors.suppressions, tx, row, {
+      ...sender(alert.source),
+      at: now,
+      endsAt: alert.endsAt !== null && alert.endsAt <= now ? alert.endsAt : now,
+      kind: 'alert_resolved',
+      message: `${alertLabel(row.labels)} resolved`,
+    });
+    return { outcome: 'resolved', incidentId: current.incidentId };
+  }
+  if (current?.status === 'firing') {
+    await refresh(ctx, mirrors.receipts, tx, current, alert);
+    return { outcome: 'refreshed', incidentId: current.incidentId };
+  }
+  // A person resolved this occurrence by hand; its repeats (same startsAt) must not page again.
+  if (current && current.resolvedBy !== null && current.startsAt === alert.startsAt) {
+    mirrors.receipts.note(current.id, now);
+    return { outcome: 'ignored', incidentId: current.incidentId };
+  }
+  return fire(ctx, mirrors.suppressions, tx, alert, current);
+}

@@ -1,0 +1,32 @@
+import type { Alert } from '../alerts/alert.js';
+import type { GroupBy } from '../rules/grouping.js';
+import type { RuleSet } from '../rules/ruleset.js';
+import type { IncidentRow, StoreTx } from '../store/types.js';
+import type { PagingPort } from './paging-port.js';
+
+/** What every piece of the engine reads: the rules in force and the ports it writes through. */
+export interface EngineOptions {
+  groupBy: GroupBy;
+  flapWindowMs: number;
+  /** The rules in force; read on every decision so a reload takes effect at once. */
+  rules: () => RuleSet;
+  /** Writes pages and notices to the outbox; absent, nobody is notified (tests of the core alone). */
+  planner?: PagingPort;
+  /** Called after a commit that wrote to the outbox. */
+  onOutbox?: () => void;
+  /** Counts SLA breaches (vigil_sla_breaches_total). */
+  onSlaBreach?: (priority: string, kind: 'ack' | 'resolve') => void;
+  /** Queues runbooks; absent, rules' runbooks are not run. */
+  remediation?: RemediationPort;
+}
+
+/** The engine's door to auto-remediation: runs are queued in the transaction that opened the incident cycle. */
+export interface RemediationPort {
+  /** Queues the named runbooks for the incident, as triggered by the alert; returns how many were queued. */
+  enqueue(tx: StoreTx, incident: IncidentRow, runbooks: string[], alert: Alert, now: number): Promise<number>;
+}
+
+/** Wakes the dispatcher once this write has committed, when it wrote messages to the outbox. */
+export function wakeAfterCommit(ctx: EngineOptions, tx: StoreTx, wrote: boolean): void {
+  if (wrote) tx.afterCommit(() => ctx.onOutbox?.());
+}

@@ -1,0 +1,33 @@
+import type { Alert } from '../alerts/alert.js';
+import type { SilenceRow } from '../rules/suppression-types.js';
+import type { IncidentRow } from '../store/types.js';
+import type { Actor } from './actor.js';
+
+export type AlertOutcome = 'created' | 'attached' | 'reopened' | 'refreshed' | 'resolved' | 'ignored';
+
+export interface IngestResult {
+  accepted: number;
+  outcomes: AlertOutcome[];
+  incidentIds: number[];
+}
+
+export interface NewSilence {
+  matchers: string[];
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
+}
+
+/** What the HTTP doors may ask of the engine. */
+export interface EnginePort {
+  ingest(alerts: Alert[]): Promise<IngestResult>;
+  acknowledge(id: number, actor: Actor): Promise<IncidentRow>;
+  acknowledgeAlert(fingerprint: string, actor: Actor): Promise<IncidentRow | null>;
+  resolve(id: number, actor: Actor): Promise<IncidentRow>;
+  resolveAlertByFingerprint(fingerprint: string, actor: Actor): Promise<boolean>;
+  escalateNow(id: number, actor: Actor): Promise<IncidentRow>;
+  addNote(id: number, actor: Actor & { text: string }): Promise<{ incidentId: number; at: number; by: string; text: string }>;
+  createSilence(silence: NewSilence): Promise<SilenceRow>;
+  expireSilence(id: string, by: string): Promise<SilenceRow>;
+}

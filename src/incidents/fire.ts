@@ -1,0 +1,103 @@
+import type { Alert } from '../alerts/alert.js';
+import type { Decision } from '../rules/evaluate.js';
+import { alertLabel, groupKeyOf } from '../rules/grouping.js';
+import type { AlertState, IncidentRow, StoreTx } from '../store/types.js';
+import { decide } from './decide.js';
+import type { EngineOptions } from './engine-options.js';
+import type { AlertOutcome } from './engine-port.js';
+import { remediate } from './holds.js';
+import { incidentFor } from './open-incident.js';
+import { pageIfDue } from './page.js';
+import { raiseSeverity } from './severity.js';
+import type { SuppressionPass } from './suppression-pass.js';
+import { sender, vigil, writeEvent } from './timeline.js';
+
+/**
+ * An alert starts firing (new, or again after it resolved): it joins its group's incident, which may raise the
+ * incident's severity, queue runbooks (holding the page) and page.
+ */
+export async function fire(
+  ctx: EngineOptions,
+  suppressions: SuppressionPass,
+  tx: StoreTx,
+  alert: Alert,
+  previous: AlertState | undefined,
+): Promise<{ outcome: AlertOutcome; incidentId: number }> {
+  const now = alert.receivedAt;
+  const decision = decide(ctx, alert);
+  const { incident, outcome } = await incidentFor(ctx, tx, alert, decision, groupKeyOf(alert.labels, decision.groupBy));
+  const suppressedBy = suppressions.find(alert, now);
+  const newRow = await writeFiringAlert(tx, alert, decision, incident, previous, suppressedBy);
+  const patch: Partial<IncidentRow> = {
+    firingCount: incident.firingCount + 1,
+    suppressedCount: incident.suppressedCount + (suppressedBy ? 1 : 0),
+    alertCount: incident.alertCount + (newRow ? 1 : 0),
+    updatedAt: now,
+  };
+  await tx.updateIncident(incident.id, patch);
+  Object.assign(incident, patch);
+
+  await writeEvent(tx, incident.id, now, sender(alert.source), 'alert_firing', `${alertLabel(alert.labels)} firing`, {
+    fingerprint: alert.fingerprint,
+    labels: alert.labels,
+    startsAt: new Date(alert.startsAt).toISOString(),
+    severity: decision.severity,
+    matchedRules: decision.matchedRules,
+  });
+  if (suppressedBy) await suppressions.note(tx, incident.id, alert.labels, suppressedBy, alert.source, now);
+  tx.afterCommit(() => suppressions.alertFiring(alert.fingerprint, alert.labels));
+  if (!decision.severityKnown) await noteUnknownSeverity(tx, incident.id, alert);
+  if (outcome !== 'created') await raiseSeverity(ctx, tx, incident, decision, alert);
+  if (outcome === 'created' || outcome === 'reopened') await remediate(ctx, tx, incident, decision, alert, now);
+  await pageIfDue(ctx, tx, incident, decision, now);
+  return { outcome, incidentId: incident.id };
+}
+
+/**
+ * Writes the alert's row as firing: the same row again when it fires again in the same incident, else a new
+ * row. True when the row is new (the incident counts one alert more).
+ */
+async function writeFiringAlert(
+  tx: StoreTx,
+  alert: Alert,
+  decision: Decision,
+  incident: IncidentRow,
+  previous: AlertState | undefined,
+  suppressedBy: ReturnType<SuppressionPass['find']>,
+): Promise<boolean> {
+  const now = alert.receivedAt;
+  const fields = {
+    source: alert.source,
+    status: 'firing' as const,
+    severity: decision.severity,
+    rawSeverity: alert.rawSeverity,
+    labels: alert.labels,
+    annotations: alert.annotations,
+    startsAt: alert.startsAt,
+    endsAt: alert.endsAt,
+    expiresAt: alert.expiresAt,
+    generatorURL: alert.generatorURL,
+    links: alert.links,
+    values: alert.values,
+    lastReceivedAt: now,
+    resolvedAt: null,
+    resolvedBy: null,
+    suppressedBy,
+  };
+  if (previous && previous.incidentId === incident.id) {
+    const row = (await tx.getAlert(previous.id))!;
+    await tx.updateAlert(previous.id, { ...fields, receiveCount: row.receiveCount + 1 });
+    return false;
+  }
+  await tx.insertAlert({ ...fields, fingerprint: alert.fingerprint, incidentId: incident.id, firstReceivedAt: now, receiveCount: 1 });
+  return true;
+}
+
+/** The sender gave no severity, or one Vigil does not know, and no rule set one. */
+function noteUnknownSeverity(tx: StoreTx, incidentId: number, alert: Alert): Promise<void> {
+  const message =
+    alert.rawSeverity == null
+      ? `${alertLabel(alert.labels)} has no severity; treated as warning`
+      : `${alertLabel(alert.labels)} has unknown severity "${alert.rawSeverity}"; treated as warning`;
+  return writeEvent(tx, incidentId, alert.receivedAt, vigil(alert.source), 'severity_unknown', message, { rawSeverity: alert.rawSeverity });
+}
