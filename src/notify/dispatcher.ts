@@ -1,12 +1,12 @@
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../observe/logger.js';
 import type { CoreMetrics } from '../observe/metrics.js';
-import type { IncidentRow, NotificationRow, Store, StoreTx } from '../store/types.js';
+import type { NotificationRow, Store, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { fallbackTarget } from './directory.js';
 import { formatDuration } from '../time/duration.js';
 import { ProviderHealthTracker, type DeliveryHealth } from './delivery-health.js';
-import { incidentLinks } from './incident-links.js';
+import { summaryOf } from './incident-summary.js';
 import { RateLimiter } from './rate-limit.js';
 import { render } from './render.js';
 import { ChannelError, type Channel, type ChannelName, type Delivery, type IncidentSummary, type MessageKind, type Rendered } from './types.js';
@@ -124,7 +124,7 @@ export class Dispatcher {
   private async deliver(first: NotificationRow, now: number): Promise<void> {
     const channel = this.channels.get(first.channel as ChannelName);
     const due = first.bundleKey ? await this.store.write((tx) => tx.bundleMembers(first.bundleKey!, now)) : [first];
-    const of = await Promise.all(due.map((m) => (m.incidentId === null ? null : this.summary(m.incidentId))));
+    const of = await Promise.all(due.map((m) => (m.incidentId === null ? null : summaryOf(this.store, m.incidentId))));
     // A page being retried is no longer needed once somebody acknowledged or resolved its incident.
     const stale = due.filter((m, i) => PAGE_KINDS.has(m.kind) && m.attempts > 0 && of[i] != null && of[i]!.status !== 'triggered');
     if (stale.length > 0) await this.cancel(stale, of.filter((s): s is IncidentSummary => s !== null));
@@ -362,13 +362,6 @@ export class Dispatcher {
     const updates = (await this.store.latestEvents(i.id, PROGRESS_KINDS, PROGRESS_UPDATES)).map((e) => ({ at: e.at, by: e.actor, text: e.message }));
     return { openForMs: Math.max(0, now - i.createdAt), updates };
   }
-
-  private async summary(id: number): Promise<IncidentSummary | null> {
-    const incident = await this.store.getIncident(id);
-    if (!incident) return null;
-    const alerts = await this.store.alertsOf(id);
-    return summarize(incident, alerts);
-  }
 }
 
 /** Messages that page someone: never given up while their incident is unacknowledged. */
@@ -379,29 +372,3 @@ const PROGRESS_KINDS = ['note', 'acknowledged', 'escalated', 'runbook_finished']
 /** What a page shows of runbooks: outcomes, refusals and the steps that failed. */
 const REMEDIATION_KINDS = ['runbook_finished', 'runbook_refused', 'runbook_step'];
 const PROGRESS_UPDATES = 3;
-
-export function summarize(
-  i: IncidentRow,
-  alerts: { annotations: Record<string, string>; links: { href: string; text: string }[]; status: string }[],
-): IncidentSummary {
-  const details: string[] = [];
-  for (const a of alerts) {
-    const d = a.annotations.description ?? a.annotations.summary;
-    if (d && !details.includes(d)) details.push(d);
-  }
-  return {
-    id: i.id,
-    title: i.title,
-    status: i.status,
-    severity: i.severity,
-    priority: i.priority,
-    team: i.team,
-    service: i.service,
-    createdAt: i.createdAt,
-    acknowledgedBy: i.acknowledgedBy,
-    resolvedBy: i.resolvedBy,
-    alertCount: i.alertCount,
-    links: incidentLinks(alerts),
-    details: details.slice(0, 5),
-  };
-}
