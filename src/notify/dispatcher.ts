@@ -7,9 +7,10 @@ import { fallbackTarget } from './directory.js';
 import { formatDuration } from '../time/duration.js';
 import { ProviderHealthTracker, type DeliveryHealth } from './delivery-health.js';
 import { summaryOf } from './incident-summary.js';
+import { recipientOf, storedMessage, writeToOutbox } from './outbox.js';
 import { RateLimiter } from './rate-limit.js';
 import { render } from './render.js';
-import { ChannelError, type Channel, type ChannelName, type Delivery, type IncidentSummary, type MessageKind, type Rendered } from './types.js';
+import { ChannelError, type Channel, type ChannelName, type Delivery, type IncidentSummary, type MessageKind } from './types.js';
 
 export interface DispatcherOptions {
   /** Quick attempts on one channel (with exponential backoff) before falling back. */
@@ -145,12 +146,12 @@ export class Dispatcher {
       : null;
     const original = n.channel === 'chat' && n.incidentId !== null && n.kind !== 'page' ? await this.firstChatMessage(n) : null;
     // ---- reports: digests and reviews are rendered when written; the outbox row carries the message.
-    const stored = n.kind === 'digest' || n.kind === 'review' || n.kind === 'update' ? await this.storedMessage(n) : null;
+    const stored = n.kind === 'digest' || n.kind === 'review' || n.kind === 'update' ? await storedMessage(this.store, n.id) : null;
     const delivery: Delivery = {
       notificationId: n.id,
       kind,
       channel: n.channel as ChannelName,
-      recipient: { person: n.person, name: n.recipientName, address: n.address },
+      recipient: recipientOf(n),
       incident,
       rendered: stored ?? (incident ? render(kind, incident, { bundle: summaries, actions }) : { subject: n.kind, text: n.kind, html: '', sms: n.kind, speech: n.kind }),
       idempotencyKey: n.idempotencyKey,
@@ -289,17 +290,14 @@ export class Dispatcher {
       });
       const inserted =
         next &&
-        (await tx.insertNotification(
+        (await writeToOutbox(
+          tx,
           {
+            kind: m.kind as MessageKind,
             incidentId: m.incidentId,
-            kind: m.kind,
-            channel: next.channel,
-            person: next.recipient.person,
-            recipientName: next.recipient.name,
-            address: next.recipient.address,
+            to: next,
             idempotencyKey: `incident:${m.incidentId}:fallback:${incident?.reopenCount ?? 0}:${m.person}`,
             dueAt: at,
-            bundleKey: null,
             fallbackOf: m.id,
           },
           at,
@@ -334,14 +332,6 @@ export class Dispatcher {
   private wakeAt(at: number): void {
     if (!this.started) return;
     setTimeout(() => void this.runOnce(), Math.max(0, at - this.clock.now())).unref();
-  }
-
-  /** ---- reports: the message stored with a digest, review or update row ({subject, text, html?, sms?, blocks?} as JSON). */
-  private async storedMessage(n: NotificationRow): Promise<Rendered | null> {
-    const body = await this.store.notificationBody(n.id);
-    if (body === null) return null;
-    const m = JSON.parse(body) as { subject: string; text: string; html?: string; sms?: string; blocks?: Rendered['blocks'] };
-    return { subject: m.subject, text: m.text, html: m.html ?? '', sms: m.sms ?? m.subject, speech: m.subject, ...(m.blocks ? { blocks: m.blocks } : {}) };
   }
 
   private async firstChatMessage(n: NotificationRow): Promise<NotificationRow | null> {
