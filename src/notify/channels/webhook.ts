@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import axios, { type AxiosResponse } from 'axios';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../observe/logger.js';
-import { redactSecretLinks } from '../../observe/redact.js';
 import { briefOf, type IncidentBrief } from '../../api/incident-view.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
+import { configured } from './log-mode.js';
 
 /** Bumped only on an incompatible change to the body below. */
 export const WEBHOOK_VERSION = '1';
@@ -101,14 +101,8 @@ export class WebhookChannel implements Channel {
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
-    if (!this.config.url) {
-      this.logger.info(
-        { kind: delivery.kind, incident: delivery.incident?.id ?? null, mode: 'log' },
-        redactSecretLinks(delivery.rendered.text),
-      );
-      return { providerId: null, mode: 'log' };
-    }
-    const url = isHttpUrl(delivery.recipient.address) ? delivery.recipient.address : this.config.url;
+    const configuredUrl = configured(this.config.url ?? null, this.name);
+    const url = isHttpUrl(delivery.recipient.address) ? delivery.recipient.address : configuredUrl;
     const now = new Date();
     const timestamp = Math.floor(now.getTime() / 1000);
     const body = JSON.stringify(webhookBody(delivery, now));
