@@ -1,17 +1,12 @@
 import type { AlertRow, IncidentRow, TimelineEvent } from '../store/types.js';
+import { identityOf } from './incident-view.js';
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The incident as the API shows it (contract fields first). */
 export function presentIncident(i: IncidentRow) {
   return {
-    id: i.id,
-    title: i.title,
-    status: i.status,
-    severity: i.severity,
-    priority: i.priority,
-    team: i.team,
-    service: i.service,
+    ...identityOf(i),
     alertCount: i.alertCount,
     createdAt: iso(i.createdAt),
     acknowledgedAt: iso(i.acknowledgedAt),

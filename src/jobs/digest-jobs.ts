@@ -2,8 +2,8 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { CoreMetrics } from '../observe/metrics.js';
 import type { Notifier } from '../notify/notifier.js';
-import { teamOf } from '../rules/teams.js';
-import type { ChannelName, Recipient } from '../notify/types.js';
+import { writeToOutbox } from '../notify/outbox.js';
+import { digestTargets, reviewTargets } from '../notify/report-recipients.js';
 import { renderDigest } from '../reports/digest.js';
 import { renderDigestChat } from '../reports/digest-chat.js';
 import { nextRun, planRun, type DigestConfig, type DigestSchedule } from '../reports/digest-schedule.js';
@@ -11,8 +11,7 @@ import { loadReview, loadSummary } from '../reports/load.js';
 import type { ReportQueue } from '../reports/report-queue.js';
 import { renderReviewEmail } from '../reports/review-email.js';
 import type { RuleSet } from '../rules/ruleset.js';
-import type { Team } from '../rules/schema.js';
-import type { IncidentRow, NotificationRow, Store } from '../store/types.js';
+import type { IncidentRow, Store } from '../store/types.js';
 import type { Job } from './scheduler.js';
 
 /**
@@ -40,80 +39,10 @@ export interface ReportJobDeps {
   reports?: ReportQueue;
 }
 
-interface Target {
-  channel: ChannelName;
-  recipient: Recipient;
-}
-
 /** A failed run is tried again after this long rather than on every tick. */
 const RETRY_MS = 60_000;
 /** Reviews written per tick; the next tick takes the rest. */
 const REVIEWS_PER_TICK = 20;
-
-/** Adds each channel and address once (email addresses compared without case). */
-class Targets {
-  readonly list: Target[] = [];
-  readonly missing: string[] = [];
-  private readonly seen = new Set<string>();
-  add(channel: ChannelName, recipient: Recipient): void {
-    const key = `${channel}\u0000${channel === 'email' ? recipient.address.toLowerCase() : recipient.address}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push({ channel, recipient });
-  }
-  /** A person's email, or a note of why there is none. */
-  person(rules: RuleSet, id: string): void {
-    const p = rules.people.get(id);
-    if (!p) this.missing.push(`${id} is not in people`);
-    else if (!p.email) this.missing.push(`${p.id} has no email address`);
-    else this.add('email', { person: p.id, name: p.name, address: p.email });
-  }
-}
-
-function holders(team: Team, role: string): string[] {
-  return role === 'team' ? team.members : (team.roles[role] ?? []);
-}
-
-/**
- * Who gets a digest: every holder of the named roles by email (a team's digest: that team's; otherwise the
- * default team's, or every team's when there is no default team), the named addresses, and the Slack channels.
- */
-export function digestTargets(rules: RuleSet, schedule: DigestSchedule): { targets: Target[]; missing: string[] } {
-  const out = new Targets();
-  // A team's digest goes to that team only: a name that is not a team reaches nobody, and says so.
-  const named = schedule.team ? rules.teams.get(schedule.team) : undefined;
-  if (schedule.team && !named) out.missing.push(`team "${schedule.team}" is not a team in the rules`);
-  const teams: Team[] = schedule.team
-    ? (named ? [named] : [])
-    : rules.defaultTeam
-      ? [teamOf(rules, null)].filter((t): t is Team => t !== undefined)
-      : [...rules.teams.values()];
-  for (const role of schedule.to.roles) {
-    const ids = [...new Set(teams.flatMap((t) => holders(t, role)))];
-    if (ids.length === 0) out.missing.push(`nobody holds role "${role}"${teams.length ? ` in ${teams.map((t) => t.name).join(', ')}` : ' (no teams)'}`);
-    for (const id of ids) out.person(rules, id);
-  }
-  const byEmail = new Map([...rules.people.values()].filter((p) => p.email).map((p) => [p.email!.toLowerCase(), p]));
-  for (const address of schedule.to.emails) {
-    const p = byEmail.get(address.toLowerCase());
-    out.add('email', { person: p?.id ?? null, name: p?.name ?? address, address });
-  }
-  for (const channel of schedule.to.slack) out.add('chat', { person: null, name: channel, address: channel });
-  return { targets: out.list, missing: out.missing };
-}
-
-/** Who gets an incident's review: its team's management and everyone it paged (pages and escalations), by email. */
-export function reviewTargets(
-  rules: RuleSet,
-  incident: Pick<IncidentRow, 'team'>,
-  notifications: readonly Pick<NotificationRow, 'kind' | 'person'>[],
-): { targets: Target[]; missing: string[] } {
-  const out = new Targets();
-  const team = teamOf(rules, incident.team);
-  for (const id of team ? holders(team, 'management') : []) out.person(rules, id);
-  for (const n of notifications) if ((n.kind === 'page' || n.kind === 'escalation') && n.person) out.person(rules, n.person);
-  return { targets: out.list, missing: [...new Set(out.missing)] };
-}
 
 export function digestJob(deps: ReportJobDeps): Job {
   const { store, logger } = deps;
@@ -173,25 +102,9 @@ export function digestJob(deps: ReportJobDeps): Job {
       if (!row || row.dueAt !== storedDue) return { sent: false as const, stored: row?.dueAt ?? null };
       let count = 0;
       for (const t of targets) {
-        const id = await tx.insertNotification(
-          {
-            incidentId: null,
-            kind: 'digest',
-            channel: t.channel,
-            person: t.recipient.person,
-            recipientName: t.recipient.name,
-            address: t.recipient.address,
-            idempotencyKey: `digest:${s.name}:${dueIso}:${t.channel}:${t.recipient.address}`,
-            dueAt: now,
-            bundleKey: null,
-            fallbackOf: null,
-          },
-          now,
-        );
-        if (id === null) continue;
         const body = t.channel === 'chat' ? { subject: chat.text, text: chat.text, blocks: chat.blocks } : email;
-        await tx.setNotificationBody(id, JSON.stringify(body));
-        count++;
+        const key = `digest:${s.name}:${dueIso}:${t.channel}:${t.recipient.address}`;
+        if ((await writeToOutbox(tx, { kind: 'digest', incidentId: null, to: t, idempotencyKey: key, dueAt: now, body }, now)) !== null) count++;
       }
       await tx.saveDigestSchedule({ ...row, dueAt: plan.next, lastRunAt: now, lastSince: plan.since, lastUntil: plan.until });
       return { sent: true as const, count };
@@ -251,7 +164,7 @@ export function reviewJob(deps: ReportJobDeps): Job {
   async function review(incident: IncidentRow, now: number): Promise<void> {
     const loaded = await loadReview(store, incident.id, deps.baseUrl);
     if (!loaded || loaded.incident.status !== 'resolved' || loaded.incident.resolvedAt === null) return;
-    const message = JSON.stringify(renderReviewEmail(loaded.incident, loaded.markdown, deps.baseUrl));
+    const message = renderReviewEmail(loaded.incident, loaded.markdown, deps.baseUrl);
     const { targets, missing } = reviewTargets(deps.rules(), loaded.incident, loaded.notifications);
     const written = await store.write(async (tx) => {
       // Reopened since: its review waits for the next resolve.
@@ -259,24 +172,8 @@ export function reviewJob(deps: ReportJobDeps): Job {
       if (current?.status !== 'resolved') return null;
       let count = 0;
       for (const t of targets) {
-        const id = await tx.insertNotification(
-          {
-            incidentId: incident.id,
-            kind: 'review',
-            channel: t.channel,
-            person: t.recipient.person,
-            recipientName: t.recipient.name,
-            address: t.recipient.address,
-            idempotencyKey: `review:${incident.id}:${t.channel}:${t.recipient.address}`,
-            dueAt: now,
-            bundleKey: null,
-            fallbackOf: null,
-          },
-          now,
-        );
-        if (id === null) continue;
-        await tx.setNotificationBody(id, message);
-        count++;
+        const key = `review:${incident.id}:${t.channel}:${t.recipient.address}`;
+        if ((await writeToOutbox(tx, { kind: 'review', incidentId: incident.id, to: t, idempotencyKey: key, dueAt: now, body: message }, now)) !== null) count++;
       }
       if (!(await tx.markReviewed(incident.id, current.resolvedAt ?? now, now, count))) return null;
       return count;

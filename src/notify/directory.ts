@@ -1,13 +1,38 @@
 import type { RuleSet } from '../rules/ruleset.js';
-import type { Policy } from '../rules/schema.js';
+import type { Policy, Team } from '../rules/schema.js';
 import type { ChannelName, Recipient } from './types.js';
 import { teamOf } from '../rules/teams.js';
 import { firstTierPeople } from '../rules/escalation.js';
 
+/** Where one message goes: a channel and the recipient's address on it. */
 export interface Target {
   channel: ChannelName;
   recipient: Recipient;
-  role: string;
+}
+
+/**
+ * Targets in the order first named, each channel and address once, with notes of whom a message cannot reach.
+ * With `emailIgnoringCase` (digests and reviews), addresses that differ only in case are one mailbox.
+ */
+export class TargetList {
+  readonly targets: Target[] = [];
+  readonly missing: string[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly options: { emailIgnoringCase?: boolean } = {}) {}
+
+  add(t: Target): void {
+    const address = this.options.emailIgnoringCase && t.channel === 'email' ? t.recipient.address.toLowerCase() : t.recipient.address;
+    const key = `${t.channel}\u0000${address}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.targets.push(t);
+  }
+}
+
+/** Who holds a role in a team; the role "team" is every member. */
+export function roleHolders(team: Team, role: string): string[] {
+  return role === 'team' ? team.members : (team.roles[role] ?? []);
 }
 
 /**
@@ -24,35 +49,27 @@ export function resolveTargets(
   const teamDef = teamOf(rules, team);
   // With escalation tiers, whoever tier 1 has on call right now is "oncall" and "on-duty".
   const tier1 = firstTierPeople(rules, team, policy, at);
-  const targets: Target[] = [];
-  const missing: string[] = [];
-  const seen = new Set<string>();
-  const add = (channel: ChannelName, recipient: Recipient, role: string) => {
-    const key = `${channel}\u0000${recipient.address}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    targets.push({ channel, recipient, role });
-  };
+  const out = new TargetList();
   for (const { role, channels } of policy.notify) {
     const scheduled = tier1 && (role === 'oncall' || role === 'on-duty') ? tier1 : null;
-    const ids = teamDef ? (scheduled ?? (role === 'team' ? teamDef.members : (teamDef.roles[role] ?? []))) : [];
+    const ids = teamDef ? (scheduled ?? roleHolders(teamDef, role)) : [];
     if (ids.length === 0 && !channels.includes('webhook')) {
-      missing.push(`nobody holds role "${role}"${teamDef ? ` in team ${teamDef.name}` : ' (no team and no defaultTeam)'}`);
+      out.missing.push(`nobody holds role "${role}"${teamDef ? ` in team ${teamDef.name}` : ' (no team and no defaultTeam)'}`);
     }
     for (const channel of channels) {
       if (channel === 'webhook') {
-        if (webhookUrl) add('webhook', { person: null, name: 'webhook', address: webhookUrl }, role);
-        else missing.push('no webhook URL configured (notify.webhook.url)');
+        if (webhookUrl) out.add({ channel: 'webhook', recipient: { person: null, name: 'webhook', address: webhookUrl } });
+        else out.missing.push('no webhook URL configured (notify.webhook.url)');
         continue;
       }
       for (const id of ids) {
         const t = addressOf(rules, id, channel, team);
-        if (t) add(channel, t.recipient, role);
-        else if (rules.people.has(id)) missing.push(`${id} has no address for ${channel}`);
+        if (t) out.add(t);
+        else if (rules.people.has(id)) out.missing.push(`${id} has no address for ${channel}`);
       }
     }
   }
-  return { targets, missing };
+  return { targets: out.targets, missing: out.missing };
 }
 
 /** A person's address on a channel (chat falls back to the team's channel). */
@@ -60,7 +77,7 @@ export function addressOf(rules: RuleSet, personId: string, channel: ChannelName
   const p = rules.people.get(personId);
   if (!p) return null;
   const address = channel === 'voice' || channel === 'sms' ? p.phone : channel === 'email' ? p.email : channel === 'chat' ? (p.slack ?? teamOf(rules, team)?.chat) : undefined;
-  return address ? { channel, recipient: { person: p.id, name: p.name, address }, role: 'person' } : null;
+  return address ? { channel, recipient: { person: p.id, name: p.name, address } } : null;
 }
 
 /** The channels a page may fall back to, in order of preference. */
@@ -84,7 +101,7 @@ export function fallbackTarget(
   const ordered = [...later.filter((c) => options.providerOf(c) !== provider), ...later.filter((c) => options.providerOf(c) === provider)];
   for (const channel of ordered) {
     const t = addressOf(rules, person, channel, team);
-    if (t) return { ...t, role: 'fallback' };
+    if (t) return t;
   }
   return null;
 }

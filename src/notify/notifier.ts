@@ -10,6 +10,7 @@ import { EmailChannel } from './channels/email.js';
 import { SmsChannel } from './channels/sms.js';
 import { VoiceChannel } from './channels/voice.js';
 import { WebhookChannel } from './channels/webhook.js';
+import { withLogMode } from './channels/log-mode.js';
 import { Dispatcher } from './dispatcher.js';
 import { createLinkSigner } from './link-signer.js';
 import { NotificationPlanner } from './planner.js';
@@ -39,13 +40,15 @@ export function createNotifier(
   const n = config.notify;
   const publicUrl = publicUrlOf(config);
   const logger = deps.logger.child({ component: 'notify' });
-  const channels = new Map<ChannelName, Channel>([
-    ['voice', new VoiceChannel(n.twilio, publicUrl, logger)],
-    ['sms', new SmsChannel(n.twilio, logger)],
-    ['chat', new ChatChannel(n.slack, logger)],
-    ['email', new EmailChannel(n.smtp, logger)],
-    ['webhook', new WebhookChannel(n.webhook, logger)],
-  ]);
+  const unwrapped: Channel[] = [
+    new VoiceChannel(n.twilio, publicUrl),
+    new SmsChannel(n.twilio),
+    new ChatChannel(n.slack, logger),
+    new EmailChannel(n.smtp),
+    new WebhookChannel(n.webhook, logger),
+  ];
+  // A channel without credentials only logs what it would have sent.
+  const channels = new Map<ChannelName, Channel>(unwrapped.map((c) => [c.name, withLogMode(c, logger)]));
   // Without a configured secret, links are signed with a key that lives as long as the process.
   const signer = createLinkSigner(n.linkSecret ?? randomBytes(32), n.linkTtl, publicUrl, () => deps.clock.now());
   const dispatcher = new Dispatcher(deps.store, channels, deps.clock, logger, deps.metrics, {

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
+import type { KnownBlock } from '@slack/web-api';
 import type { IncidentRow, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
-import { addressOf, resolveTargets } from './directory.js';
+import { addressOf, resolveTargets, type Target } from './directory.js';
+import { recipientOf, writeToOutbox, type OutboxMessage } from './outbox.js';
 import { teamOf } from '../rules/teams.js';
 import { resolveTier, type EscalationTier } from '../rules/escalation.js';
 import { smsSegment } from './render.js';
-import type { ChannelName } from './types.js';
+import type { ChannelName, MessageKind } from './types.js';
 import type { PagingPort } from '../incidents/paging-port.js';
 
 /**
@@ -25,10 +27,10 @@ export class NotificationPlanner implements PagingPort {
     const window = policy.bundleWindow ?? 0;
     let planned = 0;
     for (const t of targets) {
-      const key = window > 0 ? `${t.channel}:${t.recipient.address}` : null;
-      const bundle = key ? { key, dueAt: (await tx.bundleDueAt(key)) ?? now + window } : null;
-      const to = { channel: t.channel, ...t.recipient };
-      const id = await send(tx, incident, 'page', to, `incident:${incident.id}:page:${cause}:${t.channel}:${t.recipient.address}`, now, bundle);
+      const bundleKey = window > 0 ? `${t.channel}:${t.recipient.address}` : null;
+      const bundle = bundleKey ? { key: bundleKey, dueAt: (await tx.bundleDueAt(bundleKey)) ?? now + window } : null;
+      const key = `incident:${incident.id}:page:${cause}:${t.channel}:${t.recipient.address}`;
+      const id = await writeToOutbox(tx, { ...about(incident, 'page', t, key, bundle?.dueAt ?? now), bundleKey: bundle?.key ?? null }, now);
       if (id !== null) planned++;
     }
     return { planned, missing };
@@ -52,11 +54,11 @@ export class NotificationPlanner implements PagingPort {
     const defaults = policy.notify.find((n) => n.role === 'oncall')?.channels ?? ['voice', 'sms'];
     const names: string[] = [];
     const people = new Set<string>();
-    const insert = (to: Responder) =>
-      send(tx, incident, 'escalation', to, `incident:${incident.id}:escalation:${incident.reopenCount}-r${round}-t${tierNumber}:${to.channel}:${to.address}`, now);
+    const insert = (to: Target) =>
+      writeToOutbox(tx, about(incident, 'escalation', to, `incident:${incident.id}:escalation:${incident.reopenCount}-r${round}-t${tierNumber}:${to.channel}:${to.recipient.address}`, now), now);
     for (const target of resolveTier(rules, tier, now)) {
       if (target.kind === 'chat') {
-        await insert({ channel: 'chat', person: null, name: target.address, address: target.address });
+        await insert({ channel: 'chat', recipient: { person: null, name: target.address, address: target.address } });
         names.push(target.address);
         continue;
       }
@@ -64,7 +66,7 @@ export class NotificationPlanner implements PagingPort {
       for (const channel of target.channels ?? defaults) {
         const t = addressOf(rules, target.person, channel, incident.team);
         if (!t) continue;
-        await insert({ channel, ...t.recipient });
+        await insert(t);
         reached = true;
       }
       if (reached) {
@@ -85,11 +87,11 @@ export class NotificationPlanner implements PagingPort {
     const recipients = await respondersOf(tx, incident, { peopleOnly: true });
     for (const id of team?.roles.management ?? []) {
       const t = addressOf(rules, id, 'email', incident.team);
-      if (t) recipients.set(`email:${t.recipient.address}`, { channel: 'email', ...t.recipient });
+      if (t) recipients.set(`email:${t.recipient.address}`, t);
     }
     let planned = 0;
     for (const [key, r] of recipients) {
-      if ((await send(tx, incident, 'reminder', r, `incident:${incident.id}:reminder:${seq}:${key}`, now)) !== null) planned++;
+      if ((await writeToOutbox(tx, about(incident, 'reminder', r, `incident:${incident.id}:reminder:${seq}:${key}`, now), now)) !== null) planned++;
     }
     return planned;
   }
@@ -102,22 +104,20 @@ export class NotificationPlanner implements PagingPort {
   async update(tx: StoreTx, incident: IncidentRow, from: string, text: string, now: number, approvalRunId?: string): Promise<number> {
     const recipients = await respondersOf(tx, incident, { peopleOnly: false });
     const chat = teamOf(this.rules(), incident.team)?.chat;
-    if (recipients.size === 0 && chat) recipients.set(`chat:${chat}`, { channel: 'chat', person: null, name: chat, address: chat });
+    if (recipients.size === 0 && chat) recipients.set(`chat:${chat}`, { channel: 'chat', recipient: { person: null, name: chat, address: chat } });
     const subject = `[${incident.priority} UPDATE] #${incident.id} ${incident.title}`;
     const plain = `${from}: ${text}\n\n#${incident.id} ${incident.title}\n`;
     // An approval request in chat gets Approve / Reject buttons (the Slack interactivity callback decides the run).
     const blocks = approvalRunId ? approvalBlocks(subject, `${from}: ${text}`, approvalRunId) : undefined;
     // A text carries the words themselves (an approval's APPROVE/REJECT code), not only the subject.
     const sms = smsSegment(`[${incident.priority} UPDATE] #${incident.id} ${from}: ${text}`);
-    const body = JSON.stringify({ subject, text: plain, html: '', sms });
-    const chatBody = blocks ? JSON.stringify({ subject, text: plain, html: '', sms, blocks }) : body;
+    const message = { subject, text: plain, html: '', sms };
     let planned = 0;
     const textKey = createHash('sha256').update(text).digest('hex').slice(0, 16);
     for (const [key, r] of recipients) {
-      const id = await send(tx, incident, 'update', r, `incident:${incident.id}:update:${now}:${textKey}:${key}`, now);
-      if (id === null) continue;
-      await tx.setNotificationBody(id, r.channel === 'chat' ? chatBody : body);
-      planned++;
+      const body = r.channel === 'chat' && blocks ? { ...message, blocks } : message;
+      const id = await writeToOutbox(tx, { ...about(incident, 'update', r, `incident:${incident.id}:update:${now}:${textKey}:${key}`, now), body }, now);
+      if (id !== null) planned++;
     }
     return planned;
   }
@@ -139,59 +139,35 @@ export class NotificationPlanner implements PagingPort {
       const key = `${channel}:${n.address}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const to = { channel, person: n.person, name: n.recipientName, address: n.address };
-      if ((await send(tx, incident, kind, to, `incident:${incident.id}:${kind}:${at}:${key}`, now)) !== null) planned++;
+      const to = { channel, recipient: recipientOf(n) };
+      if ((await writeToOutbox(tx, about(incident, kind, to, `incident:${incident.id}:${kind}:${at}:${key}`, now), now)) !== null) planned++;
     }
     return planned;
   }
 }
 
-type Responder = { channel: ChannelName; person: string | null; name: string; address: string };
-
-/** Writes one message for the incident to the outbox; its id, or null when its idempotency key was already there. */
-async function send(
-  tx: StoreTx,
-  incident: IncidentRow,
-  kind: string,
-  to: Responder,
-  idempotencyKey: string,
-  now: number,
-  bundle: { key: string; dueAt: number } | null = null,
-): Promise<number | null> {
-  return tx.insertNotification(
-    {
-      incidentId: incident.id,
-      kind,
-      channel: to.channel,
-      person: to.person,
-      recipientName: to.name,
-      address: to.address,
-      idempotencyKey,
-      dueAt: bundle?.dueAt ?? now,
-      bundleKey: bundle?.key ?? null,
-      fallbackOf: null,
-    },
-    now,
-  );
+/** A message about the incident, due at `dueAt`. */
+function about(incident: IncidentRow, kind: MessageKind, to: Target, idempotencyKey: string, dueAt: number): OutboxMessage {
+  return { kind, incidentId: incident.id, to, idempotencyKey, dueAt };
 }
 
 /**
  * Everyone paged about the incident so far (pages and escalations), keyed by channel and address; a call
  * becomes a text, nobody wants a call for an update. Webhooks are systems, not responders.
  */
-async function respondersOf(tx: StoreTx, incident: IncidentRow, opts: { peopleOnly: boolean }): Promise<Map<string, Responder>> {
-  const out = new Map<string, Responder>();
+async function respondersOf(tx: StoreTx, incident: IncidentRow, opts: { peopleOnly: boolean }): Promise<Map<string, Target>> {
+  const out = new Map<string, Target>();
   for (const n of await tx.pagesOf(incident.id)) {
     if (opts.peopleOnly && !n.person) continue;
     const channel: ChannelName = n.channel === 'voice' ? 'sms' : (n.channel as ChannelName);
     if (channel === 'webhook') continue;
-    out.set(`${channel}:${n.address}`, { channel, person: n.person, name: n.recipientName, address: n.address });
+    out.set(`${channel}:${n.address}`, { channel, recipient: recipientOf(n) });
   }
   return out;
 }
 
 /** Slack blocks of a runbook approval request: the question and Approve / Reject buttons carrying the run id. */
-function approvalBlocks(subject: string, text: string, runId: string) {
+function approvalBlocks(subject: string, text: string, runId: string): KnownBlock[] {
   const plain = (t: string) => ({ type: 'plain_text' as const, text: t });
   return [
     { type: 'section', text: { type: 'mrkdwn', text: `*${subject.replace(/[&<>]/g, ' ')}*\n${text.replace(/[&<>]/g, ' ')}` } },

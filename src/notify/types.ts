@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/web-api';
+import type { IncidentBrief } from '../api/incident-view.js';
 
 /** The five ways Vigil reaches people, in the fallback order for pages. */
 export const channelNames = ['voice', 'sms', 'chat', 'email', 'webhook'] as const;
@@ -15,20 +16,8 @@ export interface Recipient {
   address: string;
 }
 
-/** The incident facts a message is rendered from (a subset of the API's incident). */
-export interface IncidentSummary {
-  id: number;
-  title: string;
-  status: 'triggered' | 'acknowledged' | 'resolved';
-  severity: 'critical' | 'warning' | 'reminder' | 'info';
-  priority: 'P1' | 'P2' | 'P3' | 'P4';
-  team: string | null;
-  service: string | null;
-  createdAt: number;
-  acknowledgedBy: string | null;
-  resolvedBy: string | null;
-  alertCount: number;
-  links: { href: string; text: string }[];
+/** The incident facts a message is rendered from: the shared brief (api/incident-view.ts) and what messages add. */
+export interface IncidentSummary extends IncidentBrief {
   /** First lines of the alerts' summaries/descriptions. */
   details: string[];
   /** For progress reminders: how long it has been open and the latest updates (notes, runbook results), newest first. */

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { classifySmtpError, EmailChannel } from '../../src/notify/channels/email.js';
+import { withLogMode } from '../../src/notify/channels/log-mode.js';
 import { ChannelError, type Delivery } from '../../src/notify/types.js';
 
 type Smtp = Config['notify']['smtp'];
@@ -74,9 +75,8 @@ function smtpConfig(port: number, extra: Partial<Smtp> = {}): Smtp {
   };
 }
 
-function channel(config: Smtp, logged: string[] = []) {
-  const logger = createLogger('info', { write: (line: string) => void logged.push(line) });
-  const c = new EmailChannel(config, logger);
+function channel(config: Smtp) {
+  const c = new EmailChannel(config);
   channels.push(c);
   return c;
 }
@@ -262,7 +262,8 @@ describe('EmailChannel against a real SMTP server', () => {
   it('without a host it logs the message, never connects, and keeps signed links out of the log', async () => {
     const smtp = await smtpServer();
     const logged: string[] = [];
-    const email = channel(smtpConfig(smtp.port, { host: undefined, password: 'not-for-logs' }), logged);
+    const logger = createLogger('info', { write: (line: string) => void logged.push(line) });
+    const email = withLogMode(channel(smtpConfig(smtp.port, { host: undefined, password: 'not-for-logs' })), logger);
     expect(email.live).toBe(false);
     expect(await email.send(delivery())).toEqual({ providerId: null, mode: 'log' });
     expect(smtp.connections()).toBe(0);

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observe/logger.js';
 import { conflict } from '../../src/errors/errors.js';
 import { ChatChannel } from '../../src/notify/channels/chat.js';
+import { withLogMode } from '../../src/notify/channels/log-mode.js';
 import { slackCallbacks, verifySlackSignature } from '../../src/notify/inbound/slack.js';
 import { ChannelError, type Delivery, type IncidentActions, type IncidentSummary } from '../../src/notify/types.js';
 
@@ -215,10 +216,10 @@ describe('ChatChannel against the Slack Web API', () => {
 
   it('without a token it only logs and makes no request', async () => {
     const scope = nock(API).post(/.*/).reply(200, { ok: true, ts: '1' });
-    const channel = new ChatChannel({ botToken: undefined, signingSecret: undefined, slackApiUrl: apiUrl }, logger);
+    const channel = withLogMode(new ChatChannel({ botToken: undefined, signingSecret: undefined, slackApiUrl: apiUrl }, logger), logger);
     expect(channel.live).toBe(false);
     expect(await channel.send(delivery())).toEqual({ providerId: null, mode: 'log', threadRef: null });
-    await channel.update(delivery(), '1714564800.000100');
+    await channel.update!(delivery(), '1714564800.000100');
     expect(scope.isDone()).toBe(false);
   });
 });

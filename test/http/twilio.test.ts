@@ -8,6 +8,7 @@ import { notFound } from '../../src/errors/errors.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { SmsChannel } from '../../src/notify/channels/sms.js';
 import { VoiceChannel } from '../../src/notify/channels/voice.js';
+import { withLogMode } from '../../src/notify/channels/log-mode.js';
 import { twilioCallbacks } from '../../src/notify/inbound/twilio.js';
 import { ChannelError, type Delivery, type IncidentActions } from '../../src/notify/types.js';
 
@@ -82,7 +83,7 @@ describe('VoiceChannel and SmsChannel against the Twilio API', () => {
         form = new URLSearchParams(String(body));
         return { sid: 'CA11111111111111111111111111111111', status: 'queued' };
       });
-    const voice = new VoiceChannel(config, 'https://vigil.example.com/', silent);
+    const voice = new VoiceChannel(config, 'https://vigil.example.com/');
     expect(voice.live).toBe(true);
     await expect(voice.send(delivery('voice'))).resolves.toEqual({ providerId: 'CA11111111111111111111111111111111', mode: 'live' });
     scope.done();
@@ -104,7 +105,7 @@ describe('VoiceChannel and SmsChannel against the Twilio API', () => {
         form = new URLSearchParams(String(body));
         return { sid: 'SM22222222222222222222222222222222', status: 'queued' };
       });
-    const sms = new SmsChannel(config, silent);
+    const sms = new SmsChannel(config);
     await expect(sms.send(delivery('sms'))).resolves.toEqual({ providerId: 'SM22222222222222222222222222222222', mode: 'live' });
     scope.done();
     expect(Object.fromEntries(form)).toEqual({ To: ALICE, From: FROM, Body: delivery('sms').rendered.sms });
@@ -112,7 +113,7 @@ describe('VoiceChannel and SmsChannel against the Twilio API', () => {
 
   it('a 503 is a transient server error', async () => {
     nock(API).post(messagesPath).reply(503, { code: 20500, message: 'Service unavailable', status: 503 });
-    const err = await sendError(() => new SmsChannel(config, silent).send(delivery('sms')));
+    const err = await sendError(() => new SmsChannel(config).send(delivery('sms')));
     expect(err.kind).toBe('server');
     expect(err.transient).toBe(true);
   });
@@ -121,7 +122,7 @@ describe('VoiceChannel and SmsChannel against the Twilio API', () => {
     nock(API)
       .post(callsPath)
       .reply(429, { code: 20429, message: 'Too Many Requests', status: 429 }, { 'Retry-After': '7' });
-    const err = await sendError(() => new VoiceChannel(config, 'https://vigil.example.com', silent).send(delivery('voice')));
+    const err = await sendError(() => new VoiceChannel(config, 'https://vigil.example.com').send(delivery('voice')));
     expect(err.kind).toBe('rate_limited');
     expect(err.retryAfterMs).toBe(7000);
     expect(err.transient).toBe(true);
@@ -131,7 +132,7 @@ describe('VoiceChannel and SmsChannel against the Twilio API', () => {
     nock(API)
       .post(messagesPath)
       .reply(400, { code: 21211, message: "The 'To' number +1555 is not a valid phone number.", status: 400 });
-    const err = await sendError(() => new SmsChannel(config, silent).send(delivery('sms')));
+    const err = await sendError(() => new SmsChannel(config).send(delivery('sms')));
     expect(err.kind).toBe('client');
     expect(err.transient).toBe(false);
     expect(err.message).toContain('21211');
@@ -139,7 +140,7 @@ describe('VoiceChannel and SmsChannel against the Twilio API', () => {
 
   it('a 401 is an auth error whose message carries no credentials', async () => {
     nock(API).post(callsPath).reply(401, { code: 20003, message: 'Authenticate', status: 401 });
-    const err = await sendError(() => new VoiceChannel(config, 'https://vigil.example.com', silent).send(delivery('voice')));
+    const err = await sendError(() => new VoiceChannel(config, 'https://vigil.example.com').send(delivery('voice')));
     expect(err.kind).toBe('auth');
     expect(err.transient).toBe(false);
     expect(err.message).not.toContain(TOKEN);
@@ -148,17 +149,17 @@ describe('VoiceChannel and SmsChannel against the Twilio API', () => {
 
   it('socket errors are network or timeout errors', async () => {
     nock(API).post(messagesPath).replyWithError(socketError('ECONNREFUSED'));
-    expect((await sendError(() => new SmsChannel(config, silent).send(delivery('sms')))).kind).toBe('network');
+    expect((await sendError(() => new SmsChannel(config).send(delivery('sms')))).kind).toBe('network');
     nock(API).post(messagesPath).replyWithError(socketError('ETIMEDOUT'));
-    expect((await sendError(() => new SmsChannel(config, silent).send(delivery('sms')))).kind).toBe('timeout');
+    expect((await sendError(() => new SmsChannel(config).send(delivery('sms')))).kind).toBe('timeout');
   });
 
   it('without credentials both channels only log, and make no request', async () => {
     nock.disableNetConnect();
     const lines: string[] = [];
     const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
-    const voice = new VoiceChannel(unconfigured, 'https://vigil.example.com', logger);
-    const sms = new SmsChannel({ ...config, authToken: undefined }, logger);
+    const voice = withLogMode(new VoiceChannel(unconfigured, 'https://vigil.example.com'), logger);
+    const sms = withLogMode(new SmsChannel({ ...config, authToken: undefined }), logger);
     expect(voice.live).toBe(false);
     expect(sms.live).toBe(false);
     await expect(voice.send(delivery('voice'))).resolves.toEqual({ providerId: null, mode: 'log' });

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observe/logger.js';
 import { signWebhook, WebhookChannel } from '../../src/notify/channels/webhook.js';
+import { withLogMode } from '../../src/notify/channels/log-mode.js';
 import { ChannelError, type Delivery } from '../../src/notify/types.js';
 
 const logger = createLogger('silent');
@@ -215,7 +216,7 @@ describe('WebhookChannel', () => {
   });
 
   it('without a URL it only logs', async () => {
-    const ch = channel(undefined);
+    const ch = withLogMode(channel(undefined), logger);
     expect(ch.live).toBe(false);
     expect(await ch.send(delivery())).toEqual({ providerId: null, mode: 'log' });
   });

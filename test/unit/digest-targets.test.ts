@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestConfigSchema } from '../../src/reports/digest-schedule.js';
 import { loadRuleSet } from '../../src/rules/ruleset.js';
-import { digestTargets } from '../../src/jobs/digest-jobs.js';
+import { digestTargets } from '../../src/notify/report-recipients.js';
 
 const rules = loadRuleSet(path.join(import.meta.dirname, '..', '..', 'rules'), {});
 const schedule = (over: Record<string, unknown>) =>

@@ -6,9 +6,9 @@ import {
 } from '@slack/web-api';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../observe/logger.js';
-import { redactSecretLinks } from '../../observe/redact.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
 import { buildChatMessage, threadedKinds } from '../render-chat.js';
+import { configured } from './log-mode.js';
 
 /** Slack answers in well under a second; a call still open after this is treated as a timeout. */
 export const SLACK_TIMEOUT_MS = 10_000;
@@ -101,10 +101,8 @@ export class ChatChannel implements Channel {
   readonly provider = 'slack';
   readonly live: boolean;
   private readonly client: WebClient | null;
-  private readonly logger: Logger;
 
   constructor(config: Config['notify']['slack'], logger: Logger) {
-    this.logger = logger.child({ channel: 'chat' });
     this.live = Boolean(config.botToken);
     this.client = config.botToken
       ? new WebClient(config.botToken, {
@@ -113,25 +111,18 @@ export class ChatChannel implements Channel {
           retryConfig: { retries: 0 },
           rejectRateLimitedCalls: true,
           timeout: SLACK_TIMEOUT_MS,
-          logger: slackLogger(this.logger),
+          logger: slackLogger(logger.child({ channel: 'chat' })),
         })
       : null;
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
+    const client = configured(this.client, this.name);
     const message = buildChatMessage(delivery);
-    if (!this.client) {
-      this.logger.info(
-        { kind: delivery.kind, incident: delivery.incident?.id ?? null, to: delivery.recipient.address, mode: 'log' },
-        // Signed links are credentials: a link copied from the log must not act.
-        redactSecretLinks(delivery.rendered.text),
-      );
-      return { providerId: null, mode: 'log', threadRef: delivery.threadRef };
-    }
     const threadTs = threadedKinds.has(delivery.kind) ? (delivery.threadRef ?? undefined) : undefined;
     let ts: string | undefined;
     try {
-      const res = await this.client.chat.postMessage({ channel: delivery.recipient.address, ...message, thread_ts: threadTs });
+      const res = await client.chat.postMessage({ channel: delivery.recipient.address, ...message, thread_ts: threadTs });
       ts = res.ts;
     } catch (err) {
       throw classifySlackError(err);
@@ -141,14 +132,11 @@ export class ChatChannel implements Channel {
 
   /** Rewrites the original message with the incident's new status and without buttons. */
   async update(delivery: Delivery, providerId: string): Promise<void> {
+    const client = configured(this.client, this.name);
     const message = buildChatMessage({ ...delivery, kind: 'page' }, { interactive: false });
-    if (!this.client) {
-      this.logger.info({ incident: delivery.incident?.id ?? null, ts: providerId, mode: 'log' }, `update: ${redactSecretLinks(delivery.rendered.subject)}`);
-      return;
-    }
     try {
-      const channel = await this.conversationFor(this.client, delivery.recipient.address);
-      await this.client.chat.update({ channel, ts: providerId, ...message });
+      const channel = await this.conversationFor(client, delivery.recipient.address);
+      await client.chat.update({ channel, ts: providerId, ...message });
     } catch (err) {
       throw classifySlackError(err);
     }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config/schema.js';
-import type { Logger } from '../../observe/logger.js';
-import { redactSecretLinks } from '../../observe/redact.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
+import { configured } from './log-mode.js';
 
 type SmtpConfig = Config['notify']['smtp'];
 type Transporter = ReturnType<typeof createPool>;
@@ -40,44 +39,27 @@ export function messageIdFor(idempotencyKey: string): string {
   return `<${local}@vigil>`;
 }
 
-/** Email over SMTP through one pooled connection set; without a host it only logs. */
+/** Email over SMTP through one pooled connection set; live when a host is configured. */
 export class EmailChannel implements Channel {
   readonly name = 'email' as const;
   readonly provider = 'smtp';
   readonly live: boolean;
   private readonly transport: Transporter | null;
 
-  constructor(
-    private readonly config: SmtpConfig,
-    private readonly logger: Logger,
-  ) {
+  constructor(private readonly config: SmtpConfig) {
     const host = config.host;
     this.transport = host ? createPool({ ...config, host }) : null;
     this.live = this.transport !== null;
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
+    const transport = configured(this.transport, this.name);
     const { recipient, rendered, incident } = delivery;
-    if (!this.transport) {
-      this.logger.info(
-        {
-          channel: 'email',
-          notificationId: delivery.notificationId,
-          incidentId: incident?.id ?? null,
-          to: recipient.address,
-          subject: rendered.subject,
-          // Signed links are credentials: a link copied from the log must not act.
-          text: redactSecretLinks(rendered.text),
-        },
-        'email not sent: no SMTP host configured',
-      );
-      return { providerId: null, mode: 'log' };
-    }
     const headers: Record<string, string> = { 'X-Vigil-Notification': String(delivery.notificationId) };
     if (incident) headers['X-Vigil-Incident'] = String(incident.id);
     const thread = incident ? incidentThreadId(incident.id) : undefined;
     try {
-      const info = await this.transport.sendMail({
+      const info = await transport.sendMail({
         from: this.config.from,
         to: { name: recipient.name, address: recipient.address },
         subject: rendered.subject,

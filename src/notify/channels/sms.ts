@@ -1,6 +1,5 @@
-import type { Logger } from '../../observe/logger.js';
-import { redactSecretLinks } from '../../observe/redact.js';
 import type { Channel, Delivery, SendResult } from '../types.js';
+import { configured } from './log-mode.js';
 import { classifyTwilioError, createTwilioClient, type TwilioConfig, type TwilioSender } from './twilio-client.js';
 
 /** Text messages through Twilio's Messages API; replies come back to the Twilio callbacks. */
@@ -10,27 +9,18 @@ export class SmsChannel implements Channel {
   readonly live: boolean;
   private readonly sender: TwilioSender | null;
 
-  constructor(
-    config: TwilioConfig,
-    private readonly logger: Logger,
-  ) {
+  constructor(config: TwilioConfig) {
     this.sender = createTwilioClient(config);
     this.live = this.sender !== null;
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
     const { recipient, rendered } = delivery;
-    if (!this.sender) {
-      this.logger.info(
-        { channel: this.name, notificationId: delivery.notificationId, to: recipient.address, body: redactSecretLinks(rendered.sms) },
-        'sms (log mode: Twilio not configured)',
-      );
-      return { providerId: null, mode: 'log' };
-    }
+    const sender = configured(this.sender, this.name);
     try {
-      const message = await this.sender.client.messages.create({
+      const message = await sender.client.messages.create({
         to: recipient.address,
-        from: this.sender.from,
+        from: sender.from,
         body: rendered.sms,
       });
       return { providerId: message.sid, mode: 'live' };

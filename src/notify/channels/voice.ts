@@ -1,7 +1,6 @@
 import twilio from 'twilio';
-import type { Logger } from '../../observe/logger.js';
-import { redactSecretLinks } from '../../observe/redact.js';
 import type { Channel, Delivery, SendResult } from '../types.js';
+import { configured } from './log-mode.js';
 import { classifyTwilioError, createTwilioClient, type TwilioConfig, type TwilioSender } from './twilio-client.js';
 
 export const VOICE_MENU = 'Press 4 to acknowledge, 6 to resolve, 5 to escalate.';
@@ -41,7 +40,6 @@ export class VoiceChannel implements Channel {
   constructor(
     config: TwilioConfig,
     private readonly publicUrl: string,
-    private readonly logger: Logger,
   ) {
     this.sender = createTwilioClient(config);
     this.live = this.sender !== null;
@@ -49,16 +47,10 @@ export class VoiceChannel implements Channel {
 
   async send(delivery: Delivery): Promise<SendResult> {
     const { recipient, rendered, incident } = delivery;
-    if (!this.sender) {
-      this.logger.info(
-        { channel: this.name, notificationId: delivery.notificationId, to: recipient.address, speech: redactSecretLinks(rendered.speech) },
-        'voice call (log mode: Twilio not configured)',
-      );
-      return { providerId: null, mode: 'log' };
-    }
+    const sender = configured(this.sender, this.name);
     const twiml = callTwiml(rendered.speech, incident ? voiceActionUrl(this.publicUrl, incident.id) : null);
     try {
-      const call = await this.sender.client.calls.create({ to: recipient.address, from: this.sender.from, twiml });
+      const call = await sender.client.calls.create({ to: recipient.address, from: sender.from, twiml });
       return { providerId: call.sid, mode: 'live' };
     } catch (err) {
       throw classifyTwilioError(err);

@@ -2,8 +2,9 @@ import { createHmac } from 'node:crypto';
 import axios, { type AxiosResponse } from 'axios';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../observe/logger.js';
-import { redactSecretLinks } from '../../observe/redact.js';
-import { ChannelError, type Channel, type Delivery, type IncidentSummary, type SendResult } from '../types.js';
+import { briefOf, type IncidentBrief } from '../../api/incident-view.js';
+import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
+import { configured } from './log-mode.js';
 
 /** Bumped only on an incompatible change to the body below. */
 export const WEBHOOK_VERSION = '1';
@@ -13,7 +14,7 @@ export interface WebhookBody {
   version: typeof WEBHOOK_VERSION;
   kind: Delivery['kind'];
   /** The incident as messages see it, with createdAt as ISO 8601. */
-  incident: (Omit<IncidentSummary, 'createdAt' | 'details'> & { createdAt: string }) | null;
+  incident: (Omit<IncidentBrief, 'createdAt'> & { createdAt: string }) | null;
   subject: string;
   text: string;
   recipient: { person: string | null; name: string };
@@ -36,20 +37,7 @@ export function webhookBody(delivery: Delivery, sentAt: Date): WebhookBody {
   return {
     version: WEBHOOK_VERSION,
     kind: delivery.kind,
-    incident: i && {
-      id: i.id,
-      title: i.title,
-      status: i.status,
-      severity: i.severity,
-      priority: i.priority,
-      team: i.team,
-      service: i.service,
-      createdAt: new Date(i.createdAt).toISOString(),
-      acknowledgedBy: i.acknowledgedBy,
-      resolvedBy: i.resolvedBy,
-      alertCount: i.alertCount,
-      links: i.links,
-    },
+    incident: i && { ...briefOf(i, i.links), createdAt: new Date(i.createdAt).toISOString() },
     subject: delivery.rendered.subject,
     text: delivery.rendered.text,
     recipient: { person: delivery.recipient.person, name: delivery.recipient.name },
@@ -113,14 +101,8 @@ export class WebhookChannel implements Channel {
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
-    if (!this.config.url) {
-      this.logger.info(
-        { kind: delivery.kind, incident: delivery.incident?.id ?? null, mode: 'log' },
-        redactSecretLinks(delivery.rendered.text),
-      );
-      return { providerId: null, mode: 'log' };
-    }
-    const url = isHttpUrl(delivery.recipient.address) ? delivery.recipient.address : this.config.url;
+    const configuredUrl = configured(this.config.url ?? null, this.name);
+    const url = isHttpUrl(delivery.recipient.address) ? delivery.recipient.address : configuredUrl;
     const now = new Date();
     const timestamp = Math.floor(now.getTime() / 1000);
     const body = JSON.stringify(webhookBody(delivery, now));

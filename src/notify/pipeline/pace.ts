@@ -1,4 +1,5 @@
-import type { ChannelName } from './types.js';
+import type { NotificationRow } from '../../store/types.js';
+import type { ChannelName } from '../types.js';
 
 /**
  * Per-provider pacing: Twilio takes about one call and one message per second from one number, Slack
@@ -24,4 +25,9 @@ export class RateLimiter {
     this.nextFree.set(key, now + every);
     return { ok: true };
   }
+}
+
+/** The rows that may go now; a row without a free slot stays due and the next poll takes it. */
+export function paced(limiter: RateLimiter, rows: NotificationRow[], now: number): NotificationRow[] {
+  return rows.filter((n) => limiter.take(n.channel as ChannelName, n.address, now).ok);
 }
