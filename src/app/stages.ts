@@ -127,6 +127,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     onOutbox: () => notifier.dispatcher.wake(),
     onSlaBreach: (priority, kind) => metrics.slaBreaches.inc({ priority, kind }),
     remediation: runner,
+    maxWaitingRequests: config.store.maxPendingWrites,
   });
   runner.attach(engine);
   const reports = new ReportQueue(defaultReportQueue, {

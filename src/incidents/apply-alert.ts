@@ -4,6 +4,7 @@ import type { StoreTx } from '../store/types.js';
 import type { EngineOptions } from './engine-options.js';
 import type { AlertOutcome } from './engine-port.js';
 import { fire } from './fire.js';
+import type { IngestBatch } from './ingest-batch.js';
 import type { ReceiptBook } from './receipts.js';
 import { refresh } from './refresh.js';
 import { resolveAlert } from './resolve-alert.js';
@@ -21,12 +22,15 @@ export async function applyAlert(
   ctx: EngineOptions,
   mirrors: EngineMirrors,
   tx: StoreTx,
+  batch: IngestBatch,
   alert: Alert,
 ): Promise<{ outcome: AlertOutcome; incidentId: number | null }> {
   const now = alert.receivedAt;
   const current = await tx.currentAlertState(alert.fingerprint);
   if (alert.status === 'resolved') {
     if (!current || current.status === 'resolved') return { outcome: 'ignored', incidentId: current?.incidentId ?? null };
+    // Resolving reads and changes incidents apart from the ones the batch remembers.
+    batch.forget();
     const row = (await tx.getAlert(current.id))!;
     await resolveAlert(ctx, mirrors.suppressions, tx, row, {
       ...sender(alert.source),
@@ -38,6 +42,7 @@ export async function applyAlert(
     return { outcome: 'resolved', incidentId: current.incidentId };
   }
   if (current?.status === 'firing') {
+    batch.forget();
     await refresh(ctx, mirrors.receipts, tx, current, alert);
     return { outcome: 'refreshed', incidentId: current.incidentId };
   }
@@ -46,5 +51,5 @@ export async function applyAlert(
     mirrors.receipts.note(current.id, now);
     return { outcome: 'ignored', incidentId: current.incidentId };
   }
-  return fire(ctx, mirrors.suppressions, tx, alert, current);
+  return fire(ctx, mirrors.suppressions, tx, batch, alert, current);
 }

@@ -1,6 +1,6 @@
 import type { Alert } from '../alerts/alert.js';
 import type { Clock } from '../time/clock.js';
-import type { IncidentRow, Store } from '../store/types.js';
+import type { IncidentRow, Store, StoreTx } from '../store/types.js';
 import type { SilenceRow } from '../rules/suppression-types.js';
 import { acknowledge, acknowledgeAlert } from './acknowledge.js';
 import type { Actor } from './actor.js';
@@ -8,6 +8,8 @@ import { applyAlert, type EngineMirrors } from './apply-alert.js';
 import type { EngineOptions } from './engine-options.js';
 import type { AlertOutcome, EnginePort, IngestResult, NewSilence } from './engine-port.js';
 import { escalateNow } from './escalate-now.js';
+import type { IngestBatch } from './ingest-batch.js';
+import { IngestQueue } from './ingest-queue.js';
 import { expireDue } from './expire.js';
 import { releaseHold } from './holds.js';
 import { writeNote, writeNoteOnce, type NoteInput } from './notes.js';
@@ -30,6 +32,7 @@ export class IncidentEngine implements EnginePort {
   /** Silences, maintenance windows and inhibition applied to firing alerts, and batched receipts of repeats. */
   private readonly mirrors: EngineMirrors;
   private readonly ready: Promise<void>;
+  private readonly requests: IngestQueue;
 
   constructor(
     private readonly store: Store,
@@ -38,6 +41,7 @@ export class IncidentEngine implements EnginePort {
   ) {
     this.mirrors = { suppressions: new SuppressionPass(store, clock, options), receipts: new ReceiptBook() };
     this.ready = this.loadMirrors();
+    this.requests = new IngestQueue(store, (tx, batch, alerts) => this.apply(tx, batch, alerts), options.maxWaitingRequests ?? 20_000);
   }
 
   /** Fills the in-memory mirrors (silences, inhibiting alerts) from the store; again after a rules reload. */
@@ -45,19 +49,21 @@ export class IncidentEngine implements EnginePort {
     await this.mirrors.suppressions.load(await this.store.listSilences(this.clock.now()), await this.store.allFiringAlerts());
   }
 
-  /** Applies one request's alerts in one durable write. */
+  /** Applies one request's alerts durably: answered after the commit that holds them (shared with the requests that arrived with it). */
   async ingest(alerts: Alert[]): Promise<IngestResult> {
     await this.ready;
-    return this.store.write(async (tx) => {
-      const outcomes: AlertOutcome[] = [];
-      const incidentIds = new Set<number>();
-      for (const alert of alerts) {
-        const { outcome, incidentId } = await applyAlert(this.options, this.mirrors, tx, alert);
-        outcomes.push(outcome);
-        if (incidentId !== null) incidentIds.add(incidentId);
-      }
-      return { accepted: alerts.length, outcomes, incidentIds: [...incidentIds] };
-    });
+    return this.requests.submit(alerts);
+  }
+
+  private async apply(tx: StoreTx, batch: IngestBatch, alerts: Alert[]): Promise<IngestResult> {
+    const outcomes: AlertOutcome[] = [];
+    const incidentIds = new Set<number>();
+    for (const alert of alerts) {
+      const { outcome, incidentId } = await applyAlert(this.options, this.mirrors, tx, batch, alert);
+      outcomes.push(outcome);
+      if (incidentId !== null) incidentIds.add(incidentId);
+    }
+    return { accepted: alerts.length, outcomes, incidentIds: [...incidentIds] };
   }
 
   /** Writes the batched receipts of unchanged repeats (a scheduler job, and at shutdown). */

@@ -6,6 +6,7 @@ import { decide } from './decide.js';
 import type { EngineOptions } from './engine-options.js';
 import type { AlertOutcome } from './engine-port.js';
 import { remediate } from './holds.js';
+import type { IngestBatch } from './ingest-batch.js';
 import { incidentFor } from './open-incident.js';
 import { pageIfDue } from './page.js';
 import { raiseSeverity } from './severity.js';
@@ -20,12 +21,13 @@ export async function fire(
   ctx: EngineOptions,
   suppressions: SuppressionPass,
   tx: StoreTx,
+  batch: IngestBatch,
   alert: Alert,
   previous: AlertState | undefined,
 ): Promise<{ outcome: AlertOutcome; incidentId: number }> {
   const now = alert.receivedAt;
   const decision = decide(ctx, alert);
-  const { incident, outcome } = await incidentFor(ctx, tx, alert, decision, groupKeyOf(alert.labels, decision.groupBy));
+  const { incident, outcome } = await incidentFor(ctx, tx, batch, alert, decision, groupKeyOf(alert.labels, decision.groupBy));
   const suppressedBy = suppressions.find(alert, now);
   const newRow = await writeFiringAlert(tx, alert, decision, incident, previous, suppressedBy);
   const patch: Partial<IncidentRow> = {
@@ -37,13 +39,15 @@ export async function fire(
   await tx.updateIncident(incident.id, patch);
   Object.assign(incident, patch);
 
-  await writeEvent(tx, incident.id, now, sender(alert.source), 'alert_firing', `${alertLabel(alert.labels)} firing`, {
-    fingerprint: alert.fingerprint,
-    labels: alert.labels,
-    startsAt: new Date(alert.startsAt).toISOString(),
-    severity: decision.severity,
-    matchedRules: decision.matchedRules,
-  });
+  if (batch.joined(incident.id, alert)) {
+    await writeEvent(tx, incident.id, now, sender(alert.source), 'alert_firing', `${alertLabel(alert.labels)} firing`, {
+      fingerprint: alert.fingerprint,
+      labels: alert.labels,
+      startsAt: new Date(alert.startsAt).toISOString(),
+      severity: decision.severity,
+      matchedRules: decision.matchedRules,
+    });
+  }
   if (suppressedBy) await suppressions.note(tx, incident.id, alert.labels, suppressedBy, alert.source, now);
   tx.afterCommit(() => suppressions.alertFiring(alert.fingerprint, alert.labels));
   if (!decision.severityKnown) await noteUnknownSeverity(tx, incident.id, alert);

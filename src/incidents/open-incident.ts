@@ -3,6 +3,7 @@ import { explain, type Decision } from '../rules/evaluate.js';
 import type { IncidentRow, NewIncident, StoreTx } from '../store/types.js';
 import { formatDuration } from '../time/duration.js';
 import { decisionData } from './decide.js';
+import type { IngestBatch } from './ingest-batch.js';
 import type { EngineOptions } from './engine-options.js';
 import { sender, vigil, writeEvent } from './timeline.js';
 
@@ -13,11 +14,25 @@ import { sender, vigil, writeEvent } from './timeline.js';
 export async function incidentFor(
   ctx: EngineOptions,
   tx: StoreTx,
+  batch: IngestBatch,
   alert: Alert,
   decision: Decision,
   groupKey: string,
 ): Promise<{ incident: IncidentRow; outcome: 'attached' | 'reopened' | 'created' }> {
-  const open = await tx.openIncidentByGroupKey(groupKey);
+  const found = await joinedOrNew(ctx, tx, batch, alert, decision, groupKey);
+  batch.remember(groupKey, found.incident);
+  return found;
+}
+
+async function joinedOrNew(
+  ctx: EngineOptions,
+  tx: StoreTx,
+  batch: IngestBatch,
+  alert: Alert,
+  decision: Decision,
+  groupKey: string,
+): Promise<{ incident: IncidentRow; outcome: 'attached' | 'reopened' | 'created' }> {
+  const open = batch.openIncident(groupKey) ?? (await tx.openIncidentByGroupKey(groupKey));
   if (open) return { incident: open, outcome: 'attached' };
   const recent = await tx.lastResolvedIncidentByGroupKey(groupKey);
   if (recent && recent.resolvedAt !== null && alert.receivedAt - recent.resolvedAt <= ctx.flapWindowMs) {

@@ -1,0 +1,96 @@
+import type { Alert } from '../alerts/alert.js';
+import { unavailable, VigilError } from '../errors/errors.js';
+import type { Store, StoreTx } from '../store/types.js';
+import type { IngestResult } from './engine-port.js';
+import { IngestBatch } from './ingest-batch.js';
+
+/** Alerts one shared write takes at most; more wait for the next commit. */
+const BATCH_ALERTS = 5_000;
+
+interface Waiting {
+  alerts: Alert[];
+  resolve: (r: IngestResult) => void;
+  reject: (err: unknown) => void;
+}
+
+export type ApplyRequest = (tx: StoreTx, batch: IngestBatch, alerts: Alert[]) => Promise<IngestResult>;
+
+/**
+ * Requests that arrive together are applied in one write of the store's group commit, so an alert storm pays
+ * for its shared reads (the open incident of a group) and timeline rows once per commit rather than once per
+ * request. Each request is answered after that commit, with its own result. When the shared write fails for a
+ * reason of one request's making, every request is tried again in its own write, so one bad request does not
+ * fail the others.
+ */
+export class IngestQueue {
+  private waiting: Waiting[] = [];
+  private queued = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly apply: ApplyRequest,
+    /** Requests that may wait at most; more are answered 503 (the sender retries). */
+    private readonly maxWaiting: number,
+  ) {}
+
+  submit(alerts: Alert[]): Promise<IngestResult> {
+    if (this.waiting.length >= this.maxWaiting) return Promise.reject(unavailable('too many writes waiting for the store; retry shortly', 1));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ alerts, resolve, reject });
+      this.queue();
+    });
+  }
+
+  /** Queues one write that takes the requests waiting when it runs (not when it was queued). */
+  private queue(): void {
+    if (this.queued) return;
+    this.queued = true;
+    const taken: Waiting[] = [];
+    this.store
+      .write(async (tx) => {
+        this.queued = false;
+        taken.push(...this.take());
+        if (this.waiting.length > 0) this.queue();
+        const batch = new IngestBatch();
+        const results: IngestResult[] = [];
+        for (const w of taken) results.push(await this.apply(tx, batch, w.alerts));
+        await batch.writeSummaries(tx);
+        return results;
+      })
+      .then(
+        (results) => taken.forEach((w, i) => w.resolve(results[i]!)),
+        (err) => this.failed(taken, err),
+      );
+  }
+
+  private take(): Waiting[] {
+    let n = 0;
+    let count = 0;
+    while (n < this.waiting.length && (n === 0 || count + this.waiting[n]!.alerts.length <= BATCH_ALERTS)) count += this.waiting[n++]!.alerts.length;
+    return this.waiting.splice(0, n);
+  }
+
+  private failed(taken: Waiting[], err: unknown): void {
+    if (taken.length === 0) {
+      // The write never ran (the store refused it): nobody waiting can be served by it.
+      this.queued = false;
+      for (const w of this.waiting.splice(0)) w.reject(err);
+      return;
+    }
+    // A fault of the store itself (busy, full, shutting down) would fail every request alike: answer them all.
+    if (taken.length === 1 || (err instanceof VigilError && err.code === 'unavailable')) {
+      for (const w of taken) w.reject(err);
+      return;
+    }
+    for (const w of taken) {
+      this.store
+        .write(async (tx) => {
+          const batch = new IngestBatch();
+          const result = await this.apply(tx, batch, w.alerts);
+          await batch.writeSummaries(tx);
+          return result;
+        })
+        .then(w.resolve, w.reject);
+    }
+  }
+}
