@@ -3,7 +3,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Severity } from '../../alerts/severity.js';
 import { severities } from '../../alerts/severity.js';
-import { isTransientStoreError, unavailable } from '../../errors/errors.js';
+import { unavailable } from '../../errors/errors.js';
+import { classifyFault, isOpenFailure } from './faults.js';
+import { GroupCommit } from './group-commit.js';
+import { statementCache, type Stmt } from './statements.js';
 import type {
   AlertQuery,
   AlertRow,
@@ -115,45 +118,23 @@ export interface SqliteStoreOptions {
   alongside?: boolean;
 }
 
-/** Errors that mean "this file cannot be opened as asked" rather than a fault inside SQLite or Vigil. */
-const openFailure = /^(SQLITE_(CANTOPEN|READONLY|NOTADB|PERM|AUTH|IOERR)|E[A-Z]+$)/;
-
-interface PendingWrite {
-  fn: (tx: StoreTx) => Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-}
-
-type Statement = Database.Statement;
 
 /** Bounds the alert-state cache (about 100 MB at the most). */
 const maxCachedStates = 200_000;
 
-/**
- * The embedded store. All writes go through one queue: every write that arrives while a commit is being
- * prepared joins the same transaction (each in its own savepoint, so one failing write does not undo the
- * others), and all of them are answered after the single COMMIT (and its fsync) returns.
- */
+/** The embedded store: writes are group-committed (group-commit.ts). */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
-  private readonly queue: PendingWrite[] = [];
-  private flushScheduled = false;
-  private flushing = false;
+  private readonly stmt: Stmt;
+  private readonly commits: GroupCommit;
   private closed = false;
-  private readonly statements = new Map<string, Statement>();
   private readonly tx: StoreTx;
-  private drainWaiters: (() => void)[] = [];
   /**
    * Current state of recently seen alerts, so a repeat of a firing alert needs no query. Every write to an
    * alert drops its entry, and any rolled-back write drops them all, so the cache never holds uncommitted state.
    */
   private readonly states = new Map<string, AlertState>();
   private readonly stateFingerprints = new Map<number, string>();
-  /** afterCommit callbacks of the write being run. */
-  private effects: (() => void)[] = [];
-  /** Incidents the commit being prepared changes, and the timeline kinds it adds to each (the change feed). */
-  private changed = new Map<number, Set<string>>();
-  private readonly changeListeners = new Set<(changes: IncidentChange[]) => void>();
   /** Held by the serving store for as long as it is open: one process per database file. */
   private lock: ProcessLock | null = null;
 
@@ -161,7 +142,7 @@ export class SqliteStore implements Store {
     const file = options.path;
     const mode = options.readonly ? 'read' : 'write';
     const explained = (err: unknown) =>
-      openFailure.test(String((err as { code?: unknown })?.code)) ? new DatabaseOpenError(file, explainOpenFailure(file, err, mode), err) : err;
+      isOpenFailure(err) ? new DatabaseOpenError(file, explainOpenFailure(file, err, mode), err) : err;
     try {
       if (file !== ':memory:' && !options.readonly) {
         mkdirSync(path.dirname(file), { recursive: true });
@@ -188,6 +169,13 @@ export class SqliteStore implements Store {
       this.lock?.release();
       throw explained(err);
     }
+    this.stmt = statementCache(this.db);
+    this.commits = new GroupCommit(this.db, this.stmt, {
+      maxPendingWrites: options.maxPendingWrites,
+      onCommit: options.onCommit,
+      onEffectError: options.onEffectError,
+      onRollback: () => this.forgetStates(),
+    });
     this.tx = this.makeTx();
     // Migrated while nobody served the file; a Vigil may start on it now.
     if (options.alongside) {
@@ -247,15 +235,6 @@ export class SqliteStore implements Store {
   private forgetStates(): void {
     this.states.clear();
     this.stateFingerprints.clear();
-  }
-
-  private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
   }
 
   private update(table: string, columns: Record<string, string>, id: number, patch: Record<string, unknown>): void {
@@ -388,11 +367,11 @@ export class SqliteStore implements Store {
         ),
       insertIncident: (incident: NewIncident) => {
         const id = this.insert('incidents', incidentColumns, { ...incident });
-        this.noteChange(id);
+        this.commits.noteChange(id);
         return Promise.resolve({ ...incident, id });
       },
       updateIncident: (id, patch) => {
-        this.noteChange(id);
+        this.commits.noteChange(id);
         return Promise.resolve(this.update('incidents', incidentColumns, id, patch));
       },
       insertNotification: (n, now) => {
@@ -449,14 +428,12 @@ export class SqliteStore implements Store {
         const info = this.stmt('INSERT OR IGNORE INTO inbound_events (key, seen_at) VALUES (?, ?)').run(key, at);
         return Promise.resolve(info.changes > 0);
       },
-      afterCommit: (fn) => {
-        this.effects.push(fn);
-      },
+      afterCommit: (fn) => this.commits.afterCommit(fn),
       addEvent: (e: NewTimelineEvent) => {
         this.stmt(
           'INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
         ).run(e.incidentId, e.at, e.kind, e.actor, e.source, e.message, e.data == null ? null : JSON.stringify(e.data));
-        this.noteChange(e.incidentId, e.kind);
+        this.commits.noteChange(e.incidentId, e.kind);
         return Promise.resolve();
       },
       // ---- reports
@@ -487,126 +464,11 @@ export class SqliteStore implements Store {
 
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.options.readonly) return Promise.reject(new Error(`database ${this.options.path} is open for reading only`));
-    if (this.closed) return Promise.reject(unavailable('store is shutting down', 5));
-    if (this.queue.length >= this.options.maxPendingWrites) {
-      return Promise.reject(unavailable('too many writes waiting for the store; retry shortly', 1));
-    }
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      this.scheduleFlush();
-    });
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing) return;
-    this.flushScheduled = true;
-    // setImmediate lets every request already read from the sockets join this commit.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    if (this.queue.length === 0) return this.afterFlush();
-    this.flushing = true;
-    const batch = this.queue.splice(0, this.queue.length);
-    const started = process.hrtime.bigint();
-    const outcomes: { ok: boolean; value: unknown; effects: (() => void)[] }[] = [];
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-    } catch (err) {
-      this.flushing = false;
-      for (const w of batch) w.reject(this.classify(err));
-      this.afterFlush();
-      return;
-    }
-    const savepoint = this.stmt('SAVEPOINT w');
-    const release = this.stmt('RELEASE w');
-    for (const w of batch) {
-      savepoint.run();
-      this.effects = [];
-      try {
-        const value = await w.fn(this.tx);
-        release.run();
-        outcomes.push({ ok: true, value, effects: this.effects });
-      } catch (err) {
-        this.forgetStates();
-        this.stmt('ROLLBACK TO w').run();
-        release.run();
-        outcomes.push({ ok: false, value: err, effects: [] });
-      }
-    }
-    this.effects = [];
-    try {
-      this.db.exec('COMMIT');
-    } catch (err) {
-      this.forgetStates();
-      this.changed = new Map();
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.flushing = false;
-      for (const w of batch) w.reject(this.classify(err));
-      this.afterFlush();
-      return;
-    }
-    this.flushing = false;
-    this.options.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
-    this.publishChanges();
-    for (const o of outcomes) {
-      for (const fn of o.effects) {
-        try {
-          fn();
-        } catch (err) {
-          this.options.onEffectError?.(err);
-        }
-      }
-    }
-    batch.forEach((w, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) w.resolve(o.value);
-      else w.reject(isTransientStoreError(o.value) ? this.classify(o.value) : o.value);
-    });
-    this.afterFlush();
-  }
-
-  private noteChange(incidentId: number, kind?: string): void {
-    if (this.changeListeners.size === 0) return;
-    let kinds = this.changed.get(incidentId);
-    if (!kinds) this.changed.set(incidentId, (kinds = new Set()));
-    if (kind) kinds.add(kind);
-  }
-
-  /** After a commit: which incidents it changed (a rolled-back write may be named too; listeners re-read). */
-  private publishChanges(): void {
-    if (this.changed.size === 0) return;
-    const changes = [...this.changed].map(([incidentId, kinds]) => ({ incidentId, kinds: [...kinds] }));
-    this.changed = new Map();
-    for (const listener of this.changeListeners) {
-      try {
-        listener(changes);
-      } catch (err) {
-        this.options.onEffectError?.(err);
-      }
-    }
+    return this.commits.write(() => fn(this.tx));
   }
 
   onIncidentChanges(listener: (changes: IncidentChange[]) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
-  }
-
-  private afterFlush(): void {
-    if (this.queue.length > 0) this.scheduleFlush();
-    else {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const w of waiters) w();
-    }
-  }
-
-  private classify(err: unknown): unknown {
-    return isTransientStoreError(err) ? unavailable('the store is temporarily unavailable; retry shortly', 1) : err;
+    return this.commits.onIncidentChanges(listener);
   }
 
   listIncidents(q: IncidentQuery): Promise<IncidentRow[]> {
@@ -814,7 +676,7 @@ export class SqliteStore implements Store {
   }
 
   pendingWrites(): number {
-    return this.queue.length;
+    return this.commits.pending();
   }
 
   ping(): Promise<void> {
@@ -850,16 +712,14 @@ export class SqliteStore implements Store {
     try {
       return Promise.resolve(fn());
     } catch (err) {
-      return Promise.reject(this.classify(err));
+      return Promise.reject(classifyFault(err));
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.queue.length > 0 || this.flushing || this.flushScheduled) {
-      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
-    }
+    await this.commits.close();
     this.db.close();
     this.lock?.release();
   }
