@@ -5,12 +5,12 @@ import type { Severity } from '../../alerts/severity.js';
 import { severities } from '../../alerts/severity.js';
 import { unavailable } from '../../errors/errors.js';
 import { classifyFault, isOpenFailure } from './faults.js';
+import { AlertStateCache } from './alert-state-cache.js';
 import { GroupCommit } from './group-commit.js';
 import { statementCache, type Stmt } from './statements.js';
 import type {
   AlertQuery,
   AlertRow,
-  AlertState,
   DigestScheduleRow,
   IncidentChange,
   IncidentQuery,
@@ -119,8 +119,6 @@ export interface SqliteStoreOptions {
 }
 
 
-/** Bounds the alert-state cache (about 100 MB at the most). */
-const maxCachedStates = 200_000;
 
 /** The embedded store: writes are group-committed (group-commit.ts). */
 export class SqliteStore implements Store {
@@ -129,12 +127,7 @@ export class SqliteStore implements Store {
   private readonly commits: GroupCommit;
   private closed = false;
   private readonly tx: StoreTx;
-  /**
-   * Current state of recently seen alerts, so a repeat of a firing alert needs no query. Every write to an
-   * alert drops its entry, and any rolled-back write drops them all, so the cache never holds uncommitted state.
-   */
-  private readonly states = new Map<string, AlertState>();
-  private readonly stateFingerprints = new Map<number, string>();
+  private readonly alertStates = new AlertStateCache();
   /** Held by the serving store for as long as it is open: one process per database file. */
   private lock: ProcessLock | null = null;
 
@@ -174,9 +167,9 @@ export class SqliteStore implements Store {
       maxPendingWrites: options.maxPendingWrites,
       onCommit: options.onCommit,
       onEffectError: options.onEffectError,
-      onRollback: () => this.forgetStates(),
+      onRollback: () => this.alertStates.clear(),
     });
-    this.tx = this.makeTx();
+    this.tx = this.alertStates.over(this.makeTx());
     // Migrated while nobody served the file; a Vigil may start on it now.
     if (options.alongside) {
       this.lock?.release();
@@ -225,18 +218,6 @@ export class SqliteStore implements Store {
     }
   }
 
-  private forgetState(id: number): void {
-    const fingerprint = this.stateFingerprints.get(id);
-    if (fingerprint === undefined) return;
-    this.stateFingerprints.delete(id);
-    this.states.delete(fingerprint);
-  }
-
-  private forgetStates(): void {
-    this.states.clear();
-    this.stateFingerprints.clear();
-  }
-
   private update(table: string, columns: Record<string, string>, id: number, patch: Record<string, unknown>): void {
     const fields = Object.keys(patch).filter((k) => k in columns);
     if (fields.length === 0) return;
@@ -264,18 +245,11 @@ export class SqliteStore implements Store {
       currentAlert: (fingerprint) =>
         one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1', alertFromRow, fingerprint),
       currentAlertState: (fingerprint) => {
-        const cached = this.states.get(fingerprint);
-        if (cached) return Promise.resolve(cached);
         const r = this.stmt(
           `SELECT id, incident_id, status, severity, raw_severity, starts_at, ends_at, expires_at, resolved_by, annotations, value_data
              FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`,
         ).get(fingerprint) as Record<string, unknown> | undefined;
-        if (!r) return Promise.resolve(undefined);
-        const state = alertStateFromRow(r);
-        if (this.states.size >= maxCachedStates) this.forgetStates();
-        this.states.set(fingerprint, state);
-        this.stateFingerprints.set(state.id, fingerprint);
-        return Promise.resolve(state);
+        return Promise.resolve(r ? alertStateFromRow(r) : undefined);
       },
       refreshAlert: (id, f) => {
         if (f.annotationsJson === undefined && f.valuesJson === undefined && f.severity === undefined) {
@@ -291,17 +265,6 @@ export class SqliteStore implements Store {
              WHERE id = ?`,
           ).run(f.endsAt, f.expiresAt, f.lastReceivedAt, f.annotationsJson ?? null, f.valuesJson ?? null, f.severity ?? null, f.severity ?? null, f.rawSeverity ?? null, id);
         }
-        // Write-through: the cached state follows the row (a rollback clears the whole cache).
-        const fingerprint = this.stateFingerprints.get(id);
-        const cached = fingerprint === undefined ? undefined : this.states.get(fingerprint);
-        if (cached) {
-          cached.endsAt = f.endsAt;
-          cached.expiresAt = f.expiresAt;
-          if (f.annotationsJson !== undefined) cached.annotationsJson = f.annotationsJson;
-          if (f.valuesJson !== undefined) cached.valuesJson = f.valuesJson;
-          if (f.severity !== undefined) cached.severity = f.severity;
-          if (f.rawSeverity !== undefined) cached.rawSeverity = f.rawSeverity;
-        }
         return Promise.resolve();
       },
       getAlert: (id) => one('SELECT * FROM alerts WHERE id = ?', alertFromRow, id),
@@ -313,12 +276,9 @@ export class SqliteStore implements Store {
         return Promise.resolve();
       },
       insertAlert: (alert: NewAlert) => {
-        const cached = this.states.get(alert.fingerprint);
-        if (cached) this.forgetState(cached.id);
         return Promise.resolve(this.insert('alerts', alertColumns, { ...alert }));
       },
       updateAlert: (id, patch) => {
-        this.forgetState(id);
         return Promise.resolve(this.update('alerts', alertColumns, id, patch));
       },
       firingAlertsOf: (incidentId) =>
