@@ -59,12 +59,3 @@ export const notFound = (message: string) => new VigilError('not_found', message
 export const conflict = (message: string) => new VigilError('conflict', message);
 export const unavailable = (message: string, retryAfter = 1) =>
   new VigilError('unavailable', message, undefined, retryAfter);
-
-/** Store faults that are worth a retry by the sender: busy, locked, full disk, I/O errors. */
-export function isTransientStoreError(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return (
-    typeof code === 'string' &&
-    /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|PROTOCOL|NOMEM)/.test(code)
-  );
-}

@@ -1,34 +1,28 @@
-import type Database from 'better-sqlite3';
 import type { AccessReads, AccessTokenRow, AccessTx, SessionRow } from '../types/access.js';
+import { rowMapping } from './row-mapping.js';
+import type { Raw, Read, Stmt } from './statements.js';
 
-type Stmt = (sql: string) => Database.Statement;
-type Raw = Record<string, unknown>;
+const tokenFromRow = rowMapping<AccessTokenRow>({
+  id: 'id',
+  person: 'person',
+  hash: 'hash',
+  label: 'label',
+  createdAt: 'created_at',
+  expiresAt: 'expires_at',
+  revokedAt: 'revoked_at',
+  lastUsedAt: 'last_used_at',
+}).fromRow;
 
-function tokenFromRow(r: Raw): AccessTokenRow {
-  return {
-    id: r.id as string,
-    person: r.person as string,
-    hash: r.hash as string,
-    label: (r.label as string | null) ?? null,
-    createdAt: r.created_at as number,
-    expiresAt: (r.expires_at as number | null) ?? null,
-    revokedAt: (r.revoked_at as number | null) ?? null,
-    lastUsedAt: (r.last_used_at as number | null) ?? null,
-  };
-}
-
-function sessionFromRow(r: Raw): SessionRow {
-  return {
-    hash: r.hash as string,
-    person: r.person as string,
-    name: r.name as string,
-    admin: r.admin === 1,
-    via: r.via as string,
-    tokenId: (r.token_id as string | null) ?? null,
-    createdAt: r.created_at as number,
-    expiresAt: r.expires_at as number,
-  };
-}
+const sessionFromRow = rowMapping<SessionRow>({
+  hash: 'hash',
+  person: 'person',
+  name: 'name',
+  admin: ['admin', 'flag'],
+  via: 'via',
+  tokenId: 'token_id',
+  createdAt: 'created_at',
+  expiresAt: 'expires_at',
+}).fromRow;
 
 /** Personal tokens' and sessions' writes, for the store's transaction object. */
 export function accessTx(stmt: Stmt): AccessTx {
@@ -72,7 +66,7 @@ export function accessTx(stmt: Stmt): AccessTx {
 }
 
 /** Personal tokens' and sessions' reads (read, the store's way of running a read). */
-export function accessReads(stmt: Stmt, read: <T>(fn: () => T) => Promise<T>): AccessReads {
+export function accessReads(stmt: Stmt, read: Read): AccessReads {
   return {
     accessTokenByHash: (hash) =>
       read(() => {

@@ -1,12 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type Database from 'better-sqlite3';
 import type { Severity } from '../../alerts/severity.js';
 import type { ReportChunkOptions, ReportIncidentRow, ReportNotificationRow, ReportRows, TimelineEvent } from '../types.js';
+import type { Raw, Read, Stmt } from './statements.js';
 
-type Stmt = (sql: string) => Database.Statement;
-/** Runs a synchronous read with the store's checks and error classification. */
-type Read = <T>(fn: () => T) => Promise<T>;
-type Raw = Record<string, unknown>;
 type Pause = () => Promise<unknown>;
 type Period = { since: number; until: number; pause: Pause };
 /** Where a walk along an index stopped: the last row's key (the indexed column) and id. */

@@ -1,41 +1,35 @@
-import type Database from 'better-sqlite3';
 import type { ApprovalRow, RunbookReads, RunbookRunRow, RunbookTx } from '../types/runbooks.js';
+import { rowMapping } from './row-mapping.js';
+import type { Raw, Read, Stmt } from './statements.js';
 
-type Stmt = (sql: string) => Database.Statement;
-type Raw = Record<string, unknown>;
+const runFromRow = rowMapping<RunbookRunRow>({
+  id: 'id',
+  incidentId: 'incident_id',
+  runbook: 'runbook',
+  targetKey: 'target_key',
+  trigger: 'trigger',
+  requestedBy: 'requested_by',
+  status: 'status',
+  outcome: 'outcome',
+  dryRun: ['dry_run', 'flag'],
+  context: ['context', 'json'],
+  summary: 'summary',
+  createdAt: 'created_at',
+  startedAt: 'started_at',
+  endedAt: 'ended_at',
+}).fromRow;
 
-function runFromRow(r: Raw): RunbookRunRow {
-  return {
-    id: r.id as string,
-    incidentId: (r.incident_id as number | null) ?? null,
-    runbook: r.runbook as string,
-    targetKey: r.target_key as string,
-    trigger: r.trigger as RunbookRunRow['trigger'],
-    requestedBy: (r.requested_by as string | null) ?? null,
-    status: r.status as RunbookRunRow['status'],
-    outcome: (r.outcome as string | null) ?? null,
-    dryRun: r.dry_run === 1,
-    context: JSON.parse(r.context as string) as RunbookRunRow['context'],
-    summary: (r.summary as string | null) ?? null,
-    createdAt: r.created_at as number,
-    startedAt: (r.started_at as number | null) ?? null,
-    endedAt: (r.ended_at as number | null) ?? null,
-  };
-}
-
-function approvalFromRow(r: Raw): ApprovalRow {
-  return {
-    runId: r.run_id as string,
-    step: r.step as string,
-    prompt: r.prompt as string,
-    status: r.status as ApprovalRow['status'],
-    decidedBy: (r.decided_by as string | null) ?? null,
-    comment: (r.comment as string | null) ?? null,
-    createdAt: r.created_at as number,
-    expiresAt: r.expires_at as number,
-    decidedAt: (r.decided_at as number | null) ?? null,
-  };
-}
+const approvalFromRow = rowMapping<ApprovalRow>({
+  runId: 'run_id',
+  step: 'step',
+  prompt: 'prompt',
+  status: 'status',
+  decidedBy: 'decided_by',
+  comment: 'comment',
+  createdAt: 'created_at',
+  expiresAt: 'expires_at',
+  decidedAt: 'decided_at',
+}).fromRow;
 
 /** The runbook tables' writes, for the store's transaction object. */
 export function runbookTx(stmt: Stmt): RunbookTx {
@@ -76,7 +70,7 @@ export function runbookTx(stmt: Stmt): RunbookTx {
 }
 
 /** The runbook tables' reads; `read` classifies errors like every other read of the store. */
-export function runbookReads(stmt: Stmt, read: <T>(fn: () => T) => Promise<T>): RunbookReads {
+export function runbookReads(stmt: Stmt, read: Read): RunbookReads {
   const many = (sql: string, ...args: unknown[]) => read(() => (stmt(sql).all(...args) as Raw[]).map(runFromRow));
   return {
     queuedRunbookRuns: (limit) => many("SELECT * FROM runbook_runs WHERE status = 'queued' ORDER BY created_at, id LIMIT ?", limit),

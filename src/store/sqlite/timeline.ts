@@ -1,0 +1,54 @@
+import type { IncidentReads, IncidentTx, TimelineEvent } from '../types/incidents.js';
+import { rowMapping } from './row-mapping.js';
+import { type Read, rowsOf, type Stmt } from './statements.js';
+
+const eventFromRow = rowMapping<TimelineEvent>({
+  id: 'id',
+  incidentId: 'incident_id',
+  at: 'at',
+  kind: 'kind',
+  actor: 'actor',
+  source: 'source',
+  message: 'message',
+  data: ['data', 'json'],
+}).fromRow;
+
+/** An incident's timeline: its writes, and the change feed told which incident got an event of which kind. */
+export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: string) => void): Pick<IncidentTx, 'addEvent' | 'latestNotes'> {
+  return {
+    addEvent: (e) => {
+      stmt('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        e.incidentId,
+        e.at,
+        e.kind,
+        e.actor,
+        e.source,
+        e.message,
+        e.data == null ? null : JSON.stringify(e.data),
+      );
+      changed(e.incidentId, e.kind);
+      return Promise.resolve();
+    },
+    latestNotes: (incidentId, limit) =>
+      Promise.resolve(
+        rowsOf(stmt, "SELECT * FROM timeline WHERE incident_id = ? AND kind IN ('note', 'acknowledged') ORDER BY id DESC LIMIT ?", eventFromRow, incidentId, limit),
+      ),
+  };
+}
+
+export function timelineReads(stmt: Stmt, read: Read): Pick<IncidentReads, 'timelineOf' | 'latestEvents'> {
+  return {
+    timelineOf: (incidentId) => read(() => rowsOf(stmt, 'SELECT * FROM timeline WHERE incident_id = ? ORDER BY id', eventFromRow, incidentId)),
+    latestEvents: (incidentId, kinds, limit) =>
+      read(() =>
+        rowsOf(
+          stmt,
+          'SELECT * FROM timeline WHERE incident_id = ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT ?',
+          eventFromRow,
+          incidentId,
+          JSON.stringify(kinds),
+          limit,
+        ),
+      ),
+  };
+}

@@ -1,0 +1,34 @@
+import type { DueTimer, TimerTx } from '../types/timers.js';
+import { rowMapping } from './row-mapping.js';
+import { rowsOf, type Stmt } from './statements.js';
+
+const timerFromRow = rowMapping<DueTimer>({ incidentId: 'incident_id', kind: 'kind', dueAt: 'due_at' }).fromRow;
+
+/** Incident timers (escalate, SLAs, reminders, ...): one row per incident and kind. */
+export function timerTx(stmt: Stmt): TimerTx {
+  return {
+    setTimer: (incidentId, kind, dueAt) => {
+      stmt('INSERT INTO incident_timers (incident_id, kind, due_at) VALUES (?, ?, ?) ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at').run(
+        incidentId,
+        kind,
+        dueAt,
+      );
+      return Promise.resolve();
+    },
+    clearTimers: (incidentId, kinds) => {
+      if (!kinds) stmt('DELETE FROM incident_timers WHERE incident_id = ?').run(incidentId);
+      else for (const k of kinds) stmt('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ?').run(incidentId, k);
+      return Promise.resolve();
+    },
+    dueTimers: (now, limit) =>
+      Promise.resolve(
+        rowsOf(
+          stmt,
+          'SELECT incident_id, kind, due_at FROM incident_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?',
+          timerFromRow,
+          now,
+          limit,
+        ),
+      ),
+  };
+}
