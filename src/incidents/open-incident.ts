@@ -19,26 +19,19 @@ export async function incidentFor(
   decision: Decision,
   groupKey: string,
 ): Promise<{ incident: IncidentRow; outcome: 'attached' | 'reopened' | 'created' }> {
-  const found = await joinedOrNew(ctx, tx, batch, alert, decision, groupKey);
+  const open = batch.openIncident(groupKey) ?? (await tx.openIncidentByGroupKey(groupKey));
+  const found = open ? { incident: open, outcome: 'attached' as const } : await reopenedOrNew(ctx, tx, alert, decision, groupKey);
   batch.remember(groupKey, found.incident);
   return found;
 }
 
-async function joinedOrNew(
-  ctx: EngineOptions,
-  tx: StoreTx,
-  batch: IngestBatch,
-  alert: Alert,
-  decision: Decision,
-  groupKey: string,
-): Promise<{ incident: IncidentRow; outcome: 'attached' | 'reopened' | 'created' }> {
-  const open = batch.openIncident(groupKey) ?? (await tx.openIncidentByGroupKey(groupKey));
-  if (open) return { incident: open, outcome: 'attached' };
+/** No open incident: the group's last one comes back when it resolved within the flap window, else a new one. */
+async function reopenedOrNew(ctx: EngineOptions, tx: StoreTx, alert: Alert, decision: Decision, groupKey: string) {
   const recent = await tx.lastResolvedIncidentByGroupKey(groupKey);
   if (recent && recent.resolvedAt !== null && alert.receivedAt - recent.resolvedAt <= ctx.flapWindowMs) {
-    return { incident: await reopen(tx, recent, alert), outcome: 'reopened' };
+    return { incident: await reopen(tx, recent, alert), outcome: 'reopened' as const };
   }
-  return { incident: await openIncident(tx, alert, decision, groupKey), outcome: 'created' };
+  return { incident: await openIncident(tx, alert, decision, groupKey), outcome: 'created' as const };
 }
 
 async function openIncident(tx: StoreTx, alert: Alert, decision: Decision, groupKey: string): Promise<IncidentRow> {
