@@ -8,7 +8,8 @@ import { applyAlert, type EngineMirrors } from './apply-alert.js';
 import type { EngineOptions } from './engine-options.js';
 import type { AlertOutcome, EnginePort, IngestResult, NewSilence } from './engine-port.js';
 import { escalateNow } from './escalate-now.js';
-import type { IngestBatch } from './ingest-batch.js';
+import { IngestBatch } from './ingest-batch.js';
+import { JoinLog } from './join-log.js';
 import { IngestQueue } from './ingest-queue.js';
 import { expireDue } from './expire.js';
 import { releaseHold } from './holds.js';
@@ -41,7 +42,13 @@ export class IncidentEngine implements EnginePort {
   ) {
     this.mirrors = { suppressions: new SuppressionPass(store, clock, options), receipts: new ReceiptBook() };
     this.ready = this.loadMirrors();
-    this.requests = new IngestQueue(store, (tx, batch, alerts) => this.apply(tx, batch, alerts), options.maxWaitingRequests ?? 20_000);
+    const joins = new JoinLog();
+    this.requests = new IngestQueue(
+      store,
+      (tx, batch, alerts) => this.apply(tx, batch, alerts),
+      () => new IngestBatch(joins),
+      options.maxWaitingRequests ?? 20_000,
+    );
   }
 
   /** Fills the in-memory mirrors (silences, inhibiting alerts) from the store; again after a rules reload. */

@@ -1,29 +1,30 @@
 import type { Alert } from '../alerts/alert.js';
 import { alertLabel } from '../rules/grouping.js';
 import type { IncidentRow, StoreTx } from '../store/types.js';
-import { plural, sender, writeEvent } from './timeline.js';
+import { JOIN_EVENTS_PER_WINDOW, type JoinLog, type JoinWindow } from './join-log.js';
+import { plural } from './timeline.js';
 
-/** Alerts joining one incident in one write that get a timeline event each; the rest are summed up in one. */
-export const JOIN_EVENTS_PER_WRITE = 5;
 /** Alert names a summary event spells out; the incident lists every alert. */
 const SUMMARY_NAMES = 5;
 
-interface Joins {
-  events: number;
-  more: number;
-  names: string[];
+interface Draft {
+  window: JoinWindow;
+  /** Alerts this write adds to the summary. */
+  added: number;
   source: string;
   at: number;
 }
 
 /**
  * What the alerts of one write share (the requests that arrived together): the open incident of each group key
- * already found, so a storm reads it once, and the alerts that joined an incident beyond the first few, which
- * the timeline records as one "N more alerts joined" event instead of a row each.
+ * already found, so a storm reads it once, and each incident's joins beyond the first few of its minute, which
+ * the timeline records as one running "N more alerts joined" event instead of a row each.
  */
 export class IngestBatch {
   private readonly open = new Map<string, IncidentRow>();
-  private readonly joins = new Map<number, Joins>();
+  private readonly drafts = new Map<number, Draft>();
+
+  constructor(private readonly joins: JoinLog) {}
 
   /** The open incident of this group key found earlier in this write, if any. */
   openIncident(groupKey: string): IncidentRow | undefined {
@@ -45,28 +46,38 @@ export class IngestBatch {
 
   /** An alert joins the incident: true when it gets its own timeline event, false when the summary counts it. */
   joined(incidentId: number, alert: Alert): boolean {
-    let j = this.joins.get(incidentId);
-    if (!j) this.joins.set(incidentId, (j = { events: 0, more: 0, names: [], source: alert.source, at: alert.receivedAt }));
-    if (j.events < JOIN_EVENTS_PER_WRITE) {
-      j.events++;
+    let d = this.drafts.get(incidentId);
+    if (!d) this.drafts.set(incidentId, (d = { window: this.joins.windowAt(incidentId, alert.receivedAt), added: 0, source: alert.source, at: alert.receivedAt }));
+    const w = d.window;
+    if (w.events < JOIN_EVENTS_PER_WINDOW) {
+      w.events++;
       return true;
     }
-    j.more++;
-    if (j.names.length < SUMMARY_NAMES) j.names.push(alertLabel(alert.labels));
-    j.source = alert.source;
-    j.at = alert.receivedAt;
+    w.summary ??= { eventId: 0, count: 0, names: [] };
+    w.summary.count++;
+    if (w.summary.names.length < SUMMARY_NAMES) w.summary.names.push(alertLabel(alert.labels));
+    d.added++;
+    d.source = alert.source;
+    d.at = alert.receivedAt;
     return false;
   }
 
-  /** The summary event of each incident that more alerts joined than got an event; at the end of the write. */
+  /**
+   * At the end of the write: each incident's summary event, added or brought up to date, and the windows kept
+   * once the write has committed.
+   */
   async writeSummaries(tx: StoreTx): Promise<void> {
-    for (const [incidentId, j] of this.joins) {
-      if (j.more === 0) continue;
-      const names = j.names.join(', ') + (j.more > j.names.length ? ', …' : '');
-      await writeEvent(tx, incidentId, j.at, sender(j.source), 'alerts_joined', `${plural(j.more, 'more alert')} joined: ${names}`, {
-        count: j.more,
-      });
+    for (const [incidentId, d] of this.drafts) {
+      const s = d.window.summary;
+      if (s && d.added > 0) {
+        const message = `${plural(s.count, 'more alert')} joined: ${s.names.join(', ')}${s.count > s.names.length ? ', …' : ''}`;
+        const data = { count: s.count, since: new Date(d.window.startedAt).toISOString() };
+        if (s.eventId === 0) {
+          s.eventId = await tx.addEvent({ incidentId, at: d.at, kind: 'alerts_joined', actor: d.source, source: d.source, message, data });
+        } else await tx.reviseEvent(s.eventId, message, data);
+      }
+      tx.afterCommit(() => this.joins.committed(incidentId, d.window));
     }
-    this.joins.clear();
+    this.drafts.clear();
   }
 }

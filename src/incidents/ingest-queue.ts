@@ -2,7 +2,7 @@ import type { Alert } from '../alerts/alert.js';
 import { unavailable, VigilError } from '../errors/errors.js';
 import type { Store, StoreTx } from '../store/types.js';
 import type { IngestResult } from './engine-port.js';
-import { IngestBatch } from './ingest-batch.js';
+import type { IngestBatch } from './ingest-batch.js';
 
 /** Alerts one shared write takes at most; more wait for the next commit. */
 const BATCH_ALERTS = 5_000;
@@ -29,6 +29,8 @@ export class IngestQueue {
   constructor(
     private readonly store: Store,
     private readonly apply: ApplyRequest,
+    /** What the alerts of one write share. */
+    private readonly newBatch: () => IngestBatch,
     /** Requests that may wait at most; more are answered 503 (the sender retries). */
     private readonly maxWaiting: number,
   ) {}
@@ -51,7 +53,7 @@ export class IngestQueue {
         this.queued = false;
         taken.push(...this.take());
         if (this.waiting.length > 0) this.queue();
-        const batch = new IngestBatch();
+        const batch = this.newBatch();
         const results: IngestResult[] = [];
         for (const w of taken) results.push(await this.apply(tx, batch, w.alerts));
         await batch.writeSummaries(tx);
@@ -85,7 +87,7 @@ export class IngestQueue {
     for (const w of taken) {
       this.store
         .write(async (tx) => {
-          const batch = new IngestBatch();
+          const batch = this.newBatch();
           const result = await this.apply(tx, batch, w.alerts);
           await batch.writeSummaries(tx);
           return result;

@@ -13,7 +13,7 @@ export const vigil = (source: string): Voice => ({ actor: 'vigil', source });
 export const sender = (source: string): Voice => ({ actor: source, source });
 
 /** Adds one event to an incident's timeline, in the transaction of the change it records. */
-export function writeEvent(
+export async function writeEvent(
   tx: StoreTx,
   incidentId: number,
   at: number,
@@ -22,7 +22,7 @@ export function writeEvent(
   message: string,
   data: Record<string, unknown> | null = null,
 ): Promise<void> {
-  return tx.addEvent({ incidentId, at, kind, actor: from.actor, source: from.source, message, data });
+  await tx.addEvent({ incidentId, at, kind, actor: from.actor, source: from.source, message, data });
 }
 
 /** "3 messages", "1 recipient": counts in timeline messages. */

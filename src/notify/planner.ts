@@ -157,7 +157,7 @@ function about(incident: IncidentRow, kind: MessageKind, to: Target, idempotency
  */
 async function respondersOf(tx: StoreTx, incident: IncidentRow, opts: { peopleOnly: boolean }): Promise<Map<string, Target>> {
   const out = new Map<string, Target>();
-  for (const n of await tx.pagesOf(incident.id)) {
+  for (const n of await tx.pagedRecipientsOf(incident.id)) {
     if (opts.peopleOnly && !n.person) continue;
     const channel: ChannelName = n.channel === 'voice' ? 'sms' : (n.channel as ChannelName);
     if (channel === 'webhook') continue;

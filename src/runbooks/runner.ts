@@ -268,9 +268,9 @@ export class RunbookRunner implements RemediationPort {
     }
   }
 
-  private event(tx: StoreTx, run: RunbookRunRow, kind: string, message: string, data: Record<string, unknown>): Promise<void> {
-    if (run.incidentId === null) return Promise.resolve();
-    return tx.addEvent({
+  private async event(tx: StoreTx, run: RunbookRunRow, kind: string, message: string, data: Record<string, unknown>): Promise<void> {
+    if (run.incidentId === null) return;
+    await tx.addEvent({
       incidentId: run.incidentId,
       at: this.deps.clock.now(),
       kind,

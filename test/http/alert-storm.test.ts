@@ -24,6 +24,31 @@ describe('an alert storm', () => {
     expect(joined[0].message).toBe('7 more alerts joined: NodeDown{host-5:9100}, NodeDown{host-6:9100}, NodeDown{host-7:9100}, NodeDown{host-8:9100}, NodeDown{host-9:9100}, …');
   });
 
+  it('keeps one running count per incident and minute across requests, and gives alerts their own events again after it', async () => {
+    v = await startVigil();
+    for (let r = 0; r < 3; r++) {
+      const res = await v.post('/api/v1/alerts/alertmanager', amWebhook([0, 1, 2, 3].map((i) => host(r * 4 + i))));
+      expect(res.status).toBe(202);
+      v.clock.advance(10_000);
+    }
+    const { incidents } = await v.json('/api/v1/incidents');
+    let full = await v.json(`/api/v1/incidents/${incidents[0].id}`);
+    expect(full.timeline.filter((e: any) => e.kind === 'alert_firing')).toHaveLength(5);
+    let joined = full.timeline.filter((e: any) => e.kind === 'alerts_joined');
+    expect(joined).toHaveLength(1);
+    expect(joined[0].data.count).toBe(7);
+    expect(joined[0].message).toMatch(/^7 more alerts joined: NodeDown\{host-5:9100\}, .*, …$/);
+
+    // A minute after the first alert joined, a new window: the next alerts have events of their own.
+    v.clock.advance(31_000);
+    await v.post('/api/v1/alerts/alertmanager', amWebhook([host(100), host(101)]));
+    full = await v.json(`/api/v1/incidents/${incidents[0].id}`);
+    expect(full.alerts).toHaveLength(14);
+    expect(full.timeline.filter((e: any) => e.kind === 'alert_firing')).toHaveLength(7);
+    joined = full.timeline.filter((e: any) => e.kind === 'alerts_joined');
+    expect(joined.map((e: any) => e.data.count)).toEqual([7]);
+  });
+
   it('opens one incident for a group when many senders post its new alerts at once, and counts every alert', async () => {
     v = await startVigil();
     const results = await Promise.all(

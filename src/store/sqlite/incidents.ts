@@ -7,6 +7,23 @@ import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
 
 const storedPolicyDefaults = { reackAfter: null, escalationRepeat: 0, escalation: null, holdPageFor: null } satisfies Partial<Policy>;
 
+/** Stored policy texts parsed so far: incidents share a handful of policies, and nothing changes one in place. */
+const parsedPolicies = new Map<string, Policy>();
+const PARSED_POLICIES_KEPT = 512;
+
+/** Policies stored by an older Vigil lack later fields: they get the schema's defaults here, once per text. */
+function storedPolicy(stored: unknown): Policy | null {
+  if (stored == null) return null;
+  const text = stored as string;
+  let policy = parsedPolicies.get(text);
+  if (!policy) {
+    policy = Object.freeze({ ...storedPolicyDefaults, ...(JSON.parse(text) as Policy) });
+    if (parsedPolicies.size >= PARSED_POLICIES_KEPT) parsedPolicies.clear();
+    parsedPolicies.set(text, policy);
+  }
+  return policy;
+}
+
 const incidents = rowMapping<IncidentRow>({
   id: 'id',
   groupKey: 'group_key',
@@ -21,8 +38,7 @@ const incidents = rowMapping<IncidentRow>({
   firingCount: 'firing_count',
   suppressedCount: 'suppressed_count',
   pagedAt: 'paged_at',
-  // Policies stored by an older Vigil lack later fields: they get the schema's defaults here, once.
-  policy: ['policy', (v) => (v == null ? null : { ...storedPolicyDefaults, ...(JSON.parse(v as string) as Policy) })],
+  policy: ['policy', storedPolicy],
   escalationTier: 'escalation_tier',
   escalationRound: 'escalation_round',
   ackSlaBreached: ['ack_sla_breached', 'flag'],
@@ -64,7 +80,7 @@ function incidentFilters(q: Omit<IncidentQuery, 'limit'>): Where {
 }
 
 /** The incidents table's writes and reads inside a write; changed tells the change feed which incident a write touches. */
-export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'latestNotes'> {
+export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
   const one = (sql: string, ...args: unknown[]) => Promise.resolve(rowOf(stmt, sql, incidentFromRow, ...args));
   return {
     getIncident: (id) => one('SELECT * FROM incidents WHERE id = ?', id),

@@ -309,4 +309,10 @@ export const migrations: string[] = [
   CREATE INDEX incidents_open_by_urgency ON incidents ((CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 WHEN 'reminder' THEN 2 ELSE 3 END), created_at, id)
     WHERE status != 'resolved';
   `,
+  `
+  -- When a bundle is due is its earliest pending message: one index seek, however many messages wait in it (a storm
+  -- of warnings bundled for one person put thousands in one bundle, and reading them all per page was quadratic).
+  DROP INDEX notifications_by_bundle;
+  CREATE INDEX notifications_by_bundle ON notifications (bundle_key, due_at) WHERE status = 'pending' AND bundle_key IS NOT NULL;
+  `,
 ];

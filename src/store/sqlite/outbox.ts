@@ -68,6 +68,12 @@ export function outboxTx(stmt: Stmt): OutboxTx {
       return Promise.resolve(r?.due ?? null);
     },
     pagesOf: (incidentId) => many("SELECT * FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id", incidentId),
+    pagedRecipientsOf: (incidentId) =>
+      Promise.resolve(
+        stmt(
+          "SELECT channel, person, recipient_name AS recipientName, address FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id",
+        ).all(incidentId) as Pick<NotificationRow, 'channel' | 'person' | 'recipientName' | 'address'>[],
+      ),
     setNotificationBody: (id, body) => {
       stmt('UPDATE notifications SET body = ? WHERE id = ?').run(body, id);
       return Promise.resolve();

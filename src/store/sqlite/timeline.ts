@@ -14,10 +14,10 @@ const eventFromRow = rowMapping<TimelineEvent>({
 }).fromRow;
 
 /** An incident's timeline: its writes, and the change feed told which incident got an event of which kind. */
-export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: string) => void): Pick<IncidentTx, 'addEvent' | 'latestNotes'> {
+export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: string) => void): Pick<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
   return {
     addEvent: (e) => {
-      stmt('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      const info = stmt('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
         e.incidentId,
         e.at,
         e.kind,
@@ -27,6 +27,15 @@ export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: strin
         e.data == null ? null : JSON.stringify(e.data),
       );
       changed(e.incidentId, e.kind);
+      return Promise.resolve(Number(info.lastInsertRowid));
+    },
+    reviseEvent: (id, message, data) => {
+      const row = stmt('UPDATE timeline SET message = ?, data = ? WHERE id = ? RETURNING incident_id, kind').get(
+        message,
+        data == null ? null : JSON.stringify(data),
+        id,
+      ) as { incident_id: number; kind: string } | undefined;
+      if (row) changed(row.incident_id, row.kind);
       return Promise.resolve();
     },
     latestNotes: (incidentId, limit) =>

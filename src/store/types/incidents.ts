@@ -96,7 +96,10 @@ export interface IncidentTx {
   lastResolvedIncidentByGroupKey(groupKey: string): Promise<IncidentRow | undefined>;
   insertIncident(incident: NewIncident): Promise<IncidentRow>;
   updateIncident(id: number, patch: Partial<Omit<IncidentRow, 'id'>>): Promise<void>;
-  addEvent(event: NewTimelineEvent): Promise<void>;
+  /** Adds an event; answers its id. */
+  addEvent(event: NewTimelineEvent): Promise<number>;
+  /** Rewrites an event's message and data in place (a running count, such as alerts joining in a storm). */
+  reviseEvent(id: number, message: string, data: Record<string, unknown> | null): Promise<void>;
   /** The latest notes (and acknowledgements) of an incident, newest first. */
   latestNotes(incidentId: number, limit: number): Promise<TimelineEvent[]>;
 }

@@ -54,6 +54,8 @@ export interface OutboxTx {
   bundleDueAt(bundleKey: string): Promise<number | null>;
   /** The incident's pages and escalations (who was paged, on what), oldest first. */
   pagesOf(incidentId: number): Promise<NotificationRow[]>;
+  /** Who the incident's pages and escalations went to, on what, oldest first (pagesOf without the rest of each row). */
+  pagedRecipientsOf(incidentId: number): Promise<Pick<NotificationRow, 'channel' | 'person' | 'recipientName' | 'address'>[]>;
   /** The rendered message (JSON) of an outbox row that has no incident to render from: digests, reviews. */
   setNotificationBody(id: number, body: string): Promise<void>;
 }

@@ -87,5 +87,24 @@ export function incidentsContract({ store }: ContractContext): void {
       expect((await s.write((tx) => tx.latestNotes(id, 2))).map((e) => e.message)).toEqual(['fixed the disk', 'Acknowledged']);
       expect(await s.timelineOf(999)).toEqual([]);
     });
+
+    it('addEvent answers the event id; reviseEvent rewrites its message and data in place', async () => {
+      const s = await store();
+      const { id } = await s.write((tx) => tx.insertIncident(newIncident()));
+      const [first, second] = await s.write(async (tx) => [
+        await tx.addEvent(newEvent(id, { kind: 'alerts_joined', message: '1 more alert joined', data: { count: 1 } })),
+        await tx.addEvent(newEvent(id, { kind: 'note', message: 'after' })),
+      ]);
+      expect(second).toBeGreaterThan(first!);
+      await s.write((tx) => tx.reviseEvent(first!, '3 more alerts joined', { count: 3 }));
+      const timeline = await s.timelineOf(id);
+      expect(timeline.map((e) => [e.id, e.kind, e.message, e.data])).toEqual([
+        [first, 'alerts_joined', '3 more alerts joined', { count: 3 }],
+        [second, 'note', 'after', null],
+      ]);
+      // An id that does not exist changes nothing.
+      await s.write((tx) => tx.reviseEvent(999_999, 'x', null));
+      expect(await s.timelineOf(id)).toEqual(timeline);
+    });
   });
 }

@@ -98,6 +98,21 @@ export function outboxContract({ store }: ContractContext): void {
       expect((await s.write((tx) => tx.pagesOf(i))).map((n) => n.id)).toEqual([page, escalation]);
     });
 
+    it('pagedRecipientsOf: who the pages and escalations went to, on what, oldest first', async () => {
+      const s = await store();
+      const i = await incident(s);
+      await s.write(async (tx) => {
+        await tx.insertNotification(newNotification(i, { idempotencyKey: 'a', kind: 'page', channel: 'voice', address: '+15550001' }), 1);
+        await tx.insertNotification(newNotification(i, { idempotencyKey: 'b', kind: 'reminder', channel: 'email', address: 'x@example.com' }), 1);
+        await tx.insertNotification(newNotification(i, { idempotencyKey: 'c', kind: 'escalation', channel: 'chat', person: null, recipientName: '#ops', address: '#ops' }), 1);
+      });
+      expect(await s.write((tx) => tx.pagedRecipientsOf(i))).toEqual([
+        { channel: 'voice', person: 'alice', recipientName: 'Alice Example', address: '+15550001' },
+        { channel: 'chat', person: null, recipientName: '#ops', address: '#ops' },
+      ]);
+      expect(await s.write((tx) => tx.pagedRecipientsOf(i + 100))).toEqual([]);
+    });
+
     it('listNotifications: an incident’s oldest first, or everyone’s newest first, up to the limit', async () => {
       const s = await store();
       const i = await incident(s);
