@@ -1,4 +1,4 @@
-// npm run bench:memory — RSS of Vigil holding 100k open alerts (target: under 300 MB), measured against the
+// npm run bench:memory — RSS of Vigil holding 100k open alerts (target: under 150 MB), measured against the
 // same process before any alert arrived, and after every alert was repeated once (the state cache full).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,7 @@ try {
     { state: `${TOTAL.toLocaleString('en')} open alerts, each sent twice`, rssMB: Math.round(loaded) },
   ]);
   console.log(`open alerts stored: ${open.alerts.length ? 'yes' : 'no'}; load took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`RSS with ${TOTAL.toLocaleString('en')} open alerts: ${Math.round(loaded)} MB (target < 300 MB; idle ${Math.round(idle)} MB, ratio ${(loaded / idle).toFixed(2)})`);
+  console.log(`RSS with ${TOTAL.toLocaleString('en')} open alerts: ${Math.round(loaded)} MB (target < 150 MB; idle ${Math.round(idle)} MB, ratio ${(loaded / idle).toFixed(2)})`);
 } finally {
   await stop(child);
   rmSync(work, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 // npm run bench:scheduler — 10k open incidents with due reminders: tick duration and p99 lateness of the progress
-// reminders. Target: p99 under 5 s. In one process, with the compiled modules in dist/: 10,000 critical incidents
+// reminders. Target: p99 under 1 s. In one process, with the compiled modules in dist/: 10,000 critical incidents
 // (the shipped rules: InstanceDown is critical, progressReminder 30m), left triggered; the manual clock then moves
 // 15 min ahead first (the acknowledge SLAs and tier-2 escalations are due; ticks run until none is), then to 30 min
 // 1 s, so every reminder is due at once (1 s late) together with the tier-3 escalations, and scheduler ticks run
@@ -23,7 +23,7 @@ const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 10_000);
 const BATCH = 500;
 const REMINDER_MS = 30 * 60_000;
 const CLOCK_LATE_MS = 1_000;
-const TARGET_P99_S = 5;
+const TARGET_P99_S = 1;
 const BASELINE_TICKS = 5;
 const LIMIT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 10 * 60_000);
 const START = Date.parse('2026-11-23T10:00:00Z');

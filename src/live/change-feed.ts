@@ -19,7 +19,7 @@ export interface FeedSubscriber {
 }
 
 export interface ChangeFeedOptions {
-  store: Pick<Store, 'onIncidentChanges' | 'incidentsByIds' | 'latestEvents'>;
+  store: Pick<Store, 'onIncidentChanges' | 'incidentsByIds' | 'latestEventOfEach'>;
   /** Changes within this window go out together (one read, one message per viewer). */
   batchMs: number;
   /** Changed incidents kept (in the latest batches) for streams that reconnect; bounds the feed's memory. */
@@ -103,15 +103,17 @@ export class ChangeFeed {
     try {
       const incidents = await this.options.store.incidentsByIds([...pending.keys()]);
       const opened: number[] = [];
-      const escalated: FeedBatch['escalated'] = [];
+      const escalatedIds: number[] = [];
       for (const [id, kinds] of pending) {
         if (kinds.has('triggered') || kinds.has('reopened') || kinds.has('retriggered')) opened.push(id);
-        if (kinds.has('escalated')) {
-          const [event] = await this.options.store.latestEvents(id, ['escalated'], 1);
-          const people = (event?.data as { people?: unknown } | null)?.people;
-          escalated.push({ incidentId: id, people: Array.isArray(people) ? people.filter((p): p is string => typeof p === 'string') : [] });
-        }
+        if (kinds.has('escalated')) escalatedIds.push(id);
       }
+      // One read for every escalation of the batch: a storm escalates thousands at once.
+      const events = escalatedIds.length ? await this.options.store.latestEventOfEach(escalatedIds, 'escalated') : new Map();
+      const escalated: FeedBatch['escalated'] = escalatedIds.map((id) => {
+        const people = (events.get(id)?.data as { people?: unknown } | null | undefined)?.people;
+        return { incidentId: id, people: Array.isArray(people) ? people.filter((p): p is string => typeof p === 'string') : [] };
+      });
       const batch: FeedBatch = { seq: ++this.seq, at: this.options.now(), incidents, opened, escalated };
       this.recent.push(batch);
       this.kept += incidents.length;

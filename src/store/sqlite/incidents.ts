@@ -100,7 +100,7 @@ export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): O
 }
 
 /** The incidents table's reads: lists with filters and keyset paging, counts. */
-export function incidentReads(stmt: Stmt, read: Read): Omit<IncidentReads, 'timelineOf' | 'latestEvents'> {
+export function incidentReads(stmt: Stmt, read: Read): Omit<IncidentReads, 'timelineOf' | 'latestEvents' | 'latestEventOfEach'> {
   const many = (sql: string, ...args: unknown[]) => read(() => rowsOf(stmt, sql, incidentFromRow, ...args));
   return {
     listIncidents: (q) => {

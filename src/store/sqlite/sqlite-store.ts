@@ -139,6 +139,7 @@ export class SqliteStore implements Store {
   openIncidentCounts: Store['openIncidentCounts'] = () => this.reads.openIncidentCounts();
   timelineOf: Store['timelineOf'] = (incidentId) => this.reads.timelineOf(incidentId);
   latestEvents: Store['latestEvents'] = (incidentId, kinds, limit) => this.reads.latestEvents(incidentId, kinds, limit);
+  latestEventOfEach: Store['latestEventOfEach'] = (incidentIds, kind) => this.reads.latestEventOfEach(incidentIds, kind);
   alertsOf: Store['alertsOf'] = (incidentId) => this.reads.alertsOf(incidentId);
   listAlerts: Store['listAlerts'] = (q) => this.reads.listAlerts(q);
   allFiringAlerts: Store['allFiringAlerts'] = () => this.reads.allFiringAlerts();

@@ -45,9 +45,22 @@ export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: strin
   };
 }
 
-export function timelineReads(stmt: Stmt, read: Read): Pick<IncidentReads, 'timelineOf' | 'latestEvents'> {
+export function timelineReads(stmt: Stmt, read: Read): Pick<IncidentReads, 'timelineOf' | 'latestEvents' | 'latestEventOfEach'> {
   return {
     timelineOf: (incidentId) => read(() => rowsOf(stmt, 'SELECT * FROM timeline WHERE incident_id = ? ORDER BY id', eventFromRow, incidentId)),
+    latestEventOfEach: (incidentIds, kind) =>
+      read(() => {
+        const rows = rowsOf(
+          stmt,
+          `SELECT t.* FROM timeline t JOIN (
+             SELECT max(id) AS id FROM timeline WHERE kind = ? AND incident_id IN (SELECT value FROM json_each(?)) GROUP BY incident_id
+           ) latest ON t.id = latest.id`,
+          eventFromRow,
+          kind,
+          JSON.stringify(incidentIds),
+        );
+        return new Map(rows.map((e) => [e.incidentId, e]));
+      }),
     latestEvents: (incidentId, kinds, limit) =>
       read(() =>
         rowsOf(

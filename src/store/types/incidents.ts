@@ -114,5 +114,7 @@ export interface IncidentReads {
   timelineOf(incidentId: number): Promise<TimelineEvent[]>;
   /** An incident's latest events of these kinds, newest first (messages read only what they show). */
   latestEvents(incidentId: number, kinds: readonly string[], limit: number): Promise<TimelineEvent[]>;
+  /** The latest event of this kind of each of these incidents, by incident (one read for many: the change feed). */
+  latestEventOfEach(incidentIds: readonly number[], kind: string): Promise<Map<number, TimelineEvent>>;
   openIncidentCounts(): Promise<Record<Severity, number>>;
 }

@@ -88,6 +88,27 @@ export function incidentsContract({ store }: ContractContext): void {
       expect(await s.timelineOf(999)).toEqual([]);
     });
 
+    it('latestEventOfEach: the latest event of a kind of each incident, in one read', async () => {
+      const s = await store();
+      const [a, b, c] = await s.write(async (tx) => [
+        (await tx.insertIncident(newIncident({ groupKey: 'a' }))).id,
+        (await tx.insertIncident(newIncident({ groupKey: 'b' }))).id,
+        (await tx.insertIncident(newIncident({ groupKey: 'c' }))).id,
+      ]);
+      await s.write(async (tx) => {
+        await tx.addEvent(newEvent(a!, { kind: 'escalated', message: 'a to tier 2', data: { people: ['bob'] } }));
+        await tx.addEvent(newEvent(b!, { kind: 'escalated', message: 'b to tier 2' }));
+        await tx.addEvent(newEvent(a!, { kind: 'escalated', message: 'a to tier 3', data: { people: ['carol'] } }));
+        await tx.addEvent(newEvent(a!, { kind: 'note', message: 'later, another kind' }));
+        await tx.addEvent(newEvent(c!, { kind: 'note', message: 'never escalated' }));
+      });
+      const latest = await s.latestEventOfEach([a!, b!, c!, 999], 'escalated');
+      expect([...latest.keys()].sort()).toEqual([a, b].sort());
+      expect(latest.get(a!)).toMatchObject({ incidentId: a, message: 'a to tier 3', data: { people: ['carol'] } });
+      expect(latest.get(b!)?.message).toBe('b to tier 2');
+      expect((await s.latestEventOfEach([], 'escalated')).size).toBe(0);
+    });
+
     it('addEvent answers the event id; reviseEvent rewrites its message and data in place', async () => {
       const s = await store();
       const { id } = await s.write((tx) => tx.insertIncident(newIncident()));
