@@ -44,7 +44,7 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       expect(text).toMatch(/Service\s*checkout/);
       expect(text).toMatch(/Priority\s*P1/);
       expect(text).toMatch(/Open for\s*0s/);
-      expect(await page.title()).toBe('(1) Vigil');
+      await waitFor(async () => (await page.title()) === '(1) Vigil', 5000, 'the count in the tab title');
 
       await dialog.getByRole('button', { name: 'Acknowledge', exact: true }).click();
       await dialog.waitFor({ state: 'hidden' });
@@ -82,7 +82,8 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       const dialog = page.getByRole('alertdialog');
       await dialog.getByRole('heading', { name: '2 critical incidents' }).waitFor();
       expect(await dialog.getByRole('listitem').count()).toBe(2);
-      expect(await page.title()).toBe('(2) Vigil');
+      // The tab title follows the dialog on the next render.
+      await waitFor(async () => (await page.title()) === '(2) Vigil', 5000, 'the count in the tab title');
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
       expect((await v.incident(1)).status).toBe('triggered');
