@@ -4,7 +4,7 @@ import type { Logger } from '../observe/logger.js';
 import { createCoreMetrics, type CoreMetrics } from '../observe/metrics.js';
 import { VigilError } from '../errors/errors.js';
 import type { Config } from '../config/schema.js';
-import { IncidentEngine } from '../incidents/engine.js';
+import { IncidentEngine, type EngineOptions } from '../incidents/engine.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/types.js';
 import { Scheduler } from '../jobs/scheduler.js';
@@ -119,7 +119,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     onOutcome: (runbook, outcome) => metrics.runbookRuns.inc({ runbook, outcome }),
     notify: (incidentId, runbook, message, approvalRunId) => notifier.message(incidentId, `runbook ${runbook}`, message, approvalRunId),
   });
-  const engine = new IncidentEngine(store, deps.clock, {
+  const engineOptions: EngineOptions = {
     groupBy: config.incidents.groupBy,
     flapWindowMs: config.incidents.flapWindow,
     rules: () => rules.current,
@@ -127,8 +127,8 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     onOutbox: () => notifier.dispatcher.wake(),
     onSlaBreach: (priority, kind) => metrics.slaBreaches.inc({ priority, kind }),
     remediation: runner,
-    maxWaitingRequests: config.store.maxPendingWrites,
-  });
+  };
+  const engine = new IncidentEngine(store, deps.clock, engineOptions, config.store.maxPendingWrites);
   runner.attach(engine);
   const reports = new ReportQueue(defaultReportQueue, {
     step: (seconds) => metrics.reportSteps.observe(seconds),

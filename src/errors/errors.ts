@@ -59,3 +59,5 @@ export const notFound = (message: string) => new VigilError('not_found', message
 export const conflict = (message: string) => new VigilError('conflict', message);
 export const unavailable = (message: string, retryAfter = 1) =>
   new VigilError('unavailable', message, undefined, retryAfter);
+/** More writes wait for the store than it takes: the sender retries in a second. */
+export const tooManyWrites = () => unavailable('too many writes waiting for the store; retry shortly', 1);

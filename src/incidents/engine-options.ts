@@ -18,8 +18,6 @@ export interface EngineOptions {
   onSlaBreach?: (priority: string, kind: 'ack' | 'resolve') => void;
   /** Queues runbooks; absent, rules' runbooks are not run. */
   remediation?: RemediationPort;
-  /** Ingest requests that may wait for the store at most (store.maxPendingWrites); more are answered 503. */
-  maxWaitingRequests?: number;
 }
 
 /** The engine's door to auto-remediation: runs are queued in the transaction that opened the incident cycle. */

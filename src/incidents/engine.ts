@@ -8,7 +8,7 @@ import { applyAlert, type EngineMirrors } from './apply-alert.js';
 import type { EngineOptions } from './engine-options.js';
 import type { AlertOutcome, EnginePort, IngestResult, NewSilence } from './engine-port.js';
 import { escalateNow } from './escalate-now.js';
-import { IngestBatch } from './ingest-batch.js';
+import type { IngestBatch } from './ingest-batch.js';
 import { JoinLog } from './join-log.js';
 import { IngestQueue } from './ingest-queue.js';
 import { expireDue } from './expire.js';
@@ -39,16 +39,12 @@ export class IncidentEngine implements EnginePort {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly options: EngineOptions,
+    /** Ingest requests that may wait for the store at most (store.maxPendingWrites); more are answered 503. */
+    maxWaitingRequests: number,
   ) {
     this.mirrors = { suppressions: new SuppressionPass(store, clock, options), receipts: new ReceiptBook() };
     this.ready = this.loadMirrors();
-    const joins = new JoinLog();
-    this.requests = new IngestQueue(
-      store,
-      (tx, batch, alerts) => this.apply(tx, batch, alerts),
-      () => new IngestBatch(joins),
-      options.maxWaitingRequests ?? 20_000,
-    );
+    this.requests = new IngestQueue(store, (tx, batch, alerts) => this.apply(tx, batch, alerts), new JoinLog(), maxWaitingRequests);
   }
 
   /** Fills the in-memory mirrors (silences, inhibiting alerts) from the store; again after a rules reload. */

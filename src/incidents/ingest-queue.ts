@@ -1,8 +1,9 @@
 import type { Alert } from '../alerts/alert.js';
-import { unavailable, VigilError } from '../errors/errors.js';
+import { tooManyWrites, VigilError } from '../errors/errors.js';
 import type { Store, StoreTx } from '../store/types.js';
 import type { IngestResult } from './engine-port.js';
-import type { IngestBatch } from './ingest-batch.js';
+import { IngestBatch } from './ingest-batch.js';
+import type { JoinLog } from './join-log.js';
 
 /** Alerts one shared write takes at most; more wait for the next commit. */
 const BATCH_ALERTS = 5_000;
@@ -29,14 +30,14 @@ export class IngestQueue {
   constructor(
     private readonly store: Store,
     private readonly apply: ApplyRequest,
-    /** What the alerts of one write share. */
-    private readonly newBatch: () => IngestBatch,
+    /** Each incident's joins of the last minute, across writes. */
+    private readonly joins: JoinLog,
     /** Requests that may wait at most; more are answered 503 (the sender retries). */
     private readonly maxWaiting: number,
   ) {}
 
   submit(alerts: Alert[]): Promise<IngestResult> {
-    if (this.waiting.length >= this.maxWaiting) return Promise.reject(unavailable('too many writes waiting for the store; retry shortly', 1));
+    if (this.waiting.length >= this.maxWaiting) return Promise.reject(tooManyWrites());
     return new Promise((resolve, reject) => {
       this.waiting.push({ alerts, resolve, reject });
       this.queue();
@@ -53,11 +54,7 @@ export class IngestQueue {
         this.queued = false;
         taken.push(...this.take());
         if (this.waiting.length > 0) this.queue();
-        const batch = this.newBatch();
-        const results: IngestResult[] = [];
-        for (const w of taken) results.push(await this.apply(tx, batch, w.alerts));
-        await batch.writeSummaries(tx);
-        return results;
+        return this.applyAll(tx, taken);
       })
       .then(
         (results) => taken.forEach((w, i) => w.resolve(results[i]!)),
@@ -85,14 +82,16 @@ export class IngestQueue {
       return;
     }
     for (const w of taken) {
-      this.store
-        .write(async (tx) => {
-          const batch = this.newBatch();
-          const result = await this.apply(tx, batch, w.alerts);
-          await batch.writeSummaries(tx);
-          return result;
-        })
-        .then(w.resolve, w.reject);
+      this.store.write((tx) => this.applyAll(tx, [w])).then(([result]) => w.resolve(result!), w.reject);
     }
+  }
+
+  /** The requests' alerts in one write, in order, then the storm summaries they add to. */
+  private async applyAll(tx: StoreTx, requests: Waiting[]): Promise<IngestResult[]> {
+    const batch = new IngestBatch(this.joins);
+    const results: IngestResult[] = [];
+    for (const w of requests) results.push(await this.apply(tx, batch, w.alerts));
+    await batch.writeSummaries(tx);
+    return results;
   }
 }

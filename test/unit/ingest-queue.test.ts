@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
-import { IngestBatch } from '../../src/incidents/ingest-batch.js';
 import { IngestQueue, type ApplyRequest } from '../../src/incidents/ingest-queue.js';
 import { JoinLog } from '../../src/incidents/join-log.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -12,8 +11,6 @@ afterEach(async () => store?.close());
 
 const open = (maxPendingWrites = 1000) =>
   (store = new SqliteStore({ path: path.join(tempDir(), 'v.db'), synchronous: 'normal', maxPendingWrites, busyTimeoutMs: 1000 }));
-
-const batch = () => new IngestBatch(new JoinLog());
 
 /** A request of one alert, named by its fingerprint. */
 const request = (name: string) => [{ fingerprint: name } as Alert];
@@ -30,7 +27,7 @@ describe('the ingest queue', () => {
       current.push(alerts[0]!.fingerprint);
       return { accepted: 1, outcomes: ['created'], incidentIds: [current.length] };
     };
-    const queue = new IngestQueue(store, apply, batch, 100);
+    const queue = new IngestQueue(store, apply, new JoinLog(), 100);
     const results = await Promise.all(['a', 'b', 'c'].map((n) => queue.submit(request(n))));
     expect(writes).toEqual([['a', 'b', 'c']]);
     expect(results.map((r) => r.incidentIds)).toEqual([[1], [2], [3]]);
@@ -45,7 +42,7 @@ describe('the ingest queue', () => {
       applied.push(name);
       return { accepted: 1, outcomes: ['created'], incidentIds: [] };
     };
-    const queue = new IngestQueue(store, apply, batch, 100);
+    const queue = new IngestQueue(store, apply, new JoinLog(), 100);
     const settled = await Promise.allSettled(['a', 'bad', 'c'].map((n) => queue.submit(request(n))));
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((settled[1] as PromiseRejectedResult).reason.message).toBe('this request cannot be applied');
@@ -55,7 +52,7 @@ describe('the ingest queue', () => {
 
   it('answers 503 (unavailable, retry after 1 s) beyond the requests that may wait', async () => {
     open();
-    const queue = new IngestQueue(store, async () => ({ accepted: 1, outcomes: ['created'], incidentIds: [] }), batch, 2);
+    const queue = new IngestQueue(store, async () => ({ accepted: 1, outcomes: ['created'], incidentIds: [] }), new JoinLog(), 2);
     const settled = await Promise.allSettled(['a', 'b', 'c'].map((n) => queue.submit(request(n))));
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
     expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'unavailable', retryAfter: 1 });
@@ -65,7 +62,7 @@ describe('the ingest queue', () => {
 
   it('rejects the waiting requests when the store refuses the write, and serves the next ones', async () => {
     open();
-    const queue = new IngestQueue(store, async () => ({ accepted: 1, outcomes: ['created'], incidentIds: [] }), batch, 100);
+    const queue = new IngestQueue(store, async () => ({ accepted: 1, outcomes: ['created'], incidentIds: [] }), new JoinLog(), 100);
     await store.close();
     await expect(queue.submit(request('a'))).rejects.toMatchObject({ code: 'unavailable' });
     await expect(queue.submit(request('b'))).rejects.toMatchObject({ code: 'unavailable' });

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { unavailable } from '../../errors/errors.js';
+import { tooManyWrites, unavailable } from '../../errors/errors.js';
 import type { IncidentChange } from '../types.js';
 import { classifyFault } from './faults.js';
 import type { Stmt } from './statements.js';
@@ -53,7 +53,7 @@ export class GroupCommit {
   write<T>(run: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(unavailable('store is shutting down', 5));
     if (this.queue.length >= this.options.maxPendingWrites) {
-      return Promise.reject(unavailable('too many writes waiting for the store; retry shortly', 1));
+      return Promise.reject(tooManyWrites());
     }
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
