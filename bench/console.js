@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, load, start, stop, summarize, waitReady } from './lib.js';
+import { load, startVigil, stop, summarize } from './lib.js';
 
 const root = path.join(import.meta.dirname, '..');
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -32,18 +32,8 @@ const bodies = Array.from({ length: 200 }, (_, b) =>
 const work = mkdtempSync(path.join(tmpdir(), 'vigil-bench-console-'));
 let runs = 0;
 
-async function startVigil() {
-  const port = await freePort();
-  const child = start(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve'], {
-    VIGIL_PORT: String(port),
-    VIGIL_DB: path.join(work, `vigil-${++runs}.db`),
-    VIGIL_LOG_LEVEL: 'warn',
-    VIGIL_API_TOKEN: TOKEN,
-    VIGIL_CONFIG: path.join(root, 'vigil.yaml'),
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(`${base}/healthz`, child);
-  return { child, base, port };
+function startConsoleVigil() {
+  return startVigil({ db: path.join(work, `vigil-${++runs}.db`), config: path.join(root, 'vigil.yaml'), env: { VIGIL_API_TOKEN: TOKEN } });
 }
 
 /**
@@ -117,7 +107,7 @@ const post = (base, pathname, body) =>
   fetch(base + pathname, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
 
 async function ingestRun(label, streams) {
-  const { child, base, port } = await startVigil();
+  const { child, base, port } = await startConsoleVigil();
   const sent = new Map(); // probe name -> time of its 202
   let viewers = null;
   try {
@@ -163,7 +153,7 @@ async function ingestRun(label, streams) {
 }
 
 async function boardRun() {
-  const { child, base } = await startVigil();
+  const { child, base } = await startConsoleVigil();
   try {
     // 10,000 open incidents: 1,000 webhooks of 10 alerts, each alert its own alertname (its own incident).
     for (let b = 0; b < 1000; b++) {

@@ -1,10 +1,10 @@
 // npm run bench:ingest — durable ingest throughput of Vigil against a bare node:http JSON parser and, when
 // installed, Alertmanager, all in this run with the same 10-alert payloads at 50 connections.
 // Also reports Vigil's p99 accept latency at a fixed 1,000 POSTs/s.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, load, start, stop, summarize, waitReady } from './lib.js';
+import { load, startAlertmanager, startBare, startVigil, stop, summarize } from './lib.js';
 
 const root = path.join(import.meta.dirname, '..');
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -31,84 +31,41 @@ const refreshing = bodies.map((b) => {
   return () => template.join(new Date(now + 3_600_000 + ++tick).toISOString());
 });
 
-const bareSource = `
-const http = require('node:http');
-http.createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    try { JSON.parse(Buffer.concat(chunks)); res.writeHead(200, {'content-type': 'application/json'}); res.end('{}'); }
-    catch { res.writeHead(400); res.end(); }
-  });
-}).listen(Number(process.env.PORT), '127.0.0.1');
-`;
-
 const work = mkdtempSync(path.join(tmpdir(), 'vigil-bench-'));
 const results = [];
 let vigilRuns = 0;
 
+/** Two seconds of warm-up, then the measured run (at `rate` POSTs/s when given). */
+async function measure(label, url, payloads, rate, connections) {
+  await load(url, payloads, { duration: 2 });
+  return summarize(label, await load(url, payloads, { duration, overallRate: rate, connections }), ALERTS);
+}
+
 async function bareRun() {
-  const port = await freePort();
-  const file = path.join(work, 'bare.cjs');
-  writeFileSync(file, bareSource);
-  const child = start(process.execPath, [file], { PORT: String(port) });
-  const url = `http://127.0.0.1:${port}/`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      if ((await fetch(url, { method: 'POST', body: '{}' })).ok) break;
-    } catch {
-      if (Date.now() > deadline) throw new Error('bare server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const { child, url } = await startBare(work);
   try {
-    await load(url, bodies, { duration: 2 });
-    return summarize('bare node:http + JSON.parse', await load(url, bodies, { duration }), ALERTS);
+    return await measure('bare node:http + JSON.parse', url, bodies);
   } finally {
     await stop(child);
   }
 }
 
 async function vigilRun(label, rate, connections = 50, payloads = bodies) {
-  const port = await freePort();
-  const db = path.join(work, `vigil-${++vigilRuns}.db`);
-  const child = start(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve'], {
-    VIGIL_PORT: String(port),
-    VIGIL_DB: db,
-    VIGIL_LOG_LEVEL: 'warn',
-    VIGIL_CONFIG: path.join(root, 'vigil.yaml'),
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const { child, base } = await startVigil({ db: path.join(work, `vigil-${++vigilRuns}.db`), config: path.join(root, 'vigil.yaml') });
   try {
-    await waitReady(`${base}/healthz`, child);
-    await load(`${base}/api/v2/alerts`, payloads, { duration: 2 });
-    const r = await load(`${base}/api/v2/alerts`, payloads, { duration, overallRate: rate, connections });
-    return summarize(label, r, ALERTS);
+    return await measure(label, `${base}/api/v2/alerts`, payloads, rate, connections);
   } finally {
     await stop(child);
   }
 }
 
 async function alertmanagerRun(label, rate, connections = 50) {
-  const bin = ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'].find((b) => existsSync(b));
-  if (!bin) return null;
-  const port = await freePort();
-  const cfg = path.join(work, 'am.yml');
-  writeFileSync(cfg, 'route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n');
-  const child = start(bin, [
-    `--config.file=${cfg}`,
-    `--storage.path=${path.join(work, 'am-data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--cluster.listen-address=',
-  ]);
-  const base = `http://127.0.0.1:${port}`;
+  const am = await startAlertmanager(work, '', 'am-data');
+  if (!am) return null;
   try {
-    await waitReady(`${base}/-/ready`, child);
-    await load(`${base}/api/v2/alerts`, bodies, { duration: 2 });
-    return summarize(label, await load(`${base}/api/v2/alerts`, bodies, { duration, overallRate: rate, connections }), ALERTS);
+    return await measure(label, `${am.base}/api/v2/alerts`, bodies, rate, connections);
   } finally {
-    await stop(child);
+    await stop(am.child);
   }
 }
 

@@ -1,5 +1,6 @@
 // Shared helpers for the benchmarks: start processes, wait for readiness, run autocannon.
 import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 
@@ -86,4 +87,79 @@ export function summarize(name, result, alertsPerPost) {
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+const root = new URL('..', import.meta.url).pathname;
+
+/**
+ * `vigil serve` from dist/ on a free port (log level warn), with this SQLite file and config file; resolves
+ * once /healthz answers.
+ */
+export async function startVigil({ db, config, env = {}, timeoutMs }) {
+  const port = await freePort();
+  const child = start(process.execPath, [`${root}dist/cli/main.js`, 'serve'], {
+    VIGIL_PORT: String(port),
+    VIGIL_DB: db,
+    VIGIL_LOG_LEVEL: 'warn',
+    ...(config ? { VIGIL_CONFIG: config } : {}),
+    ...env,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${base}/healthz`, child, timeoutMs);
+  } catch (err) {
+    await stop(child);
+    throw err;
+  }
+  return { child, base, port };
+}
+
+const bareSource = `
+const http = require('node:http');
+http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    try { JSON.parse(Buffer.concat(chunks)); res.writeHead(200, {'content-type': 'application/json'}); res.end('{}'); }
+    catch { res.writeHead(400); res.end(); }
+  });
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+/** A bare node:http server that only parses each JSON body: the baseline of the ingest benchmarks. */
+export async function startBare(work) {
+  const port = await freePort();
+  const file = `${work}/bare.cjs`;
+  writeFileSync(file, bareSource);
+  const child = start(process.execPath, [file], { PORT: String(port) });
+  const url = `http://127.0.0.1:${port}/`;
+  for (const deadline = Date.now() + 10_000; ; ) {
+    try {
+      if ((await fetch(url, { method: 'POST', body: '{}' })).ok) return { child, url };
+    } catch {
+      if (Date.now() > deadline) {
+        await stop(child);
+        throw new Error('bare server did not start');
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Alertmanager from the Debian package (in memory, not durable) with this route, or null when not installed. */
+export async function startAlertmanager(work, route, dataDir) {
+  const bin = ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'].find((b) => existsSync(b));
+  if (!bin) return null;
+  const port = await freePort();
+  const cfg = `${work}/am.yml`;
+  writeFileSync(cfg, `route:\n  receiver: blackhole\n${route}receivers:\n  - name: blackhole\n`);
+  const child = start(bin, [`--config.file=${cfg}`, `--storage.path=${work}/${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=']);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${base}/-/ready`, child);
+  } catch (err) {
+    await stop(child);
+    throw err;
+  }
+  return { child, base };
 }

@@ -3,9 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, start, stop, waitReady } from './lib.js';
+import { startVigil, stop } from './lib.js';
 
-const root = path.join(import.meta.dirname, '..');
 const TOTAL = Number(process.env.BENCH_ALERTS ?? 100_000);
 const PER_POST = 100;
 const work = mkdtempSync(path.join(tmpdir(), 'vigil-bench-mem-'));
@@ -16,15 +15,8 @@ async function rss(base) {
   return Number(line.split(' ')[1]) / 1024 / 1024;
 }
 
-const port = await freePort();
-const child = start(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve'], {
-  VIGIL_PORT: String(port),
-  VIGIL_DB: path.join(work, 'vigil.db'),
-  VIGIL_LOG_LEVEL: 'warn',
-});
-const base = `http://127.0.0.1:${port}`;
+const { child, base } = await startVigil({ db: path.join(work, 'vigil.db') });
 try {
-  await waitReady(`${base}/healthz`, child);
   const idle = await rss(base);
   const endsAt = new Date(Date.now() + 24 * 3_600_000).toISOString();
   const send = async (from) => {

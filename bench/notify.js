@@ -7,7 +7,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { freePort, start, stop, waitReady } from './lib.js';
+import { startVigil, stop } from './lib.js';
 
 const root = path.join(import.meta.dirname, '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -220,15 +220,8 @@ function writeSetup(dir, providerPort) {
 
 async function vigilRun(work, providerPort) {
   receipts = new Map();
-  const port = await freePort();
-  const child = start(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve'], {
-    VIGIL_PORT: String(port),
-    VIGIL_DB: path.join(work, 'vigil.db'),
-    VIGIL_LOG_LEVEL: 'warn',
-    VIGIL_CONFIG: writeSetup(work, providerPort),
-  });
+  const { child, port } = await startVigil({ db: path.join(work, 'vigil.db'), config: writeSetup(work, providerPort) });
   try {
-    await waitReady(`http://127.0.0.1:${port}/healthz`, child);
     const run = await drive(port, '/api/v1/alerts/alertmanager');
     const missing = await awaitDeliveries(run.ingested);
     return stats('Vigil (outbox → webhook)', run, missing);

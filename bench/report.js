@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
-import { freePort, load, start, stop, summarize, waitReady } from './lib.js';
+import { load, startVigil, stop, summarize } from './lib.js';
 import { seedDatabase } from './report-seed.js';
 
 const root = path.join(import.meta.dirname, '..');
@@ -111,16 +111,8 @@ try {
     `seeded ${INCIDENTS.toLocaleString('en')} incidents, ${counts.events.toLocaleString('en')} timeline events, ${counts.alerts.toLocaleString('en')} alerts, ${counts.pages.toLocaleString('en')} pages in ${((Date.now() - seededAt) / 1000).toFixed(1)} s`,
   );
 
-  const port = await freePort();
-  const child = start(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve'], {
-    VIGIL_PORT: String(port),
-    VIGIL_DB: db,
-    VIGIL_LOG_LEVEL: 'warn',
-    VIGIL_CONFIG: path.join(root, 'vigil.yaml'),
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const { child, base } = await startVigil({ db, config: path.join(root, 'vigil.yaml'), timeoutMs: 60_000 });
   try {
-    await waitReady(`${base}/healthz`, child, 60_000);
     // One report on its own, Vigil otherwise idle (after its start-up work).
     await new Promise((r) => setTimeout(r, 5000));
     const startPeak = peakRssMB(child.pid);

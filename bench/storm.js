@@ -2,10 +2,10 @@
 // before the answer. 50 connections, 10 never-seen alerts per request (a new instance label each) in 20 alertname
 // groups, warning severity, to /api/v2/alerts; against Alertmanager (when installed) and a bare node:http JSON
 // parser in the same run. A second workload gives every alert its own alertname: an incident (and its pages) per alert.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, load, start, stop, summarize, waitReady } from './lib.js';
+import { load, startAlertmanager, startBare, startVigil, stop, summarize } from './lib.js';
 
 const root = path.join(import.meta.dirname, '..');
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -28,73 +28,38 @@ function storm(perAlertIncident) {
   return [() => `[${Array.from({ length: ALERTS }, one).join(',')}]`];
 }
 
-const bareSource = `
-const http = require('node:http');
-http.createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    try { JSON.parse(Buffer.concat(chunks)); res.writeHead(200, {'content-type': 'application/json'}); res.end('{}'); }
-    catch { res.writeHead(400); res.end(); }
-  });
-}).listen(Number(process.env.PORT), '127.0.0.1');
-`;
-
 const work = mkdtempSync(path.join(tmpdir(), 'vigil-bench-storm-'));
 let runs = 0;
 
+/** Two seconds of warm-up, then the measured run. */
+async function measure(label, url, bodies) {
+  await load(url, bodies, { duration: 2 });
+  return summarize(label, await load(url, bodies, { duration }), ALERTS);
+}
+
 async function bareRun() {
-  const port = await freePort();
-  const file = path.join(work, 'bare.cjs');
-  writeFileSync(file, bareSource);
-  const child = start(process.execPath, [file], { PORT: String(port) });
-  const url = `http://127.0.0.1:${port}/`;
-  for (const deadline = Date.now() + 10_000; ; ) {
-    try {
-      if ((await fetch(url, { method: 'POST', body: '{}' })).ok) break;
-    } catch {
-      if (Date.now() > deadline) throw new Error('bare server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const { child, url } = await startBare(work);
   try {
-    await load(url, storm(false), { duration: 2 });
-    return summarize('bare node:http + JSON.parse', await load(url, storm(false), { duration }), ALERTS);
+    return await measure('bare node:http + JSON.parse', url, storm(false));
   } finally {
     await stop(child);
   }
 }
 
 async function alertmanagerRun() {
-  const bin = ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'].find((b) => existsSync(b));
-  if (!bin) return null;
-  const port = await freePort();
-  const cfg = path.join(work, 'am.yml');
-  writeFileSync(cfg, 'route:\n  receiver: blackhole\n  group_by: [alertname]\nreceivers:\n  - name: blackhole\n');
-  const child = start(bin, [`--config.file=${cfg}`, `--storage.path=${path.join(work, `am-${++runs}`)}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=']);
-  const base = `http://127.0.0.1:${port}`;
+  const am = await startAlertmanager(work, '  group_by: [alertname]\n', `am-${++runs}`);
+  if (!am) return null;
   try {
-    await waitReady(`${base}/-/ready`, child);
-    await load(`${base}/api/v2/alerts`, storm(false), { duration: 2 });
-    return summarize('Alertmanager 0.25 (in memory)', await load(`${base}/api/v2/alerts`, storm(false), { duration }), ALERTS);
+    return await measure('Alertmanager 0.25 (in memory)', `${am.base}/api/v2/alerts`, storm(false));
   } finally {
-    await stop(child);
+    await stop(am.child);
   }
 }
 
 async function vigilRun(label, perAlertIncident) {
-  const port = await freePort();
-  const child = start(process.execPath, [path.join(root, 'dist/cli/main.js'), 'serve'], {
-    VIGIL_PORT: String(port),
-    VIGIL_DB: path.join(work, `vigil-${++runs}.db`),
-    VIGIL_LOG_LEVEL: 'warn',
-    VIGIL_CONFIG: path.join(root, 'vigil.yaml'),
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const { child, base } = await startVigil({ db: path.join(work, `vigil-${++runs}.db`), config: path.join(root, 'vigil.yaml') });
   try {
-    await waitReady(`${base}/healthz`, child);
-    await load(`${base}/api/v2/alerts`, storm(perAlertIncident), { duration: 2 });
-    return summarize(label, await load(`${base}/api/v2/alerts`, storm(perAlertIncident), { duration }), ALERTS);
+    return await measure(label, `${base}/api/v2/alerts`, storm(perAlertIncident));
   } finally {
     await stop(child);
   }
@@ -104,7 +69,7 @@ try {
   const results = [await bareRun()];
   const am = await alertmanagerRun();
   if (am) results.push(am);
-  const grouped = await vigilRun('Vigil, 20 groups (SQLite, synchronous=FULL)', false);
+  const grouped = await vigilRun('Vigil, 20 alertnames, 140 incidents (SQLite, synchronous=FULL)', false);
   const perAlert = await vigilRun('Vigil, an incident per alert (pages)', true);
   results.push(grouped, perAlert);
   console.table(results);
