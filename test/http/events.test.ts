@@ -41,7 +41,7 @@ async function openStream(t: TestVigil, headers: Record<string, string> = {}) {
     contentType: res.headers.get('content-type'),
     events,
     /** Waits for an event the predicate accepts. */
-    async until(accept: (e: { event: string; data: any }) => boolean) {
+    async until(accept: (e: { id?: string; event: string; data: any }) => boolean) {
       while (!events.some(accept)) await new Promise<void>((r) => waiters.push(r));
       return events.find(accept)!;
     },
