@@ -95,9 +95,9 @@ const root = new URL('..', import.meta.url).pathname;
  * `vigil serve` from dist/ on a free port (log level warn), with this SQLite file and config file; resolves
  * once /healthz answers.
  */
-export async function startVigil({ db, config, env = {}, timeoutMs }) {
+export async function startVigil({ db, config, env = {}, timeoutMs, nodeArgs = [] }) {
   const port = await freePort();
-  const child = start(process.execPath, [`${root}dist/cli/main.js`, 'serve'], {
+  const child = start(process.execPath, [...nodeArgs, `${root}dist/cli/main.js`, 'serve'], {
     VIGIL_PORT: String(port),
     VIGIL_DB: db,
     VIGIL_LOG_LEVEL: 'warn',

@@ -1,4 +1,5 @@
 import type { Alert } from '../alerts/alert.js';
+import { detailsDigest } from '../alerts/details-digest.js';
 import { severityRank } from '../alerts/severity.js';
 import type { AlertState, StoreTx } from '../store/types.js';
 import { decide } from './decide.js';
@@ -12,12 +13,14 @@ import { raiseSeverity } from './severity.js';
  */
 export async function refresh(ctx: EngineOptions, receipts: ReceiptBook, tx: StoreTx, current: AlertState, alert: Alert): Promise<void> {
   const annotationsJson = JSON.stringify(alert.annotations);
-  const valuesJson = alert.values === null ? current.valuesJson : JSON.stringify(alert.values);
+  // An alert without values (a repeat from a sender that has none) keeps the stored ones.
+  const valuesJson = alert.values === null ? null : JSON.stringify(alert.values);
   // The labels of one fingerprint do not change, so neither does the rules' decision, unless the sender
   // changes the severity of a kept fingerprint (a PagerDuty re-trigger).
   const decision = alert.rawSeverity !== current.rawSeverity ? decide(ctx, alert) : null;
   const raised = decision !== null && severityRank(decision.severity) < severityRank(current.severity);
-  const detailsChanged = current.annotationsJson !== annotationsJson || current.valuesJson !== valuesJson;
+  const detailsChanged =
+    current.annotationsDigest !== detailsDigest(annotationsJson) || (valuesJson !== null && current.valuesDigest !== detailsDigest(valuesJson));
   if (decision === null && !detailsChanged && current.endsAt === alert.endsAt && current.expiresAt === alert.expiresAt) {
     receipts.note(current.id, alert.receivedAt);
     return;

@@ -1,50 +1,49 @@
-import type { AlertState, StoreTx } from '../types.js';
+import { detailsDigest } from '../../alerts/details-digest.js';
+import type { StoreTx } from '../types.js';
+import { AlertStateTable } from './alert-state-table.js';
 
-/** Bounds the alert-state cache (about 100 MB at the most). */
+/** Bounds the alert-state cache (about 30 MB at the most). */
 const maxCachedStates = 200_000;
 
 /**
  * Current state of recently seen alerts, so a repeat of a firing alert needs no query. Every write to an
  * alert drops its entry, and any rolled-back write drops them all (clear), so it never holds uncommitted state.
+ * States are kept column by column (alert-state-table.ts): an open alert costs about 100 bytes here, not 500.
  */
 export class AlertStateCache {
-  private readonly states = new Map<string, AlertState>();
-  private readonly fingerprints = new Map<number, string>();
+  private readonly table = new AlertStateTable(maxCachedStates);
 
   /** The transaction with alert-state reads served from the cache and alert writes keeping it true. */
   over(base: StoreTx): StoreTx {
     return {
       ...base,
       currentAlertState: (fingerprint) => {
-        const cached = this.states.get(fingerprint);
+        const cached = this.table.get(fingerprint);
         if (cached) return Promise.resolve(cached);
         return base.currentAlertState(fingerprint).then((state) => {
-          if (state) this.remember(fingerprint, state);
+          if (state) this.table.set(fingerprint, state);
           return state;
         });
       },
       refreshAlert: (id, f) => {
         const written = base.refreshAlert(id, f);
         // Write-through: the cached state follows the row (a failed write rolls back and clears the whole cache).
-        const fingerprint = this.fingerprints.get(id);
-        const cached = fingerprint === undefined ? undefined : this.states.get(fingerprint);
-        if (cached) {
-          cached.endsAt = f.endsAt;
-          cached.expiresAt = f.expiresAt;
-          if (f.annotationsJson !== undefined) cached.annotationsJson = f.annotationsJson;
-          if (f.valuesJson !== undefined) cached.valuesJson = f.valuesJson;
-          if (f.severity !== undefined) cached.severity = f.severity;
-          if (f.rawSeverity !== undefined) cached.rawSeverity = f.rawSeverity;
-        }
+        this.table.patch(id, {
+          endsAt: f.endsAt,
+          expiresAt: f.expiresAt,
+          ...(f.annotationsJson !== undefined ? { annotationsDigest: detailsDigest(f.annotationsJson) } : {}),
+          ...(f.valuesJson !== undefined ? { valuesDigest: detailsDigest(f.valuesJson) } : {}),
+          // The raw severity changes only with the severity, as in the row.
+          ...(f.severity !== undefined ? { severity: f.severity, rawSeverity: f.rawSeverity ?? null } : {}),
+        });
         return written;
       },
       insertAlert: (alert) => {
-        const cached = this.states.get(alert.fingerprint);
-        if (cached) this.forget(cached.id);
+        this.table.deleteFingerprint(alert.fingerprint);
         return base.insertAlert(alert);
       },
       updateAlert: (id, patch) => {
-        this.forget(id);
+        this.table.deleteId(id);
         return base.updateAlert(id, patch);
       },
     };
@@ -52,20 +51,6 @@ export class AlertStateCache {
 
   /** Drops every entry: some write rolled back. */
   clear(): void {
-    this.states.clear();
-    this.fingerprints.clear();
-  }
-
-  private remember(fingerprint: string, state: AlertState): void {
-    if (this.states.size >= maxCachedStates) this.clear();
-    this.states.set(fingerprint, state);
-    this.fingerprints.set(state.id, fingerprint);
-  }
-
-  private forget(id: number): void {
-    const fingerprint = this.fingerprints.get(id);
-    if (fingerprint === undefined) return;
-    this.fingerprints.delete(id);
-    this.states.delete(fingerprint);
+    this.table.clear();
   }
 }

@@ -1,3 +1,4 @@
+import { detailsDigest } from '../../alerts/details-digest.js';
 import type { AlertReads, AlertRow, AlertState, AlertTx } from '../types/alerts.js';
 import { insertRow, updateById, Where } from './dynamic-sql.js';
 import { rowMapping } from './row-mapping.js';
@@ -28,7 +29,7 @@ const alerts = rowMapping<AlertRow>({
 });
 const alertFromRow = alerts.fromRow;
 
-/** The few columns the ingest hot path reads; JSON columns stay as text. */
+/** The few columns the ingest hot path reads; JSON columns as their digests. */
 const alertStates = rowMapping<AlertState>({
   id: 'id',
   incidentId: 'incident_id',
@@ -39,8 +40,8 @@ const alertStates = rowMapping<AlertState>({
   endsAt: 'ends_at',
   expiresAt: 'expires_at',
   resolvedBy: 'resolved_by',
-  annotationsJson: 'annotations',
-  valuesJson: 'value_data',
+  annotationsDigest: ['annotations', (json) => detailsDigest(json as string)],
+  valuesDigest: ['value_data', (json) => (json == null ? null : detailsDigest(json as string))],
 });
 
 /** The alerts table's writes and the reads the engine makes inside a write (alert-state-cache.ts caches states). */

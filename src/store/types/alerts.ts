@@ -18,7 +18,10 @@ export interface AlertRow extends Omit<Alert, 'receivedAt'> {
 
 export type NewAlert = Omit<AlertRow, 'id'>;
 
-/** The few columns the ingest hot path needs to decide what a delivery changes; JSON columns stay as text. */
+/**
+ * The few columns the ingest hot path needs to decide what a delivery changes; the JSON columns as their
+ * digests (alerts/details-digest.ts), which is all a repeat compares.
+ */
 export interface AlertState {
   id: number;
   incidentId: number;
@@ -29,8 +32,8 @@ export interface AlertState {
   endsAt: number | null;
   expiresAt: number | null;
   resolvedBy: string | null;
-  annotationsJson: string;
-  valuesJson: string | null;
+  annotationsDigest: number;
+  valuesDigest: number | null;
 }
 
 /** What a repeat of an alert changes (refreshAlert); JSON fields as text, given only when they changed. */

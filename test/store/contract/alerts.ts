@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { detailsDigest } from '../../../src/alerts/details-digest.js';
 import type { Store } from '../../../src/store/types.js';
 import type { ContractContext } from '../contract.js';
 import { newAlert, newIncident } from '../fixtures.js';
@@ -39,8 +40,8 @@ export function alertsContract({ store }: ContractContext): void {
         endsAt: 100_000,
         expiresAt: 100_000,
         resolvedBy: null,
-        annotationsJson: JSON.stringify({ summary: 'Disk almost full' }),
-        valuesJson: JSON.stringify({ A: 97.5, B: null }),
+        annotationsDigest: detailsDigest(JSON.stringify({ summary: 'Disk almost full' })),
+        valuesDigest: detailsDigest(JSON.stringify({ A: 97.5, B: null })),
       });
       expect(await s.write((tx) => tx.currentAlert('fp-2'))).toBeUndefined();
       expect(await s.write((tx) => tx.currentAlertState('fp-2'))).toBeUndefined();
@@ -100,6 +101,14 @@ export function alertsContract({ store }: ContractContext): void {
       // Without a severity the raw severity stays, whatever is given for it.
       await s.write((tx) => tx.refreshAlert(id, { endsAt: 500_000, expiresAt: 500_000, lastReceivedAt: 4_000, valuesJson: '{"A":1}', rawSeverity: null }));
       expect(await get()).toMatchObject({ receiveCount: 4, values: { A: 1 }, severity: 'warning', rawSeverity: 'warn', annotations: { summary: 'Disk full' } });
+      // The cached state the next repeat compares with follows every refresh.
+      expect(await s.write((tx) => tx.currentAlertState('fp-1'))).toMatchObject({
+        endsAt: 500_000,
+        annotationsDigest: detailsDigest(JSON.stringify({ summary: 'Disk full' })),
+        valuesDigest: detailsDigest('{"A":1}'),
+        severity: 'warning',
+        rawSeverity: 'warn',
+      });
       // A severity with a null raw severity clears it.
       await s.write((tx) => tx.refreshAlert(id, { endsAt: 500_000, expiresAt: 500_000, lastReceivedAt: 5_000, severity: 'info', rawSeverity: null }));
       expect(await get()).toMatchObject({ severity: 'info', rawSeverity: null });
