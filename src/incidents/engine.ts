@@ -86,6 +86,11 @@ export class IncidentEngine implements EnginePort {
     return runDueTimers(this.store, this.clock, this.options, chunk, budgetMs);
   }
 
+  /** When the earliest incident timer is due (null: none set), so the scheduler wakes on time. */
+  nextTimerDueAt(): Promise<number | null> {
+    return this.store.nextTimerDueAt();
+  }
+
   /**
    * Ends a page hold early (a run failed, asked to escalate, or was refused) and pages now, with the reason
    * on the timeline. Nothing happens when the incident is no longer held.

@@ -30,5 +30,5 @@ export function suppressionJob(engine: IncidentEngine): Job {
 
 /** Escalations, SLA timers, progress reminders and re-triggers: every incident timer that is due. */
 export function incidentTimersJob(engine: IncidentEngine): Job {
-  return { name: 'incident-timers', run: () => engine.runTimers() };
+  return { name: 'incident-timers', run: () => engine.runTimers(), nextDueAt: () => engine.nextTimerDueAt() };
 }

@@ -12,7 +12,7 @@ import type { OutboxReads, OutboxTx } from './types/outbox.js';
 import type { ReportReads } from './types/reports.js';
 import type { RunbookReads, RunbookTx } from './types/runbooks.js';
 import type { SilenceReads, SilenceTx } from './types/silences.js';
-import type { TimerTx } from './types/timers.js';
+import type { TimerReads, TimerTx } from './types/timers.js';
 
 export type { AccessReads, AccessTokenRow, AccessTx, SessionRow } from './types/access.js';
 export type { AlertQuery, AlertReads, AlertRefresh, AlertRow, AlertState, AlertTx, NewAlert } from './types/alerts.js';
@@ -34,7 +34,7 @@ export type { NewNotification, NotificationAttempt, NotificationRow, Notificatio
 export type { ReportChunkOptions, ReportIncidentRow, ReportNotificationRow, ReportReads, ReportRows } from './types/reports.js';
 export type { ApprovalRow, NewRunbookRun, RunbookReads, RunbookRunRow, RunbookTx } from './types/runbooks.js';
 export type { SilenceReads, SilenceTx } from './types/silences.js';
-export type { DueTimer, TimerKind, TimerTx } from './types/timers.js';
+export type { DueTimer, TimerKind, TimerReads, TimerTx } from './types/timers.js';
 
 /** Writes inside one group-committed transaction. Functions given to Store.write must not do I/O of their own. */
 export interface StoreTx extends AlertTx, IncidentTx, OutboxTx, TimerTx, SilenceTx, RunbookTx, AccessTx, DigestTx, InboundTx {
@@ -43,7 +43,7 @@ export interface StoreTx extends AlertTx, IncidentTx, OutboxTx, TimerTx, Silence
 }
 
 /** The storage port. Every write resolves only after its transaction is durably committed. */
-export interface Store extends AlertReads, IncidentReads, OutboxReads, SilenceReads, RunbookReads, AccessReads, ReportReads, ReviewReads {
+export interface Store extends AlertReads, IncidentReads, OutboxReads, SilenceReads, RunbookReads, AccessReads, ReportReads, ReviewReads, TimerReads {
   /** Runs fn in a transaction shared with other concurrent writers (group commit); resolves after COMMIT. */
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Calls the listener after every commit that changed incidents (the console's live updates); returns an unsubscribe. */

@@ -17,7 +17,7 @@ import { runbookReads, runbookTx } from './runbook-runs.js';
 import { silenceReads, silenceTx } from './silences.js';
 import { statementCache, type Read, type Stmt } from './statements.js';
 import { timelineReads, timelineTx } from './timeline.js';
-import { timerTx } from './timers.js';
+import { timerReads, timerTx } from './timers.js';
 
 export interface SqliteStoreOptions {
   path: string;
@@ -91,6 +91,7 @@ export class SqliteStore implements Store {
       ...accessReads(stmt, read),
       ...reportReads(stmt, read),
       ...reviewReads(stmt, read),
+      ...timerReads(stmt, read),
     };
   }
 
@@ -138,6 +139,7 @@ export class SqliteStore implements Store {
   incidentsByIds: Store['incidentsByIds'] = (ids) => this.reads.incidentsByIds(ids);
   openIncidentCounts: Store['openIncidentCounts'] = () => this.reads.openIncidentCounts();
   timelineOf: Store['timelineOf'] = (incidentId) => this.reads.timelineOf(incidentId);
+  nextTimerDueAt: Store['nextTimerDueAt'] = () => this.reads.nextTimerDueAt();
   latestEvents: Store['latestEvents'] = (incidentId, kinds, limit) => this.reads.latestEvents(incidentId, kinds, limit);
   latestEventOfEach: Store['latestEventOfEach'] = (incidentIds, kind) => this.reads.latestEventOfEach(incidentIds, kind);
   alertsOf: Store['alertsOf'] = (incidentId) => this.reads.alertsOf(incidentId);

@@ -1,6 +1,6 @@
-import type { DueTimer, TimerTx } from '../types/timers.js';
+import type { DueTimer, TimerReads, TimerTx } from '../types/timers.js';
 import { rowMapping } from './row-mapping.js';
-import { rowsOf, type Stmt } from './statements.js';
+import { type Read, rowsOf, type Stmt } from './statements.js';
 
 const timerFromRow = rowMapping<DueTimer>({ incidentId: 'incident_id', kind: 'kind', dueAt: 'due_at' }).fromRow;
 
@@ -30,5 +30,11 @@ export function timerTx(stmt: Stmt): TimerTx {
           limit,
         ),
       ),
+  };
+}
+
+export function timerReads(stmt: Stmt, read: Read): TimerReads {
+  return {
+    nextTimerDueAt: () => read(() => (stmt('SELECT min(due_at) AS due FROM incident_timers').get() as { due: number | null }).due),
   };
 }

@@ -13,3 +13,8 @@ export interface TimerTx {
   clearTimers(incidentId: number, kinds?: TimerKind[]): Promise<void>;
   dueTimers(now: number, limit: number): Promise<DueTimer[]>;
 }
+
+export interface TimerReads {
+  /** When the earliest incident timer is due, or null when none is set: the scheduler wakes then. */
+  nextTimerDueAt(): Promise<number | null>;
+}

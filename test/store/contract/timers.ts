@@ -36,5 +36,20 @@ export function timersContract({ store }: ContractContext): void {
       await s.write((tx) => tx.clearTimers(a!));
       expect(await s.write((tx) => tx.dueTimers(100, 10))).toEqual([{ incidentId: b, kind: 'renotify', dueAt: 100 }]);
     });
+
+    it('tells when the earliest timer is due, null when none is set', async () => {
+      const s = await store();
+      expect(await s.nextTimerDueAt()).toBeNull();
+      const a = (await s.write((tx) => tx.insertIncident(newIncident({ groupKey: 'a' })))).id;
+      await s.write(async (tx) => {
+        await tx.setTimer(a, 'progress', 5_000);
+        await tx.setTimer(a, 'ack_sla', 700);
+      });
+      expect(await s.nextTimerDueAt()).toBe(700);
+      await s.write((tx) => tx.clearTimers(a, ['ack_sla']));
+      expect(await s.nextTimerDueAt()).toBe(5_000);
+      await s.write((tx) => tx.clearTimers(a));
+      expect(await s.nextTimerDueAt()).toBeNull();
+    });
   });
 }
