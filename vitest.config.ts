@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One PostgreSQL server for the run; each PostgreSQL test file makes its own database in it.
+    globalSetup: ['test/setup/postgres-cluster.ts'],
   },
 });

@@ -2,10 +2,9 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../observe/logger.js';
 import { createCoreMetrics, type CoreMetrics } from '../observe/metrics.js';
-import { VigilError } from '../errors/errors.js';
 import type { Config } from '../config/schema.js';
 import { IncidentEngine, type EngineOptions } from '../incidents/engine.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import { expireAlertsJob, flushReceiptsJob, incidentTimersJob, suppressionJob } from '../jobs/alert-jobs.js';
@@ -74,19 +73,18 @@ function reloadTogether(rules: LiveRules, runbooks: LiveRunbooks, reason: string
 }
 
 function createStore(config: Config, metrics: CoreMetrics, logger: Logger): Store {
-  if (/^postgres(ql)?:\/\//i.test(config.store.path)) {
-    throw new VigilError('bad_request', 'PostgreSQL storage is not available in this release; use a SQLite path for VIGIL_DB');
-  }
-  return new SqliteStore({
-    path: config.store.path,
-    synchronous: config.store.synchronous,
-    maxPendingWrites: config.store.maxPendingWrites,
-    busyTimeoutMs: config.store.busyTimeout,
+  return openStore(config.store, 'serve', {
     onCommit: (seconds, writes) => {
       metrics.storeCommitDuration.observe(seconds);
       metrics.storeCommitWrites.observe(writes);
     },
     onEffectError: (err) => logger.error({ err }, 'after-commit update failed'),
+    // Another instance took over the database while it was away: stop serving (graceful shutdown).
+    onFatal: (err) => {
+      logger.fatal({ err: err.message }, 'cannot serve this database any more');
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    },
   });
 }
 

@@ -3,7 +3,8 @@ import { loadConfig, type Env } from '../config/load.js';
 import { loadSummary } from '../reports/load.js';
 import { isPeriodProblem, resolvePeriod } from '../reports/period.js';
 import { renderSummaryText } from '../reports/render-text.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
 
 export interface ReportOptions {
   since?: string;
@@ -35,22 +36,17 @@ export async function report(opts: ReportOptions, io: ReportIo = {}): Promise<nu
     err(`--${period.field}: ${period.problem}\n`);
     return 2;
   }
-  const path = config.store.path;
-  if (/^[a-z]+:\/\//i.test(path) || !existsSync(path)) {
-    err(`no Vigil database at ${path} (set VIGIL_DB, or store.path in VIGIL_CONFIG)\n`);
+  if (!config.store.url && !existsSync(config.store.path)) {
+    err(`no Vigil database at ${config.store.path} (set VIGIL_DB, or store.path in VIGIL_CONFIG)\n`);
     return 1;
   }
-  let store: SqliteStore;
+  let store: Store | undefined;
   try {
     // Read-only: a report never migrates, locks or writes the database Vigil serves.
-    store = new SqliteStore({
-      path,
-      synchronous: config.store.synchronous,
-      maxPendingWrites: config.store.maxPendingWrites,
-      busyTimeoutMs: config.store.busyTimeout,
-      readonly: true,
-    });
+    store = openStore(config.store, 'read');
+    await store.opened();
   } catch (e) {
+    await store?.close();
     err(`${(e as Error).message}\n`);
     return 1;
   }

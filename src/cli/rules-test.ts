@@ -9,7 +9,8 @@ import { findSuppression } from '../rules/suppression.js';
 import { fingerprintLabels } from '../alerts/fingerprint.js';
 import { alertLabel } from '../rules/grouping.js';
 import { parseTime } from '../time/rfc3339.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore, storeLabel } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
 
 const alertShape = z.object({
   labels: z.record(z.string(), z.string()),
@@ -64,18 +65,21 @@ export async function rulesTest(args: string[], opts: { at?: string }): Promise<
   const silences = new SilenceBook();
   const inhibition = new InhibitionIndex();
   let storeNote = 'no database: silences and inhibiting alerts not checked';
-  if (!/^[a-z]+:\/\//i.test(config.store.path) && existsSync(config.store.path)) {
-    let store: SqliteStore | undefined;
+  if (config.store.url || existsSync(config.store.path)) {
+    let store: Store | undefined;
     try {
-      store = new SqliteStore({ path: config.store.path, synchronous: 'normal', maxPendingWrites: 1, busyTimeoutMs: 2000, readonly: true });
+      store = openStore(config.store, 'read');
+      await store.opened();
     } catch (err) {
+      await store?.close();
+      store = undefined;
       storeNote = `${(err as Error).message}: silences and inhibiting alerts not checked`;
     }
     if (store) {
       try {
         silences.load(await store.listSilences(now));
         for (const a of await store.allFiringAlerts()) inhibition.add(rules, a.fingerprint, a.labels, alertLabel(a.labels));
-        storeNote = `checked against ${config.store.path}`;
+        storeNote = `checked against ${storeLabel(config.store)}`;
       } finally {
         await store.close();
       }

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../observe/logger.js';
 import { createVigil } from '../app/vigil.js';
 import { sampleCurl } from './sample-alert.js';
 import { channelModes } from '../notify/notifier.js';
+import { storeLabel } from '../store/open-store.js';
 
 /** `vigil serve`: runs until SIGTERM/SIGINT, then drains in-flight requests and commits. */
 export async function serve(): Promise<void> {
@@ -14,6 +15,12 @@ export async function serve(): Promise<void> {
   });
   const logger = createLogger(config.log.level, undefined, config.log.format);
   const vigil = createVigil(config, { logger, startScheduler: true });
+  // PostgreSQL may still be starting: Vigil listens (readyz 503) and waits for it; a database it must never
+  // serve (a newer schema, another instance serving) ends the process.
+  vigil.store.opened().catch((err: Error) => {
+    logger.fatal({ err: err.message }, 'cannot serve this database');
+    process.exit(1);
+  });
   const port = await vigil.listen();
   announce({ ...config, server: { ...config.server, port } }, logger);
   logger.info({ channels: channelModes(vigil.notifier.channels) }, 'notification channels (log: no credentials, messages are only logged)');
@@ -60,7 +67,7 @@ function announce(config: Config, logger: Logger): void {
     {
       port,
       config: config.source ?? '(built-in defaults)',
-      store: config.store.path,
+      store: storeLabel(config.store),
       rules: config.rules.dir,
       runbooks: config.runbooks.dir,
       synchronous: config.store.synchronous,

@@ -1,7 +1,7 @@
 import { loadConfig, type Env } from '../config/load.js';
 import { parseDuration } from '../time/duration.js';
 import { loadRuleSet } from '../rules/ruleset.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { hashSecret, newSecret, newTokenId, TOKEN_PREFIX } from '../access/secrets.js';
 import { textTable } from '../reports/text-table.js';
@@ -24,14 +24,8 @@ function io(o: TokenIo) {
 }
 
 /** The database the running Vigil uses (a token is one row: writing it next to a running Vigil is safe). */
-function openStore(config: ReturnType<typeof loadConfig>): Store {
-  return new SqliteStore({
-    path: config.store.path,
-    synchronous: config.store.synchronous,
-    maxPendingWrites: 10,
-    busyTimeoutMs: config.store.busyTimeout,
-    alongside: true,
-  });
+function openTokenStore(config: ReturnType<typeof loadConfig>): Store {
+  return openStore(config.store, 'alongside');
 }
 
 /** `vigil token create --person ID [--expires 90d] [--label TEXT]`: prints the new token once. */
@@ -54,7 +48,7 @@ export async function tokenCreate(opts: { person: string; expires?: string; labe
   }
   const token = newSecret(TOKEN_PREFIX);
   const id = newTokenId();
-  const store = openStore(config);
+  const store = openTokenStore(config);
   try {
     await store.write((tx) =>
       tx.insertAccessToken({ id, person: person.id, hash: hashSecret(token), label: opts.label ?? null, createdAt: now, expiresAt, revokedAt: null, lastUsedAt: null }),
@@ -79,7 +73,7 @@ export async function tokenCreate(opts: { person: string; expires?: string; labe
 /** `vigil token list`: every token's id, person, label, dates and state (never the secret). */
 export async function tokenList(opts: { json?: boolean }, o: TokenIo = {}): Promise<number> {
   const { out, now, config } = io(o);
-  const store = openStore(config);
+  const store = openTokenStore(config);
   try {
     const rows = await store.listAccessTokens();
     const state = (r: (typeof rows)[number]) => (r.revokedAt !== null ? 'revoked' : r.expiresAt !== null && r.expiresAt <= now ? 'expired' : 'active');
@@ -123,7 +117,7 @@ export async function tokenList(opts: { json?: boolean }, o: TokenIo = {}): Prom
 /** `vigil token revoke ID`: the token stops working at once (the console session it opened ends at its expiry). */
 export async function tokenRevoke(id: string, o: TokenIo = {}): Promise<number> {
   const { out, err, now, config } = io(o);
-  const store = openStore(config);
+  const store = openTokenStore(config);
   try {
     const revoked = await store.write((tx) => tx.revokeAccessToken(id, now));
     if (!revoked) {

@@ -30,6 +30,7 @@ function envPort(env: Env): number | undefined {
 export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const isUrl = (p: string) => /^[a-z]+:\/\//i.test(p);
+const isPostgresUrl = (p: string) => /^postgres(ql)?:\/\//i.test(p);
 
 /**
  * Loads the configuration once at start-up: VIGIL_CONFIG (default vigil.yaml in the working directory),
@@ -69,8 +70,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     fileConfig.log.format = parsed.data.format;
   }
   const fileDir = source ? path.dirname(source) : cwd;
-  if (env.VIGIL_DB) fileConfig.store.path = isUrl(env.VIGIL_DB) ? env.VIGIL_DB : path.resolve(cwd, env.VIGIL_DB);
-  else if (!isUrl(fileConfig.store.path)) fileConfig.store.path = path.resolve(given.store ? fileDir : cwd, fileConfig.store.path);
+  if (env.VIGIL_DB && isUrl(env.VIGIL_DB)) {
+    if (!isPostgresUrl(env.VIGIL_DB)) throw new ConfigError('VIGIL_DB: give a file path (SQLite) or a postgres:// URL');
+    fileConfig.store.url = env.VIGIL_DB;
+  } else if (env.VIGIL_DB) {
+    // A file named in the environment wins over a URL in the file: SQLite.
+    fileConfig.store.path = path.resolve(cwd, env.VIGIL_DB);
+    delete fileConfig.store.url;
+  } else if (isPostgresUrl(fileConfig.store.path)) fileConfig.store.url ??= fileConfig.store.path;
+  else if (isUrl(fileConfig.store.path)) throw new ConfigError('store.path: give a file path (SQLite), or a postgres:// URL in store.url');
+  else fileConfig.store.path = path.resolve(given.store ? fileDir : cwd, fileConfig.store.path);
   const shipped = { rules: false, runbooks: false };
   /** A directory named in the file is found next to it (and must exist); the default falls back to the package's. */
   const directory = (kind: 'rules' | 'runbooks', configured: string): string => {

@@ -36,6 +36,17 @@ const server = z
 const store = z
   .object({
     path: z.string().min(1).default('./data/vigil.db'),
+    /** A postgres:// URL selects PostgreSQL instead of the SQLite file (VIGIL_DB may give either). */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    /** PostgreSQL: connections at the most, shared by writes and reads. */
+    poolSize: z.number().int().min(2).max(500).default(10),
+    /** PostgreSQL: a connection not had within this time fails the request with 503. */
+    connectTimeout: duration.default(5000),
+    /** PostgreSQL: a statement running longer is cancelled. */
+    statementTimeout: duration.default(30_000),
     /** FULL survives power loss; NORMAL survives a process crash only. See README. */
     synchronous: z.enum(['full', 'normal']).default('full'),
     /** Writes waiting for a group commit before ingest answers 503. */

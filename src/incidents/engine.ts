@@ -1,4 +1,6 @@
 import type { Alert } from '../alerts/alert.js';
+import { VigilError } from '../errors/errors.js';
+import { readyWithin } from '../errors/ready-within.js';
 import type { Clock } from '../time/clock.js';
 import type { IncidentRow, Store, StoreTx } from '../store/types.js';
 import type { SilenceRow } from '../rules/suppression-types.js';
@@ -29,6 +31,9 @@ export type { AlertOutcome, EnginePort, IngestResult, NewSilence } from './engin
  * triggered → acknowledged → resolved. Every change is a timeline event, written in the same
  * transaction as the change itself. The facade the rest of Vigil uses; each piece is its own module.
  */
+/** While the database cannot be reached at start-up, the mirrors are loaded again this often. */
+const RELOAD_RETRY_MS = 2000;
+
 export class IncidentEngine implements EnginePort {
   /** Silences, maintenance windows and inhibition applied to firing alerts, and batched receipts of repeats. */
   private readonly mirrors: EngineMirrors;
@@ -43,8 +48,28 @@ export class IncidentEngine implements EnginePort {
     maxWaitingRequests: number,
   ) {
     this.mirrors = { suppressions: new SuppressionPass(store, clock, options), receipts: new ReceiptBook() };
-    this.ready = this.loadMirrors();
+    this.ready = this.openThenLoad();
+    this.ready.catch(() => {});
     this.requests = new IngestQueue(store, (tx, batch, alerts) => this.apply(tx, batch, alerts), new JoinLog(), maxWaitingRequests);
+  }
+
+  /** The mirrors are filled once the store is open; while the database cannot be reached, tried again. */
+  private async openThenLoad(): Promise<void> {
+    for (;;) {
+      try {
+        await this.store.opened();
+        await this.loadMirrors();
+        return;
+      } catch (err) {
+        if (!(err instanceof VigilError && err.code === 'unavailable')) throw err;
+        await new Promise((r) => setTimeout(r, RELOAD_RETRY_MS));
+      }
+    }
+  }
+
+  /** What works on the store waits a little for start-up, then answers 503 (the sender retries). */
+  private whenReady(): Promise<void> {
+    return readyWithin(this.ready, 2000, 'Vigil is starting: the database is not ready yet');
   }
 
   /** Fills the in-memory mirrors (silences, inhibiting alerts) from the store; again after a rules reload. */
@@ -54,7 +79,7 @@ export class IncidentEngine implements EnginePort {
 
   /** Applies one request's alerts durably: answered after the commit that holds them (shared with the requests that arrived with it). */
   async ingest(alerts: Alert[]): Promise<IngestResult> {
-    await this.ready;
+    await this.whenReady();
     return this.requests.submit(alerts);
   }
 
@@ -82,7 +107,7 @@ export class IncidentEngine implements EnginePort {
 
   /** The incident timers that are due (a scheduler job); see timers/run-due.ts. */
   async runTimers(chunk = 500, budgetMs = 3000): Promise<number> {
-    await this.ready;
+    await this.whenReady();
     return runDueTimers(this.store, this.clock, this.options, chunk, budgetMs);
   }
 
@@ -129,13 +154,13 @@ export class IncidentEngine implements EnginePort {
   }
 
   async createSilence(input: NewSilence): Promise<SilenceRow> {
-    await this.ready;
+    await this.whenReady();
     const now = this.clock.now();
     return this.store.write((tx) => createSilence(this.mirrors.suppressions, tx, input, now));
   }
 
   async expireSilence(id: string, by: string): Promise<SilenceRow> {
-    await this.ready;
+    await this.whenReady();
     const now = this.clock.now();
     return this.store.write((tx) => expireSilence(this.mirrors.suppressions, tx, id, by, now));
   }
@@ -146,7 +171,7 @@ export class IncidentEngine implements EnginePort {
    * inhibiting alert are suppressed. Returns how many alerts changed.
    */
   async checkSuppressions(chunk = 500): Promise<number> {
-    await this.ready;
+    await this.whenReady();
     return this.mirrors.suppressions.check(chunk);
   }
 

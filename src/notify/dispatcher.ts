@@ -49,12 +49,12 @@ export class Dispatcher {
   /** Called after a commit that wrote messages: deliver now rather than at the next poll. */
   wake(): void {
     if (!this.started) return;
-    setImmediate(() => void this.runOnce());
+    setImmediate(() => this.runInBackground());
   }
 
   start(pollMs: number): void {
     this.started = true;
-    this.timer = setInterval(() => void this.runOnce(), pollMs);
+    this.timer = setInterval(() => this.runInBackground(), pollMs);
     this.timer.unref();
     this.wake();
   }
@@ -63,6 +63,11 @@ export class Dispatcher {
     this.started = false;
     if (this.timer) clearInterval(this.timer);
     while (this.running) await this.running;
+  }
+
+  /** A pass nobody awaits: a store that cannot be read now (503) is logged, and the next poll tries again. */
+  private runInBackground(): void {
+    this.runOnce().catch((err: unknown) => this.ctx.logger.warn({ err }, 'delivery pass failed; the next poll tries again'));
   }
 
   /** Delivers what is due at the clock's now; returns how many messages were attempted. Tests call this. */
@@ -116,6 +121,6 @@ export class Dispatcher {
 
   private wakeAt(at: number): void {
     if (!this.started) return;
-    setTimeout(() => void this.runOnce(), Math.max(0, at - this.ctx.clock.now())).unref();
+    setTimeout(() => this.runInBackground(), Math.max(0, at - this.ctx.clock.now())).unref();
   }
 }

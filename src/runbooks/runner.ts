@@ -102,7 +102,7 @@ export class RunbookRunner implements RemediationPort {
       });
       queued++;
     }
-    if (queued > 0) tx.afterCommit(() => void this.poll());
+    if (queued > 0) tx.afterCommit(() => this.pollInBackground());
     return queued;
   }
 
@@ -137,12 +137,17 @@ export class RunbookRunner implements RemediationPort {
         message: `${by} asked for runbook ${name}${dryRun ? ' (dry run)' : ''}`,
         data: { runbook: name, runId: id, dryRun },
       });
-      tx.afterCommit(() => void this.poll());
+      tx.afterCommit(() => this.pollInBackground());
     });
     return (await this.deps.store.getRunbookRun(id))!;
   }
 
   /** Starts queued runs (a scheduler job, and after each commit that queued one). Returns how many started. */
+  /** A poll nobody awaits: a store that cannot be read now is logged; the scheduler's next poll tries again. */
+  private pollInBackground(): void {
+    this.poll().catch((err: unknown) => this.deps.logger.warn({ err }, 'runbook poll failed; the next tick tries again'));
+  }
+
   poll(): Promise<number> {
     // One poll at a time: two would race to claim the same rows (the claim is safe, but wasteful).
     this.polling ??= this.pollOnce().finally(() => {
@@ -154,8 +159,8 @@ export class RunbookRunner implements RemediationPort {
   private async pollOnce(): Promise<number> {
     if (this.shutdown.signal.aborted) return 0;
     if (!this.recovered) {
-      this.recovered = true;
       await this.recoverInterrupted();
+      this.recovered = true;
     }
     let started = 0;
     for (const run of await this.deps.store.queuedRunbookRuns(50)) {
@@ -182,7 +187,7 @@ export class RunbookRunner implements RemediationPort {
           if (left > 0) this.inFlight.set(run.runbook, left);
           else this.inFlight.delete(run.runbook);
           // A slot is free: the next queued run need not wait for the scheduler's tick.
-          if (!this.shutdown.signal.aborted) queueMicrotask(() => void this.poll());
+          if (!this.shutdown.signal.aborted) queueMicrotask(() => this.pollInBackground());
         });
       this.running.add(p);
       void p.finally(() => this.running.delete(p));

@@ -52,6 +52,11 @@ export interface Store extends AlertReads, IncidentReads, OutboxReads, SilenceRe
   pendingWrites(): number;
   /** Throws when the store cannot serve requests. */
   ping(): Promise<void>;
+  /**
+   * Resolves once the store is ready to serve (PostgreSQL: schema migrated, which may wait for the server);
+   * rejects when it never will (a schema newer than this code, another instance serving).
+   */
+  opened(): Promise<void>;
   /** Finishes queued writes, then closes. */
   close(): Promise<void>;
 }

@@ -83,6 +83,20 @@ describe('environment', () => {
     expect(() => loadConfig({ VIGIL_CONFIG: 'nope.yaml' }, dir)).toThrow(/nope\.yaml: config file not found/);
   });
 
+  it('a postgres:// URL selects PostgreSQL (VIGIL_DB or store.url); a file path in VIGIL_DB wins over a URL in the file', () => {
+    const dir = tempDir();
+    const url = 'postgres://vigil:secret@db.internal:5432/vigil';
+    expect(loadConfig({ VIGIL_DB: url }, dir).store).toMatchObject({ url, poolSize: 10, connectTimeout: 5000, statementTimeout: 30_000 });
+    writeFileSync(path.join(dir, 'vigil.yaml'), `store:\n  url: ${url}\n  poolSize: 20\n  statementTimeout: 10s\n`);
+    expect(loadConfig({}, dir).store).toMatchObject({ url, poolSize: 20, statementTimeout: 10_000 });
+    const file = loadConfig({ VIGIL_DB: 'local.db' }, dir).store;
+    expect(file.url).toBeUndefined();
+    expect(file.path).toBe(path.join(dir, 'local.db'));
+    expect(() => loadConfig({ VIGIL_DB: 'mysql://db/vigil' }, dir)).toThrow(/VIGIL_DB: give a file path \(SQLite\) or a postgres:\/\/ URL/);
+    writeFileSync(path.join(dir, 'vigil.yaml'), 'store:\n  url: mysql://db/vigil\n');
+    expect(() => loadConfig({}, dir)).toThrow(/store\.url.*postgres/);
+  });
+
   it('resolves paths written in the file against the file, and env variables and defaults against the working directory', () => {
     const cwd = tempDir();
     const etc = path.join(tempDir(), 'etc');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rowMapping } from '../../src/store/sqlite/row-mapping.js';
+import { rowMapping } from '../../src/store/row-mapping.js';
 import { Where } from '../../src/store/sqlite/dynamic-sql.js';
 
 describe('rowMapping', () => {

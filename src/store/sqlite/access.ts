@@ -1,28 +1,6 @@
-import type { AccessReads, AccessTokenRow, AccessTx, SessionRow } from '../types/access.js';
-import { rowMapping } from './row-mapping.js';
+import { sessionFromRow, tokenFromRow } from '../rows/access.js';
+import type { AccessReads, AccessTx } from '../types/access.js';
 import type { Raw, Read, Stmt } from './statements.js';
-
-const tokenFromRow = rowMapping<AccessTokenRow>({
-  id: 'id',
-  person: 'person',
-  hash: 'hash',
-  label: 'label',
-  createdAt: 'created_at',
-  expiresAt: 'expires_at',
-  revokedAt: 'revoked_at',
-  lastUsedAt: 'last_used_at',
-}).fromRow;
-
-const sessionFromRow = rowMapping<SessionRow>({
-  hash: 'hash',
-  person: 'person',
-  name: 'name',
-  admin: ['admin', 'flag'],
-  via: 'via',
-  tokenId: 'token_id',
-  createdAt: 'created_at',
-  expiresAt: 'expires_at',
-}).fromRow;
 
 /** Personal tokens' and sessions' writes, for the store's transaction object. */
 export function accessTx(stmt: Stmt): AccessTx {

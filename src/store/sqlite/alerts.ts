@@ -1,48 +1,9 @@
-import { detailsDigest } from '../../alerts/details-digest.js';
-import type { AlertReads, AlertRow, AlertState, AlertTx } from '../types/alerts.js';
+import { alertRows, alertStateRows, CURRENT_ALERT_STATE_SQL } from '../rows/alerts.js';
+import type { AlertReads, AlertTx } from '../types/alerts.js';
 import { insertRow, updateById, Where } from './dynamic-sql.js';
-import { rowMapping } from './row-mapping.js';
 import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
 
-const alerts = rowMapping<AlertRow>({
-  id: 'id',
-  fingerprint: 'fingerprint',
-  incidentId: 'incident_id',
-  source: 'source',
-  status: 'status',
-  severity: 'severity',
-  rawSeverity: 'raw_severity',
-  labels: ['labels', 'json'],
-  annotations: ['annotations', 'json'],
-  startsAt: 'starts_at',
-  endsAt: 'ends_at',
-  expiresAt: 'expires_at',
-  generatorURL: 'generator_url',
-  links: ['links', 'json'],
-  values: ['value_data', 'json'],
-  firstReceivedAt: 'first_received_at',
-  lastReceivedAt: 'last_received_at',
-  receiveCount: 'receive_count',
-  resolvedAt: 'resolved_at',
-  resolvedBy: 'resolved_by',
-  suppressedBy: ['suppressed_by', 'json'],
-});
-const alertFromRow = alerts.fromRow;
-
-/** The few columns the ingest hot path reads; JSON columns as their digests. */
-const alertStates = rowMapping<AlertState>({
-  id: 'id',
-  incidentId: 'incident_id',
-  status: 'status',
-  severity: 'severity',
-  rawSeverity: 'raw_severity',
-  startsAt: 'starts_at',
-  endsAt: 'ends_at',
-  expiresAt: 'expires_at',
-  resolvedBy: 'resolved_by',
-  annotationsDigest: ['annotations', (json) => detailsDigest(json as string)],
-  valuesDigest: ['value_data', (json) => (json == null ? null : detailsDigest(json as string))],
-});
+const alertFromRow = alertRows.fromRow;
 
 /** The alerts table's writes and the reads the engine makes inside a write (alert-state-cache.ts caches states). */
 export function alertTx(stmt: Stmt): AlertTx {
@@ -50,16 +11,7 @@ export function alertTx(stmt: Stmt): AlertTx {
   return {
     currentAlert: (fingerprint) =>
       Promise.resolve(rowOf(stmt, 'SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1', alertFromRow, fingerprint)),
-    currentAlertState: (fingerprint) =>
-      Promise.resolve(
-        rowOf(
-          stmt,
-          `SELECT id, incident_id, status, severity, raw_severity, starts_at, ends_at, expires_at, resolved_by, annotations, value_data
-             FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`,
-          alertStates.fromRow,
-          fingerprint,
-        ),
-      ),
+    currentAlertState: (fingerprint) => Promise.resolve(rowOf(stmt, CURRENT_ALERT_STATE_SQL, alertStateRows.fromRow, fingerprint)),
     refreshAlert: (id, f) => {
       if (f.annotationsJson === undefined && f.valuesJson === undefined && f.severity === undefined) {
         // The common case (Prometheus moving endsAt forward): touch only the lifetime columns.
@@ -85,8 +37,8 @@ export function alertTx(stmt: Stmt): AlertTx {
       for (const r of receipts) st.run(r.at, r.count, r.id);
       return Promise.resolve();
     },
-    insertAlert: (alert) => Promise.resolve(insertRow(stmt, 'alerts', alerts.writable, alert)),
-    updateAlert: (id, patch) => Promise.resolve(updateById(stmt, 'alerts', alerts.writable, id, patch)),
+    insertAlert: (alert) => Promise.resolve(insertRow(stmt, 'alerts', alertRows.writable, alert)),
+    updateAlert: (id, patch) => Promise.resolve(updateById(stmt, 'alerts', alertRows.writable, id, patch)),
     firingAlertsOf: (incidentId) => many("SELECT * FROM alerts WHERE incident_id = ? AND status = 'firing' ORDER BY id", incidentId),
     dueExpiredAlerts: (now, limit) =>
       many("SELECT * FROM alerts WHERE status = 'firing' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?", now, limit),

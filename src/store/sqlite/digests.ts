@@ -1,17 +1,7 @@
-import type { DigestScheduleRow, DigestTx, ReviewReads } from '../types/digests.js';
-import { incidentFromRow } from './incidents.js';
-import { rowMapping } from './row-mapping.js';
+import { digestScheduleFromRow } from '../rows/digests.js';
+import { incidentFromRow } from '../rows/incidents.js';
+import type { DigestTx, ReviewReads } from '../types/digests.js';
 import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
-
-const digestScheduleFromRow = rowMapping<DigestScheduleRow>({
-  name: 'name',
-  cron: 'cron',
-  timeZone: 'time_zone',
-  dueAt: 'due_at',
-  lastRunAt: 'last_run_at',
-  lastSince: 'last_since',
-  lastUntil: 'last_until',
-}).fromRow;
 
 /** Digest schedules and the reviews sent for resolved incidents. */
 export function digestTx(stmt: Stmt): DigestTx {

@@ -1,83 +1,8 @@
 import { severities, type Severity } from '../../alerts/severity.js';
-import type { Policy } from '../../rules/schema.js';
-import type { IncidentQuery, IncidentReads, IncidentRow, IncidentStatus, IncidentTx } from '../types/incidents.js';
-import { insertRow, updateById, Where } from './dynamic-sql.js';
-import { rowMapping } from './row-mapping.js';
+import { incidentFilters, incidentFromRow, incidentRows, SEVERITY_RANK } from '../rows/incidents.js';
+import type { IncidentReads, IncidentStatus, IncidentTx } from '../types/incidents.js';
+import { insertRow, updateById } from './dynamic-sql.js';
 import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
-
-const storedPolicyDefaults = { reackAfter: null, escalationRepeat: 0, escalation: null, holdPageFor: null } satisfies Partial<Policy>;
-
-/** Stored policy texts parsed so far: incidents share a handful of policies, and nothing changes one in place. */
-const parsedPolicies = new Map<string, Policy>();
-const PARSED_POLICIES_KEPT = 512;
-
-/** Policies stored by an older Vigil lack later fields: they get the schema's defaults here, once per text. */
-function storedPolicy(stored: unknown): Policy | null {
-  if (stored == null) return null;
-  const text = stored as string;
-  let policy = parsedPolicies.get(text);
-  if (!policy) {
-    policy = Object.freeze({ ...storedPolicyDefaults, ...(JSON.parse(text) as Policy) });
-    if (parsedPolicies.size >= PARSED_POLICIES_KEPT) parsedPolicies.clear();
-    parsedPolicies.set(text, policy);
-  }
-  return policy;
-}
-
-const incidents = rowMapping<IncidentRow>({
-  id: 'id',
-  groupKey: 'group_key',
-  title: 'title',
-  status: 'status',
-  severity: 'severity',
-  priority: 'priority',
-  team: 'team',
-  service: 'service',
-  source: 'source',
-  alertCount: 'alert_count',
-  firingCount: 'firing_count',
-  suppressedCount: 'suppressed_count',
-  pagedAt: 'paged_at',
-  policy: ['policy', storedPolicy],
-  escalationTier: 'escalation_tier',
-  escalationRound: 'escalation_round',
-  ackSlaBreached: ['ack_sla_breached', 'flag'],
-  resolveSlaBreached: ['resolve_sla_breached', 'flag'],
-  flapping: ['flapping', 'flag'],
-  holdUntil: 'hold_until',
-  selfHealed: ['self_healed', 'flag'],
-  reopenCount: 'reopen_count',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  acknowledgedAt: 'acknowledged_at',
-  acknowledgedBy: 'acknowledged_by',
-  resolvedAt: 'resolved_at',
-  resolvedBy: 'resolved_by',
-});
-export const incidentFromRow = incidents.fromRow;
-
-/** Severity as a sort key: critical first. The expression matches the index incidents_open_by_urgency word for word. */
-const SEVERITY_RANK = "(CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 WHEN 'reminder' THEN 2 ELSE 3 END)";
-
-/** The WHERE terms every incident list shares (status, order and paging aside). */
-function incidentFilters(q: Omit<IncidentQuery, 'limit'>): Where {
-  const where = new Where().equal('severity', q.severity).equal('team', q.team).equal('service', q.service);
-  if (q.text !== undefined && q.text.trim() !== '') {
-    const like = `%${q.text.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.add(
-      "(lower(title) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = incidents.id AND lower(a.labels) LIKE ? ESCAPE '\\'))",
-      like,
-      like,
-    );
-  }
-  if (q.pagedPerson !== undefined) {
-    where.add(
-      "EXISTS (SELECT 1 FROM notifications n WHERE n.incident_id = incidents.id AND n.person = ? AND n.kind IN ('page', 'escalation'))",
-      q.pagedPerson,
-    );
-  }
-  return where;
-}
 
 /** The incidents table's writes and reads inside a write; changed tells the change feed which incident a write touches. */
 export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
@@ -88,13 +13,13 @@ export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): O
     lastResolvedIncidentByGroupKey: (groupKey) =>
       one("SELECT * FROM incidents WHERE group_key = ? AND status = 'resolved' ORDER BY resolved_at DESC LIMIT 1", groupKey),
     insertIncident: (incident) => {
-      const id = insertRow(stmt, 'incidents', incidents.writable, incident);
+      const id = insertRow(stmt, 'incidents', incidentRows.writable, incident);
       changed(id);
       return Promise.resolve({ ...incident, id });
     },
     updateIncident: (id, patch) => {
       changed(id);
-      return Promise.resolve(updateById(stmt, 'incidents', incidents.writable, id, patch));
+      return Promise.resolve(updateById(stmt, 'incidents', incidentRows.writable, id, patch));
     },
   };
 }

@@ -1,41 +1,7 @@
-import type { NotificationAttempt, NotificationRow, OutboxReads, OutboxTx } from '../types/outbox.js';
+import { attemptFromRow, notificationFromRow, notifications } from '../rows/outbox.js';
+import type { NotificationRow, OutboxReads, OutboxTx } from '../types/outbox.js';
 import { updateById } from './dynamic-sql.js';
-import { rowMapping } from './row-mapping.js';
 import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
-
-const notifications = rowMapping<NotificationRow>({
-  id: 'id',
-  incidentId: 'incident_id',
-  kind: 'kind',
-  channel: 'channel',
-  person: 'person',
-  recipientName: 'recipient_name',
-  address: 'address',
-  idempotencyKey: 'idempotency_key',
-  status: 'status',
-  attempts: 'attempts',
-  dueAt: 'due_at',
-  bundleKey: 'bundle_key',
-  fallbackOf: 'fallback_of',
-  providerId: 'provider_id',
-  mode: 'mode',
-  threadRef: 'thread_ref',
-  errorKind: 'error_kind',
-  lastError: 'last_error',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  deliveredAt: 'delivered_at',
-});
-const notificationFromRow = notifications.fromRow;
-
-const attemptFromRow = rowMapping<NotificationAttempt>({
-  notificationId: 'notification_id',
-  at: 'at',
-  outcome: 'outcome',
-  errorKind: 'error_kind',
-  error: 'error',
-  durationMs: 'duration_ms',
-}).fromRow;
 
 /** The outbox's writes (notifications and their attempts) and the dispatcher's reads inside a write. */
 export function outboxTx(stmt: Stmt): OutboxTx {

@@ -1,35 +1,6 @@
-import type { ApprovalRow, RunbookReads, RunbookRunRow, RunbookTx } from '../types/runbooks.js';
-import { rowMapping } from './row-mapping.js';
+import { approvalFromRow, runFromRow } from '../rows/runbooks.js';
+import type { RunbookReads, RunbookTx } from '../types/runbooks.js';
 import type { Raw, Read, Stmt } from './statements.js';
-
-const runFromRow = rowMapping<RunbookRunRow>({
-  id: 'id',
-  incidentId: 'incident_id',
-  runbook: 'runbook',
-  targetKey: 'target_key',
-  trigger: 'trigger',
-  requestedBy: 'requested_by',
-  status: 'status',
-  outcome: 'outcome',
-  dryRun: ['dry_run', 'flag'],
-  context: ['context', 'json'],
-  summary: 'summary',
-  createdAt: 'created_at',
-  startedAt: 'started_at',
-  endedAt: 'ended_at',
-}).fromRow;
-
-const approvalFromRow = rowMapping<ApprovalRow>({
-  runId: 'run_id',
-  step: 'step',
-  prompt: 'prompt',
-  status: 'status',
-  decidedBy: 'decided_by',
-  comment: 'comment',
-  createdAt: 'created_at',
-  expiresAt: 'expires_at',
-  decidedAt: 'decided_at',
-}).fromRow;
 
 /** The runbook tables' writes, for the store's transaction object. */
 export function runbookTx(stmt: Stmt): RunbookTx {

@@ -1,20 +1,7 @@
-import type { SilenceRow } from '../../rules/suppression-types.js';
+import { silenceFromRow, silences } from '../rows/silences.js';
 import type { SilenceReads, SilenceTx } from '../types/silences.js';
 import { updateById } from './dynamic-sql.js';
-import { rowMapping } from './row-mapping.js';
 import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
-
-const silences = rowMapping<SilenceRow>({
-  id: 'id',
-  matchers: ['matchers', 'json'],
-  startsAt: 'starts_at',
-  endsAt: 'ends_at',
-  createdBy: 'created_by',
-  comment: 'comment',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-});
-const silenceFromRow = silences.fromRow;
 
 export function silenceTx(stmt: Stmt): SilenceTx {
   return {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { unavailable } from '../../errors/errors.js';
+import { ReadsOf, type StoreReads } from '../reads-of.js';
 import type { IncidentChange, Store, StoreTx } from '../types.js';
 import { accessReads, accessTx } from './access.js';
 import { AlertStateCache } from './alert-state-cache.js';
@@ -40,23 +41,23 @@ export interface SqliteStoreOptions {
   alongside?: boolean;
 }
 
-type Reads = Omit<Store, 'write' | 'onIncidentChanges' | 'pendingWrites' | 'ping' | 'close'>;
 
 /**
  * The embedded store, composed of one repository per aggregate (alerts.ts, incidents.ts, outbox.ts, ...).
  * Writes are group-committed (group-commit.ts); the alert-state cache is a layer over the transaction.
  */
-export class SqliteStore implements Store {
+export class SqliteStore extends ReadsOf implements Store {
   private readonly db: Database.Database;
   /** Held by the serving store for as long as it is open: one process per database file. */
   private readonly lock: ProcessLock | null;
   private readonly stmt: Stmt;
   private readonly commits: GroupCommit;
   private readonly tx: StoreTx;
-  private readonly reads: Reads;
+  protected readonly reads: StoreReads;
   private closed = false;
 
   constructor(private readonly options: SqliteStoreOptions) {
+    super();
     ({ db: this.db, lock: this.lock } = openDatabase(options));
     const stmt = (this.stmt = statementCache(this.db));
     const alertStates = new AlertStateCache();
@@ -108,6 +109,11 @@ export class SqliteStore implements Store {
     return this.commits.pending();
   }
 
+  /** Opened in the constructor: a file that cannot be served throws there. */
+  opened(): Promise<void> {
+    return Promise.resolve();
+  }
+
   ping(): Promise<void> {
     return this.read(() => {
       this.stmt('SELECT 1').get();
@@ -131,39 +137,4 @@ export class SqliteStore implements Store {
       return Promise.reject(classifyFault(err));
     }
   };
-
-  // The reads, each from its aggregate's repository.
-  listIncidents: Store['listIncidents'] = (q) => this.reads.listIncidents(q);
-  countIncidents: Store['countIncidents'] = (q) => this.reads.countIncidents(q);
-  getIncident: Store['getIncident'] = (id) => this.reads.getIncident(id);
-  incidentsByIds: Store['incidentsByIds'] = (ids) => this.reads.incidentsByIds(ids);
-  openIncidentCounts: Store['openIncidentCounts'] = () => this.reads.openIncidentCounts();
-  timelineOf: Store['timelineOf'] = (incidentId) => this.reads.timelineOf(incidentId);
-  nextTimerDueAt: Store['nextTimerDueAt'] = () => this.reads.nextTimerDueAt();
-  latestEvents: Store['latestEvents'] = (incidentId, kinds, limit) => this.reads.latestEvents(incidentId, kinds, limit);
-  latestEventOfEach: Store['latestEventOfEach'] = (incidentIds, kind) => this.reads.latestEventOfEach(incidentIds, kind);
-  alertsOf: Store['alertsOf'] = (incidentId) => this.reads.alertsOf(incidentId);
-  listAlerts: Store['listAlerts'] = (q) => this.reads.listAlerts(q);
-  allFiringAlerts: Store['allFiringAlerts'] = () => this.reads.allFiringAlerts();
-  listSilences: Store['listSilences'] = (now) => this.reads.listSilences(now);
-  getSilence: Store['getSilence'] = (id) => this.reads.getSilence(id);
-  listNotifications: Store['listNotifications'] = (incidentId, limit) => this.reads.listNotifications(incidentId, limit);
-  attemptsOf: Store['attemptsOf'] = (notificationId) => this.reads.attemptsOf(notificationId);
-  pendingNotificationCount: Store['pendingNotificationCount'] = () => this.reads.pendingNotificationCount();
-  lastIncidentForAddress: Store['lastIncidentForAddress'] = (address) => this.reads.lastIncidentForAddress(address);
-  firstChatMessage: Store['firstChatMessage'] = (incidentId, address) => this.reads.firstChatMessage(incidentId, address);
-  incidentForThread: Store['incidentForThread'] = (threadRef) => this.reads.incidentForThread(threadRef);
-  notificationBody: Store['notificationBody'] = (id) => this.reads.notificationBody(id);
-  reportChunks: Store['reportChunks'] = (since, until, options) => this.reads.reportChunks(since, until, options);
-  pendingReviews: Store['pendingReviews'] = (limit) => this.reads.pendingReviews(limit);
-  queuedRunbookRuns: Store['queuedRunbookRuns'] = (limit) => this.reads.queuedRunbookRuns(limit);
-  runningRunbookRuns: Store['runningRunbookRuns'] = () => this.reads.runningRunbookRuns();
-  recentRunbookRuns: Store['recentRunbookRuns'] = (runbook, key, since) => this.reads.recentRunbookRuns(runbook, key, since);
-  listRunbookRuns: Store['listRunbookRuns'] = (query) => this.reads.listRunbookRuns(query);
-  getRunbookRun: Store['getRunbookRun'] = (id) => this.reads.getRunbookRun(id);
-  approvalsOf: Store['approvalsOf'] = (runId) => this.reads.approvalsOf(runId);
-  approvalsOfRuns: Store['approvalsOfRuns'] = (runIds) => this.reads.approvalsOfRuns(runIds);
-  accessTokenByHash: Store['accessTokenByHash'] = (hash) => this.reads.accessTokenByHash(hash);
-  listAccessTokens: Store['listAccessTokens'] = () => this.reads.listAccessTokens();
-  sessionByHash: Store['sessionByHash'] = (hash) => this.reads.sessionByHash(hash);
 }

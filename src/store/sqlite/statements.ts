@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
+import type { Raw } from '../row-mapping.js';
+
+export type { Raw };
 
 /** A prepared statement for this SQL, prepared once per store. */
 export type Stmt = (sql: string) => Database.Statement;
 /** Runs a synchronous read with the store's checks and fault classification. */
 export type Read = <T>(fn: () => T) => Promise<T>;
-/** A row as better-sqlite3 returns it: column name to value. */
-export type Raw = Record<string, unknown>;
 
 export function statementCache(db: Database.Database): Stmt {
   const statements = new Map<string, Database.Statement>();

@@ -1,17 +1,6 @@
-import type { IncidentReads, IncidentTx, TimelineEvent } from '../types/incidents.js';
-import { rowMapping } from './row-mapping.js';
+import { eventData, eventFromRow } from '../rows/timeline.js';
+import type { IncidentReads, IncidentTx } from '../types/incidents.js';
 import { type Read, rowsOf, type Stmt } from './statements.js';
-
-const eventFromRow = rowMapping<TimelineEvent>({
-  id: 'id',
-  incidentId: 'incident_id',
-  at: 'at',
-  kind: 'kind',
-  actor: 'actor',
-  source: 'source',
-  message: 'message',
-  data: ['data', 'json'],
-}).fromRow;
 
 /** An incident's timeline: its writes, and the change feed told which incident got an event of which kind. */
 export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: string) => void): Pick<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
@@ -24,7 +13,7 @@ export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: strin
         e.actor,
         e.source,
         e.message,
-        e.data == null ? null : JSON.stringify(e.data),
+        eventData(e.data),
       );
       changed(e.incidentId, e.kind);
       return Promise.resolve(Number(info.lastInsertRowid));
@@ -32,7 +21,7 @@ export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: strin
     reviseEvent: (id, message, data) => {
       const row = stmt('UPDATE timeline SET message = ?, data = ? WHERE id = ? RETURNING incident_id, kind').get(
         message,
-        data == null ? null : JSON.stringify(data),
+        eventData(data),
         id,
       ) as { incident_id: number; kind: string } | undefined;
       if (row) changed(row.incident_id, row.kind);

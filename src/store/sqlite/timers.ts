@@ -1,8 +1,6 @@
-import type { DueTimer, TimerReads, TimerTx } from '../types/timers.js';
-import { rowMapping } from './row-mapping.js';
+import { timerFromRow } from '../rows/timers.js';
+import type { TimerReads, TimerTx } from '../types/timers.js';
 import { type Read, rowsOf, type Stmt } from './statements.js';
-
-const timerFromRow = rowMapping<DueTimer>({ incidentId: 'incident_id', kind: 'kind', dueAt: 'due_at' }).fromRow;
 
 /** Incident timers (escalate, SLAs, reminders, ...): one row per incident and kind. */
 export function timerTx(stmt: Stmt): TimerTx {

@@ -4,10 +4,12 @@ import type { Store } from '../../../src/store/types.js';
 import type { ContractContext } from '../contract.js';
 import { newAlert, newIncident } from '../fixtures.js';
 
-/** An incident with one alert per fingerprint given (overrides apply to every alert). */
+let seededIncidents = 0;
+
+/** An incident (of its own group: one open incident per group key) with one alert per fingerprint given (overrides apply to every alert). */
 async function seeded(s: Store, fingerprints: string[], over: Parameters<typeof newAlert>[1] = {}) {
   return s.write(async (tx) => {
-    const incident = await tx.insertIncident(newIncident());
+    const incident = await tx.insertIncident(newIncident({ groupKey: `{alertname="Seeded${++seededIncidents}"}` }));
     const ids: number[] = [];
     for (const fingerprint of fingerprints) ids.push(await tx.insertAlert(newAlert(incident.id, { fingerprint, ...over })));
     return { incidentId: incident.id, ids };

@@ -55,10 +55,11 @@ export function incidentsContract({ store }: ContractContext): void {
       const s = await store();
       expect(await s.openIncidentCounts()).toEqual({ critical: 0, warning: 0, reminder: 0, info: 0 });
       await s.write(async (tx) => {
-        await tx.insertIncident(newIncident({ severity: 'critical', status: 'triggered' }));
-        await tx.insertIncident(newIncident({ severity: 'critical', status: 'acknowledged' }));
-        await tx.insertIncident(newIncident({ severity: 'critical', status: 'resolved' }));
-        await tx.insertIncident(newIncident({ severity: 'info', status: 'triggered' }));
+        // One open incident per group key, as the engine keeps them.
+        await tx.insertIncident(newIncident({ groupKey: 'a', severity: 'critical', status: 'triggered' }));
+        await tx.insertIncident(newIncident({ groupKey: 'b', severity: 'critical', status: 'acknowledged' }));
+        await tx.insertIncident(newIncident({ groupKey: 'c', severity: 'critical', status: 'resolved' }));
+        await tx.insertIncident(newIncident({ groupKey: 'd', severity: 'info', status: 'triggered' }));
       });
       expect(await s.openIncidentCounts()).toEqual({ critical: 2, warning: 0, reminder: 0, info: 1 });
     });

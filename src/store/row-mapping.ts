@@ -1,4 +1,5 @@
-import type { Raw } from './statements.js';
+/** A row as the database driver returns it: column name to value. */
+export type Raw = Record<string, unknown>;
 
 /** How a stored value becomes the field's: JSON text parsed, a 0/1 column as a boolean, or a function of its own. */
 export type Decode = 'json' | 'flag' | ((stored: unknown) => unknown);

@@ -1,0 +1,54 @@
+/** SQL built from field names, shared by the SQLite and PostgreSQL stores (`?` placeholders; see postgres/pool.ts). */
+
+/** Fields stored as JSON text, whichever table they are in. */
+const jsonFields = new Set(['labels', 'annotations', 'links', 'values', 'suppressedBy', 'matchers', 'policy']);
+
+/** Converts a field value to what the store keeps (JSON text, 0/1 for booleans). */
+export function toColumnValue(field: string, value: unknown): unknown {
+  if (jsonFields.has(field)) return value == null ? null : JSON.stringify(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+/** UPDATE of the row with this id, setting the fields the patch names (fields without a column are ignored); null when it names none. */
+export function updateByIdSql(table: string, columns: Record<string, string>, id: number | string, patch: object): { sql: string; args: unknown[] } | null {
+  const values = patch as Record<string, unknown>;
+  const fields = Object.keys(values).filter((k) => k in columns);
+  if (fields.length === 0) return null;
+  return {
+    sql: `UPDATE ${table} SET ${fields.map((f) => `${columns[f]} = ?`).join(', ')} WHERE id = ?`,
+    args: [...fields.map((f) => toColumnValue(f, values[f])), id],
+  };
+}
+
+/** INSERT of every column (missing fields as NULL). */
+export function insertRowSql(table: string, columns: Record<string, string>, row: object): { sql: string; args: unknown[] } {
+  const values = row as Record<string, unknown>;
+  const fields = Object.keys(columns);
+  return {
+    sql: `INSERT INTO ${table} (${fields.map((f) => columns[f]).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`,
+    args: fields.map((f) => toColumnValue(f, values[f] ?? null)),
+  };
+}
+
+/** The terms of a WHERE built from optional filters, with their arguments in order. */
+export class Where {
+  private readonly terms: string[] = [];
+  readonly args: unknown[] = [];
+
+  /** `column = value`, unless the value is undefined (no filter). */
+  equal(column: string, value: unknown): this {
+    return value === undefined ? this : this.add(`${column} = ?`, value);
+  }
+
+  add(term: string, ...args: unknown[]): this {
+    this.terms.push(term);
+    this.args.push(...args);
+    return this;
+  }
+
+  /** `WHERE a AND b`, or nothing without terms. */
+  toString(): string {
+    return this.terms.length ? `WHERE ${this.terms.join(' AND ')}` : '';
+  }
+}

@@ -1,0 +1,30 @@
+import { unavailable } from '../../errors/errors.js';
+
+const codeOf = (err: unknown) => String((err as { code?: unknown })?.code ?? '');
+
+/**
+ * The database cannot serve now but will (down, restarting, failing over, out of connections, disk full):
+ * the sender gets 503 with Retry-After and sends again. SQLSTATE classes 08 (connection), 53 (resources),
+ * 57P (shutdown, cannot connect now), 58 (system errors), and the socket errors of a lost connection.
+ */
+export function isTransientStoreError(err: unknown): boolean {
+  const code = codeOf(err);
+  if (/^(08|53|57P|58)/.test(code) || /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
+  const message = (err as Error)?.message ?? '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(message);
+}
+
+/**
+ * Two transactions collided: a serialization failure, a deadlock, or two writers opening the same group's
+ * incident at once (the unique open-incident index refused the second). Running the write again is right: it
+ * then finds the other's incident.
+ */
+export function isConflictRetry(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === '40001' || code === '40P01' || (code === '23505' && (err as { constraint?: string }).constraint === 'incidents_open_by_group');
+}
+
+/** A transient fault becomes a 503 with Retry-After; anything else stays what it is. */
+export function classifyFault(err: unknown): unknown {
+  return isTransientStoreError(err) ? unavailable('the store is temporarily unavailable; retry shortly', 2) : err;
+}

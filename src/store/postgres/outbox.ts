@@ -1,0 +1,85 @@
+import { attemptFromRow, notificationFromRow, notifications } from '../rows/outbox.js';
+import type { NotificationRow, OutboxReads, OutboxTx } from '../types/outbox.js';
+import { updateById } from './dynamic-sql.js';
+import type { Query } from './pool.js';
+
+/** The outbox's writes (notifications and their attempts) and the dispatcher's reads inside a write. */
+export function outboxTx(q: Query): OutboxTx {
+  const many = async (sql: string, ...args: unknown[]) => (await q(sql, args)).map(notificationFromRow);
+  return {
+    insertNotification: async (n, now) => {
+      const [r] = await q(
+        `INSERT INTO notifications (incident_id, kind, channel, person, recipient_name, address, idempotency_key,
+           status, attempts, due_at, bundle_key, fallback_of, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING RETURNING id`,
+        [n.incidentId, n.kind, n.channel, n.person, n.recipientName, n.address, n.idempotencyKey, n.dueAt, n.bundleKey, n.fallbackOf, now, now],
+      );
+      return r ? Number(r.id) : null;
+    },
+    updateNotification: (id, patch) => updateById(q, 'notifications', notifications.writable, id, patch),
+    addAttempt: async (a) => {
+      await q('INSERT INTO notification_attempts (notification_id, at, outcome, error_kind, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)', [
+        a.notificationId,
+        a.at,
+        a.outcome,
+        a.errorKind,
+        a.error,
+        a.durationMs,
+      ]);
+    },
+    dueNotifications: (now, limit) => many("SELECT * FROM notifications WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?", now, limit),
+    bundleMembers: (key, now) => many("SELECT * FROM notifications WHERE bundle_key = ? AND status = 'pending' AND due_at <= ? ORDER BY id", key, now),
+    bundleDueAt: async (key) => {
+      const [r] = await q("SELECT min(due_at) AS due FROM notifications WHERE bundle_key = ? AND status = 'pending'", [key]);
+      return (r?.due as number | null | undefined) ?? null;
+    },
+    pagesOf: (incidentId) => many("SELECT * FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id", incidentId),
+    // Quoted alias: PostgreSQL folds unquoted names to lower case.
+    pagedRecipientsOf: async (incidentId) =>
+      (await q(
+        `SELECT channel, person, recipient_name AS "recipientName", address FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id`,
+        [incidentId],
+      )) as Pick<NotificationRow, 'channel' | 'person' | 'recipientName' | 'address'>[],
+    setNotificationBody: async (id, body) => {
+      await q('UPDATE notifications SET body = ? WHERE id = ?', [body, id]);
+    },
+  };
+}
+
+/** The outbox's reads: the API's lists, the health figures, and how replies find their incident. */
+export function outboxReads(read: Query): OutboxReads {
+  const many = async (sql: string, ...args: unknown[]) => (await read(sql, args)).map(notificationFromRow);
+  /** The incident_id column of the first row, or null. */
+  const incidentOf = async (sql: string, ...args: unknown[]) => {
+    const [r] = await read(sql, args);
+    return (r?.incident_id as number | undefined) ?? null;
+  };
+  return {
+    listNotifications: (incidentId, limit = 500) =>
+      incidentId === undefined
+        ? many('SELECT * FROM notifications ORDER BY id DESC LIMIT ?', limit)
+        : many('SELECT * FROM notifications WHERE incident_id = ? ORDER BY id LIMIT ?', incidentId, limit),
+    attemptsOf: async (notificationId) => (await read('SELECT * FROM notification_attempts WHERE notification_id = ? ORDER BY id', [notificationId])).map(attemptFromRow),
+    pendingNotificationCount: async () => {
+      const [r] = await read("SELECT count(*) AS n FROM notifications WHERE status = 'pending'");
+      return r!.n as number;
+    },
+    lastIncidentForAddress: (address) =>
+      incidentOf('SELECT incident_id FROM notifications WHERE address = ? AND incident_id IS NOT NULL ORDER BY id DESC LIMIT 1', address),
+    firstChatMessage: async (incidentId, address) =>
+      (
+        await many(
+          "SELECT * FROM notifications WHERE incident_id = ? AND channel = 'chat' AND address = ? AND status = 'delivered' AND provider_id IS NOT NULL ORDER BY id LIMIT 1",
+          incidentId,
+          address,
+        )
+      )[0] ?? null,
+    incidentForThread: (threadRef) =>
+      incidentOf("SELECT incident_id FROM notifications WHERE thread_ref = ? AND channel = 'chat' AND incident_id IS NOT NULL ORDER BY id DESC LIMIT 1", threadRef),
+    notificationBody: async (id) => {
+      const [r] = await read('SELECT body FROM notifications WHERE id = ?', [id]);
+      return (r?.body as string | null | undefined) ?? null;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import pg from 'pg';
+
+// BIGINT (epoch milliseconds, ids, counters) as numbers: every value Vigil stores fits in 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+import type { Raw } from '../row-mapping.js';
+
+export type { Raw };
+
+/**
+ * One statement on a connection (the transaction's client, or the pool for reads): its rows. The SQL uses `?`
+ * placeholders as the SQLite store's does (numbered here), so both stores can share statements.
+ */
+export type Query = (sql: string, params?: unknown[]) => Promise<Raw[]>;
+
+export interface PoolOptions {
+  url: string;
+  /** Connections at the most (writes and reads share them). */
+  size: number;
+  /** A connection that is not had within this time fails the request (503) instead of queueing forever. */
+  connectTimeoutMs: number;
+  /** A statement running longer is cancelled by the server. */
+  statementTimeoutMs: number;
+}
+
+export function createPool(options: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.size,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    statement_timeout: options.statementTimeoutMs,
+    application_name: 'vigil',
+  });
+  // An idle connection the server dropped (restart, failover) is only logged by pg as an 'error' event;
+  // without a listener it would crash the process. The next query opens a new one.
+  pool.on('error', () => {});
+  return pool;
+}
+
+const numberedCache = new Map<string, string>();
+
+/** `?` placeholders as PostgreSQL's `$1, $2, …` (Vigil's SQL has no `?` of its own: no JSONB operators). */
+export function numbered(sql: string): string {
+  let out = numberedCache.get(sql);
+  if (out === undefined) {
+    let n = 0;
+    out = sql.replace(/\?/g, () => `$${++n}`);
+    if (numberedCache.size < 2000) numberedCache.set(sql, out);
+  }
+  return out;
+}
+
+/** The rows of one statement on this client or pool. */
+export function queryOn(db: pg.Pool | pg.PoolClient): Query {
+  return async (sql, params) => (await db.query(numbered(sql), params as unknown[])).rows as Raw[];
+}

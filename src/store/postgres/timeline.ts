@@ -1,0 +1,53 @@
+import { eventData, eventFromRow } from '../rows/timeline.js';
+import type { IncidentReads, IncidentTx, TimelineEvent } from '../types/incidents.js';
+import type { Query } from './pool.js';
+
+const eventsOf = async (q: Query, sql: string, ...args: unknown[]): Promise<TimelineEvent[]> => (await q(sql, args)).map(eventFromRow);
+
+/** An incident's timeline: its writes, and the change feed told which incident got an event of which kind. */
+export function timelineTx(q: Query, changed: (incidentId: number, kind: string) => void): Pick<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
+  return {
+    addEvent: async (e) => {
+      const [row] = await q('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id', [
+        e.incidentId,
+        e.at,
+        e.kind,
+        e.actor,
+        e.source,
+        e.message,
+        eventData(e.data),
+      ]);
+      changed(e.incidentId, e.kind);
+      return Number(row!.id);
+    },
+    reviseEvent: async (id, message, data) => {
+      const [row] = (await q('UPDATE timeline SET message = ?, data = ? WHERE id = ? RETURNING incident_id, kind', [message, eventData(data), id])) as {
+        incident_id: number;
+        kind: string;
+      }[];
+      if (row) changed(row.incident_id, row.kind);
+    },
+    latestNotes: (incidentId, limit) =>
+      eventsOf(q, "SELECT * FROM timeline WHERE incident_id = ? AND kind IN ('note', 'acknowledged') ORDER BY id DESC LIMIT ?", incidentId, limit),
+  };
+}
+
+export function timelineReads(read: Query): Pick<IncidentReads, 'timelineOf' | 'latestEvents' | 'latestEventOfEach'> {
+  return {
+    timelineOf: (incidentId) => eventsOf(read, 'SELECT * FROM timeline WHERE incident_id = ? ORDER BY id', incidentId),
+    latestEventOfEach: async (incidentIds, kind) => {
+      const rows = await eventsOf(
+        read,
+        `SELECT t.* FROM timeline t JOIN (
+           SELECT max(id) AS id FROM timeline WHERE kind = ? AND incident_id = ANY(?::bigint[]) GROUP BY incident_id
+         ) latest ON t.id = latest.id
+         ORDER BY t.incident_id`,
+        kind,
+        [...incidentIds],
+      );
+      return new Map(rows.map((e) => [e.incidentId, e]));
+    },
+    latestEvents: (incidentId, kinds, limit) =>
+      eventsOf(read, 'SELECT * FROM timeline WHERE incident_id = ? AND kind = ANY(?::text[]) ORDER BY id DESC LIMIT ?', incidentId, [...kinds], limit),
+  };
+}

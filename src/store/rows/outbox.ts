@@ -1,0 +1,36 @@
+import { rowMapping } from '../row-mapping.js';
+import type { NotificationAttempt, NotificationRow } from '../types/outbox.js';
+
+export const notifications = rowMapping<NotificationRow>({
+  id: 'id',
+  incidentId: 'incident_id',
+  kind: 'kind',
+  channel: 'channel',
+  person: 'person',
+  recipientName: 'recipient_name',
+  address: 'address',
+  idempotencyKey: 'idempotency_key',
+  status: 'status',
+  attempts: 'attempts',
+  dueAt: 'due_at',
+  bundleKey: 'bundle_key',
+  fallbackOf: 'fallback_of',
+  providerId: 'provider_id',
+  mode: 'mode',
+  threadRef: 'thread_ref',
+  errorKind: 'error_kind',
+  lastError: 'last_error',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  deliveredAt: 'delivered_at',
+});
+export const notificationFromRow = notifications.fromRow;
+
+export const attemptFromRow = rowMapping<NotificationAttempt>({
+  notificationId: 'notification_id',
+  at: 'at',
+  outcome: 'outcome',
+  errorKind: 'error_kind',
+  error: 'error',
+  durationMs: 'duration_ms',
+}).fromRow;
