@@ -5,6 +5,25 @@ import { ManualClock } from '../../src/time/clock.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { configFileSchema, type Config } from '../../src/config/schema.js';
 import { createVigil, type Vigil, type VigilOptions } from '../../src/app/vigil.js';
+import { freshDatabase } from './postgres.js';
+
+/**
+ * VIGIL_TEST_STORE=postgres (the `postgres` test project): every Vigil a test starts keeps its data in a
+ * PostgreSQL database of its own instead of a SQLite file; a test that reopens "the same file" (dbPath) gets
+ * the same database again.
+ */
+export const onPostgres = process.env.VIGIL_TEST_STORE === 'postgres';
+const databaseOfPath = new Map<string, string>();
+
+/** The database for this dbPath (the same one again), or a new one dropped when its Vigil closes. */
+async function postgresFor(dbPath: string | undefined): Promise<{ url: string; drop?: () => Promise<void> }> {
+  const known = dbPath === undefined ? undefined : databaseOfPath.get(dbPath);
+  if (known) return { url: known };
+  const { url, drop } = await freshDatabase();
+  if (dbPath === undefined) return { url, drop };
+  databaseOfPath.set(dbPath, url);
+  return { url };
+}
 
 export const fixturesDir = path.join(import.meta.dirname, '..', 'fixtures');
 
@@ -41,6 +60,39 @@ export interface TestVigil {
   close(): Promise<void>;
 }
 
+/** VIGIL_DB as a command run beside this Vigil (`vigil token`, `vigil report`) names its database. */
+export function databaseOf(v: TestVigil): string {
+  return v.vigil.config.store.url ?? v.vigil.config.store.path;
+}
+
+/**
+ * Changes rows behind Vigil's back (what a crash leaves, say), in whichever database the Vigil used: each
+ * statement with `?` placeholders and its arguments.
+ */
+export async function editDatabase(config: Config, statements: [sql: string, ...args: unknown[]][]): Promise<void> {
+  if (config.store.url) {
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: config.store.url });
+    await c.connect();
+    try {
+      for (const [sql, ...args] of statements) {
+        let n = 0;
+        await c.query(sql.replace(/\?/g, () => `$${++n}`), args);
+      }
+    } finally {
+      await c.end();
+    }
+    return;
+  }
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(config.store.path);
+  try {
+    for (const [sql, ...args] of statements) db.prepare(sql).run(...args);
+  } finally {
+    db.close();
+  }
+}
+
 /** Starts Vigil in-process on a free port with a manual clock and a fresh SQLite file. */
 export async function startVigil(
   opts: {
@@ -55,6 +107,8 @@ export async function startVigil(
 ): Promise<TestVigil> {
   const clock = new ManualClock(typeof opts.now === 'number' ? opts.now : Date.parse(opts.now ?? '2026-11-22T16:30:00Z'));
   const config = testConfig(opts.file, opts.auth, opts.dbPath);
+  const database = onPostgres ? await postgresFor(opts.dbPath) : null;
+  if (database) config.store.url = database.url;
   // Runbook waits (check retries, wait steps) pass at once unless a test says otherwise.
   const vigil = createVigil(config, { clock, logger: opts.logger ?? createLogger('silent'), sleep: opts.sleep ?? (async () => {}) });
   const port = await vigil.listen(0, '127.0.0.1');
@@ -79,6 +133,7 @@ export async function startVigil(
     },
     async close() {
       await vigil.close();
+      await database?.drop?.();
       if (!opts.dbPath) rmSync(path.dirname(config.store.path), { recursive: true, force: true });
     },
   };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tokenCreate, tokenRevoke } from '../../src/cli/token.js';
-import { amWebhook, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
+import { amWebhook, databaseOf, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
 
 let v: TestVigil;
 afterEach(async () => v?.close());
@@ -20,7 +20,7 @@ async function createToken(dbPath: string, person: string, expires?: string): Pr
 async function start(file: Record<string, unknown> = {}, apiTokens = [API_TOKEN]) {
   const dbPath = path.join(tempDir(), 'vigil.db');
   v = await startVigil({ dbPath, auth: { apiTokens }, file });
-  return dbPath;
+  return databaseOf(v);
 }
 
 /** Signs in like the console's page does; returns the session cookie. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { amWebhook, startVigil, type TestVigil } from '../helpers/vigil.js';
+import { amWebhook, databaseOf, startVigil, type TestVigil } from '../helpers/vigil.js';
 
 let v: TestVigil;
 afterEach(async () => v?.close());
@@ -101,7 +101,7 @@ describe('live updates for the console', () => {
     const tokens: Record<string, string> = {};
     for (const person of ['alice', 'carol']) {
       let printed = '';
-      await tokenCreate({ person }, { env: { VIGIL_DB: v.vigil.config.store.path }, now: v.clock.now(), out: (t) => (printed += t) });
+      await tokenCreate({ person }, { env: { VIGIL_DB: databaseOf(v) }, now: v.clock.now(), out: (t) => (printed += t) });
       tokens[person] = /(vigil_pat_\S+)/.exec(printed)![1]!;
     }
     const alice = await openStream(v, { authorization: `Bearer ${tokens.alice}` });

@@ -1,8 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { amWebhook, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
+import { amWebhook, editDatabase, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 import { realSleep } from '../../src/runbooks/timing.js';
 import { json, startPrometheus, startServer, vector, type TestServer } from '../fixtures/runbooks/servers.js';
@@ -240,12 +239,13 @@ describe('runbooks across a restart', () => {
     v = await startVigil({ file, dbPath: db });
     await fire(v);
     await runDone(v);
+    const config = v.vigil.config;
     await v.close();
     // What a kill -9 in the middle of the run leaves behind: the run still marked running, the page still held.
-    const raw = new Database(db);
-    raw.prepare("UPDATE runbook_runs SET status = 'running', outcome = NULL, ended_at = NULL").run();
-    raw.prepare("UPDATE incidents SET hold_until = ?").run(Date.parse('2026-11-22T16:35:00Z'));
-    raw.close();
+    await editDatabase(config, [
+      ["UPDATE runbook_runs SET status = 'running', outcome = NULL, ended_at = NULL"],
+      ['UPDATE incidents SET hold_until = ?', Date.parse('2026-11-22T16:35:00Z')],
+    ]);
     v = await startVigil({ file, dbPath: db });
     await v.vigil.scheduler.tick();
     const [run] = await runDone(v);
