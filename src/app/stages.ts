@@ -124,6 +124,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     planner: notifier.planner,
     onOutbox: () => notifier.dispatcher.wake(),
     onSlaBreach: (priority, kind) => metrics.slaBreaches.inc({ priority, kind }),
+    onMirrorLoadFailure: (err) => deps.logger.warn({ err }, 'silences and firing alerts could not be read; trying again'),
     remediation: runner,
   };
   const engine = new IncidentEngine(store, deps.clock, engineOptions, config.store.maxPendingWrites);

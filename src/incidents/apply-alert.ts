@@ -48,7 +48,8 @@ export async function applyAlert(
   }
   // A person resolved this occurrence by hand; its repeats (same startsAt) must not page again.
   if (current && current.resolvedBy !== null && current.startsAt === alert.startsAt) {
-    mirrors.receipts.note(current.id, now);
+    // Counted once the write commits: a write that is rolled back (or run again) counts nothing.
+    tx.afterCommit(() => mirrors.receipts.note(current.id, now));
     return { outcome: 'ignored', incidentId: current.incidentId };
   }
   return fire(ctx, mirrors.suppressions, tx, batch, alert, current);

@@ -16,6 +16,8 @@ export interface EngineOptions {
   onOutbox?: () => void;
   /** Counts SLA breaches (vigil_sla_breaches_total). */
   onSlaBreach?: (priority: string, kind: 'ack' | 'resolve') => void;
+  /** Silences and firing alerts could not be read at start-up (tried again shortly). */
+  onMirrorLoadFailure?: (err: unknown) => void;
   /** Queues runbooks; absent, rules' runbooks are not run. */
   remediation?: RemediationPort;
 }

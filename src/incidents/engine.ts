@@ -1,5 +1,4 @@
 import type { Alert } from '../alerts/alert.js';
-import { VigilError } from '../errors/errors.js';
 import { readyWithin } from '../errors/ready-within.js';
 import type { Clock } from '../time/clock.js';
 import type { IncidentRow, Store, StoreTx } from '../store/types.js';
@@ -53,15 +52,18 @@ export class IncidentEngine implements EnginePort {
     this.requests = new IngestQueue(store, (tx, batch, alerts) => this.apply(tx, batch, alerts), new JoinLog(), maxWaitingRequests);
   }
 
-  /** The mirrors are filled once the store is open; while the database cannot be reached, tried again. */
+  /**
+   * The mirrors are filled once the store is open (a store that never opens is final: serve stops). Loading
+   * them is tried again on any failure (a database away, a statement cancelled), or ingest would stay refused.
+   */
   private async openThenLoad(): Promise<void> {
+    await this.store.opened();
     for (;;) {
       try {
-        await this.store.opened();
         await this.loadMirrors();
         return;
       } catch (err) {
-        if (!(err instanceof VigilError && err.code === 'unavailable')) throw err;
+        this.options.onMirrorLoadFailure?.(err);
         await new Promise((r) => setTimeout(r, RELOAD_RETRY_MS));
       }
     }

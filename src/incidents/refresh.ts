@@ -22,7 +22,8 @@ export async function refresh(ctx: EngineOptions, receipts: ReceiptBook, tx: Sto
   const detailsChanged =
     current.annotationsDigest !== detailsDigest(annotationsJson) || (valuesJson !== null && current.valuesDigest !== detailsDigest(valuesJson));
   if (decision === null && !detailsChanged && current.endsAt === alert.endsAt && current.expiresAt === alert.expiresAt) {
-    receipts.note(current.id, alert.receivedAt);
+    // Counted once the write commits: a write that is rolled back (or run again) counts nothing.
+    tx.afterCommit(() => receipts.note(current.id, alert.receivedAt));
     return;
   }
   await tx.refreshAlert(current.id, {

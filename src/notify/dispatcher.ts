@@ -62,7 +62,8 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.started = false;
     if (this.timer) clearInterval(this.timer);
-    while (this.running) await this.running;
+    // A failed pass was logged by whoever started it; stopping goes on (receipts flushed, store closed).
+    while (this.running) await this.running.catch(() => 0);
   }
 
   /** A pass nobody awaits: a store that cannot be read now (503) is logged, and the next poll tries again. */

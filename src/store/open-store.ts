@@ -59,6 +59,7 @@ export function storeLabel(config: StoreSettings): string {
   try {
     const u = new URL(config.url);
     if (u.password) u.password = '***';
+    for (const secret of ['password', 'sslpassword', 'sslkey']) if (u.searchParams.has(secret)) u.searchParams.set(secret, '***');
     return u.toString();
   } catch {
     return 'postgres://(unparsable URL)';

@@ -5,13 +5,16 @@ const codeOf = (err: unknown) => String((err as { code?: unknown })?.code ?? '')
 /**
  * The database cannot serve now but will (down, restarting, failing over, out of connections, disk full):
  * the sender gets 503 with Retry-After and sends again. SQLSTATE classes 08 (connection), 53 (resources),
- * 57P (shutdown, cannot connect now), 58 (system errors), and the socket errors of a lost connection.
+ * 57P (shutdown, cannot connect now), 58 (system errors), a statement cancelled by its timeout, and the
+ * socket errors of a lost connection.
  */
 export function isTransientStoreError(err: unknown): boolean {
   const code = codeOf(err);
-  if (/^(08|53|57P|58)/.test(code) || /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
+  // 57014: a statement cancelled (its timeout); 55P03: a lock not available in time.
+  if (/^(08|53|57P|58)/.test(code) || code === '57014' || code === '55P03') return true;
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENETDOWN|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
   const message = (err as Error)?.message ?? '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(message);
 }
 
 /**

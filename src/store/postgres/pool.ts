@@ -29,6 +29,10 @@ export function createPool(options: PoolOptions): pg.Pool {
     max: options.size,
     connectionTimeoutMillis: options.connectTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
+    // A server that stops answering (a network black hole) fails the query here rather than after the
+    // kernel's TCP timeout, so the request gets its 503 and the scheduler ticks on.
+    query_timeout: options.statementTimeoutMs + 5000,
+    keepAlive: true,
     application_name: 'vigil',
   });
   // An idle connection the server dropped (restart, failover) is only logged by pg as an 'error' event;

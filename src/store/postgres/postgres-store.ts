@@ -50,7 +50,7 @@ const guarded = new WeakSet<pg.PoolClient>();
  * A connection lost while checked out is reported by its client as an 'error' event, which would end the
  * process without a listener; the statement in progress fails on its own and the client is discarded.
  */
-function guardClient(client: pg.PoolClient): void {
+export function guardClient(client: pg.PoolClient): void {
   if (guarded.has(client)) return;
   guarded.add(client);
   client.on('error', () => {});
@@ -70,6 +70,8 @@ export class PostgresStore extends ReadsOf implements Store {
   private inFlight = 0;
   private closed = false;
   private lockClient: pg.PoolClient | null = null;
+  /** Settles when the write before the next one is done. */
+  private writeTurn: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PostgresStoreOptions) {
     super();
@@ -145,7 +147,7 @@ export class PostgresStore extends ReadsOf implements Store {
     // The connection holding the lock went away (a database restart): the lock went with it. Take it again
     // once the server is back; if another instance took it meanwhile, this one must stop serving.
     client.once('error', () => {
-      if (this.lockClient !== client) return;
+      if (this.lockClient !== client || this.closed) return;
       this.lockClient = null;
       client.release(new Error('serve lock connection lost'));
       void this.retakeServeLock();
@@ -158,6 +160,7 @@ export class PostgresStore extends ReadsOf implements Store {
         await this.takeServeLock();
         return;
       } catch (err) {
+        if (this.closed) return;
         if (!isTransientStoreError(err)) {
           this.options.onFatal?.(err as Error);
           return;
@@ -177,11 +180,20 @@ export class PostgresStore extends ReadsOf implements Store {
     return this.ready;
   }
 
+  /**
+   * Writes run one at a time, in order, as on SQLite: the engine computes counters and decisions from what it
+   * read inside its write, so two writes of this process must not interleave (a lost update otherwise).
+   * Several instances will need row locks and atomic updates instead.
+   */
   async write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) throw unavailable('store is shutting down', 5);
     if (this.inFlight >= this.options.maxPendingWrites) throw tooManyWrites();
     this.inFlight++;
+    const turn = this.writeTurn;
+    let done!: () => void;
+    this.writeTurn = new Promise<void>((resolve) => (done = resolve));
     try {
+      await turn;
       await this.whenReady();
       for (let attempt = 1; ; attempt++) {
         try {
@@ -193,6 +205,7 @@ export class PostgresStore extends ReadsOf implements Store {
       }
     } finally {
       this.inFlight--;
+      done();
     }
   }
 
@@ -272,7 +285,9 @@ export class PostgresStore extends ReadsOf implements Store {
     this.closed = true;
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
     await this.ready.catch(() => {});
-    this.lockClient?.release();
+    const lock = this.lockClient;
+    this.lockClient = null;
+    lock?.release();
     await this.pool.end();
   }
 

@@ -32,7 +32,12 @@ export async function schemaVersion(client: pg.PoolClient | pg.Pool): Promise<nu
  */
 export async function migrate(pool: pg.Pool, migrations: string[] = postgresMigrations): Promise<number[]> {
   const client = await pool.connect();
+  // A connection lost while migrating fails the statement in progress; without a listener it would end the process.
+  client.on('error', () => {});
+  let broken: Error | undefined;
   try {
+    // Another instance may be migrating: wait for it however long it takes (no statement timeout here).
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       const current = await schemaVersion(client);
@@ -54,10 +59,14 @@ export async function migrate(pool: pg.Pool, migrations: string[] = postgresMigr
       }
       return applied;
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch((err: Error) => (broken = err));
+      await client.query('RESET statement_timeout').catch((err: Error) => (broken = err));
     }
+  } catch (err) {
+    broken ??= err as Error;
+    throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

@@ -27,6 +27,20 @@ export function groupCommitContract({ store, reopen }: ContractContext): void {
       expect((await s.listIncidents({ limit: 10 })).map((i) => i.groupKey).sort()).toEqual(['a', 'c']);
     });
 
+    it('concurrent writes that read a row and write it back lose no update (the engine counts that way)', async () => {
+      const s = await store();
+      const { id } = await s.write((tx) => tx.insertIncident(newIncident({ alertCount: 0 })));
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          s.write(async (tx) => {
+            const row = (await tx.getIncident(id))!;
+            await tx.updateIncident(id, { alertCount: row.alertCount + 1 });
+          }),
+        ),
+      );
+      expect((await s.getIncident(id))?.alertCount).toBe(20);
+    });
+
     it('a write reads its own changes before it commits', async () => {
       const s = await store();
       const seen = await s.write(async (tx) => {
