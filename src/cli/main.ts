@@ -10,6 +10,7 @@ import { serve } from './serve.js';
 import { oncall } from './oncall.js';
 import { report } from './report.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token.js';
+import { dbMigrate } from './db.js';
 
 /** The installed package's version: package.json at the package root (two levels above src/cli and dist/cli). */
 function packageVersion(): string {
@@ -55,6 +56,13 @@ program
       `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows, ${rules.schedules.size} schedules, ${rules.escalationPolicies.size} escalation policies in ${config.rules.dir}${shipped('rules')}`,
     );
     console.log(`runbooks OK: ${books.runbooks.size} runbooks in ${config.runbooks.dir}${shipped('runbooks')}${config.runbooks.enabled ? '' : ' (switched off: runbooks.enabled false)'}`);
+  });
+
+const db = program.command('db').description("Vigil's database (VIGIL_DB: a SQLite file or a postgres:// URL)");
+db.command('migrate')
+  .description('bring the database schema up to this version of Vigil, then exit (vigil serve also does this at start-up)')
+  .action(async () => {
+    process.exitCode = await dbMigrate();
   });
 
 const rules = program.command('rules').description('work with the rules in rules/');

@@ -15,11 +15,11 @@ export interface StoreSettings {
 }
 
 /**
- * How a command uses the database: `serve` owns it (migrates, locks an SQLite file), `read` only reads
- * (reports, rules tests: never migrates or locks), `alongside` writes a few rows next to a serving Vigil
- * (tokens).
+ * How a command uses the database: `serve` owns it (migrates, locks an SQLite file, holds PostgreSQL's serve
+ * lock), `migrate` only brings the schema up to date (`vigil db migrate`), `read` only reads (reports, rules
+ * tests: never migrates or locks), `alongside` writes a few rows next to a serving Vigil (tokens).
  */
-export type StoreUse = 'serve' | 'read' | 'alongside';
+export type StoreUse = 'serve' | 'migrate' | 'read' | 'alongside';
 
 export interface StoreHooks {
   onCommit?: (seconds: number, writes: number) => void;
@@ -37,7 +37,7 @@ export function openStore(config: StoreSettings, use: StoreUse, hooks: StoreHook
       maxPendingWrites: config.maxPendingWrites,
       connectTimeoutMs: config.connectTimeout,
       statementTimeoutMs: config.statementTimeout,
-      migrate: use === 'serve',
+      migrate: use === 'serve' || use === 'migrate',
       exclusive: use === 'serve',
       ...hooks,
     });
@@ -46,6 +46,7 @@ export function openStore(config: StoreSettings, use: StoreUse, hooks: StoreHook
     path: config.path,
     synchronous: config.synchronous,
     maxPendingWrites: use === 'serve' ? config.maxPendingWrites : 10,
+    // migrate: opened as serve is (the file locked while its schema changes), then closed.
     busyTimeoutMs: config.busyTimeout,
     ...(use === 'read' ? { readonly: true } : use === 'alongside' ? { alongside: true } : {}),
     ...(hooks.onCommit ? { onCommit: hooks.onCommit } : {}),

@@ -29,7 +29,7 @@ describe('vigil CLI', () => {
   it('--help lists the commands', async () => {
     const { code, stdout } = await vigil(['--help']);
     expect(code).toBe(0);
-    for (const cmd of ['serve', 'check-config', 'send-test-alert', 'oncall']) expect(stdout).toContain(cmd);
+    for (const cmd of ['serve', 'check-config', 'send-test-alert', 'oncall', 'db']) expect(stdout).toContain(cmd);
   });
 
   it('--version and -V print the package version', async () => {
