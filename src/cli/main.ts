@@ -10,7 +10,7 @@ import { serve } from './serve.js';
 import { oncall } from './oncall.js';
 import { report } from './report.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token.js';
-import { dbMigrate } from './db.js';
+import { dbCopy, dbMigrate } from './db.js';
 
 /** The installed package's version: package.json at the package root (two levels above src/cli and dist/cli). */
 function packageVersion(): string {
@@ -63,6 +63,13 @@ db.command('migrate')
   .description('bring the database schema up to this version of Vigil, then exit (vigil serve also does this at start-up)')
   .action(async () => {
     process.exitCode = await dbMigrate();
+  });
+db.command('copy')
+  .description('copy an embedded SQLite database into an empty PostgreSQL one (stop Vigil first), with every incident, timeline, timer and message')
+  .requiredOption('--from <file>', 'the SQLite file (e.g. ./data/vigil.db)')
+  .requiredOption('--to <url>', 'the PostgreSQL database (postgres://user:pass@host:5432/db)')
+  .action(async (opts: { from: string; to: string }) => {
+    process.exitCode = await dbCopy(opts);
   });
 
 const rules = program.command('rules').description('work with the rules in rules/');
