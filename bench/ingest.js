@@ -1,10 +1,11 @@
 // npm run bench:ingest — durable ingest throughput of Vigil against a bare node:http JSON parser and, when
 // installed, Alertmanager, all in this run with the same 10-alert payloads at 50 connections.
-// Also reports Vigil's p99 accept latency at a fixed 1,000 POSTs/s.
+// Also reports Vigil's p99 accept latency at a fixed 1,000 POSTs/s, and, when the postgresql package is installed,
+// both workloads with Vigil on PostgreSQL (a throwaway local cluster, synchronous_commit=on).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { load, startAlertmanager, startBare, startVigil, stop, summarize } from './lib.js';
+import { load, startAlertmanager, startBare, startPostgres, startVigil, stop, summarize } from './lib.js';
 
 const root = path.join(import.meta.dirname, '..');
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -50,8 +51,8 @@ async function bareRun() {
   }
 }
 
-async function vigilRun(label, rate, connections = 50, payloads = bodies) {
-  const { child, base } = await startVigil({ db: path.join(work, `vigil-${++vigilRuns}.db`), config: path.join(root, 'vigil.yaml') });
+async function vigilRun(label, rate, connections = 50, payloads = bodies, db = path.join(work, `vigil-${++vigilRuns}.db`)) {
+  const { child, base } = await startVigil({ db, config: path.join(root, 'vigil.yaml') });
   try {
     return await measure(label, `${base}/api/v2/alerts`, payloads, rate, connections);
   } finally {
@@ -77,6 +78,19 @@ try {
   results.push(vigil);
   const writing = await vigilRun('Vigil, every repeat moves endsAt (a write)', undefined, 50, refreshing);
   results.push(writing);
+  // The same two workloads on PostgreSQL (a throwaway local cluster, synchronous_commit=on), when installed.
+  const postgres = await startPostgres(work);
+  let onPostgres = null;
+  let onPostgresWriting = null;
+  if (postgres) {
+    try {
+      onPostgres = await vigilRun('Vigil (PostgreSQL, synchronous_commit=on)', undefined, 50, bodies, await postgres.database());
+      onPostgresWriting = await vigilRun('Vigil on PostgreSQL, every repeat a write', undefined, 50, refreshing, await postgres.database());
+      results.push(onPostgres, onPostgresWriting);
+    } finally {
+      postgres.stop();
+    }
+  }
   // Latency at a fixed 1,000 POSTs/s: 50 connections send in bursts, 10 connections more like a few senders.
   const paced = [];
   for (const connections of [50, 10]) {
@@ -94,6 +108,9 @@ try {
     console.log(`Vigil/Alertmanager, every repeat a write: ${(writing.postsPerSec / am.postsPerSec).toFixed(2)}`);
   }
   else console.log('Alertmanager not installed (Debian package prometheus-alertmanager): ratio not measured');
+  if (onPostgres && am) {
+    console.log(`Vigil on PostgreSQL/Alertmanager POSTs/s ratio: ${(onPostgres.postsPerSec / am.postsPerSec).toFixed(2)}; every repeat a write: ${(onPostgresWriting.postsPerSec / am.postsPerSec).toFixed(2)}`);
+  } else if (!postgres) console.log('PostgreSQL not installed (Debian package postgresql): its runs not measured');
   for (const p of paced.filter((r) => r.name.startsWith('Vigil'))) {
     console.log(`${p.name}: p99 accept latency ${p.p99ms} ms (target < 50 ms)`);
   }

@@ -92,8 +92,8 @@ export function summarize(name, result, alertsPerPost) {
 const root = new URL('..', import.meta.url).pathname;
 
 /**
- * `vigil serve` from dist/ on a free port (log level warn), with this SQLite file and config file; resolves
- * once /healthz answers.
+ * `vigil serve` from dist/ on a free port (log level warn), with this database (a SQLite file or a postgres://
+ * URL) and config file; resolves once /readyz answers (the store open and migrated).
  */
 export async function startVigil({ db, config, env = {}, timeoutMs, nodeArgs = [] }) {
   const port = await freePort();
@@ -106,7 +106,7 @@ export async function startVigil({ db, config, env = {}, timeoutMs, nodeArgs = [
   });
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitReady(`${base}/healthz`, child, timeoutMs);
+    await waitReady(`${base}/readyz`, child, timeoutMs);
   } catch (err) {
     await stop(child);
     throw err;
@@ -162,4 +162,42 @@ export async function startAlertmanager(work, route, dataDir) {
     throw err;
   }
   return { child, base };
+}
+
+/**
+ * A throwaway PostgreSQL 15 cluster in `work` on a free port (as the postgres user when root, which the server
+ * requires), or null when the postgresql package is not installed. database() makes an empty database and
+ * returns its URL.
+ */
+export async function startPostgres(work) {
+  const bin = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'].find((d) => existsSync(`${d}/initdb`));
+  if (!bin) return null;
+  const { execFileSync } = await import('node:child_process');
+  const { chmodSync, mkdirSync } = await import('node:fs');
+  const dir = `${work}/pg`;
+  mkdirSync(dir, { recursive: true });
+  chmodSync(work, 0o777);
+  chmodSync(dir, 0o777);
+  const root = process.getuid?.() === 0;
+  const run = (cmd, args) => (root ? execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' }) : execFileSync(cmd, args, { stdio: 'pipe' }));
+  const port = await freePort();
+  run(`${bin}/initdb`, ['-D', `${dir}/data`, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  // Defaults otherwise: synchronous_commit=on, fsync=on (a commit waits for the WAL flush, like SQLite's FULL).
+  run(`${bin}/pg_ctl`, ['-D', `${dir}/data`, '-l', `${dir}/server.log`, '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']);
+  const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const { default: pg } = await import('pg');
+  let n = 0;
+  return {
+    async database() {
+      const name = `vigil_bench_${++n}`;
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`CREATE DATABASE ${name}`);
+      await c.end();
+      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    stop() {
+      run(`${bin}/pg_ctl`, ['-D', `${dir}/data`, '-m', 'fast', 'stop']);
+    },
+  };
 }

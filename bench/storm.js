@@ -1,11 +1,12 @@
 // npm run bench:storm — an alert storm: every alert is new (a fleet firing at once), each must be stored durably
 // before the answer. 50 connections, 10 never-seen alerts per request (a new instance label each) in 20 alertname
 // groups, warning severity, to /api/v2/alerts; against Alertmanager (when installed) and a bare node:http JSON
-// parser in the same run. A second workload gives every alert its own alertname: an incident (and its pages) per alert.
+// parser in the same run. A second workload gives every alert its own alertname: an incident (and its pages) per alert;
+// a third is the grouped storm on PostgreSQL (a throwaway local cluster) when the postgresql package is installed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { load, startAlertmanager, startBare, startVigil, stop, summarize } from './lib.js';
+import { load, startAlertmanager, startBare, startPostgres, startVigil, stop, summarize } from './lib.js';
 
 const root = path.join(import.meta.dirname, '..');
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
@@ -56,8 +57,8 @@ async function alertmanagerRun() {
   }
 }
 
-async function vigilRun(label, perAlertIncident) {
-  const { child, base } = await startVigil({ db: path.join(work, `vigil-${++runs}.db`), config: path.join(root, 'vigil.yaml') });
+async function vigilRun(label, perAlertIncident, db = path.join(work, `vigil-${++runs}.db`)) {
+  const { child, base } = await startVigil({ db, config: path.join(root, 'vigil.yaml') });
   try {
     return await measure(label, `${base}/api/v2/alerts`, storm(perAlertIncident));
   } finally {
@@ -72,6 +73,17 @@ try {
   const grouped = await vigilRun('Vigil, 20 alertnames, 140 incidents (SQLite, synchronous=FULL)', false);
   const perAlert = await vigilRun('Vigil, an incident per alert (pages)', true);
   results.push(grouped, perAlert);
+  // The grouped storm on PostgreSQL (a throwaway local cluster, synchronous_commit=on), when installed.
+  const postgres = await startPostgres(work);
+  let onPostgres = null;
+  if (postgres) {
+    try {
+      onPostgres = await vigilRun('Vigil, 20 alertnames, 140 incidents (PostgreSQL, synchronous_commit=on)', false, await postgres.database());
+      results.push(onPostgres);
+    } finally {
+      postgres.stop();
+    }
+  }
   console.table(results);
   const bare = results[0];
   console.log(`new alerts/s, Vigil / bare: ${(grouped.alertsPerSec / bare.alertsPerSec).toFixed(2)}`);
@@ -79,6 +91,8 @@ try {
     console.log(`new alerts/s, Vigil / Alertmanager: ${(grouped.alertsPerSec / am.alertsPerSec).toFixed(2)} (target ≥ 1.0)`);
     console.log(`an incident per alert, Vigil / Alertmanager: ${(perAlert.alertsPerSec / am.alertsPerSec).toFixed(2)}`);
   } else console.log('Alertmanager not installed (Debian package prometheus-alertmanager): ratio not measured');
+  if (onPostgres && am) console.log(`new alerts/s, Vigil on PostgreSQL / Alertmanager: ${(onPostgres.alertsPerSec / am.alertsPerSec).toFixed(2)}`);
+  else if (!postgres) console.log('PostgreSQL not installed (Debian package postgresql): its run not measured');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -102,7 +102,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     (ok) => metrics.runbooksLastReloadSuccessful.set(ok ? 1 : 0),
     (books) => (live.rules ? runbookProblems(live.rules.current, books.runbooks) : []),
   );
-  const rules = new LiveRules(config.rules.dir, deps.logger, metrics, process.env, () => void engine.loadMirrors(), () => runbookNames(runbooks.current));
+  const rules = new LiveRules(config.rules.dir, deps.logger, metrics, process.env, () => void engine.loadMirrors().catch((err: unknown) => deps.logger.warn({ err }, 'silences and firing alerts not read again after the reload')), () => runbookNames(runbooks.current));
   live.rules = rules;
   const store = createStore(config, metrics, deps.logger);
   holder.store = store;

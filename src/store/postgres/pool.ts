@@ -54,7 +54,19 @@ export function numbered(sql: string): string {
   return out;
 }
 
+const statementNames = new Map<string, string>();
+
+/**
+ * Each distinct statement is prepared once per connection under its own name (parsed and planned once, not
+ * on every call); past a bound, rarer ones run unnamed.
+ */
+function statementFor(sql: string, values: unknown[] | undefined): pg.QueryConfig {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < 2000) statementNames.set(sql, (name = `v${statementNames.size + 1}`));
+  return name === undefined ? { text: numbered(sql), values: values ?? [] } : { name, text: numbered(sql), values: values ?? [] };
+}
+
 /** The rows of one statement on this client or pool. */
 export function queryOn(db: pg.Pool | pg.PoolClient): Query {
-  return async (sql, params) => (await db.query(numbered(sql), params as unknown[])).rows as Raw[];
+  return async (sql, params) => (await db.query(statementFor(sql, params))).rows as Raw[];
 }

@@ -218,13 +218,14 @@ export class PostgresStore extends ReadsOf implements Store {
     const changed = new Map<number, Set<string>>();
     try {
       const q = queryOn(client);
-      await q('BEGIN');
+      // Transaction control as simple queries: a ROLLBACK must go through even in an aborted transaction.
+      await client.query('BEGIN');
       let value: T;
       try {
         value = await fn(this.txOn(q, effects, changed));
-        await q('COMMIT');
+        await client.query('COMMIT');
       } catch (err) {
-        await q('ROLLBACK').catch((e: Error) => (broken = e));
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw err;
       }
       this.options.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9, 1);
