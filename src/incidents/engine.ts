@@ -1,5 +1,5 @@
 import type { Alert } from '../alerts/alert.js';
-import { readyWithin } from '../errors/ready-within.js';
+import { Readiness } from '../errors/ready-within.js';
 import type { Clock } from '../time/clock.js';
 import type { IncidentRow, Store, StoreTx } from '../store/types.js';
 import type { SilenceRow } from '../rules/suppression-types.js';
@@ -36,7 +36,7 @@ const RELOAD_RETRY_MS = 2000;
 export class IncidentEngine implements EnginePort {
   /** Silences, maintenance windows and inhibition applied to firing alerts, and batched receipts of repeats. */
   private readonly mirrors: EngineMirrors;
-  private readonly ready: Promise<void>;
+  private readonly ready: Readiness;
   private readonly requests: IngestQueue;
 
   constructor(
@@ -47,8 +47,7 @@ export class IncidentEngine implements EnginePort {
     maxWaitingRequests: number,
   ) {
     this.mirrors = { suppressions: new SuppressionPass(store, clock, options), receipts: new ReceiptBook() };
-    this.ready = this.openThenLoad();
-    this.ready.catch(() => {});
+    this.ready = new Readiness(this.openThenLoad());
     this.requests = new IngestQueue(store, (tx, batch, alerts) => this.apply(tx, batch, alerts), new JoinLog(), maxWaitingRequests);
   }
 
@@ -71,7 +70,7 @@ export class IncidentEngine implements EnginePort {
 
   /** What works on the store waits a little for start-up, then answers 503 (the sender retries). */
   private whenReady(): Promise<void> {
-    return readyWithin(this.ready, 2000, 'Vigil is starting: the database is not ready yet');
+    return this.ready.within(2000, 'Vigil is starting: the database is not ready yet');
   }
 
   /** Fills the in-memory mirrors (silences, inhibiting alerts) from the store; again after a rules reload. */

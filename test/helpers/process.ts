@@ -65,3 +65,20 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Runs a built CLI command to its end (log level warn, 20 s at the most): its exit code and output. */
+export async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliPath, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env },
+      timeout: 20_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}

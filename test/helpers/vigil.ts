@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/time/clock.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { configFileSchema, type Config } from '../../src/config/schema.js';
 import { createVigil, type Vigil, type VigilOptions } from '../../src/app/vigil.js';
+import { numbered } from '../../src/store/postgres/pool.js';
 import { freshDatabase } from './postgres.js';
 
 /**
@@ -75,10 +76,7 @@ export async function editDatabase(config: Config, statements: [sql: string, ...
     const c = new pg.Client({ connectionString: config.store.url });
     await c.connect();
     try {
-      for (const [sql, ...args] of statements) {
-        let n = 0;
-        await c.query(sql.replace(/\?/g, () => `$${++n}`), args);
-      }
+      for (const [sql, ...args] of statements) await c.query(numbered(sql), args);
     } finally {
       await c.end();
     }

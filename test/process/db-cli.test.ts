@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, requirePostgres } from '../helpers/postgres.js';
-import { cliPath, freePort, repoRoot, spawnVigil, type RunningVigil } from '../helpers/process.js';
+import { freePort, runCli, spawnVigil, type RunningVigil } from '../helpers/process.js';
 import { amWebhook, tempDir } from '../helpers/vigil.js';
 
-const run = promisify(execFile);
 const running: RunningVigil[] = [];
 const dirs: string[] = [];
 let db: Awaited<ReturnType<typeof freshDatabase>> | undefined;
@@ -24,15 +21,7 @@ afterAll(async () => {
   await target?.drop();
 });
 
-async function vigil(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const vigil = runCli;
 
 describe('vigil db migrate', () => {
   it('creates an embedded database with its schema, and refuses a file a running Vigil serves', async () => {

@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, requirePostgres } from '../helpers/postgres.js';
-import { cliPath, freePort, repoRoot, spawnVigil, type RunningVigil } from '../helpers/process.js';
+import { freePort, runCli, spawnVigil, type RunningVigil } from '../helpers/process.js';
 import { amWebhook } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 
-const run = promisify(execFile);
 const running: RunningVigil[] = [];
 const servers: Server[] = [];
 let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -23,15 +20,7 @@ afterAll(async () => {
   for (const d of dropLater) await d.drop();
 });
 
-async function vigil(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const vigil = runCli;
 
 const post = (url: string, labels: Record<string, string>) =>
   fetch(`${url}/api/v1/alerts/alertmanager`, {

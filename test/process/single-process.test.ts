@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliPath, freePort, repoRoot, spawnVigil, type RunningVigil } from '../helpers/process.js';
+import { freePort, runCli, spawnVigil, type RunningVigil } from '../helpers/process.js';
 import { amWebhook, tempDir } from '../helpers/vigil.js';
 
-const run = promisify(execFile);
 const dirs: string[] = [];
 const running: RunningVigil[] = [];
 afterAll(async () => {
@@ -14,15 +11,7 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function vigil(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const vigil = runCli;
 
 describe('one Vigil per SQLite file', () => {
   it('a second serve on the same file refuses to start naming the other; reports still read; kill -9 leaves no stale lock', async () => {

@@ -1,6 +1,13 @@
-import { severities, type Severity } from '../../alerts/severity.js';
-import { incidentFilters, incidentFromRow, incidentRows, SEVERITY_RANK } from '../rows/incidents.js';
-import type { IncidentReads, IncidentRow, IncidentStatus, IncidentTx } from '../types/incidents.js';
+import {
+  countIncidentsQuery,
+  countsBySeverity,
+  countsByStatus,
+  incidentFromRow,
+  incidentRows,
+  listIncidentsQuery,
+  OPEN_COUNTS_SQL,
+} from '../rows/incidents.js';
+import type { IncidentReads, IncidentRow, IncidentTx } from '../types/incidents.js';
 import { insertRow, updateById } from './dynamic-sql.js';
 import type { Query } from './pool.js';
 
@@ -34,30 +41,15 @@ export function incidentReads(read: Query): Omit<IncidentReads, 'timelineOf' | '
   const many = async (sql: string, ...args: unknown[]): Promise<IncidentRow[]> => (await read(sql, args)).map(incidentFromRow);
   return {
     listIncidents: (q) => {
-      const where = incidentFilters(q);
-      if (q.status === 'open') where.add("status != 'resolved'");
-      else if (q.status) where.equal('status', q.status);
-      const urgency = q.order === 'urgency';
-      // Keyset paging: in (severity rank, created_at, id) order, or newest first by id.
-      if (q.after && urgency) where.add(`(${SEVERITY_RANK}, created_at, id) > (?, ?, ?)`, q.after.severityRank ?? 0, q.after.createdAt ?? 0, q.after.id);
-      else if (q.after) where.add('id < ?', q.after.id);
-      const order = urgency ? `${SEVERITY_RANK}, created_at, id` : 'id DESC';
-      return many(`SELECT * FROM incidents ${where} ORDER BY ${order} LIMIT ?`, ...where.args, q.limit);
+      const { sql, args } = listIncidentsQuery(q);
+      return many(sql, ...args);
     },
     countIncidents: async (q) => {
-      const where = incidentFilters(q);
-      const out: Record<IncidentStatus, number> = { triggered: 0, acknowledged: 0, resolved: 0 };
-      const rows = await read(`SELECT status, count(*) AS n FROM incidents ${where} GROUP BY status`, where.args);
-      for (const r of rows as { status: IncidentStatus; n: number }[]) out[r.status] = r.n;
-      return out;
+      const { sql, args } = countIncidentsQuery(q);
+      return countsByStatus(await read(sql, args));
     },
     getIncident: (id) => one(read, 'SELECT * FROM incidents WHERE id = ?', id),
     incidentsByIds: (ids) => (ids.length === 0 ? Promise.resolve([]) : many('SELECT * FROM incidents WHERE id = ANY(?::bigint[]) ORDER BY id', [...ids])),
-    openIncidentCounts: async () => {
-      const counts = Object.fromEntries(severities.map((s) => [s, 0])) as Record<Severity, number>;
-      const rows = await read("SELECT severity, count(*) AS n FROM incidents WHERE status != 'resolved' GROUP BY severity");
-      for (const r of rows as { severity: Severity; n: number }[]) counts[r.severity] = r.n;
-      return counts;
-    },
+    openIncidentCounts: async () => countsBySeverity(await read(OPEN_COUNTS_SQL)),
   };
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { tooManyWrites, unavailable } from '../../errors/errors.js';
-import { readyWithin } from '../../errors/ready-within.js';
+import { Readiness } from '../../errors/ready-within.js';
 import { ReadsOf, type StoreReads } from '../reads-of.js';
 import type { IncidentChange, Store, StoreTx } from '../types.js';
 import { accessReads, accessTx } from './access.js';
@@ -64,7 +64,7 @@ export function guardClient(client: pg.PoolClient): void {
  */
 export class PostgresStore extends ReadsOf implements Store {
   private readonly pool: pg.Pool;
-  private readonly ready: Promise<void>;
+  private readonly ready: Readiness;
   protected readonly reads: StoreReads;
   private readonly changeListeners = new Set<(changes: IncidentChange[]) => void>();
   private inFlight = 0;
@@ -76,9 +76,8 @@ export class PostgresStore extends ReadsOf implements Store {
   constructor(private readonly options: PostgresStoreOptions) {
     super();
     this.pool = createPool({ url: options.url, size: options.poolSize, connectTimeoutMs: options.connectTimeoutMs, statementTimeoutMs: options.statementTimeoutMs });
-    this.ready = this.start();
-    // Until the first operation looks at it, a failed start-up is reported by opened().
-    this.ready.catch(() => {});
+    // A failed start-up is reported by opened() and by every operation (Readiness keeps it from going unhandled).
+    this.ready = new Readiness(this.start());
     const q = queryOn(this.pool);
     const read: Query = async (sql, params) => {
       if (this.closed) throw unavailable('store is closed', 5);
@@ -172,12 +171,12 @@ export class PostgresStore extends ReadsOf implements Store {
 
   /** Operations wait a little for the start-up; while the database cannot be reached they answer 503. */
   private whenReady(): Promise<void> {
-    return readyWithin(this.ready, READY_WAIT_MS, 'the database is not reachable yet; retry shortly');
+    return this.ready.within(READY_WAIT_MS, 'the database is not reachable yet; retry shortly');
   }
 
   /** Resolves once the schema is migrated (or checked); rejects with why the store cannot serve. */
   opened(): Promise<void> {
-    return this.ready;
+    return this.ready.settled;
   }
 
   /**
@@ -285,7 +284,7 @@ export class PostgresStore extends ReadsOf implements Store {
     if (this.closed) return;
     this.closed = true;
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
-    await this.ready.catch(() => {});
+    await this.ready.settled.catch(() => {});
     const lock = this.lockClient;
     this.lockClient = null;
     lock?.release();

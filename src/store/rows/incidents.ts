@@ -1,7 +1,8 @@
 import type { Policy } from '../../rules/schema.js';
 import { Where } from '../dynamic-sql.js';
 import { rowMapping } from '../row-mapping.js';
-import type { IncidentQuery, IncidentRow } from '../types/incidents.js';
+import { severities, type Severity } from '../../alerts/severity.js';
+import type { IncidentQuery, IncidentRow, IncidentStatus } from '../types/incidents.js';
 
 const storedPolicyDefaults = { reackAfter: null, escalationRepeat: 0, escalation: null, holdPageFor: null } satisfies Partial<Policy>;
 
@@ -79,4 +80,39 @@ export function incidentFilters(q: Omit<IncidentQuery, 'limit'>): Where {
     );
   }
   return where;
+}
+
+/** listIncidents as SQL: the filters, then status, keyset paging and order (urgency, or newest first). */
+export function listIncidentsQuery(q: IncidentQuery): { sql: string; args: unknown[] } {
+  const where = incidentFilters(q);
+  if (q.status === 'open') where.add("status != 'resolved'");
+  else if (q.status) where.equal('status', q.status);
+  const urgency = q.order === 'urgency';
+  // Keyset paging: in (severity rank, created_at, id) order, or newest first by id.
+  if (q.after && urgency) where.add(`(${SEVERITY_RANK}, created_at, id) > (?, ?, ?)`, q.after.severityRank ?? 0, q.after.createdAt ?? 0, q.after.id);
+  else if (q.after) where.add('id < ?', q.after.id);
+  const order = urgency ? `${SEVERITY_RANK}, created_at, id` : 'id DESC';
+  return { sql: `SELECT * FROM incidents ${where} ORDER BY ${order} LIMIT ?`, args: [...where.args, q.limit] };
+}
+
+/** countIncidents as SQL: incidents per status under the list's filters. */
+export function countIncidentsQuery(q: Omit<IncidentQuery, 'limit'>): { sql: string; args: unknown[] } {
+  const where = incidentFilters(q);
+  return { sql: `SELECT status, count(*) AS n FROM incidents ${where} GROUP BY status`, args: where.args };
+}
+
+export const OPEN_COUNTS_SQL = "SELECT severity, count(*) AS n FROM incidents WHERE status != 'resolved' GROUP BY severity";
+
+/** The rows of countIncidentsQuery as counts, every status named. */
+export function countsByStatus(rows: unknown[]): Record<IncidentStatus, number> {
+  const out: Record<IncidentStatus, number> = { triggered: 0, acknowledged: 0, resolved: 0 };
+  for (const r of rows as { status: IncidentStatus; n: number }[]) out[r.status] = r.n;
+  return out;
+}
+
+/** The rows of OPEN_COUNTS_SQL as counts, every severity named. */
+export function countsBySeverity(rows: unknown[]): Record<Severity, number> {
+  const counts = Object.fromEntries(severities.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const r of rows as { severity: Severity; n: number }[]) counts[r.severity] = r.n;
+  return counts;
 }
