@@ -19,10 +19,14 @@ import type { RunbookSet } from '../runbooks/loader.js';
 import { RunbookRunner } from '../runbooks/runner.js';
 import type { Sleep } from '../runbooks/timing.js';
 import { runbooksJob } from '../jobs/runbook-jobs.js';
+import { oncePerCluster } from '../jobs/once-per-cluster.js';
 import { reportJobs } from '../jobs/digest-jobs.js';
 import { defaultReportQueue, ReportQueue } from '../reports/report-queue.js';
 
-/** The stages that own state: store, incident engine and scheduler. Exactly one process runs them. */
+/**
+ * The stages that own state: store, incident engine and scheduler. On SQLite one process runs them; on
+ * PostgreSQL every instance does, sharing the work through the store's claims (store/postgres/).
+ */
 export interface Core {
   store: Store;
   engine: IncidentEngine;
@@ -79,12 +83,6 @@ function createStore(config: Config, metrics: CoreMetrics, logger: Logger): Stor
       metrics.storeCommitWrites.observe(writes);
     },
     onEffectError: (err) => logger.error({ err }, 'after-commit update failed'),
-    // Another instance took over the database while it was away: stop serving (graceful shutdown).
-    onFatal: (err) => {
-      logger.fatal({ err: err.message }, 'cannot serve this database any more');
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    },
   });
 }
 
@@ -137,11 +135,11 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     [
       flushReceiptsJob(engine),
       expireAlertsJob(engine),
-      suppressionJob(engine),
+      oncePerCluster(store, suppressionJob(engine)),
       incidentTimersJob(engine),
       runbooksJob(runner),
       // ---- reports: manager digests on their schedules, review drafts of resolved P1/P2 incidents
-      ...reportJobs(config, { store, rules, notifier, logger: deps.logger, metrics, reports }),
+      ...reportJobs(config, { store, rules, notifier, logger: deps.logger, metrics, reports }).map((job) => oncePerCluster(store, job)),
     ],
     deps.clock,
     config.scheduler.interval,

@@ -79,6 +79,9 @@ function announce(config: Config, logger: Logger): void {
   }
   if (config.auth.ingestTokens.length === 0) logger.warn('VIGIL_INGEST_TOKEN is not set: alert ingest is open to anyone who can reach this port');
   if (config.auth.apiTokens.length === 0) logger.warn('VIGIL_API_TOKEN is not set: the incident API is open to anyone who can reach this port');
+  if (config.store.url && !config.notify.linkSecret) {
+    logger.warn('notify.linkSecret is not set: each instance signs one-click links with its own key, so a link fails on any other instance (and after a restart); give every instance the same secret');
+  }
   if (config.ingest.pagerduty.routingKeys.length === 0) {
     logger.warn('no PagerDuty routing keys configured: /v2/enqueue accepts any routing_key (service "default")');
   }

@@ -47,6 +47,11 @@ const store = z
     connectTimeout: duration.default(5000),
     /** PostgreSQL: a statement running longer is cancelled. */
     statementTimeout: duration.default(30_000),
+    /**
+     * PostgreSQL: how long an instance's claim on an outbox message, timer or runbook run holds; when the
+     * instance dies, another takes its work over after this. Longer than any send's timeout.
+     */
+    lease: duration.refine((ms) => ms >= 1000, 'must be at least 1s').default(30_000),
     /** FULL survives power loss; NORMAL survives a process crash only. See README. */
     synchronous: z.enum(['full', 'normal']).default('full'),
     /** Writes waiting for a group commit before ingest answers 503. */

@@ -48,6 +48,10 @@ export class IncidentEngine implements EnginePort {
   ) {
     this.mirrors = { suppressions: new SuppressionPass(store, clock, options), receipts: new ReceiptBook() };
     this.ready = new Readiness(this.openThenLoad());
+    // Another instance changed a silence or an inhibiting alert: this one's mirrors are read again.
+    store.onPeerChange((topic) => {
+      if (topic === 'suppression') this.reloadMirrorsSoon();
+    });
     this.requests = new IngestQueue(store, (tx, batch, alerts) => this.apply(tx, batch, alerts), new JoinLog(), maxWaitingRequests);
   }
 
@@ -66,6 +70,26 @@ export class IncidentEngine implements EnginePort {
         await new Promise((r) => setTimeout(r, RELOAD_RETRY_MS));
       }
     }
+  }
+
+  private reloading: Promise<void> | null = null;
+  private reloadAgain = false;
+
+  /** One reload at a time; changes told while it runs are covered by one more. */
+  private reloadMirrorsSoon(): void {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return;
+    }
+    this.reloading = (async () => {
+      do {
+        this.reloadAgain = false;
+        await this.ready.settled.catch(() => {});
+        await this.loadMirrors().catch((err: unknown) => this.options.onMirrorLoadFailure?.(err));
+      } while (this.reloadAgain);
+    })().finally(() => {
+      this.reloading = null;
+    });
   }
 
   /** What works on the store waits a little for start-up, then answers 503 (the sender retries). */

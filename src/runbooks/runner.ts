@@ -50,13 +50,16 @@ export class RunbookRunner implements RemediationPort {
   private readonly approvals = new Map<string, { run: RunbookRunRow; pending: ApprovalRow; resolve: (d: ApprovalDecision) => void }>();
   private readonly shutdown = new AbortController();
   private engine: RunnerEngine | null = null;
-  private recovered = false;
   private polling: Promise<number> | null = null;
   /** Runs claimed and not yet finished, per runbook: a run waits in the queue while its runbook (or all) is at its limit. */
   private readonly inFlight = new Map<string, number>();
   private inFlightTotal = 0;
 
   constructor(private readonly deps: RunnerDeps) {
+    // A step decided through another instance: the run waiting here goes on now rather than at the next poll.
+    deps.store.onPeerChange((topic) => {
+      if (topic === 'approvals' && this.approvals.size > 0) void this.resumeDecidedElsewhere().catch((err: unknown) => deps.logger.warn({ err }, 'approvals not read; the next poll tries again'));
+    });
     this.guards = new RunbookGuards(
       { enabled: deps.config.enabled, maxConcurrentRuns: deps.config.maxConcurrentRuns },
       {
@@ -158,10 +161,9 @@ export class RunbookRunner implements RemediationPort {
 
   private async pollOnce(): Promise<number> {
     if (this.shutdown.signal.aborted) return 0;
-    if (!this.recovered) {
-      await this.recoverInterrupted();
-      this.recovered = true;
-    }
+    // Every poll: with several instances, one that dies leaves its runs to whichever polls after its lease.
+    await this.recoverInterrupted();
+    if (this.approvals.size > 0) await this.resumeDecidedElsewhere();
     let started = 0;
     for (const run of await this.deps.store.queuedRunbookRuns(50)) {
       const runbook = this.deps.runbooks.current.runbooks.get(run.runbook);
@@ -195,9 +197,9 @@ export class RunbookRunner implements RemediationPort {
     return started;
   }
 
-  /** Runs left 'running' by a stop or crash: recorded as interrupted, and a human is paged. */
+  /** Runs left 'running' by a stop or crash (of this process or another instance): recorded as interrupted, and a human is paged. */
   private async recoverInterrupted(): Promise<void> {
-    for (const run of await this.deps.store.runningRunbookRuns()) {
+    for (const run of await this.deps.store.orphanedRunbookRuns()) {
       await this.finish(run, 'interrupted', `runbook ${run.runbook} was interrupted by a restart of Vigil; it is not repeated automatically`, null);
     }
   }
@@ -250,13 +252,15 @@ export class RunbookRunner implements RemediationPort {
   /** Records the outcome; when a human must look, a held page goes out now (or the next tier hears). */
   private async finish(run: RunbookRunRow, outcome: string, summary: string | null, result: RunResult | null, guard?: string): Promise<void> {
     const now = this.deps.clock.now();
-    await this.deps.store.write(async (tx) => {
-      await tx.finishRunbookRun(run.id, outcome, summary, now);
+    const recorded = await this.deps.store.write(async (tx) => {
+      // Another instance recorded it first (it found this run orphaned): it also told the humans.
+      if (!(await tx.finishRunbookRun(run.id, outcome, summary, now))) return false;
       const kind = outcome === 'refused' ? 'runbook_refused' : 'runbook_finished';
       const message = outcome === 'refused' || outcome === 'interrupted' ? summary! : `runbook ${run.runbook} ${outcomeWords(outcome)}${summary ? `: ${summary}` : ''}`;
       await this.event(tx, run, kind, message, { outcome, dryRun: result?.dryRun ?? run.dryRun, ...(guard ? { guard } : {}) });
+      return true;
     });
-    if (run.incidentId === null || !this.engine) return;
+    if (!recorded || run.incidentId === null || !this.engine) return;
     const incident = await this.deps.store.getIncident(run.incidentId);
     if (!incident || incident.status === 'resolved') return;
     // Refusals and interruptions are already phrased whole; other outcomes name the step that failed.
@@ -331,14 +335,49 @@ export class RunbookRunner implements RemediationPort {
    * reply). 404 unknown run, 409 when nothing waits.
    */
   async decide(idOrCode: string, decision: ApprovalDecision): Promise<{ runId: string; step: string; approved: boolean }> {
-    const runId = /^[0-9a-f]{8}$/.test(idOrCode) ? ([...this.approvals.keys()].find((k) => k.startsWith(idOrCode)) ?? idOrCode) : idOrCode;
+    const runId = /^[0-9a-f]{8}$/.test(idOrCode) ? await this.runIdOfCode(idOrCode) : idOrCode;
     const waiting = this.approvals.get(runId);
-    if (!waiting) {
-      if (!(await this.deps.store.getRunbookRun(runId))) throw notFound(`runbook run ${runId} not found`);
-      throw conflict(`runbook run ${runId} is not waiting for an approval`);
-    }
+    if (!waiting) return this.decideElsewhere(runId, decision);
     this.approvals.delete(runId);
     const { run, pending, resolve } = waiting;
+    await this.recordDecision(run, pending, decision);
+    resolve(decision);
+    return { runId, step: pending.step, approved: decision.approved };
+  }
+
+  /** The run an 8-character code names: one waiting here, else a running one anywhere, else the code itself (404). */
+  private async runIdOfCode(code: string): Promise<string> {
+    const here = [...this.approvals.keys()].find((k) => k.startsWith(code));
+    if (here) return here;
+    return (await this.deps.store.runningRunbookRuns()).find((r) => r.id.startsWith(code))?.id ?? code;
+  }
+
+  /**
+   * The run waits on another instance (several share a PostgreSQL database): the decision is recorded here
+   * and that instance is told, which resumes the run (resumeDecidedElsewhere).
+   */
+  private async decideElsewhere(runId: string, decision: ApprovalDecision): Promise<{ runId: string; step: string; approved: boolean }> {
+    const run = await this.deps.store.getRunbookRun(runId);
+    if (!run) throw notFound(`runbook run ${runId} not found`);
+    const pending = run.status === 'running' ? (await this.deps.store.approvalsOf(runId)).find((a) => a.status === 'pending') : undefined;
+    if (!pending) throw conflict(`runbook run ${runId} is not waiting for an approval`);
+    await this.recordDecision(run, pending, decision);
+    await this.deps.store.tellPeers('approvals').catch((err: unknown) => this.deps.logger.warn({ err }, 'could not tell the other instances of an approval; they find it at their next poll'));
+    return { runId, step: pending.step, approved: decision.approved };
+  }
+
+  /** Runs waiting here whose step was decided through another instance go on (a peer's notification, or a poll). */
+  private async resumeDecidedElsewhere(): Promise<void> {
+    for (const [runId, waiting] of [...this.approvals]) {
+      const row = (await this.deps.store.approvalsOf(runId)).find((a) => a.step === waiting.pending.step);
+      if (!row || (row.status !== 'approved' && row.status !== 'rejected')) continue;
+      if (this.approvals.get(runId) !== waiting) continue;
+      this.approvals.delete(runId);
+      waiting.resolve({ approved: row.status === 'approved', by: row.decidedBy ?? 'unknown', ...(row.comment ? { comment: row.comment } : {}) });
+    }
+  }
+
+  private async recordDecision(run: RunbookRunRow, pending: ApprovalRow, decision: ApprovalDecision): Promise<void> {
     const now = this.deps.clock.now();
     await this.deps.store.write(async (tx) => {
       await tx.upsertApproval({ ...pending, status: decision.approved ? 'approved' : 'rejected', decidedBy: decision.by, comment: decision.comment ?? null, decidedAt: now });
@@ -347,8 +386,6 @@ export class RunbookRunner implements RemediationPort {
         approved: decision.approved,
       });
     });
-    resolve(decision);
-    return { runId, step: pending.step, approved: decision.approved };
   }
 
   /** Applies a reloaded config's kill switch and limits. */

@@ -12,11 +12,13 @@ export interface StoreSettings {
   poolSize: number;
   connectTimeout: number;
   statementTimeout: number;
+  /** PostgreSQL: how long a claim holds before another instance takes it over. */
+  lease: number;
 }
 
 /**
- * How a command uses the database: `serve` owns it (migrates, locks an SQLite file, holds PostgreSQL's serve
- * lock), `migrate` only brings the schema up to date (`vigil db migrate`), `read` only reads (reports, rules
+ * How a command uses the database: `serve` owns it (migrates, locks an SQLite file; on PostgreSQL one of several
+ * equal instances), `migrate` only brings the schema up to date (`vigil db migrate`), `read` only reads (reports, rules
  * tests: never migrates or locks), `alongside` writes a few rows next to a serving Vigil (tokens).
  */
 export type StoreUse = 'serve' | 'migrate' | 'read' | 'alongside';
@@ -24,8 +26,6 @@ export type StoreUse = 'serve' | 'migrate' | 'read' | 'alongside';
 export interface StoreHooks {
   onCommit?: (seconds: number, writes: number) => void;
   onEffectError?: (err: unknown) => void;
-  /** PostgreSQL: the store can no longer serve (another instance took over the database). */
-  onFatal?: (err: Error) => void;
 }
 
 /** The one place a store is chosen: a postgres:// URL is PostgreSQL, anything else the SQLite file. */
@@ -38,7 +38,8 @@ export function openStore(config: StoreSettings, use: StoreUse, hooks: StoreHook
       connectTimeoutMs: config.connectTimeout,
       statementTimeoutMs: config.statementTimeout,
       migrate: use === 'serve' || use === 'migrate',
-      exclusive: use === 'serve',
+      serving: use === 'serve',
+      leaseMs: config.lease,
       ...hooks,
     });
   }

@@ -1,7 +1,7 @@
 import type { Store } from './types.js';
 
 /** Every read of the Store port; each store builds them from its aggregates' repositories. */
-export type StoreReads = Omit<Store, 'write' | 'onIncidentChanges' | 'pendingWrites' | 'ping' | 'opened' | 'close'>;
+export type StoreReads = Omit<Store, 'write' | 'onIncidentChanges' | 'pendingWrites' | 'ping' | 'opened' | 'close' | 'tellPeers' | 'onPeerChange' | 'runAlone'>;
 
 /** The reads of a store, delegated to the repositories' read functions it was built with. */
 export abstract class ReadsOf {
@@ -32,6 +32,7 @@ export abstract class ReadsOf {
   pendingReviews: Store['pendingReviews'] = (limit) => this.reads.pendingReviews(limit);
   queuedRunbookRuns: Store['queuedRunbookRuns'] = (limit) => this.reads.queuedRunbookRuns(limit);
   runningRunbookRuns: Store['runningRunbookRuns'] = () => this.reads.runningRunbookRuns();
+  orphanedRunbookRuns: Store['orphanedRunbookRuns'] = () => this.reads.orphanedRunbookRuns();
   recentRunbookRuns: Store['recentRunbookRuns'] = (runbook, key, since) => this.reads.recentRunbookRuns(runbook, key, since);
   listRunbookRuns: Store['listRunbookRuns'] = (query) => this.reads.listRunbookRuns(query);
   getRunbookRun: Store['getRunbookRun'] = (id) => this.reads.getRunbookRun(id);

@@ -42,12 +42,30 @@ export interface StoreTx extends AlertTx, IncidentTx, OutboxTx, TimerTx, Silence
   afterCommit(fn: () => void): void;
 }
 
+/**
+ * What one instance tells the others sharing its database (PostgreSQL): `suppression` a silence or an
+ * inhibiting alert changed (reload the mirrors), `approvals` a runbook step was approved or rejected.
+ */
+export type PeerTopic = 'suppression' | 'approvals';
+
 /** The storage port. Every write resolves only after its transaction is durably committed. */
 export interface Store extends AlertReads, IncidentReads, OutboxReads, SilenceReads, RunbookReads, AccessReads, ReportReads, ReviewReads, TimerReads {
   /** Runs fn in a transaction shared with other concurrent writers (group commit); resolves after COMMIT. */
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Calls the listener after every commit that changed incidents (the console's live updates); returns an unsubscribe. */
+  /**
+   * Calls the listener after every commit that changed incidents (the console's live updates), this
+   * instance's and, on PostgreSQL, every other instance's; returns an unsubscribe.
+   */
   onIncidentChanges(listener: (changes: IncidentChange[]) => void): () => void;
+  /** Tells the other instances on this database that `topic` changed (PostgreSQL NOTIFY; nothing on SQLite). */
+  tellPeers(topic: PeerTopic): Promise<void>;
+  /** Calls the listener when another instance told of a change, and after a lost connection (it may have missed some). */
+  onPeerChange(listener: (topic: PeerTopic) => void): () => void;
+  /**
+   * Runs fn unless another instance runs the job of this name right now (PostgreSQL: an advisory lock), and
+   * resolves undefined when it did not run: once-per-cluster jobs (digests, reviews, suppression passes).
+   */
+  runAlone<T>(job: string, fn: () => Promise<T>): Promise<T | undefined>;
   /** Writes waiting for the next group commit. */
   pendingWrites(): number;
   /** Throws when the store cannot serve requests. */

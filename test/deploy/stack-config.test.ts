@@ -83,7 +83,7 @@ const isExecutable = (file: string) => {
  */
 function findBinary(name: string, override: string | undefined): string | undefined {
   if (override) return isExecutable(override) ? override : undefined;
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/bin'];
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/bin', '/usr/sbin'];
   return dirs.map((dir) => path.join(dir, name)).find(isExecutable);
 }
 
@@ -102,6 +102,7 @@ function runTool(bin: string, args: string[]): string {
 const tools = {
   promtool: { bin: findBinary('promtool', process.env.PROMTOOL), pkg: 'prometheus' },
   amtool: { bin: findBinary('amtool', process.env.AMTOOL), pkg: 'prometheus-alertmanager' },
+  haproxy: { bin: findBinary('haproxy', process.env.HAPROXY), pkg: 'haproxy' },
 };
 
 /**
@@ -118,14 +119,39 @@ function requireTool(name: keyof typeof tools, ctx: { skip: (note?: string) => n
 
 const compose = loadYaml('docker-compose.yml');
 const services: Obj = compose.services ?? {};
-const vigilEnv = env(services.vigil ?? {});
+/** The Vigil instances: every service built from this repo. */
+const instances = Object.keys(services).filter((name) => services[name].build);
+const vigilEnv = env(services[instances[0] ?? 'vigil'] ?? {});
 
 describe('docker-compose.yml', () => {
   it('defines the full local stack', () => {
-    for (const name of ['vigil', 'prometheus', 'node-exporter', 'alertmanager', 'grafana', 'mailpit']) {
+    for (const name of ['vigil', 'vigil-1', 'vigil-2', 'postgres', 'prometheus', 'node-exporter', 'alertmanager', 'grafana', 'mailpit']) {
       expect(services, `service ${name}`).toHaveProperty(name);
     }
-    expect(services.vigil.build).toBeDefined();
+    expect(instances).toEqual(['vigil-1', 'vigil-2']);
+  });
+
+  it('runs two equal Vigil instances on one PostgreSQL database behind the balancer at vigil:9095', () => {
+    const [one, two] = instances.map((name) => env(services[name]));
+    expect(one).toEqual(two);
+    const pgEnv = env(services.postgres);
+    expect(vigilEnv.VIGIL_DB).toBe(`postgres://${pgEnv.POSTGRES_USER}:${pgEnv.POSTGRES_PASSWORD}@postgres:5432/${pgEnv.POSTGRES_DB}`);
+    for (const name of instances) {
+      expect(services[name].ports, `${name} is reached through the balancer only`).toBeUndefined();
+      expect(services[name].depends_on.postgres.condition).toBe('service_healthy');
+    }
+    expect(mounts(services.postgres)).toContainEqual({ source: 'postgres-data', target: '/var/lib/postgresql/data' });
+    const balancer = mounts(services.vigil).find((m) => m.source === './deploy/haproxy/haproxy.cfg');
+    expect(balancer?.target).toBe('/usr/local/etc/haproxy/haproxy.cfg');
+    const cfg = readFileSync(inRepo('deploy/haproxy/haproxy.cfg'), 'utf8');
+    expect(cfg).toMatch(/^\s*bind :9095$/m);
+    expect(cfg).toMatch(/^\s*option httpchk GET \/readyz$/m);
+    for (const name of instances) expect(cfg).toMatch(new RegExp(`^\\s*server ${name} ${name}:9095$`, 'm'));
+  });
+
+  it('the balancer config is valid (haproxy -c)', (ctx) => {
+    const bin = requireTool('haproxy', ctx);
+    expect(runTool(bin, ['-c', '-f', 'deploy/haproxy/haproxy.cfg'])).toMatch(/Configuration file is valid/);
   });
 
   it.each([
@@ -164,21 +190,25 @@ describe('docker-compose.yml', () => {
     for (const v of named) expect(declared, `volume ${v}`).toContain(v);
   });
 
-  it('keeps vigil data on the named volume and the dev settings in env', () => {
-    expect(mounts(services.vigil)).toContainEqual({ source: 'vigil-data', target: '/data' });
+  it('keeps the dev settings of every instance in env', () => {
     expect(vigilEnv).toMatchObject({
       VIGIL_PORT: '9095',
-      VIGIL_DB: '/data/vigil.db',
       VIGIL_INGEST_TOKEN: 'dev-ingest-token',
       VIGIL_API_TOKEN: 'dev-api-token',
       VIGIL_GRAFANA_HMAC_SECRET: 'dev-grafana-hmac-secret',
+      VIGIL_LINK_SECRET: 'dev-link-secret',
       VIGIL_CONFIG: '/etc/vigil/vigil.yaml',
     });
-    expect(mounts(services.vigil)).toContainEqual({ source: './deploy/vigil/vigil.yaml', target: '/etc/vigil/vigil.yaml' });
+    for (const name of instances) expect(mounts(services[name])).toContainEqual({ source: './deploy/vigil/vigil.yaml', target: '/etc/vigil/vigil.yaml' });
   });
 
-  it("the stack's vigil.yaml is valid and expects the signed timestamps Grafana sends", () => {
-    const config = loadConfig({ VIGIL_CONFIG: 'deploy/vigil/vigil.yaml', VIGIL_GRAFANA_HMAC_SECRET: 'dev-grafana-hmac-secret' }, inRepo('.'));
+  it("the stack's vigil.yaml is valid, expects the signed timestamps Grafana sends, and gives the instances one link key", () => {
+    const config = loadConfig(
+      { VIGIL_CONFIG: 'deploy/vigil/vigil.yaml', VIGIL_GRAFANA_HMAC_SECRET: vigilEnv.VIGIL_GRAFANA_HMAC_SECRET!, VIGIL_LINK_SECRET: vigilEnv.VIGIL_LINK_SECRET!, VIGIL_DB: vigilEnv.VIGIL_DB! },
+      inRepo('.'),
+    );
+    expect(config.store.url).toBe(vigilEnv.VIGIL_DB);
+    expect(config.notify.linkSecret).toBe('dev-link-secret');
     const contact = readFileSync(inRepo('deploy/grafana/provisioning/alerting/contact-points.yml'), 'utf8');
     expect(config.ingest.grafana.hmacSecret).toBe('dev-grafana-hmac-secret');
     expect(contact).toContain(config.ingest.grafana.timestampHeader!);
@@ -220,8 +250,9 @@ describe('Prometheus config', () => {
     const jobs: Obj[] = prom().scrape_configs;
     const targetsOf = (j: Obj) => j.static_configs.flatMap((sc: Obj) => sc.targets);
     const all = jobs.flatMap(targetsOf);
-    expect(all).toEqual(expect.arrayContaining(['localhost:9090', 'node-exporter:9100', 'vigil:9095']));
-    const vigilJob = jobs.find((j) => targetsOf(j).includes('vigil:9095'))!;
+    // Each instance on its own: through the balancer, scrapes would alternate between them.
+    expect(all).toEqual(expect.arrayContaining(['localhost:9090', 'node-exporter:9100', ...instances.map((name) => `${name}:9095`)]));
+    const vigilJob = jobs.find((j) => targetsOf(j).includes('vigil-1:9095'))!;
     expect(vigilJob.metrics_path ?? '/metrics').toBe('/metrics');
   });
 

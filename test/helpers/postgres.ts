@@ -66,3 +66,43 @@ export async function truncateAll(url: string): Promise<void> {
     await c.end();
   }
 }
+
+/** A TCP relay to a PostgreSQL server that can be cut and restored: the database going away and coming back. */
+export interface DatabaseRelay {
+  /** The database URL through the relay. */
+  url: string;
+  /** Drops every connection and stops listening (the server is gone). */
+  cut(): void;
+  /** Listens again (the server is back). */
+  restore(): Promise<void>;
+  /** cut(), for good: at the end of a test file. */
+  close(): void;
+}
+
+/** Starts cut: restore() opens it. */
+export async function relayTo(target: URL, port: number): Promise<DatabaseRelay> {
+  const { createServer, connect } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  let server: import('node:net').Server | null = null;
+  const cut = () => {
+    server?.close();
+    server = null;
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+  };
+  const restore = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect(Number(target.port), target.hostname);
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const drop = () => (client.destroy(), upstream.destroy());
+        client.on('error', drop).on('close', drop);
+        upstream.on('error', drop).on('close', drop);
+      });
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+  const url = new URL(target.toString());
+  url.port = String(port);
+  return { url: url.toString(), cut, restore, close: cut };
+}

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse, stringify } from 'yaml';
 
 export const repoRoot = path.join(import.meta.dirname, '..', '..');
 export const cliPath = path.join(repoRoot, 'dist', 'cli', 'main.js');
@@ -81,4 +83,27 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/**
+ * A config file in `dir` whose rules page the on-call role (Dana) by webhook only on critical incidents (the
+ * shipped policies otherwise, with `critical` overrides); `config` is the rest of vigil.yaml.
+ */
+export function writeWebhookSetup(dir: string, config: Record<string, unknown>, critical: Record<string, unknown> = {}): string {
+  const rules = path.join(dir, 'rules');
+  mkdirSync(rules);
+  const policies = parse(readFileSync(path.join(repoRoot, 'rules', '00-policies.yaml'), 'utf8'));
+  Object.assign(policies.policies.critical, { notify: [{ role: 'oncall', channels: ['webhook'] }], ...critical });
+  writeFileSync(path.join(rules, '00-policies.yaml'), stringify(policies));
+  writeFileSync(
+    path.join(rules, '20-people.yaml'),
+    stringify({
+      people: [{ id: 'dana', name: 'Dana Oncall', email: 'dana@example.com' }],
+      teams: [{ name: 'ops', members: ['dana'], roles: { oncall: ['dana'], owner: ['dana'] } }],
+      defaultTeam: 'ops',
+    }),
+  );
+  const file = path.join(dir, 'vigil.yaml');
+  writeFileSync(file, stringify({ rules: { dir: 'rules' }, ...config }));
+  return file;
 }

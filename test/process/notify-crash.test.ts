@@ -1,10 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { signWebhook } from '../../src/notify/channels/webhook.js';
-import { freePort, repoRoot, spawnVigil, type RunningVigil } from '../helpers/process.js';
+import { freePort, spawnVigil, writeWebhookSetup, type RunningVigil } from '../helpers/process.js';
 import { amWebhook, tempDir } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -29,32 +28,13 @@ afterAll(async () => {
 
 /** A config and rules dir in which critical incidents page the on-call role by webhook only. */
 function writeSetup(dir: string, receiverPort: number): string {
-  const rules = path.join(dir, 'rules');
-  mkdirSync(rules);
-  const policies = parse(readFileSync(path.join(repoRoot, 'rules', '00-policies.yaml'), 'utf8'));
-  policies.policies.critical.notify = [{ role: 'oncall', channels: ['webhook'] }];
-  writeFileSync(path.join(rules, '00-policies.yaml'), stringify(policies));
-  writeFileSync(
-    path.join(rules, '20-people.yaml'),
-    stringify({
-      people: [{ id: 'dana', name: 'Dana Oncall', email: 'dana@example.com' }],
-      teams: [{ name: 'ops', members: ['dana'], roles: { oncall: ['dana'], owner: ['dana'] } }],
-      defaultTeam: 'ops',
-    }),
-  );
-  const config = path.join(dir, 'vigil.yaml');
-  writeFileSync(
-    config,
-    stringify({
-      rules: { dir: 'rules' },
-      scheduler: { interval: '200ms' },
-      notify: {
-        webhook: { url: `http://127.0.0.1:${receiverPort}/hook`, secret: SECRET, timeout: '2s' },
-        retry: { attempts: 5, initialDelay: '200ms', maxDelay: '1s' },
-      },
-    }),
-  );
-  return config;
+  return writeWebhookSetup(dir, {
+    scheduler: { interval: '200ms' },
+    notify: {
+      webhook: { url: `http://127.0.0.1:${receiverPort}/hook`, secret: SECRET, timeout: '2s' },
+      retry: { attempts: 5, initialDelay: '200ms', maxDelay: '1s' },
+    },
+  });
 }
 
 describe('webhook delivery across a crash', () => {

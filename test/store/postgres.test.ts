@@ -14,7 +14,8 @@ afterAll(async () => {
 });
 
 async function openStore(): Promise<Store> {
-  const store = new PostgresStore({ url: db.url, poolSize: 5, maxPendingWrites: 1000, connectTimeoutMs: 5000, statementTimeoutMs: 10_000 });
+  // Serving, as `vigil serve` opens it: a reopen is a restart, which gives back what the old store held.
+  const store = new PostgresStore({ url: db.url, poolSize: 5, maxPendingWrites: 1000, connectTimeoutMs: 5000, statementTimeoutMs: 10_000, serving: true });
   await store.opened();
   return store;
 }

@@ -19,8 +19,10 @@ export async function runDueTimers(store: Store, clock: Clock, ctx: EngineOption
     const results = await Promise.allSettled(
       due.map((t) =>
         store.write(async (tx) => {
+          // The incident first (locked on PostgreSQL, as every write that sets timers locks it), then the
+          // timer: if it moved, or another instance ran it meanwhile, there is nothing to do.
           const incident = await tx.getIncident(t.incidentId);
-          await tx.clearTimers(t.incidentId, [t.kind]);
+          if (!(await tx.takeTimer(t.incidentId, t.kind, t.dueAt))) return;
           if (!incident || incident.status === 'resolved' || !incident.policy) return;
           await timerFor(t.kind)?.run(ctx, tx, incident, incident.policy, t.dueAt, now);
         }),

@@ -7,7 +7,9 @@ const alertFromRow = alertRows.fromRow;
 
 /**
  * The alerts table's writes and the reads the engine makes inside a write. Unlike SQLite's, alert states are
- * always read from the database: other instances may have changed them.
+ * always read from the database: other instances may have changed them. A read inside a write locks the row
+ * (FOR UPDATE): the engine decides from it and writes back, and another instance must wait for that, not
+ * decide from the same old row. Due expiries skip rows another instance is resolving.
  */
 export function alertTx(q: Query): AlertTx {
   const many = async (sql: string, ...args: unknown[]): Promise<AlertRow[]> => (await q(sql, args)).map(alertFromRow);
@@ -16,9 +18,9 @@ export function alertTx(q: Query): AlertTx {
     return r ? alertFromRow(r) : undefined;
   };
   return {
-    currentAlert: (fingerprint) => one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1', fingerprint),
+    currentAlert: (fingerprint) => one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1 FOR UPDATE', fingerprint),
     currentAlertState: async (fingerprint) => {
-      const [r] = await q(CURRENT_ALERT_STATE_SQL, [fingerprint]);
+      const [r] = await q(`${CURRENT_ALERT_STATE_SQL} FOR UPDATE`, [fingerprint]);
       return r ? alertStateRows.fromRow(r) : undefined;
     },
     refreshAlert: async (id, f) => {
@@ -41,7 +43,7 @@ export function alertTx(q: Query): AlertTx {
         );
       }
     },
-    getAlert: (id) => one('SELECT * FROM alerts WHERE id = ?', id),
+    getAlert: (id) => one('SELECT * FROM alerts WHERE id = ? FOR UPDATE', id),
     addReceipts: async (receipts) => {
       if (receipts.length === 0) return;
       // One statement for the batch: repeats of an alert are merged first (latest time, summed counts), which
@@ -66,7 +68,7 @@ export function alertTx(q: Query): AlertTx {
     firingAlertsOf: (incidentId) => many("SELECT * FROM alerts WHERE incident_id = ? AND status = 'firing' ORDER BY id", incidentId),
     // Ties in id order, as SQLite's index on expires_at gives them.
     dueExpiredAlerts: (now, limit) =>
-      many("SELECT * FROM alerts WHERE status = 'firing' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, id LIMIT ?", now, limit),
+      many("SELECT * FROM alerts WHERE status = 'firing' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at, id LIMIT ? FOR UPDATE SKIP LOCKED", now, limit),
     firingAlerts: (suppressed, afterId, limit) =>
       many(`SELECT * FROM alerts WHERE status = 'firing' AND suppressed_by IS ${suppressed ? 'NOT ' : ''}NULL AND id > ? ORDER BY id LIMIT ?`, afterId, limit),
   };

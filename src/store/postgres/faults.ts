@@ -17,14 +17,17 @@ export function isTransientStoreError(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(message);
 }
 
+/** Unique keys two instances can race for: the second writer runs again and finds the first's row. */
+const RACED_KEYS = new Set(['incidents_open_by_group', 'alerts_firing_by_fingerprint']);
+
 /**
- * Two transactions collided: a serialization failure, a deadlock, or two writers opening the same group's
- * incident at once (the unique open-incident index refused the second). Running the write again is right: it
- * then finds the other's incident.
+ * Two transactions collided: a serialization failure, a deadlock, or two writers inserting the same thing at
+ * once (one group's open incident, one fingerprint's firing alert: the unique index refused the second).
+ * Running the write again is right: it then finds the other's row.
  */
 export function isConflictRetry(err: unknown): boolean {
   const code = codeOf(err);
-  return code === '40001' || code === '40P01' || (code === '23505' && (err as { constraint?: string }).constraint === 'incidents_open_by_group');
+  return code === '40001' || code === '40P01' || (code === '23505' && RACED_KEYS.has((err as { constraint?: string }).constraint ?? ''));
 }
 
 /** A transient fault becomes a 503 with Retry-After; anything else stays what it is. */

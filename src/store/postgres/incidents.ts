@@ -16,14 +16,18 @@ async function one(q: Query, sql: string, ...args: unknown[]): Promise<IncidentR
   return r ? incidentFromRow(r) : undefined;
 }
 
-/** The incidents table's writes and reads inside a write; changed tells the change feed which incident a write touches. */
+/**
+ * The incidents table's writes and reads inside a write; changed tells the change feed which incident a write
+ * touches. Reads inside a write lock the incident (FOR UPDATE) so that another instance's write to it waits
+ * rather than computing its counters from the same old row.
+ */
 export function incidentTx(q: Query, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
   return {
-    getIncident: (id) => one(q, 'SELECT * FROM incidents WHERE id = ?', id),
-    openIncidentByGroupKey: (groupKey) => one(q, "SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1", groupKey),
+    getIncident: (id) => one(q, 'SELECT * FROM incidents WHERE id = ? FOR UPDATE', id),
+    openIncidentByGroupKey: (groupKey) => one(q, "SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1 FOR UPDATE", groupKey),
     // As SQLite orders it: NULL last when descending, ties newest first (its index on (group_key, resolved_at) ends in the rowid).
     lastResolvedIncidentByGroupKey: (groupKey) =>
-      one(q, "SELECT * FROM incidents WHERE group_key = ? AND status = 'resolved' ORDER BY resolved_at DESC NULLS LAST, id DESC LIMIT 1", groupKey),
+      one(q, "SELECT * FROM incidents WHERE group_key = ? AND status = 'resolved' ORDER BY resolved_at DESC NULLS LAST, id DESC LIMIT 1 FOR UPDATE", groupKey),
     insertIncident: async (incident) => {
       const id = await insertRow(q, 'incidents', incidentRows.writable, incident);
       changed(id);

@@ -1,5 +1,6 @@
 /**
- * The PostgreSQL schema, one entry per version (the SQLite migrations' end state is version 1). Applied at
+ * The PostgreSQL schema, one entry per version (the SQLite migrations' end state is version 1; version 2 adds
+ * what several instances need: leases on the rows they claim, one firing alert per fingerprint). Applied at
  * start-up under an advisory lock (schema.ts), each version in its own transaction. Same columns as SQLite:
  * times are epoch milliseconds (BIGINT), JSON is text, flags are 0/1, so one row mapping serves both stores.
  */
@@ -218,5 +219,14 @@ CREATE INDEX sessions_by_token ON sessions (token_id) WHERE token_id IS NOT NULL
 CREATE INDEX silences_by_end ON silences (ends_at);
 CREATE INDEX timeline_by_incident ON timeline (incident_id, id);
 CREATE INDEX timeline_report_events ON timeline (at) WHERE kind IN ('escalated', 'escalation_exhausted', 'runbook_finished', 'self_healed');
+  `,
+  // Several instances: a claimed outbox message, timer or runbook run carries its instance and a lease in the
+  // database's time; a lease that ran out (its instance died) is taken over. Two instances receiving the same
+  // new alert at once cannot both insert it.
+  `
+ALTER TABLE notifications ADD COLUMN lease_owner TEXT, ADD COLUMN lease_until TIMESTAMPTZ;
+ALTER TABLE incident_timers ADD COLUMN lease_owner TEXT, ADD COLUMN lease_until TIMESTAMPTZ;
+ALTER TABLE runbook_runs ADD COLUMN lease_owner TEXT, ADD COLUMN lease_until TIMESTAMPTZ;
+CREATE UNIQUE INDEX alerts_firing_by_fingerprint ON alerts (fingerprint) WHERE status = 'firing';
   `,
 ];

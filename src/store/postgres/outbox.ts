@@ -1,11 +1,21 @@
 import { attemptFromRow, notificationFromRow, notifications } from '../rows/outbox.js';
 import type { NotificationRow, OutboxReads, OutboxTx } from '../types/outbox.js';
-import { updateById } from './dynamic-sql.js';
+import { updateByIdSql } from '../dynamic-sql.js';
+import { CLAIMABLE, LEASE_RELEASE, LEASE_SET, leaseArgs, type Lease } from './lease.js';
 import type { Query } from './pool.js';
 
-/** The outbox's writes (notifications and their attempts) and the dispatcher's reads inside a write. */
-export function outboxTx(q: Query): OutboxTx {
+const byDue = (a: NotificationRow, b: NotificationRow) => a.dueAt - b.dueAt || a.id - b.id;
+
+/**
+ * The outbox's writes (notifications and their attempts) and the dispatcher's reads inside a write. The due
+ * messages a dispatcher reads are claimed for this instance under a lease, so two instances never send the
+ * same message; recording the attempt releases it.
+ */
+export function outboxTx(q: Query, lease: Lease): OutboxTx {
   const many = async (sql: string, ...args: unknown[]) => (await q(sql, args)).map(notificationFromRow);
+  /** Claims the rows the subquery selects (skipping rows another transaction holds), oldest due first. */
+  const claim = async (select: string, ...args: unknown[]) =>
+    (await many(`UPDATE notifications SET ${LEASE_SET} WHERE id IN (${select} FOR UPDATE SKIP LOCKED) RETURNING *`, ...leaseArgs(lease), ...args)).sort(byDue);
   return {
     insertNotification: async (n, now) => {
       const [r] = await q(
@@ -17,7 +27,11 @@ export function outboxTx(q: Query): OutboxTx {
       );
       return r ? Number(r.id) : null;
     },
-    updateNotification: (id, patch) => updateById(q, 'notifications', notifications.writable, id, patch),
+    updateNotification: async (id, patch) => {
+      const update = updateByIdSql('notifications', notifications.writable, id, patch);
+      // The dispatcher recorded what became of the message: the claim is over (a retry is claimed again when due).
+      if (update) await q(update.sql.replace(' WHERE id = ?', `, ${LEASE_RELEASE} WHERE id = ?`), update.args);
+    },
     addAttempt: async (a) => {
       await q('INSERT INTO notification_attempts (notification_id, at, outcome, error_kind, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)', [
         a.notificationId,
@@ -28,8 +42,13 @@ export function outboxTx(q: Query): OutboxTx {
         a.durationMs,
       ]);
     },
-    dueNotifications: (now, limit) => many("SELECT * FROM notifications WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?", now, limit),
-    bundleMembers: (key, now) => many("SELECT * FROM notifications WHERE bundle_key = ? AND status = 'pending' AND due_at <= ? ORDER BY id", key, now),
+    dueNotifications: (now, limit) =>
+      claim(`SELECT id FROM notifications WHERE status = 'pending' AND due_at <= ? AND ${CLAIMABLE} ORDER BY due_at, id LIMIT ?`, now, lease.owner, limit),
+    // A member another instance claimed is its to send.
+    bundleMembers: async (key, now) =>
+      (await claim(`SELECT id FROM notifications WHERE bundle_key = ? AND status = 'pending' AND due_at <= ? AND ${CLAIMABLE}`, key, now, lease.owner)).sort(
+        (a, b) => a.id - b.id,
+      ),
     bundleDueAt: async (key) => {
       const [r] = await q("SELECT min(due_at) AS due FROM notifications WHERE bundle_key = ? AND status = 'pending'", [key]);
       return (r?.due as number | null | undefined) ?? null;

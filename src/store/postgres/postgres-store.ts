@@ -1,15 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { tooManyWrites, unavailable } from '../../errors/errors.js';
 import { Readiness } from '../../errors/ready-within.js';
 import { ReadsOf, type StoreReads } from '../reads-of.js';
-import type { IncidentChange, Store, StoreTx } from '../types.js';
+import type { IncidentChange, PeerTopic, Store, StoreTx } from '../types.js';
 import { accessReads, accessTx } from './access.js';
 import { alertReads, alertTx } from './alerts.js';
 import { digestTx, reviewReads } from './digests.js';
 import { classifyFault, isConflictRetry, isTransientStoreError } from './faults.js';
 import { inboundTx } from './inbound.js';
 import { incidentReads, incidentTx } from './incidents.js';
+import { LEASE_RELEASE, type Lease } from './lease.js';
 import { outboxReads, outboxTx } from './outbox.js';
+import { incidentPayloads, notifySql, PeerChannel, topicPayload } from './peer-channel.js';
 import { createPool, queryOn, type Query } from './pool.js';
 import { reportReads } from './report-reads.js';
 import { runbookReads, runbookTx } from './runbook-runs.js';
@@ -27,12 +30,12 @@ export interface PostgresStoreOptions {
   statementTimeoutMs: number;
   /** false: check that the schema is this code's instead of migrating (readers, reports). */
   migrate?: boolean;
-  /** The serving instance: holds the database's serve lock (one serving Vigil per database). */
-  exclusive?: boolean;
+  /** A serving instance: waits for an unreachable server at start-up, listens to its peers, renews its leases. */
+  serving?: boolean;
+  /** How long a claim (an outbox message, a timer, a runbook run) holds before another instance may take it over. */
+  leaseMs?: number;
   onCommit?: (seconds: number, writes: number) => void;
   onEffectError?: (err: unknown) => void;
-  /** The store can no longer serve (another instance took the serve lock while the database was away). */
-  onFatal?: (err: Error) => void;
 }
 
 /** Times a write is run again after it collided with another transaction (serialization failure, deadlock). */
@@ -41,8 +44,9 @@ const CONFLICT_RETRIES = 5;
 const READY_WAIT_MS = 2000;
 /** While the server cannot be reached at start-up, it is tried again this often. */
 const START_RETRY_MS = 2000;
-/** The advisory lock a serving instance holds ("vigs"). */
-const SERVE_LOCK = 0x76696773;
+/** The advisory-lock key space of once-per-cluster jobs ("vigj"); the second key is the job name's hash. */
+const JOB_LOCKS = 0x7669676a;
+const DEFAULT_LEASE_MS = 30_000;
 
 const guarded = new WeakSet<pg.PoolClient>();
 
@@ -59,8 +63,10 @@ export function guardClient(client: pg.PoolClient): void {
 
 /**
  * The Store port on PostgreSQL: each write is one transaction on a pooled connection, committed before it
- * resolves; reads use the pool. Several Vigil instances may share the database. The schema is migrated at
- * start-up (schema.ts); every operation waits for that.
+ * resolves; reads use the pool. Several equal Vigil instances share the database: due rows are claimed under
+ * leases in the database's clock (lease.ts), rows a write decides from are locked, once-per-cluster jobs run
+ * under advisory locks, and instances tell each other of changes with NOTIFY (peer-channel.ts). The schema
+ * is migrated at start-up (schema.ts); every operation waits for that.
  */
 export class PostgresStore extends ReadsOf implements Store {
   private readonly pool: pg.Pool;
@@ -69,12 +75,25 @@ export class PostgresStore extends ReadsOf implements Store {
   private readonly changeListeners = new Set<(changes: IncidentChange[]) => void>();
   private inFlight = 0;
   private closed = false;
-  private lockClient: pg.PoolClient | null = null;
+  private readonly lease: Lease;
+  private readonly peers: PeerChannel | null;
+  private readonly peerListeners = new Set<(topic: PeerTopic) => void>();
+  private renewal: NodeJS.Timeout | null = null;
   /** Settles when the write before the next one is done. */
   private writeTurn: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PostgresStoreOptions) {
     super();
+    this.lease = { owner: randomUUID(), ms: options.leaseMs ?? DEFAULT_LEASE_MS };
+    this.peers = options.serving
+      ? new PeerChannel(options.url, this.lease.owner, {
+          incidents: (changes) => this.tellListeners(changes),
+          topic: (topic) => this.tellPeerListeners(topic),
+          resync: () => {
+            for (const topic of ['suppression', 'approvals'] as const) this.tellPeerListeners(topic);
+          },
+        })
+      : null;
     this.pool = createPool({ url: options.url, size: options.poolSize, connectTimeoutMs: options.connectTimeoutMs, statementTimeoutMs: options.statementTimeoutMs });
     // A failed start-up is reported by opened() and by every operation (Readiness keeps it from going unhandled).
     this.ready = new Readiness(this.start());
@@ -94,79 +113,56 @@ export class PostgresStore extends ReadsOf implements Store {
       ...timelineReads(read),
       ...outboxReads(read),
       ...silenceReads(read),
-      ...runbookReads(read),
+      ...runbookReads(read, this.lease),
       ...accessReads(read),
       ...reportReads(read),
       ...reviewReads(read),
-      ...timerReads(read),
+      ...timerReads(read, this.lease),
     };
   }
 
   /**
-   * Migrates (or checks) the schema, and for a serving instance takes the database's serve lock. While the
-   * server cannot be reached this keeps trying (operations wait, or answer 503 after their timeout); a
-   * schema newer than the code, or another instance serving, is final.
+   * Migrates (or checks) the schema; a serving instance then listens to its peers and renews its leases.
+   * While the server cannot be reached this keeps trying (operations wait, or answer 503 after their
+   * timeout); a schema newer than the code is final.
    */
   private async start(): Promise<void> {
     for (;;) {
       try {
         if (this.options.migrate === false) await checkSchema(this.pool);
         else await migrate(this.pool);
-        if (this.options.exclusive) await this.takeServeLock();
-        return;
+        break;
       } catch (err) {
         // Only a serving instance waits for the server; a command (a report) says it is not there.
-        if (!isTransientStoreError(err) || this.closed || !this.options.exclusive) throw isTransientStoreError(err) ? classifyFault(err) : err;
+        if (!isTransientStoreError(err) || this.closed || !this.options.serving) throw isTransientStoreError(err) ? classifyFault(err) : err;
         await new Promise((r) => setTimeout(r, START_RETRY_MS));
       }
     }
+    if (!this.options.serving || this.closed) return;
+    this.peers?.start();
+    this.renewal = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.lease.ms / 3)));
+    this.renewal.unref();
   }
 
   /**
-   * One serving instance per database in this version: outbox messages, timers and expiry are not yet
-   * claimed row by row, so a second instance would send every page twice. The lock is a session advisory
-   * lock, released by the server when this process's connection ends (a crash included).
+   * A runbook run lasts as long as its steps: its lease is renewed while this instance lives. (Outbox
+   * messages and timers are worked on within a lease: a send's timeout is shorter.) A renewal missed while
+   * the database is away is made at the next one.
    */
-  private async takeServeLock(): Promise<void> {
-    const client = await this.pool.connect();
-    guardClient(client);
-    let locked = false;
-    try {
-      const [row] = (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [SERVE_LOCK])).rows as { locked: boolean }[];
-      locked = row?.locked === true;
-    } catch (err) {
-      client.release(err as Error);
-      throw err;
-    }
-    if (!locked) {
-      client.release();
-      throw new Error('another Vigil already serves this PostgreSQL database; this version runs one serving instance per database');
-    }
-    this.lockClient = client;
-    // The connection holding the lock went away (a database restart): the lock went with it. Take it again
-    // once the server is back; if another instance took it meanwhile, this one must stop serving.
-    client.once('error', () => {
-      if (this.lockClient !== client || this.closed) return;
-      this.lockClient = null;
-      client.release(new Error('serve lock connection lost'));
-      void this.retakeServeLock();
-    });
+  private async renewLeases(): Promise<void> {
+    if (this.closed) return;
+    await this.pool
+      .query(`UPDATE runbook_runs SET lease_until = now() + $2 * interval '1 millisecond' WHERE lease_owner = $1 AND status = 'running'`, [this.lease.owner, this.lease.ms])
+      .catch(() => {});
   }
 
-  private async retakeServeLock(): Promise<void> {
-    while (!this.closed) {
-      try {
-        await this.takeServeLock();
-        return;
-      } catch (err) {
-        if (this.closed) return;
-        if (!isTransientStoreError(err)) {
-          this.options.onFatal?.(err as Error);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, START_RETRY_MS));
-      }
-    }
+  /** At a clean stop what this instance still holds is given back, so a peer need not wait for the leases. */
+  private async releaseLeases(): Promise<void> {
+    const owner = [this.lease.owner];
+    await this.pool.query(`UPDATE notifications SET ${LEASE_RELEASE} WHERE lease_owner = $1`, owner).catch(() => {});
+    await this.pool.query(`UPDATE incident_timers SET ${LEASE_RELEASE} WHERE lease_owner = $1`, owner).catch(() => {});
+    // A run still marked running at a stop was cut short: with its lease gone, a peer records it interrupted.
+    await this.pool.query(`UPDATE runbook_runs SET lease_until = NULL WHERE lease_owner = $1 AND status = 'running'`, owner).catch(() => {});
   }
 
   /** Operations wait a little for the start-up; while the database cannot be reached they answer 503. */
@@ -180,9 +176,9 @@ export class PostgresStore extends ReadsOf implements Store {
   }
 
   /**
-   * Writes run one at a time, in order, as on SQLite: the engine computes counters and decisions from what it
-   * read inside its write, so two writes of this process must not interleave (a lost update otherwise).
-   * Several instances will need row locks and atomic updates instead.
+   * Writes of this instance run one at a time, in order, as on SQLite. Writes of different instances run
+   * concurrently: what a write decides from is locked as it is read (FOR UPDATE), unique keys catch two
+   * instances inserting the same thing, and a collision runs the write again (isConflictRetry).
    */
   async write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) throw unavailable('store is shutting down', 5);
@@ -222,7 +218,9 @@ export class PostgresStore extends ReadsOf implements Store {
       let value: T;
       try {
         value = await fn(this.txOn(q, effects, changed));
-        await client.query('COMMIT');
+        // The peers hear of the changed incidents when (and only if) the transaction commits: one round trip.
+        const tell = this.peers && changed.size > 0 ? notifySql(client, incidentPayloads(this.lease.owner, changed)) : '';
+        await client.query(`${tell} COMMIT`);
       } catch (err) {
         await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw err;
@@ -250,10 +248,10 @@ export class PostgresStore extends ReadsOf implements Store {
       ...alertTx(q),
       ...incidentTx(q, changed),
       ...timelineTx(q, changed),
-      ...outboxTx(q),
-      ...timerTx(q),
+      ...outboxTx(q, this.lease),
+      ...timerTx(q, this.lease),
       ...silenceTx(q),
-      ...runbookTx(q),
+      ...runbookTx(q, this.lease),
       ...accessTx(q),
       ...digestTx(q),
       ...inboundTx(q),
@@ -270,6 +268,52 @@ export class PostgresStore extends ReadsOf implements Store {
     return this.inFlight;
   }
 
+  async tellPeers(topic: PeerTopic): Promise<void> {
+    if (!this.peers || this.closed) return;
+    await this.whenReady();
+    try {
+      await this.pool.query('SELECT pg_notify($1, $2)', ['vigil', topicPayload(this.lease.owner, topic)]);
+    } catch (err) {
+      throw classifyFault(err);
+    }
+  }
+
+  onPeerChange(listener: (topic: PeerTopic) => void): () => void {
+    this.peerListeners.add(listener);
+    return () => this.peerListeners.delete(listener);
+  }
+
+  /** Under a session advisory lock held for the job's run: the server frees it if this instance dies. */
+  async runAlone<T>(job: string, fn: () => Promise<T>): Promise<T | undefined> {
+    if (this.closed) throw unavailable('store is closed', 5);
+    await this.whenReady();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw classifyFault(err);
+    }
+    guardClient(client);
+    let broken: Error | undefined;
+    try {
+      const [row] = (await client.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [JOB_LOCKS, job])).rows as { locked: boolean }[];
+      if (!row?.locked) return undefined;
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [JOB_LOCKS, job]).catch((err: Error) => (broken = err));
+      }
+    } catch (err) {
+      if (isTransientStoreError(err)) {
+        broken = err as Error;
+        throw classifyFault(err);
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   async ping(): Promise<void> {
     if (this.closed) throw unavailable('store is closed', 5);
     await this.whenReady();
@@ -284,17 +328,27 @@ export class PostgresStore extends ReadsOf implements Store {
     if (this.closed) return;
     this.closed = true;
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
-    await this.ready.settled.catch(() => {});
-    const lock = this.lockClient;
-    this.lockClient = null;
-    lock?.release();
+    const started = await this.ready.settled.then(
+      () => true,
+      () => false,
+    );
+    if (this.renewal) clearInterval(this.renewal);
+    await this.peers?.close();
+    if (started && this.options.serving) await this.releaseLeases();
     await this.pool.end();
   }
 
   private publish(changes: Map<number, Set<string>>): void {
     if (changes.size === 0) return;
-    const list = [...changes].map(([incidentId, kinds]) => ({ incidentId, kinds: [...kinds] }));
+    this.tellListeners([...changes].map(([incidentId, kinds]) => ({ incidentId, kinds: [...kinds] })));
+  }
+
+  private tellListeners(list: IncidentChange[]): void {
     for (const listener of this.changeListeners) this.guarded(() => listener(list));
+  }
+
+  private tellPeerListeners(topic: PeerTopic): void {
+    for (const listener of this.peerListeners) this.guarded(() => listener(topic));
   }
 
   private guarded(fn: () => void): void {

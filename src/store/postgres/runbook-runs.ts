@@ -1,9 +1,13 @@
 import { approvalFromRow, runFromRow } from '../rows/runbooks.js';
 import type { RunbookReads, RunbookTx } from '../types/runbooks.js';
+import { LEASE_SET, leaseArgs, UNLEASED, type Lease } from './lease.js';
 import type { Query } from './pool.js';
 
-/** The runbook tables' writes, for the store's transaction object. */
-export function runbookTx(q: Query): RunbookTx {
+/**
+ * The runbook tables' writes, for the store's transaction object. A claimed run is leased to this instance,
+ * which renews the lease while the run goes on (PostgresStore); a run whose lease ran out was interrupted.
+ */
+export function runbookTx(q: Query, lease: Lease): RunbookTx {
   return {
     async insertRunbookRun(run) {
       await q(
@@ -13,9 +17,10 @@ export function runbookTx(q: Query): RunbookTx {
       );
     },
     async claimRunbookRun(id, targetKey, dryRun) {
-      const claimed = await q("UPDATE runbook_runs SET status = 'running', target_key = ?, dry_run = ? WHERE id = ? AND status = 'queued' RETURNING id", [
+      const claimed = await q(`UPDATE runbook_runs SET status = 'running', target_key = ?, dry_run = ?, ${LEASE_SET} WHERE id = ? AND status = 'queued' RETURNING id`, [
         targetKey,
         dryRun ? 1 : 0,
+        ...leaseArgs(lease),
         id,
       ]);
       return claimed.length > 0;
@@ -24,7 +29,13 @@ export function runbookTx(q: Query): RunbookTx {
       await q('UPDATE runbook_runs SET started_at = ? WHERE id = ?', [at, id]);
     },
     async finishRunbookRun(id, outcome, summary, at) {
-      await q("UPDATE runbook_runs SET status = 'done', outcome = ?, summary = ?, ended_at = ? WHERE id = ?", [outcome, summary, at, id]);
+      const done = await q("UPDATE runbook_runs SET status = 'done', outcome = ?, summary = ?, ended_at = ?, lease_until = NULL WHERE id = ? AND status <> 'done' RETURNING id", [
+        outcome,
+        summary,
+        at,
+        id,
+      ]);
+      return done.length > 0;
     },
     async upsertApproval(a) {
       await q(
@@ -39,11 +50,13 @@ export function runbookTx(q: Query): RunbookTx {
 }
 
 /** The runbook tables' reads. */
-export function runbookReads(q: Query): RunbookReads {
+export function runbookReads(q: Query, lease: Lease): RunbookReads {
   const many = async (sql: string, ...args: unknown[]) => (await q(sql, args)).map(runFromRow);
   // Text ids sort byte by byte as in SQLite, whatever the database's collation.
   return {
     queuedRunbookRuns: (limit) => many(`SELECT * FROM runbook_runs WHERE status = 'queued' ORDER BY created_at, id COLLATE "C" LIMIT ?`, limit),
+    orphanedRunbookRuns: () =>
+      many(`SELECT * FROM runbook_runs WHERE status = 'running' AND lease_owner IS DISTINCT FROM ? AND ${UNLEASED} ORDER BY created_at`, lease.owner),
     runningRunbookRuns: () => many("SELECT * FROM runbook_runs WHERE status = 'running' ORDER BY created_at"),
     recentRunbookRuns: async (runbook, key, since) => {
       const [r] = await q('SELECT COUNT(*) AS n FROM runbook_runs WHERE runbook = ? AND target_key = ? AND started_at > ? AND dry_run = 0', [runbook, key, since]);

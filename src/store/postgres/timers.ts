@@ -1,12 +1,16 @@
 import { timerFromRow } from '../rows/timers.js';
 import type { TimerReads, TimerTx } from '../types/timers.js';
+import { CLAIMABLE, LEASE_RELEASE, LEASE_SET, leaseArgs, type Lease } from './lease.js';
 import type { Query } from './pool.js';
 
-/** Incident timers (escalate, SLAs, reminders, ...): one row per incident and kind. */
-export function timerTx(q: Query): TimerTx {
+/**
+ * Incident timers (escalate, SLAs, reminders, ...): one row per incident and kind. The due timers an instance
+ * reads are claimed for it under a lease, so several instances share the due work instead of all doing it.
+ */
+export function timerTx(q: Query, lease: Lease): TimerTx {
   return {
     setTimer: async (incidentId, kind, dueAt) => {
-      await q('INSERT INTO incident_timers (incident_id, kind, due_at) VALUES (?, ?, ?) ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at', [
+      await q(`INSERT INTO incident_timers (incident_id, kind, due_at) VALUES (?, ?, ?) ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at, ${LEASE_RELEASE}`, [
         incidentId,
         kind,
         dueAt,
@@ -17,14 +21,26 @@ export function timerTx(q: Query): TimerTx {
       else if (kinds.length) await q('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ANY(?::text[])', [incidentId, kinds]);
     },
     dueTimers: async (now, limit) =>
-      (await q('SELECT incident_id, kind, due_at FROM incident_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?', [now, limit])).map(timerFromRow),
+      (
+        await q(
+          `UPDATE incident_timers SET ${LEASE_SET} WHERE (incident_id, kind) IN
+             (SELECT incident_id, kind FROM incident_timers WHERE due_at <= ? AND ${CLAIMABLE} ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)
+           RETURNING incident_id, kind, due_at`,
+          [...leaseArgs(lease), now, lease.owner, limit],
+        )
+      )
+        .map(timerFromRow)
+        .sort((a, b) => a.dueAt - b.dueAt),
+    takeTimer: async (incidentId, kind, dueAt) =>
+      (await q('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ? AND due_at = ? RETURNING kind', [incidentId, kind, dueAt])).length > 0,
   };
 }
 
-export function timerReads(read: Query): TimerReads {
+export function timerReads(read: Query, lease: Lease): TimerReads {
   return {
     nextTimerDueAt: async () => {
-      const [r] = await read('SELECT min(due_at) AS due FROM incident_timers');
+      // Timers another instance claimed are its to run; one whose lease runs out is seen again then.
+      const [r] = await read(`SELECT min(due_at) AS due FROM incident_timers WHERE ${CLAIMABLE}`, [lease.owner]);
       return (r!.due as number | null) ?? null;
     },
   };

@@ -2,8 +2,11 @@ import { approvalFromRow, runFromRow } from '../rows/runbooks.js';
 import type { RunbookReads, RunbookTx } from '../types/runbooks.js';
 import type { Raw, Read, Stmt } from './statements.js';
 
-/** The runbook tables' writes, for the store's transaction object. */
-export function runbookTx(stmt: Stmt): RunbookTx {
+/**
+ * The runbook tables' writes, for the store's transaction object. `mine` holds the runs this store claimed:
+ * one process serves the file, so any other run marked running was left by a process that stopped.
+ */
+export function runbookTx(stmt: Stmt, mine: Set<string>): RunbookTx {
   return {
     insertRunbookRun(run) {
       stmt(
@@ -18,6 +21,7 @@ export function runbookTx(stmt: Stmt): RunbookTx {
         dryRun ? 1 : 0,
         id,
       );
+      if (info.changes > 0) mine.add(id);
       return Promise.resolve(info.changes > 0);
     },
     startRunbookRun(id, at) {
@@ -25,8 +29,9 @@ export function runbookTx(stmt: Stmt): RunbookTx {
       return Promise.resolve();
     },
     finishRunbookRun(id, outcome, summary, at) {
-      stmt("UPDATE runbook_runs SET status = 'done', outcome = ?, summary = ?, ended_at = ? WHERE id = ?").run(outcome, summary, at, id);
-      return Promise.resolve();
+      const info = stmt("UPDATE runbook_runs SET status = 'done', outcome = ?, summary = ?, ended_at = ? WHERE id = ? AND status <> 'done'").run(outcome, summary, at, id);
+      mine.delete(id);
+      return Promise.resolve(info.changes > 0);
     },
     upsertApproval(a) {
       stmt(
@@ -41,11 +46,12 @@ export function runbookTx(stmt: Stmt): RunbookTx {
 }
 
 /** The runbook tables' reads; `read` classifies errors like every other read of the store. */
-export function runbookReads(stmt: Stmt, read: Read): RunbookReads {
+export function runbookReads(stmt: Stmt, read: Read, mine: ReadonlySet<string>): RunbookReads {
   const many = (sql: string, ...args: unknown[]) => read(() => (stmt(sql).all(...args) as Raw[]).map(runFromRow));
   return {
     queuedRunbookRuns: (limit) => many("SELECT * FROM runbook_runs WHERE status = 'queued' ORDER BY created_at, id LIMIT ?", limit),
     runningRunbookRuns: () => many("SELECT * FROM runbook_runs WHERE status = 'running' ORDER BY created_at"),
+    orphanedRunbookRuns: async () => (await many("SELECT * FROM runbook_runs WHERE status = 'running' ORDER BY created_at")).filter((r) => !mine.has(r.id)),
     recentRunbookRuns: (runbook, key, since) =>
       read(
         () =>

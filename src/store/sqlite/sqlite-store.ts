@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { unavailable } from '../../errors/errors.js';
 import { ReadsOf, type StoreReads } from '../reads-of.js';
-import type { IncidentChange, Store, StoreTx } from '../types.js';
+import type { IncidentChange, PeerTopic, Store, StoreTx } from '../types.js';
 import { accessReads, accessTx } from './access.js';
 import { AlertStateCache } from './alert-state-cache.js';
 import { alertReads, alertTx } from './alerts.js';
@@ -68,6 +68,7 @@ export class SqliteStore extends ReadsOf implements Store {
       onRollback: () => alertStates.clear(),
     }));
     const changed = (incidentId: number, kind?: string) => commits.noteChange(incidentId, kind);
+    const claimedRuns = new Set<string>();
     this.tx = alertStates.over({
       ...alertTx(stmt),
       ...incidentTx(stmt, changed),
@@ -75,7 +76,7 @@ export class SqliteStore extends ReadsOf implements Store {
       ...outboxTx(stmt),
       ...timerTx(stmt),
       ...silenceTx(stmt),
-      ...runbookTx(stmt),
+      ...runbookTx(stmt, claimedRuns),
       ...accessTx(stmt),
       ...digestTx(stmt),
       ...inboundTx(stmt),
@@ -88,7 +89,7 @@ export class SqliteStore extends ReadsOf implements Store {
       ...timelineReads(stmt, read),
       ...outboxReads(stmt, read),
       ...silenceReads(stmt, read),
-      ...runbookReads(stmt, read),
+      ...runbookReads(stmt, read, claimedRuns),
       ...accessReads(stmt, read),
       ...reportReads(stmt, read),
       ...reviewReads(stmt, read),
@@ -107,6 +108,19 @@ export class SqliteStore extends ReadsOf implements Store {
 
   pendingWrites(): number {
     return this.commits.pending();
+  }
+
+  /** One process serves an SQLite file: there are no peers to tell, and every job runs here. */
+  tellPeers(_topic: PeerTopic): Promise<void> {
+    return Promise.resolve();
+  }
+
+  onPeerChange(_listener: (topic: PeerTopic) => void): () => void {
+    return () => {};
+  }
+
+  runAlone<T>(_job: string, fn: () => Promise<T>): Promise<T | undefined> {
+    return fn();
   }
 
   /** Opened in the constructor: a file that cannot be served throws there. */

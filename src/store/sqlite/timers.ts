@@ -18,6 +18,8 @@ export function timerTx(stmt: Stmt): TimerTx {
       else for (const k of kinds) stmt('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ?').run(incidentId, k);
       return Promise.resolve();
     },
+    takeTimer: (incidentId, kind, dueAt) =>
+      Promise.resolve(stmt('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ? AND due_at = ?').run(incidentId, kind, dueAt).changes > 0),
     dueTimers: (now, limit) =>
       Promise.resolve(
         rowsOf(

@@ -41,15 +41,21 @@ export interface RunbookTx {
   claimRunbookRun(id: string, targetKey: string, dryRun: boolean): Promise<boolean>;
   /** Records that a real run of `runbook` for `key` started at `at` (it now counts against the rate limit). */
   startRunbookRun(id: string, at: number): Promise<void>;
-  finishRunbookRun(id: string, outcome: string, summary: string | null, at: number): Promise<void>;
+  /** Records the outcome; false when the run was already done (another instance recorded it first). */
+  finishRunbookRun(id: string, outcome: string, summary: string | null, at: number): Promise<boolean>;
   upsertApproval(a: ApprovalRow): Promise<void>;
 }
 
 /** Reads of runbook runs. */
 export interface RunbookReads {
   queuedRunbookRuns(limit: number): Promise<RunbookRunRow[]>;
-  /** Runs marked running: after a restart, these were interrupted. */
+  /** Runs marked running, wherever they run. */
   runningRunbookRuns(): Promise<RunbookRunRow[]>;
+  /**
+   * Runs marked running that no live instance works on: those a stopped or crashed process left (SQLite: any
+   * this store did not claim; PostgreSQL: their instance's lease ran out). They were interrupted.
+   */
+  orphanedRunbookRuns(): Promise<RunbookRunRow[]>;
   /** Real runs of `runbook` for `key` that started after `since` (the rate limit). */
   recentRunbookRuns(runbook: string, key: string, since: number): Promise<number>;
   listRunbookRuns(query: { incidentId?: number; limit: number }): Promise<RunbookRunRow[]>;

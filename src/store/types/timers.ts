@@ -11,7 +11,13 @@ export interface TimerTx {
   /** Sets (or moves) the incident's timer of this kind. */
   setTimer(incidentId: number, kind: TimerKind, dueAt: number): Promise<void>;
   clearTimers(incidentId: number, kinds?: TimerKind[]): Promise<void>;
+  /** Due timers, earliest first; on PostgreSQL claimed for this instance under a lease (another instance skips them). */
   dueTimers(now: number, limit: number): Promise<DueTimer[]>;
+  /**
+   * Removes the timer if it is still set for `dueAt`, saying whether it was: false when it moved or another
+   * instance ran it already. Its handler runs only on true, in the same write.
+   */
+  takeTimer(incidentId: number, kind: TimerKind, dueAt: number): Promise<boolean>;
 }
 
 export interface TimerReads {

@@ -30,10 +30,13 @@ export function alertsContract({ store }: ContractContext): void {
 
     it('currentAlert and currentAlertState give the newest row of a fingerprint, undefined for an unknown one', async () => {
       const s = await store();
-      const { incidentId, ids } = await seeded(s, ['fp-1', 'fp-1']);
-      expect((await s.write((tx) => tx.currentAlert('fp-1')))?.id).toBe(ids[1]);
+      // An older, resolved row of the fingerprint, then the firing one (a fingerprint fires in one row at a time).
+      const { incidentId, ids } = await seeded(s, ['fp-1'], { status: 'resolved', resolvedAt: 950 });
+      const firing = await s.write((tx) => tx.insertAlert(newAlert(incidentId, { fingerprint: 'fp-1' })));
+      expect(firing).toBeGreaterThan(ids[0]!);
+      expect((await s.write((tx) => tx.currentAlert('fp-1')))?.id).toBe(firing);
       expect(await s.write((tx) => tx.currentAlertState('fp-1'))).toEqual({
-        id: ids[1],
+        id: firing,
         incidentId,
         status: 'firing',
         severity: 'critical',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContractContext } from '../contract.js';
 import { approval, newIncident, runbookRun } from '../fixtures.js';
 
-export function runbooksContract({ store }: ContractContext): void {
+export function runbooksContract({ store, reopen }: ContractContext): void {
   describe('runbook runs', () => {
     it('a run is queued, claimed once, started and finished', async () => {
       const s = await store();
@@ -15,8 +15,11 @@ export function runbooksContract({ store }: ContractContext): void {
       expect(await s.getRunbookRun('run-1')).toMatchObject({ status: 'running', targetKey: 'ledger-eu', dryRun: false });
       expect(await s.queuedRunbookRuns(10)).toEqual([]);
       expect((await s.runningRunbookRuns()).map((r) => r.id)).toEqual(['run-1']);
+      // Its own claim is not orphaned.
+      expect(await s.orphanedRunbookRuns()).toEqual([]);
       await s.write((tx) => tx.startRunbookRun('run-1', 2_000));
-      await s.write((tx) => tx.finishRunbookRun('run-1', 'failed', 'step restart: exit 1', 3_000));
+      expect(await s.write((tx) => tx.finishRunbookRun('run-1', 'failed', 'step restart: exit 1', 3_000))).toBe(true);
+      expect(await s.write((tx) => tx.finishRunbookRun('run-1', 'interrupted', 'again', 4_000))).toBe(false);
       expect(await s.getRunbookRun('run-1')).toMatchObject({ status: 'done', outcome: 'failed', summary: 'step restart: exit 1', startedAt: 2_000, endedAt: 3_000 });
       expect(await s.runningRunbookRuns()).toEqual([]);
       expect(await s.getRunbookRun('nope')).toBeUndefined();
@@ -73,6 +76,19 @@ export function runbooksContract({ store }: ContractContext): void {
       expect(await s.approvalsOf('run-1')).toEqual([decided, approval({ runId: 'run-1', step: 'b', createdAt: 2_000 })]);
       expect((await s.approvalsOfRuns(['run-1', 'run-2'])).map((a) => `${a.runId}/${a.step}`)).toEqual(['run-1/a', 'run-2/a', 'run-1/b']);
       expect(await s.approvalsOfRuns([])).toEqual([]);
+    });
+
+    it('a run left running by a store that closed is orphaned for the next one; finishing it again is refused', async () => {
+      const s = await store();
+      await s.write(async (tx) => {
+        await tx.insertRunbookRun(runbookRun({ id: 'left' }));
+        await tx.claimRunbookRun('left', '', false);
+      });
+      expect(await s.orphanedRunbookRuns()).toEqual([]);
+      const again = await reopen(s);
+      expect((await again.orphanedRunbookRuns()).map((r) => r.id)).toEqual(['left']);
+      expect(await again.write((tx) => tx.finishRunbookRun('left', 'interrupted', 'restart', 5_000))).toBe(true);
+      expect(await again.orphanedRunbookRuns()).toEqual([]);
     });
   });
 }

@@ -51,5 +51,28 @@ export function timersContract({ store }: ContractContext): void {
       await s.write((tx) => tx.clearTimers(a));
       expect(await s.nextTimerDueAt()).toBeNull();
     });
+
+    it('takeTimer removes a timer still set for that due time, once; a timer that moved is not taken', async () => {
+      const s = await store();
+      const a = (await s.write((tx) => tx.insertIncident(newIncident({ groupKey: 'a' })))).id;
+      await s.write(async (tx) => {
+        await tx.setTimer(a, 'escalate', 100);
+        await tx.setTimer(a, 'progress', 200);
+      });
+      expect(await s.write((tx) => tx.takeTimer(a, 'escalate', 100))).toBe(true);
+      expect(await s.write((tx) => tx.takeTimer(a, 'escalate', 100))).toBe(false);
+      await s.write((tx) => tx.setTimer(a, 'progress', 900));
+      expect(await s.write((tx) => tx.takeTimer(a, 'progress', 200))).toBe(false);
+      expect(await s.write((tx) => tx.dueTimers(1_000, 10))).toEqual([{ incidentId: a, kind: 'progress', dueAt: 900 }]);
+    });
+
+    it('due timers read again by the same store are given again until taken', async () => {
+      const s = await store();
+      const a = (await s.write((tx) => tx.insertIncident(newIncident({ groupKey: 'a' })))).id;
+      await s.write((tx) => tx.setTimer(a, 'ack_sla', 100));
+      expect(await s.write((tx) => tx.dueTimers(100, 10))).toHaveLength(1);
+      expect(await s.write((tx) => tx.dueTimers(100, 10))).toHaveLength(1);
+      expect(await s.nextTimerDueAt()).toBe(100);
+    });
   });
 }
