@@ -1,7 +1,8 @@
 // npm run bench:ingest — durable ingest throughput of Vigil against a bare node:http JSON parser and, when
 // installed, Alertmanager, all in this run with the same 10-alert payloads at 50 connections.
 // Also reports Vigil's p99 accept latency at a fixed 1,000 POSTs/s, and, when the postgresql package is installed,
-// both workloads with Vigil on PostgreSQL (a throwaway local cluster, synchronous_commit=on).
+// both workloads with Vigil on PostgreSQL (a throwaway local cluster, synchronous_commit=on), and the repeats
+// against two Vigil instances sharing that database (25 connections each).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,28 @@ async function vigilRun(label, rate, connections = 50, payloads = bodies, db = p
   }
 }
 
+/** Two instances on one PostgreSQL database, the connections split between them; one row for both. */
+async function twoInstancesRun(label, payloads, db) {
+  const vigils = [await startVigil({ db, config: path.join(root, 'vigil.yaml') }), await startVigil({ db, config: path.join(root, 'vigil.yaml') })];
+  try {
+    const urls = vigils.map((v) => `${v.base}/api/v2/alerts`);
+    await Promise.all(urls.map((u) => load(u, payloads, { duration: 2, connections: 25 })));
+    const runs = await Promise.all(urls.map((u) => load(u, payloads, { duration, connections: 25 })));
+    // The latency figures are the worse instance's (p99 of the two, not of the merged requests).
+    const merged = {
+      '2xx': runs.reduce((n, r) => n + r['2xx'], 0),
+      duration: Math.max(...runs.map((r) => r.duration)),
+      latency: { p50: Math.max(...runs.map((r) => r.latency.p50)), p99: Math.max(...runs.map((r) => r.latency.p99)) },
+      non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      timeouts: runs.reduce((n, r) => n + r.timeouts, 0),
+    };
+    return summarize(label, merged, ALERTS);
+  } finally {
+    for (const v of vigils) await stop(v.child);
+  }
+}
+
 async function alertmanagerRun(label, rate, connections = 50) {
   const am = await startAlertmanager(work, '', 'am-data');
   if (!am) return null;
@@ -82,11 +105,15 @@ try {
   const postgres = await startPostgres(work);
   let onPostgres = null;
   let onPostgresWriting = null;
+  let twoOnPostgres = null;
+  let twoOnPostgresWriting = null;
   if (postgres) {
     try {
       onPostgres = await vigilRun('Vigil (PostgreSQL, synchronous_commit=on)', undefined, 50, bodies, await postgres.database());
       onPostgresWriting = await vigilRun('Vigil on PostgreSQL, every repeat a write', undefined, 50, refreshing, await postgres.database());
-      results.push(onPostgres, onPostgresWriting);
+      twoOnPostgres = await twoInstancesRun('2 Vigil instances, one PostgreSQL', bodies, await postgres.database());
+      twoOnPostgresWriting = await twoInstancesRun('2 instances, every repeat a write', refreshing, await postgres.database());
+      results.push(onPostgres, onPostgresWriting, twoOnPostgres, twoOnPostgresWriting);
     } finally {
       postgres.stop();
     }
@@ -110,6 +137,9 @@ try {
   else console.log('Alertmanager not installed (Debian package prometheus-alertmanager): ratio not measured');
   if (onPostgres && am) {
     console.log(`Vigil on PostgreSQL/Alertmanager POSTs/s ratio: ${(onPostgres.postsPerSec / am.postsPerSec).toFixed(2)}; every repeat a write: ${(onPostgresWriting.postsPerSec / am.postsPerSec).toFixed(2)}`);
+    console.log(
+      `two instances/one on PostgreSQL: ${(twoOnPostgres.postsPerSec / onPostgres.postsPerSec).toFixed(2)}; every repeat a write: ${(twoOnPostgresWriting.postsPerSec / onPostgresWriting.postsPerSec).toFixed(2)} (the load generator, both instances and the server share the cores)`,
+    );
   } else if (!postgres) console.log('PostgreSQL not installed (Debian package postgresql): its runs not measured');
   for (const p of paced.filter((r) => r.name.startsWith('Vigil'))) {
     console.log(`${p.name}: p99 accept latency ${p.p99ms} ms (target < 50 ms)`);

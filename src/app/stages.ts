@@ -83,6 +83,12 @@ function createStore(config: Config, metrics: CoreMetrics, logger: Logger): Stor
       metrics.storeCommitWrites.observe(writes);
     },
     onEffectError: (err) => logger.error({ err }, 'after-commit update failed'),
+    // An older Vigil took the database while this one was away from it: stop serving (graceful shutdown).
+    onFatal: (err) => {
+      logger.fatal({ err: err.message }, 'cannot serve this database any more');
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    },
   });
 }
 

@@ -41,8 +41,11 @@ const store = z
       .string()
       .regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// or postgresql:// URL')
       .optional(),
-    /** PostgreSQL: connections at the most, shared by writes and reads. */
-    poolSize: z.number().int().min(2).max(500).default(10),
+    /**
+     * PostgreSQL: connections at the most, shared by writes and reads. A once-per-cluster job holds one for
+     * its run (its lock), so fewer than 4 could leave a job's own writes without one.
+     */
+    poolSize: z.number().int().min(4).max(500).default(10),
     /** PostgreSQL: a connection not had within this time fails the request with 503. */
     connectTimeout: duration.default(5000),
     /** PostgreSQL: a statement running longer is cancelled. */

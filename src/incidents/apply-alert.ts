@@ -32,6 +32,8 @@ export async function applyAlert(
     // Resolving reads and changes incidents apart from the ones the batch remembers.
     batch.forget();
     const row = (await tx.getAlert(current.id))!;
+    // Another instance resolved it since the state was read (the row read is locked and current).
+    if (row.status !== 'firing') return { outcome: 'ignored', incidentId: current.incidentId };
     await resolveAlert(ctx, mirrors.suppressions, tx, row, {
       ...sender(alert.source),
       at: now,

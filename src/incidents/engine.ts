@@ -99,7 +99,7 @@ export class IncidentEngine implements EnginePort {
 
   /** Fills the in-memory mirrors (silences, inhibiting alerts) from the store; again after a rules reload. */
   async loadMirrors(): Promise<void> {
-    await this.mirrors.suppressions.load(await this.store.listSilences(this.clock.now()), await this.store.allFiringAlerts());
+    await this.mirrors.suppressions.reload(async () => [await this.store.listSilences(this.clock.now()), await this.store.allFiringAlerts()]);
   }
 
   /** Applies one request's alerts durably: answered after the commit that holds them (shared with the requests that arrived with it). */

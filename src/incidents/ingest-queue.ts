@@ -49,11 +49,16 @@ export class IngestQueue {
     if (this.queued) return;
     this.queued = true;
     const taken: Waiting[] = [];
+    let took = false;
     this.store
       .write(async (tx) => {
-        this.queued = false;
-        taken.push(...this.take());
-        if (this.waiting.length > 0) this.queue();
+        // A write run again (PostgreSQL: it collided with another instance's) applies the same requests.
+        if (!took) {
+          took = true;
+          this.queued = false;
+          taken.push(...this.take());
+          if (this.waiting.length > 0) this.queue();
+        }
         return this.applyAll(tx, taken);
       })
       .then(

@@ -25,6 +25,8 @@ export class SuppressionPass {
   /** Set when a suppression may have ended (an inhibiting alert resolved, rules reloaded). */
   private releasePassNeeded = true;
   private lastCheck: number | null = null;
+  /** A change the other instances have yet to hear of (told once per turn of the event loop, not per alert). */
+  private peersToTell = false;
 
   constructor(
     private readonly store: Store,
@@ -32,7 +34,24 @@ export class SuppressionPass {
     private readonly ctx: EngineOptions,
   ) {}
 
-  /** Fills the mirrors from the store (at start-up and after a rules reload). */
+  /**
+   * Fills the mirrors from the store (at start-up, after a rules reload, when another instance changed
+   * them). A change committed here while the store was being read would be lost by filling the mirrors with
+   * what was read before it: the store is read again then.
+   */
+  async reload(read: () => Promise<[SilenceRow[], AlertRow[]]>): Promise<void> {
+    for (;;) {
+      const before = this.changes;
+      const [silences, firing] = await read();
+      if (this.changes !== before) continue;
+      await this.load(silences, firing);
+      return;
+    }
+  }
+
+  /** Counts the changes made here (reload compares it before and after its read). */
+  private changes = 0;
+
   async load(silences: SilenceRow[], firing: AlertRow[]): Promise<void> {
     this.silences.load(silences);
     this.inhibition.clear();
@@ -49,22 +68,42 @@ export class SuppressionPass {
 
   /** After a commit: a firing alert that can inhibit others may mute alerts that already fire. */
   alertFiring(fingerprint: string, labels: Record<string, string>): void {
-    if (this.inhibition.add(this.ctx.rules(), fingerprint, labels, alertLabel(labels))) this.suppressionPassNeeded = true;
+    if (!this.inhibition.add(this.ctx.rules(), fingerprint, labels, alertLabel(labels))) return;
+    this.suppressionPassNeeded = true;
+    this.tellPeers();
   }
 
   /** After a commit: an alert resolved, so what it inhibited may page again. */
   alertResolved(fingerprint: string): void {
-    if (this.inhibition.remove(fingerprint)) this.releasePassNeeded = true;
+    if (!this.inhibition.remove(fingerprint)) return;
+    this.releasePassNeeded = true;
+    this.tellPeers();
   }
 
   silenceCreated(row: SilenceRow): void {
     this.silences.put(row);
     this.suppressionPassNeeded = true;
+    this.tellPeers();
   }
 
   silenceEnded(row: SilenceRow): void {
     this.silences.put(row);
     this.releasePassNeeded = true;
+    this.tellPeers();
+  }
+
+  /**
+   * Other instances on the database read their mirrors again when told (engine.ts); until then, and if the
+   * notification is lost, the suppression pass corrects what they decided without it.
+   */
+  private tellPeers(): void {
+    this.changes++;
+    if (this.peersToTell) return;
+    this.peersToTell = true;
+    setImmediate(() => {
+      this.peersToTell = false;
+      this.store.tellPeers('suppression').catch((err: unknown) => this.ctx.onMirrorLoadFailure?.(err));
+    });
   }
 
   async note(tx: StoreTx, incidentId: number, labels: Record<string, string>, why: Suppression, source: string, at: number): Promise<void> {

@@ -93,7 +93,11 @@ export class Dispatcher {
   private async pass(): Promise<number> {
     const now = this.ctx.clock.now();
     const sends = paced(this.limiter, oneSendPerBundle(await claimDue(this.ctx.store, now)), now);
-    await Promise.all(sends.map((n) => this.deliver(n, now)));
+    // Every send of the pass ends before the next pass claims: a failing one must not let the next pass take
+    // (and send again) the messages still on their way.
+    const outcomes = await Promise.allSettled(sends.map((n) => this.deliver(n, now)));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
     return sends.length;
   }
 

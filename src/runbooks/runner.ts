@@ -340,7 +340,12 @@ export class RunbookRunner implements RemediationPort {
     if (!waiting) return this.decideElsewhere(runId, decision);
     this.approvals.delete(runId);
     const { run, pending, resolve } = waiting;
-    await this.recordDecision(run, pending, decision);
+    if (!(await this.recordDecision(run, pending, decision))) {
+      // Decided through another instance a moment before: the run goes on with that decision.
+      this.approvals.set(runId, waiting);
+      await this.resumeDecidedElsewhere();
+      throw conflict(`runbook run ${runId} is not waiting for an approval`);
+    }
     resolve(decision);
     return { runId, step: pending.step, approved: decision.approved };
   }
@@ -360,8 +365,7 @@ export class RunbookRunner implements RemediationPort {
     const run = await this.deps.store.getRunbookRun(runId);
     if (!run) throw notFound(`runbook run ${runId} not found`);
     const pending = run.status === 'running' ? (await this.deps.store.approvalsOf(runId)).find((a) => a.status === 'pending') : undefined;
-    if (!pending) throw conflict(`runbook run ${runId} is not waiting for an approval`);
-    await this.recordDecision(run, pending, decision);
+    if (!pending || !(await this.recordDecision(run, pending, decision))) throw conflict(`runbook run ${runId} is not waiting for an approval`);
     await this.deps.store.tellPeers('approvals').catch((err: unknown) => this.deps.logger.warn({ err }, 'could not tell the other instances of an approval; they find it at their next poll'));
     return { runId, step: pending.step, approved: decision.approved };
   }
@@ -377,14 +381,17 @@ export class RunbookRunner implements RemediationPort {
     }
   }
 
-  private async recordDecision(run: RunbookRunRow, pending: ApprovalRow, decision: ApprovalDecision): Promise<void> {
+  /** Records a decision with its timeline event; false when the step was decided already (through another instance). */
+  private async recordDecision(run: RunbookRunRow, pending: ApprovalRow, decision: ApprovalDecision): Promise<boolean> {
     const now = this.deps.clock.now();
-    await this.deps.store.write(async (tx) => {
-      await tx.upsertApproval({ ...pending, status: decision.approved ? 'approved' : 'rejected', decidedBy: decision.by, comment: decision.comment ?? null, decidedAt: now });
+    return this.deps.store.write(async (tx) => {
+      const decided = { ...pending, status: decision.approved ? ('approved' as const) : ('rejected' as const), decidedBy: decision.by, comment: decision.comment ?? null, decidedAt: now };
+      if (!(await tx.upsertApproval(decided))) return false;
       await this.event(tx, { ...run, requestedBy: decision.by }, 'runbook_approval', `${decision.by} ${decision.approved ? 'approved' : 'rejected'} step ${pending.step} of ${run.runbook}${decision.comment ? `: ${decision.comment}` : ''}`, {
         step: pending.step,
         approved: decision.approved,
       });
+      return true;
     });
   }
 

@@ -26,6 +26,8 @@ export type StoreUse = 'serve' | 'migrate' | 'read' | 'alongside';
 export interface StoreHooks {
   onCommit?: (seconds: number, writes: number) => void;
   onEffectError?: (err: unknown) => void;
+  /** PostgreSQL: the store can no longer serve (an older Vigil took the database while this one was away). */
+  onFatal?: (err: Error) => void;
 }
 
 /** The one place a store is chosen: a postgres:// URL is PostgreSQL, anything else the SQLite file. */

@@ -101,11 +101,13 @@ export async function startVigil(
     sleep?: VigilOptions['sleep'];
     /** Where the log goes (silent by default); tests that read the log pass createLogger('debug', sink). */
     logger?: VigilOptions['logger'];
+    /** This PostgreSQL database, whatever the project: several Vigils given one URL are instances of one cluster. */
+    postgresUrl?: string;
   } = {},
 ): Promise<TestVigil> {
   const clock = new ManualClock(typeof opts.now === 'number' ? opts.now : Date.parse(opts.now ?? '2026-11-22T16:30:00Z'));
   const config = testConfig(opts.file, opts.auth, opts.dbPath);
-  const database = onPostgres ? await postgresFor(opts.dbPath) : null;
+  const database = opts.postgresUrl ? { url: opts.postgresUrl } : onPostgres ? await postgresFor(opts.dbPath) : null;
   if (database) config.store.url = database.url;
   // Runbook waits (check retries, wait steps) pass at once unless a test says otherwise.
   const vigil = createVigil(config, { clock, logger: opts.logger ?? createLogger('silent'), sleep: opts.sleep ?? (async () => {}) });

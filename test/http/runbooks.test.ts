@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { amWebhook, editDatabase, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 import { realSleep } from '../../src/runbooks/timing.js';
-import { json, startPrometheus, startServer, vector, type TestServer } from '../fixtures/runbooks/servers.js';
+import { approvalRunbook, json, startPrometheus, startServer, vector, type TestServer } from '../fixtures/runbooks/servers.js';
 
 let v: TestVigil | undefined;
 const servers: { close(): Promise<void> }[] = [];
@@ -261,23 +261,11 @@ describe('runbooks across a restart', () => {
 describe('runbooks by hand, approvals and the API', () => {
   // An approval waits in real time here (a person answers through the API within the test), capped short.
   const approvalSleep = (ms: number, signal?: AbortSignal) => realSleep(Math.min(ms, 20_000), signal);
-  const approved = `name: careful
-allow_hosts: ['HOST']
-steps:
-  - name: ask
-    type: approve
-    prompt: 'Restart {{ labels.service }}?'
-    timeout: 10m
-  - name: restart
-    type: http
-    method: POST
-    url: BASE/restart
-`;
 
   it('lists the loaded runbooks and runs one by hand after a person approves', async () => {
     const target = await startServer((_req, res) => json(res, 200, {}));
     servers.push(target);
-    const dir = runbooksDir(target, { 'careful.yaml': approved.replace('HOST', target.host).replace('BASE', target.base) });
+    const dir = runbooksDir(target, { 'careful.yaml': approvalRunbook(target) });
     v = await startVigil({ file: { rules: { dir: rulesDir('scale', '0s') }, runbooks: { dir } }, sleep: approvalSleep });
     const list = await v.json('/api/v1/runbooks');
     expect(list.runbooks.map((b: any) => [b.name, b.steps.map((s: any) => s.type).join(',')])).toEqual([
@@ -326,7 +314,7 @@ steps:
   it('a rejected approval stops the run before it acts', async () => {
     const target = await startServer((_req, res) => json(res, 200, {}));
     servers.push(target);
-    const dir = runbooksDir(target, { 'careful.yaml': approved.replace('HOST', target.host).replace('BASE', target.base) });
+    const dir = runbooksDir(target, { 'careful.yaml': approvalRunbook(target) });
     v = await startVigil({ file: { rules: { dir: rulesDir('scale', '0s') }, runbooks: { dir } }, sleep: approvalSleep });
     await fire(v);
     await runDone(v);

@@ -75,6 +75,60 @@ if (available)
       expect((await b.write((tx) => tx.dueNotifications(2_000, 10))).map((n) => n.id).sort()).toEqual([...ids].sort());
     });
 
+    it('a message another instance took over is not recorded by the one whose lease ran out; a live instance keeps its claims', async () => {
+      const [a, b] = await two();
+      const id = await a.write(async (tx) => tx.insertNotification(newNotification((await tx.insertIncident(newIncident())).id, { dueAt: 100 }), 100));
+      expect(await a.write((tx) => tx.dueNotifications(100, 10))).toHaveLength(1);
+      // a still lives: its renewal keeps the claim however long the send takes.
+      await sql(`UPDATE notifications SET lease_until = now() - interval '1 second'`);
+      await (a as unknown as { renewLeases(): Promise<void> }).renewLeases();
+      expect(await b.write((tx) => tx.dueNotifications(100, 10))).toEqual([]);
+      // a stops renewing (it hangs, or lost the database): b takes the message over and delivers it.
+      await sql(`UPDATE notifications SET lease_until = now() - interval '1 second'`);
+      expect(await b.write((tx) => tx.dueNotifications(100, 10))).toHaveLength(1);
+      await b.write((tx) => tx.updateNotification(id!, { status: 'delivered', attempts: 1, deliveredAt: 200 }));
+      // a's late failure does not make it pending again (it would go out a third time).
+      await a.write((tx) => tx.updateNotification(id!, { status: 'pending', attempts: 1, dueAt: 300, lastError: 'timed out' }));
+      expect((await a.listNotifications())[0]).toMatchObject({ status: 'delivered', lastError: null });
+    });
+
+    it('a serving instance refuses to start while an older Vigil serves the database alone', async () => {
+      // The schema is there; nothing of this version serves now.
+      await (await instance()).close();
+      const older = new pg.Client({ connectionString: db.url });
+      await older.connect();
+      try {
+        // What an older Vigil holds while it serves: the serve lock, exclusively.
+        await older.query('SELECT pg_advisory_lock($1)', [0x76696773]);
+        const store = new PostgresStore({ url: db.url, poolSize: 4, maxPendingWrites: 10, connectTimeoutMs: 5000, statementTimeoutMs: 10_000, serving: true });
+        opened.push(store);
+        await expect(store.opened()).rejects.toThrow(/an older Vigil, which serves a PostgreSQL database alone, is serving this one: stop it/);
+      } finally {
+        await older.end();
+      }
+      // And while this version serves, the older one cannot take the lock.
+      await instance();
+      const late = new pg.Client({ connectionString: db.url });
+      await late.connect();
+      try {
+        expect((await late.query('SELECT pg_try_advisory_lock($1) AS locked', [0x76696773])).rows[0].locked).toBe(false);
+      } finally {
+        await late.end();
+      }
+    });
+
+    it('whatever arrives on the channel, an instance goes on hearing its peers', async () => {
+      const [a, b] = await two();
+      const topics: PeerTopic[] = [];
+      b.onPeerChange((t) => topics.push(t));
+      for (const junk of ['null', '42', 'not json', '{"from":"x","i":[1]}', '{"from":"x","i":[["1"]]}', '{"from":"x","t":"other"}']) {
+        await sql(`SELECT pg_notify('vigil', '${junk}')`);
+      }
+      await a.tellPeers('approvals');
+      await waitFor(async () => topics.includes('approvals'), 5_000, 'the real message after the junk');
+      expect(topics).toEqual(['approvals']);
+    });
+
     it('a bundle is sent by the instance that claimed its members; members claimed elsewhere are left to it', async () => {
       const [a, b] = await two();
       const [first, second] = await a.write(async (tx) => {

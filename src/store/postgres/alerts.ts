@@ -7,9 +7,12 @@ const alertFromRow = alertRows.fromRow;
 
 /**
  * The alerts table's writes and the reads the engine makes inside a write. Unlike SQLite's, alert states are
- * always read from the database: other instances may have changed them. A read inside a write locks the row
- * (FOR UPDATE): the engine decides from it and writes back, and another instance must wait for that, not
- * decide from the same old row. Due expiries skip rows another instance is resolving.
+ * always read from the database: other instances may have changed them. A whole row read inside a write is
+ * locked (FOR UPDATE): the engine decides from it and writes back, and another instance must wait for that,
+ * not decide from the same old row. The repeat path's state read is not: most repeats change nothing, and a
+ * lock would make each of those writes wait for a WAL flush; what it leads to writing is safe without one (a
+ * resolve locks the row and looks again, a second firing row is refused by the unique index). Due expiries
+ * skip rows another instance is resolving.
  */
 export function alertTx(q: Query): AlertTx {
   const many = async (sql: string, ...args: unknown[]): Promise<AlertRow[]> => (await q(sql, args)).map(alertFromRow);
@@ -20,7 +23,7 @@ export function alertTx(q: Query): AlertTx {
   return {
     currentAlert: (fingerprint) => one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1 FOR UPDATE', fingerprint),
     currentAlertState: async (fingerprint) => {
-      const [r] = await q(`${CURRENT_ALERT_STATE_SQL} FOR UPDATE`, [fingerprint]);
+      const [r] = await q(CURRENT_ALERT_STATE_SQL, [fingerprint]);
       return r ? alertStateRows.fromRow(r) : undefined;
     },
     refreshAlert: async (id, f) => {

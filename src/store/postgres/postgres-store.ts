@@ -12,7 +12,7 @@ import { inboundTx } from './inbound.js';
 import { incidentReads, incidentTx } from './incidents.js';
 import { LEASE_RELEASE, type Lease } from './lease.js';
 import { outboxReads, outboxTx } from './outbox.js';
-import { incidentPayloads, notifySql, PeerChannel, topicPayload } from './peer-channel.js';
+import { incidentPayloads, PeerChannel, topicPayload } from './peer-channel.js';
 import { createPool, queryOn, type Query } from './pool.js';
 import { reportReads } from './report-reads.js';
 import { runbookReads, runbookTx } from './runbook-runs.js';
@@ -36,6 +36,8 @@ export interface PostgresStoreOptions {
   leaseMs?: number;
   onCommit?: (seconds: number, writes: number) => void;
   onEffectError?: (err: unknown) => void;
+  /** The store can no longer serve (an older Vigil took the database while this one was away from it). */
+  onFatal?: (err: Error) => void;
 }
 
 /** Times a write is run again after it collided with another transaction (serialization failure, deadlock). */
@@ -47,6 +49,8 @@ const START_RETRY_MS = 2000;
 /** The advisory-lock key space of once-per-cluster jobs ("vigj"); the second key is the job name's hash. */
 const JOB_LOCKS = 0x7669676a;
 const DEFAULT_LEASE_MS = 30_000;
+/** Incident changes are told to the peers this long after the first commit that made them, together. */
+const TELL_PEERS_MS = 50;
 
 const guarded = new WeakSet<pg.PoolClient>();
 
@@ -92,6 +96,8 @@ export class PostgresStore extends ReadsOf implements Store {
           resync: () => {
             for (const topic of ['suppression', 'approvals'] as const) this.tellPeerListeners(topic);
           },
+          refused: (err) => options.onFatal?.(err),
+          failed: (err) => options.onEffectError?.(err),
         })
       : null;
     this.pool = createPool({ url: options.url, size: options.poolSize, connectTimeoutMs: options.connectTimeoutMs, statementTimeoutMs: options.statementTimeoutMs });
@@ -127,6 +133,8 @@ export class PostgresStore extends ReadsOf implements Store {
    * timeout); a schema newer than the code is final.
    */
   private async start(): Promise<void> {
+    // Before the schema is touched: an older Vigil serving the database alone refuses this one.
+    if (this.options.serving) await this.peers?.start();
     for (;;) {
       try {
         if (this.options.migrate === false) await checkSchema(this.pool);
@@ -139,21 +147,23 @@ export class PostgresStore extends ReadsOf implements Store {
       }
     }
     if (!this.options.serving || this.closed) return;
-    this.peers?.start();
     this.renewal = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.lease.ms / 3)));
     this.renewal.unref();
   }
 
   /**
-   * A runbook run lasts as long as its steps: its lease is renewed while this instance lives. (Outbox
-   * messages and timers are worked on within a lease: a send's timeout is shorter.) A renewal missed while
-   * the database is away is made at the next one.
+   * What this instance holds stays its own while it lives: a runbook run for as long as its steps take, an
+   * outbox message however long its send waits (a slow provider, a queue of sends). Only an instance that
+   * stopped renewing (it died, or lost the database for longer than the lease) has its work taken over. A
+   * renewal missed while the database is away is made at the next one.
    */
   private async renewLeases(): Promise<void> {
     if (this.closed) return;
-    await this.pool
-      .query(`UPDATE runbook_runs SET lease_until = now() + $2 * interval '1 millisecond' WHERE lease_owner = $1 AND status = 'running'`, [this.lease.owner, this.lease.ms])
-      .catch(() => {});
+    const args = [this.lease.owner, this.lease.ms];
+    const until = `lease_until = now() + $2 * interval '1 millisecond'`;
+    await this.pool.query(`UPDATE runbook_runs SET ${until} WHERE lease_owner = $1 AND status = 'running'`, args).catch(() => {});
+    await this.pool.query(`UPDATE notifications SET ${until} WHERE lease_owner = $1 AND status = 'pending'`, args).catch(() => {});
+    await this.pool.query(`UPDATE incident_timers SET ${until} WHERE lease_owner = $1`, args).catch(() => {});
   }
 
   /** At a clean stop what this instance still holds is given back, so a peer need not wait for the leases. */
@@ -194,7 +204,11 @@ export class PostgresStore extends ReadsOf implements Store {
         try {
           return await this.runOnce(fn);
         } catch (err) {
-          if (isConflictRetry(err) && attempt < CONFLICT_RETRIES) continue;
+          if (isConflictRetry(err) && attempt < CONFLICT_RETRIES) {
+            // The other transaction is given a moment to finish (jittered, so two do not collide again in step).
+            await new Promise((r) => setTimeout(r, attempt * (5 + Math.random() * 20)));
+            continue;
+          }
           throw classifyFault(err);
         }
       }
@@ -218,9 +232,7 @@ export class PostgresStore extends ReadsOf implements Store {
       let value: T;
       try {
         value = await fn(this.txOn(q, effects, changed));
-        // The peers hear of the changed incidents when (and only if) the transaction commits: one round trip.
-        const tell = this.peers && changed.size > 0 ? notifySql(client, incidentPayloads(this.lease.owner, changed)) : '';
-        await client.query(`${tell} COMMIT`);
+        await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw err;
@@ -333,6 +345,7 @@ export class PostgresStore extends ReadsOf implements Store {
       () => false,
     );
     if (this.renewal) clearInterval(this.renewal);
+    if (this.telling) clearTimeout(this.telling);
     await this.peers?.close();
     if (started && this.options.serving) await this.releaseLeases();
     await this.pool.end();
@@ -341,6 +354,33 @@ export class PostgresStore extends ReadsOf implements Store {
   private publish(changes: Map<number, Set<string>>): void {
     if (changes.size === 0) return;
     this.tellListeners([...changes].map(([incidentId, kinds]) => ({ incidentId, kinds: [...kinds] })));
+    if (this.peers) this.tellPeersOfIncidents(changes);
+  }
+
+  /** Incident changes of the commits of the last moment, not yet told to the peers. */
+  private untold = new Map<number, Set<string>>();
+  private telling: NodeJS.Timeout | null = null;
+
+  /**
+   * The peers hear of changed incidents (their consoles' live streams) a moment after the commits, in one
+   * NOTIFY for all of them: a NOTIFY inside each write would serialize the commits on the server's
+   * notification queue. Only the live streams depend on it, and they are told again by the next change
+   * (a crash in between leaves a console a change behind until it reloads).
+   */
+  private tellPeersOfIncidents(changes: Map<number, Set<string>>): void {
+    for (const [id, kinds] of changes) {
+      const known = this.untold.get(id);
+      if (known) for (const k of kinds) known.add(k);
+      else this.untold.set(id, new Set(kinds));
+    }
+    this.telling ??= setTimeout(() => {
+      this.telling = null;
+      const untold = this.untold;
+      this.untold = new Map();
+      void (async () => {
+        for (const payload of incidentPayloads(this.lease.owner, untold)) await this.pool.query('SELECT pg_notify($1, $2)', ['vigil', payload]);
+      })().catch((err: unknown) => this.options.onEffectError?.(err));
+    }, TELL_PEERS_MS);
   }
 
   private tellListeners(list: IncidentChange[]): void {

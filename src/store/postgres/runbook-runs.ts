@@ -38,13 +38,16 @@ export function runbookTx(q: Query, lease: Lease): RunbookTx {
       return done.length > 0;
     },
     async upsertApproval(a) {
-      await q(
+      const written = await q(
         `INSERT INTO runbook_approvals (run_id, step, prompt, status, decided_by, comment, created_at, expires_at, decided_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, decided_by = excluded.decided_by,
-           comment = excluded.comment, decided_at = excluded.decided_at`,
+           comment = excluded.comment, decided_at = excluded.decided_at
+         WHERE runbook_approvals.status = 'pending'
+         RETURNING run_id`,
         [a.runId, a.step, a.prompt, a.status, a.decidedBy, a.comment, a.createdAt, a.expiresAt, a.decidedAt],
       );
+      return written.length > 0;
     },
   };
 }

@@ -6,7 +6,7 @@ import type { Raw, Read, Stmt } from './statements.js';
  * The runbook tables' writes, for the store's transaction object. `mine` holds the runs this store claimed:
  * one process serves the file, so any other run marked running was left by a process that stopped.
  */
-export function runbookTx(stmt: Stmt, mine: Set<string>): RunbookTx {
+export function runbookTx(stmt: Stmt, mine: Set<string>, afterCommit: (fn: () => void) => void): RunbookTx {
   return {
     insertRunbookRun(run) {
       stmt(
@@ -30,17 +30,19 @@ export function runbookTx(stmt: Stmt, mine: Set<string>): RunbookTx {
     },
     finishRunbookRun(id, outcome, summary, at) {
       const info = stmt("UPDATE runbook_runs SET status = 'done', outcome = ?, summary = ?, ended_at = ? WHERE id = ? AND status <> 'done'").run(outcome, summary, at, id);
-      mine.delete(id);
+      // Not before the commit: a run whose outcome fails to commit is still this store's, not orphaned.
+      afterCommit(() => mine.delete(id));
       return Promise.resolve(info.changes > 0);
     },
     upsertApproval(a) {
-      stmt(
+      const info = stmt(
         `INSERT INTO runbook_approvals (run_id, step, prompt, status, decided_by, comment, created_at, expires_at, decided_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, step) DO UPDATE SET status = excluded.status, decided_by = excluded.decided_by,
-           comment = excluded.comment, decided_at = excluded.decided_at`,
+           comment = excluded.comment, decided_at = excluded.decided_at
+         WHERE runbook_approvals.status = 'pending'`,
       ).run(a.runId, a.step, a.prompt, a.status, a.decidedBy, a.comment, a.createdAt, a.expiresAt, a.decidedAt);
-      return Promise.resolve();
+      return Promise.resolve(info.changes > 0);
     },
   };
 }

@@ -76,7 +76,7 @@ export class SqliteStore extends ReadsOf implements Store {
       ...outboxTx(stmt),
       ...timerTx(stmt),
       ...silenceTx(stmt),
-      ...runbookTx(stmt, claimedRuns),
+      ...runbookTx(stmt, claimedRuns, (fn) => commits.afterCommit(fn)),
       ...accessTx(stmt),
       ...digestTx(stmt),
       ...inboundTx(stmt),

@@ -43,7 +43,8 @@ export interface RunbookTx {
   startRunbookRun(id: string, at: number): Promise<void>;
   /** Records the outcome; false when the run was already done (another instance recorded it first). */
   finishRunbookRun(id: string, outcome: string, summary: string | null, at: number): Promise<boolean>;
-  upsertApproval(a: ApprovalRow): Promise<void>;
+  /** Writes an approval, or decides it; false when it was already decided (a decision never overwrites another). */
+  upsertApproval(a: ApprovalRow): Promise<boolean>;
 }
 
 /** Reads of runbook runs. */

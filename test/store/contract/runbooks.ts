@@ -69,9 +69,13 @@ export function runbooksContract({ store, reopen }: ContractContext): void {
         await tx.upsertApproval(approval({ runId: 'run-1', step: 'a', createdAt: 1_000 }));
         await tx.upsertApproval(approval({ runId: 'run-2', step: 'a', createdAt: 1_500 }));
       });
-      await s.write((tx) =>
-        tx.upsertApproval(approval({ runId: 'run-1', step: 'a', prompt: 'changed?', status: 'approved', decidedBy: 'alice', comment: 'ok', decidedAt: 1_200, createdAt: 9 })),
-      );
+      expect(
+        await s.write((tx) =>
+          tx.upsertApproval(approval({ runId: 'run-1', step: 'a', prompt: 'changed?', status: 'approved', decidedBy: 'alice', comment: 'ok', decidedAt: 1_200, createdAt: 9 })),
+        ),
+      ).toBe(true);
+      // Decided once: a later decision (another person, a timeout) does not overwrite it.
+      expect(await s.write((tx) => tx.upsertApproval(approval({ runId: 'run-1', step: 'a', status: 'expired', decidedAt: 1_300 })))).toBe(false);
       const decided = approval({ runId: 'run-1', step: 'a', status: 'approved', decidedBy: 'alice', comment: 'ok', decidedAt: 1_200, createdAt: 1_000 });
       expect(await s.approvalsOf('run-1')).toEqual([decided, approval({ runId: 'run-1', step: 'b', createdAt: 2_000 })]);
       expect((await s.approvalsOfRuns(['run-1', 'run-2'])).map((a) => `${a.runId}/${a.step}`)).toEqual(['run-1/a', 'run-2/a', 'run-1/b']);
