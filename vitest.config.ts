@@ -11,8 +11,16 @@ export default defineConfig({
     projects: [
       // Everything, on the embedded SQLite store (and the PostgreSQL store's own tests).
       { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
-      // The HTTP suite again with every Vigil on PostgreSQL (npm run test:postgres runs only this).
-      { extends: true, test: { name: 'postgres', include: ['test/http/**/*.test.ts'], env: { VIGIL_TEST_STORE: 'postgres' } } },
+      // The HTTP suite, and the process suites that crash and restart Vigil, again with every Vigil on
+      // PostgreSQL (npm run test:postgres runs only this).
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['test/http/**/*.test.ts', 'test/process/durability.test.ts', 'test/process/notify-crash.test.ts', 'test/process/escalation-e2e.test.ts'],
+          env: { VIGIL_TEST_STORE: 'postgres' },
+        },
+      },
     ],
   },
 });

@@ -8,12 +8,14 @@
 // a reminder's lateness = the real time from the start of the first tick to the commit (or the end of the tick)
 // that handled it, plus BENCH_CLOCK_LATE_MS (default 0; 1000 reproduces a scheduler that polls once a second). In
 // the same run, a baseline: one tick with no due timers. Also shown: the same ticks spaced as the running service
-// spaces them while timers are still due (50 ms apart).
+// spaces them while timers are still due (50 ms apart). BENCH_STORE=postgres runs it all on a throwaway PostgreSQL
+// cluster (synchronous_commit=on) instead of the SQLite file.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { startPostgres } from './lib.js';
 import { ManualClock } from '../dist/time/clock.js';
 import { createLogger } from '../dist/observe/logger.js';
 import { configFileSchema } from '../dist/config/schema.js';
@@ -121,6 +123,28 @@ for (const name of readdirSync(path.join(root, 'rules'))) {
 const parsed = configFileSchema.parse({ rules: { dir: rulesDir } });
 parsed.store.path = path.join(work, 'vigil.db');
 const config = { ...parsed, auth: { ingestTokens: [], apiTokens: [] }, source: null };
+const postgres = process.env.BENCH_STORE === 'postgres' ? await startPostgres(work) : null;
+if (process.env.BENCH_STORE === 'postgres' && !postgres) throw new Error('BENCH_STORE=postgres: the postgresql package is not installed');
+if (postgres) config.store.url = await postgres.database();
+
+/** Reads beside Vigil's own connections (committed rows only): `?` placeholders, as the store's SQL has them. */
+async function openReader() {
+  if (!config.store.url) {
+    const db = new Database(config.store.path, { readonly: true });
+    return { rows: async (sql, ...args) => db.prepare(sql).all(...args), close: async () => db.close() };
+  }
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: config.store.url });
+  await c.connect();
+  const numbered = (sql) => {
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
+  return {
+    rows: async (sql, ...args) => (await c.query(numbered(sql), args)).rows.map((r) => ('n' in r ? { ...r, n: Number(r.n) } : r)),
+    close: () => c.end(),
+  };
+}
 
 const clock = new ManualClock(START);
 const vigil = createVigil(config, { clock, logger: createLogger('silent') });
@@ -136,10 +160,10 @@ try {
   }
   const ingestMs = performance.now() - ingestStarted;
 
-  reader = new Database(config.store.path, { readonly: true });
-  const count = (sql, ...args) => reader.prepare(sql).get(...args).n;
-  const incidents = count("SELECT COUNT(*) AS n FROM incidents WHERE status = 'triggered'");
-  const timersByKind = reader.prepare('SELECT kind, COUNT(*) AS n FROM incident_timers GROUP BY kind ORDER BY kind').all();
+  reader = await openReader();
+  const count = async (sql, ...args) => (await reader.rows(sql, ...args))[0].n;
+  const incidents = await count("SELECT COUNT(*) AS n FROM incidents WHERE status = 'triggered'");
+  const timersByKind = await reader.rows('SELECT kind, COUNT(*) AS n FROM incident_timers GROUP BY kind ORDER BY kind');
 
   // The first tick after ingest checks every new firing alert against silences and inhibition once.
   let t0 = performance.now();
@@ -148,10 +172,10 @@ try {
 
   // The shipped rules run restart-service (a dry run) for every InstanceDown incident when it opens. Those runs
   // end long before reminders are due (30 min later), so they are drained here, as the running service would.
-  const openRuns = reader.prepare("SELECT COUNT(*) AS n FROM runbook_runs WHERE status <> 'done'");
-  const runbookRuns = count('SELECT COUNT(*) AS n FROM runbook_runs');
+  const openRuns = () => count("SELECT COUNT(*) AS n FROM runbook_runs WHERE status <> 'done'");
+  const runbookRuns = await count('SELECT COUNT(*) AS n FROM runbook_runs');
   const drainStarted = performance.now();
-  while (openRuns.get().n > 0 && !overdue()) {
+  while ((await openRuns()) > 0 && !overdue()) {
     await vigil.scheduler.tick();
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -169,9 +193,9 @@ try {
   // ---- 15 minutes on: every acknowledge SLA and tier-2 escalation is due (as the running service would see them)
   clock.set(START + REMINDER_MS / 2);
   const fifteen = performance.now();
-  const fifteenDue = reader.prepare('SELECT COUNT(*) AS n FROM incident_timers WHERE due_at <= ?').get(clock.now()).n;
+  const fifteenDue = await count('SELECT COUNT(*) AS n FROM incident_timers WHERE due_at <= ?', clock.now());
   let fifteenTicks = 0;
-  while (reader.prepare('SELECT COUNT(*) AS n FROM incident_timers WHERE due_at <= ?').get(clock.now()).n > 0 && !overdue()) {
+  while ((await count('SELECT COUNT(*) AS n FROM incident_timers WHERE due_at <= ?', clock.now())) > 0 && !overdue()) {
     await vigil.scheduler.tick();
     fifteenTicks++;
   }
@@ -188,12 +212,12 @@ try {
   // ---- every reminder due at once, 1 s late
   clock.set(START + REMINDER_MS + CLOCK_LATE_MS);
   const now = clock.now();
-  const dueAtStart = reader.prepare('SELECT kind, COUNT(*) AS n FROM incident_timers WHERE due_at <= ? GROUP BY kind ORDER BY kind').all(now);
-  const duePending = reader.prepare('SELECT COUNT(*) AS n FROM incident_timers WHERE due_at <= ?');
-  const progressPending = reader.prepare("SELECT COUNT(*) AS n FROM incident_timers WHERE kind = 'progress' AND due_at <= ?");
-  const escalatePending = reader.prepare("SELECT COUNT(*) AS n FROM incident_timers WHERE kind = 'escalate' AND due_at <= ?");
-  const remindersDue = progressPending.get(now).n;
-  let escalationsLeft = escalatePending.get(now).n;
+  const dueAtStart = await reader.rows('SELECT kind, COUNT(*) AS n FROM incident_timers WHERE due_at <= ? GROUP BY kind ORDER BY kind', now);
+  const duePending = () => count('SELECT COUNT(*) AS n FROM incident_timers WHERE due_at <= ?', now);
+  const progressPending = () => count("SELECT COUNT(*) AS n FROM incident_timers WHERE kind = 'progress' AND due_at <= ?", now);
+  const escalatePending = () => count("SELECT COUNT(*) AS n FROM incident_timers WHERE kind = 'escalate' AND due_at <= ?", now);
+  const remindersDue = await progressPending();
+  let escalationsLeft = await escalatePending();
   const escalationLateness = [];
 
   const profiling = PROFILE ? await startProfile() : null;
@@ -206,10 +230,16 @@ try {
   // committed rows every 20 ms (another connection sees only committed writes) dates each reminder by its commit.
   const committed = [];
   let sampledLeft = remindersDue;
+  let sampling = false;
   const sampler = setInterval(() => {
-    const left = progressPending.get(now).n;
-    if (left < sampledLeft) committed.push({ atMs: performance.now() - firstTick, n: sampledLeft - left });
-    sampledLeft = left;
+    if (sampling) return;
+    sampling = true;
+    void progressPending()
+      .then((left) => {
+        if (left < sampledLeft) committed.push({ atMs: performance.now() - firstTick, n: sampledLeft - left });
+        sampledLeft = left;
+      })
+      .finally(() => (sampling = false));
   }, 20);
   for (;;) {
     if (overdue()) {
@@ -219,18 +249,19 @@ try {
     const before = performance.now();
     await vigil.scheduler.tick();
     const after = performance.now();
-    const left = progressPending.get(now).n;
+    const left = await progressPending();
     ticks.push({ durationMs: after - before, endMs: after - firstTick, reminders: remaining - left });
     remaining = left;
-    const escLeft = escalatePending.get(now).n;
+    const escLeft = await escalatePending();
     for (let i = 0; i < escalationsLeft - escLeft; i++) escalationLateness.push((after - firstTick + CLOCK_LATE_MS) / 1000);
     escalationsLeft = escLeft;
-    if (duePending.get(now).n === 0) break;
+    if ((await duePending()) === 0) break;
   }
   clearInterval(sampler);
+  while (sampling) await new Promise((r) => setTimeout(r, 5));
   if (profiling) await profiling.stop(PROFILE);
   const ingestDueRate = stopIngest ? await stopIngest() : null;
-  const lastLeft = progressPending.get(now).n;
+  const lastLeft = await progressPending();
   if (lastLeft < sampledLeft) committed.push({ atMs: performance.now() - firstTick, n: sampledLeft - lastLeft });
   const byCommit = committed.flatMap((c) => Array.from({ length: c.n }, () => (c.atMs + CLOCK_LATE_MS) / 1000)).sort((a, b) => a - b);
   const totalMs = performance.now() - firstTick;
@@ -263,15 +294,15 @@ try {
     afterIdle.sort((a, b) => a - b);
   }
 
-  const reminderEvents = count("SELECT COUNT(*) AS n FROM timeline WHERE kind = 'progress_reminder'");
-  const reminderMessages = count("SELECT COUNT(*) AS n FROM notifications WHERE kind = 'reminder'");
-  const byKind = reader.prepare('SELECT kind, COUNT(*) AS n FROM notifications GROUP BY kind ORDER BY kind').all();
+  const reminderEvents = await count("SELECT COUNT(*) AS n FROM timeline WHERE kind = 'progress_reminder'");
+  const reminderMessages = await count("SELECT COUNT(*) AS n FROM notifications WHERE kind = 'reminder'");
+  const byKind = await reader.rows('SELECT kind, COUNT(*) AS n FROM notifications GROUP BY kind ORDER BY kind');
   const p99 = percentile(lateness, 99);
 
   const kinds = (rows) => rows.map((r) => `${r.kind} ${r.n.toLocaleString('en')}`).join(', ');
   console.log(
     `${incidents.toLocaleString('en')} triggered critical incidents (ingested in ${(ingestMs / 1000).toFixed(1)} s); ` +
-      `store synchronous=${config.store.synchronous}; scheduler.interval ${interval} ms; timers: ${kinds(timersByKind)}`,
+      `store ${config.store.url ? 'PostgreSQL (synchronous_commit=on)' : `SQLite synchronous=${config.store.synchronous}`}; scheduler.interval ${interval} ms; timers: ${kinds(timersByKind)}`,
   );
   console.log(`runbook runs at incident creation (dry runs of restart-service): ${runbookRuns.toLocaleString('en')}, drained in ${(drainMs / 1000).toFixed(1)} s before the clock moves`);
   console.log(
@@ -324,7 +355,8 @@ try {
   if (aborted) console.log(`aborted after ${LIMIT_MS / 1000} s with ${remaining.toLocaleString('en')} reminders still due`);
   if (aborted || lateness.length !== remindersDue || reminderEvents !== remindersDue) process.exitCode = 1;
 } finally {
-  reader?.close();
+  await reader?.close();
   await vigil.close();
+  postgres?.stop();
   rmSync(work, { recursive: true, force: true });
 }

@@ -107,3 +107,43 @@ export function writeWebhookSetup(dir: string, config: Record<string, unknown>, 
   writeFileSync(file, stringify({ rules: { dir: 'rules' }, ...config }));
   return file;
 }
+
+const processDatabases: { drop: () => Promise<void> }[] = [];
+
+/**
+ * The database a spawned Vigil keeps its data in: a SQLite file in `dir`, or with VIGIL_TEST_STORE=postgres
+ * (the `postgres` project) a fresh PostgreSQL database, dropped by dropProcessDatabases().
+ */
+export async function processDatabase(dir: string): Promise<string> {
+  if (process.env.VIGIL_TEST_STORE !== 'postgres') return path.join(dir, 'vigil.db');
+  const { freshDatabase } = await import('./postgres.js');
+  const db = await freshDatabase();
+  processDatabases.push(db);
+  return db.url;
+}
+
+/** After the Vigils on them have stopped. */
+export async function dropProcessDatabases(): Promise<void> {
+  for (const db of processDatabases.splice(0)) await db.drop();
+}
+
+/** One column of every row of a table, read straight from a Vigil database (a SQLite file or a postgres:// URL). */
+export async function columnOf(database: string, table: string, column: string): Promise<unknown[]> {
+  if (/^postgres(ql)?:\/\//.test(database)) {
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: database });
+    await c.connect();
+    try {
+      return (await c.query(`SELECT ${column} AS v FROM ${table}`)).rows.map((r) => r.v);
+    } finally {
+      await c.end();
+    }
+  }
+  const { default: Database } = await import('better-sqlite3');
+  const d = new Database(database, { readonly: true });
+  try {
+    return (d.prepare(`SELECT ${column} AS v FROM ${table}`).all() as { v: unknown }[]).map((r) => r.v);
+  } finally {
+    d.close();
+  }
+}

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, spawnVigil, type RunningVigil } from '../helpers/process.js';
+import { columnOf, dropProcessDatabases, freePort, processDatabase, spawnVigil, type RunningVigil } from '../helpers/process.js';
 import { fingerprintLabels } from '../../src/alerts/fingerprint.js';
 import { amWebhook, fixture, tempDir } from '../helpers/vigil.js';
 
@@ -10,6 +9,7 @@ const running: RunningVigil[] = [];
 afterAll(async () => {
   for (const r of running) await r.stop('SIGKILL');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await dropProcessDatabases();
 });
 
 async function start(db: string) {
@@ -25,7 +25,7 @@ describe('durability', () => {
   it('incidents survive a restart (SIGTERM drains, the next start sees everything)', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const db = path.join(dir, 'vigil.db');
+    const db = await processDatabase(dir);
     const first = await start(db);
     expect((await post(first.url, fixture('alertmanager-v4-firing.json'))).status).toBe(202);
     await fetch(`${first.url}/api/v1/incidents/1/acknowledge`, {
@@ -47,7 +47,7 @@ describe('durability', () => {
   it('SIGKILL during concurrent ingest loses no alert that was answered 2xx', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const db = path.join(dir, 'vigil.db');
+    const db = await processDatabase(dir);
     const victim = await start(db);
     const acked = new Set<string>();
     let stop = false;
@@ -79,10 +79,7 @@ describe('durability', () => {
     let all = stored.alerts.map((a: { fingerprint: string }) => a.fingerprint);
     if (all.length === 5000) {
       // More than one page: read the database directly instead.
-      const Database = (await import('better-sqlite3')).default;
-      const d = new Database(db, { readonly: true });
-      all = (d.prepare('SELECT fingerprint FROM alerts').all() as { fingerprint: string }[]).map((r) => r.fingerprint);
-      d.close();
+      all = await columnOf(db, 'alerts', 'fingerprint');
     }
     const present = new Set(all);
     const lost = [...acked].filter((f) => !present.has(f));

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { freePort, repoRoot, spawnVigil, type RunningVigil } from '../helpers/process.js';
+import { dropProcessDatabases, freePort, processDatabase, repoRoot, spawnVigil, type RunningVigil } from '../helpers/process.js';
 import { amWebhook, tempDir } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -25,6 +25,7 @@ const running: RunningVigil[] = [];
 afterAll(async () => {
   for (const r of running) await r.stop('SIGKILL');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await dropProcessDatabases();
 });
 
 /** The repository's rules with the critical policy's clocks shortened to seconds; a 200ms scheduler tick. */
@@ -49,7 +50,7 @@ describe('escalation and progress reminders in real time', () => {
   it('escalates an unacknowledged critical incident after ackSla, reminds every interval, stops escalating on acknowledge and reminding on resolve', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const vigil = await spawnVigil({ VIGIL_CONFIG: writeSetup(dir), VIGIL_DB: path.join(dir, 'vigil.db') }, await freePort());
+    const vigil = await spawnVigil({ VIGIL_CONFIG: writeSetup(dir), VIGIL_DB: await processDatabase(dir) }, await freePort());
     running.push(vigil);
 
     const post = (pathname: string, body: unknown) =>

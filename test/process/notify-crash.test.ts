@@ -1,9 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/notify/channels/webhook.js';
-import { freePort, spawnVigil, writeWebhookSetup, type RunningVigil } from '../helpers/process.js';
+import { dropProcessDatabases, freePort, processDatabase, spawnVigil, writeWebhookSetup, type RunningVigil } from '../helpers/process.js';
 import { amWebhook, tempDir } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -24,12 +23,15 @@ afterAll(async () => {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await dropProcessDatabases();
 });
 
 /** A config and rules dir in which critical incidents page the on-call role by webhook only. */
 function writeSetup(dir: string, receiverPort: number): string {
   return writeWebhookSetup(dir, {
     scheduler: { interval: '200ms' },
+    // PostgreSQL: the message the dead process had claimed is sent again once its claim runs out.
+    store: { lease: '2s' },
     notify: {
       webhook: { url: `http://127.0.0.1:${receiverPort}/hook`, secret: SECRET, timeout: '2s' },
       retry: { attempts: 5, initialDelay: '200ms', maxDelay: '1s' },
@@ -63,7 +65,7 @@ describe('webhook delivery across a crash', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
     const receiverPort = (receiver.address() as { port: number }).port;
 
-    const env = { VIGIL_CONFIG: writeSetup(dir, receiverPort), VIGIL_DB: path.join(dir, 'vigil.db') };
+    const env = { VIGIL_CONFIG: writeSetup(dir, receiverPort), VIGIL_DB: await processDatabase(dir) };
     victim = await spawnVigil(env, await freePort());
     running.push(victim);
     const victimExited = new Promise<void>((resolve) => {

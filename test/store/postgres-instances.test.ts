@@ -223,11 +223,14 @@ if (available)
       const [a, b] = await two();
       let release!: () => void;
       const held = new Promise<void>((r) => (release = r));
+      let running = false;
       const first = a.runAlone('digests', async () => {
+        running = true;
         await held;
         return 'a ran';
       });
-      await waitFor(async () => (await b.runAlone('digests', async () => 'b ran')) === undefined, 5_000, 'b to find the job running on a');
+      await waitFor(async () => running, 5_000, 'the job running on a');
+      expect(await b.runAlone('digests', async () => 'b ran')).toBeUndefined();
       // Another job is not held up.
       expect(await b.runAlone('reviews', async () => 'b ran')).toBe('b ran');
       release();
