@@ -93,6 +93,7 @@ export class IngestQueue {
 
   /** The requests' alerts in one write, in order, then the storm summaries they add to. */
   private async applyAll(tx: StoreTx, requests: Waiting[]): Promise<IngestResult[]> {
+    await tx.prefetchAlertStates(requests.flatMap((w) => w.alerts.map((a) => a.fingerprint)));
     const batch = new IngestBatch(this.joins);
     const results: IngestResult[] = [];
     for (const w of requests) results.push(await this.apply(tx, batch, w.alerts));

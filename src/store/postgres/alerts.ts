@@ -1,5 +1,5 @@
-import { alertRows, alertStateRows, CURRENT_ALERT_STATE_SQL } from '../rows/alerts.js';
-import type { AlertReads, AlertRow, AlertTx } from '../types/alerts.js';
+import { alertRows, alertStateRows, CURRENT_ALERT_STATE_SQL, CURRENT_ALERT_STATES_SQL } from '../rows/alerts.js';
+import type { AlertReads, AlertRow, AlertState, AlertTx } from '../types/alerts.js';
 import { insertRow, updateById, Where } from './dynamic-sql.js';
 import type { Query } from './pool.js';
 
@@ -20,13 +20,38 @@ export function alertTx(q: Query): AlertTx {
     const [r] = await q(sql, args);
     return r ? alertFromRow(r) : undefined;
   };
+  // States read ahead for this write (null: no row), dropped as soon as the write changes the alert.
+  const states = new Map<string, AlertState | null>();
+  const fingerprintOf = new Map<number, string>();
+  const forget = (fingerprint: string) => {
+    const state = states.get(fingerprint);
+    if (state) fingerprintOf.delete(state.id);
+    states.delete(fingerprint);
+  };
+  const forgetId = (id: number) => {
+    const fingerprint = fingerprintOf.get(id);
+    if (fingerprint !== undefined) forget(fingerprint);
+  };
   return {
     currentAlert: (fingerprint) => one('SELECT * FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1 FOR UPDATE', fingerprint),
+    prefetchAlertStates: async (fingerprints) => {
+      const wanted = [...new Set(fingerprints)].filter((f) => !states.has(f));
+      if (wanted.length === 0) return;
+      for (const f of wanted) states.set(f, null);
+      for (const r of await q(CURRENT_ALERT_STATES_SQL, [wanted])) {
+        const state = alertStateRows.fromRow(r);
+        states.set(r.fingerprint as string, state);
+        fingerprintOf.set(state.id, r.fingerprint as string);
+      }
+    },
     currentAlertState: async (fingerprint) => {
+      const known = states.get(fingerprint);
+      if (known !== undefined) return known ?? undefined;
       const [r] = await q(CURRENT_ALERT_STATE_SQL, [fingerprint]);
       return r ? alertStateRows.fromRow(r) : undefined;
     },
     refreshAlert: async (id, f) => {
+      forgetId(id);
       if (f.annotationsJson === undefined && f.valuesJson === undefined && f.severity === undefined) {
         // The common case (Prometheus moving endsAt forward): touch only the lifetime columns.
         await q('UPDATE alerts SET ends_at = ?, expires_at = ?, last_received_at = ?, receive_count = receive_count + 1 WHERE id = ?', [
@@ -66,8 +91,14 @@ export function alertTx(q: Query): AlertTx {
         [ids, ids.map((id) => merged.get(id)!.at), ids.map((id) => merged.get(id)!.count)],
       );
     },
-    insertAlert: (alert) => insertRow(q, 'alerts', alertRows.writable, alert),
-    updateAlert: (id, patch) => updateById(q, 'alerts', alertRows.writable, id, patch),
+    insertAlert: (alert) => {
+      forget(alert.fingerprint);
+      return insertRow(q, 'alerts', alertRows.writable, alert);
+    },
+    updateAlert: (id, patch) => {
+      forgetId(id);
+      return updateById(q, 'alerts', alertRows.writable, id, patch);
+    },
     firingAlertsOf: (incidentId) => many("SELECT * FROM alerts WHERE incident_id = ? AND status = 'firing' ORDER BY id", incidentId),
     // Ties in id order, as SQLite's index on expires_at gives them.
     dueExpiredAlerts: (now, limit) =>

@@ -30,7 +30,12 @@ export function isConflictRetry(err: unknown): boolean {
   return code === '40001' || code === '40P01' || (code === '23505' && RACED_KEYS.has((err as { constraint?: string }).constraint ?? ''));
 }
 
-/** A transient fault becomes a 503 with Retry-After; anything else stays what it is. */
+/**
+ * A transient fault becomes a 503 with Retry-After, and so does a write that kept colliding with other
+ * instances' (the sender tries again later); anything else stays what it is.
+ */
 export function classifyFault(err: unknown): unknown {
-  return isTransientStoreError(err) ? unavailable('the store is temporarily unavailable; retry shortly', 2) : err;
+  if (isTransientStoreError(err)) return unavailable('the store is temporarily unavailable; retry shortly', 2);
+  if (isConflictRetry(err)) return unavailable('the write kept colliding with another instance’s; retry shortly', 1);
+  return err;
 }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { tooManyWrites, unavailable } from '../../errors/errors.js';
+import { unavailable } from '../../errors/errors.js';
 import { Readiness } from '../../errors/ready-within.js';
 import { ReadsOf, type StoreReads } from '../reads-of.js';
 import type { IncidentChange, PeerTopic, Store, StoreTx } from '../types.js';
 import { accessReads, accessTx } from './access.js';
 import { alertReads, alertTx } from './alerts.js';
 import { digestTx, reviewReads } from './digests.js';
-import { classifyFault, isConflictRetry, isTransientStoreError } from './faults.js';
+import { classifyFault, isTransientStoreError } from './faults.js';
+import { PostgresGroupCommit } from './group-commit.js';
 import { inboundTx } from './inbound.js';
 import { incidentReads, incidentTx } from './incidents.js';
 import { LEASE_RELEASE, type Lease } from './lease.js';
@@ -40,8 +41,6 @@ export interface PostgresStoreOptions {
   onFatal?: (err: Error) => void;
 }
 
-/** Times a write is run again after it collided with another transaction (serialization failure, deadlock). */
-const CONFLICT_RETRIES = 5;
 /** How long an operation waits for the start-up before it answers 503. */
 const READY_WAIT_MS = 2000;
 /** While the server cannot be reached at start-up, it is tried again this often. */
@@ -77,14 +76,12 @@ export class PostgresStore extends ReadsOf implements Store {
   private readonly ready: Readiness;
   protected readonly reads: StoreReads;
   private readonly changeListeners = new Set<(changes: IncidentChange[]) => void>();
-  private inFlight = 0;
   private closed = false;
   private readonly lease: Lease;
   private readonly peers: PeerChannel | null;
   private readonly peerListeners = new Set<(topic: PeerTopic) => void>();
   private renewal: NodeJS.Timeout | null = null;
-  /** Settles when the write before the next one is done. */
-  private writeTurn: Promise<void> = Promise.resolve();
+  private readonly commits: PostgresGroupCommit;
 
   constructor(private readonly options: PostgresStoreOptions) {
     super();
@@ -103,6 +100,19 @@ export class PostgresStore extends ReadsOf implements Store {
     this.pool = createPool({ url: options.url, size: options.poolSize, connectTimeoutMs: options.connectTimeoutMs, statementTimeoutMs: options.statementTimeoutMs });
     // A failed start-up is reported by opened() and by every operation (Readiness keeps it from going unhandled).
     this.ready = new Readiness(this.start());
+    this.commits = new PostgresGroupCommit({
+      connect: async () => {
+        const client = await this.pool.connect();
+        guardClient(client);
+        return client;
+      },
+      txOn: (q, effects, changed) => this.txOn(q, effects, changed),
+      whenReady: () => this.whenReady(),
+      maxPendingWrites: options.maxPendingWrites,
+      ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+      publish: (changed) => this.publish(changed),
+      guarded: (effect) => this.guarded(effect),
+    });
     const q = queryOn(this.pool);
     const read: Query = async (sql, params) => {
       if (this.closed) throw unavailable('store is closed', 5);
@@ -186,68 +196,13 @@ export class PostgresStore extends ReadsOf implements Store {
   }
 
   /**
-   * Writes of this instance run one at a time, in order, as on SQLite. Writes of different instances run
-   * concurrently: what a write decides from is locked as it is read (FOR UPDATE), unique keys catch two
-   * instances inserting the same thing, and a collision runs the write again (isConflictRetry).
+   * Writes of this instance are group-committed, as on SQLite (group-commit.ts). Writes of different instances
+   * run concurrently: what a write decides from is locked as it is read (FOR UPDATE), unique keys catch two
+   * instances inserting the same thing, and a write that collides is run again (isConflictRetry).
    */
-  async write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    if (this.closed) throw unavailable('store is shutting down', 5);
-    if (this.inFlight >= this.options.maxPendingWrites) throw tooManyWrites();
-    this.inFlight++;
-    const turn = this.writeTurn;
-    let done!: () => void;
-    this.writeTurn = new Promise<void>((resolve) => (done = resolve));
-    try {
-      await turn;
-      await this.whenReady();
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.runOnce(fn);
-        } catch (err) {
-          if (isConflictRetry(err) && attempt < CONFLICT_RETRIES) {
-            // The other transaction is given a moment to finish (jittered, so two do not collide again in step).
-            await new Promise((r) => setTimeout(r, attempt * (5 + Math.random() * 20)));
-            continue;
-          }
-          throw classifyFault(err);
-        }
-      }
-    } finally {
-      this.inFlight--;
-      done();
-    }
-  }
-
-  private async runOnce<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const started = process.hrtime.bigint();
-    const client = await this.pool.connect();
-    guardClient(client);
-    let broken: Error | undefined;
-    const effects: (() => void)[] = [];
-    const changed = new Map<number, Set<string>>();
-    try {
-      const q = queryOn(client);
-      // Transaction control as simple queries: a ROLLBACK must go through even in an aborted transaction.
-      await client.query('BEGIN');
-      let value: T;
-      try {
-        value = await fn(this.txOn(q, effects, changed));
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-        throw err;
-      }
-      this.options.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9, 1);
-      this.publish(changed);
-      for (const e of effects) this.guarded(e);
-      return value;
-    } catch (err) {
-      if (isTransientStoreError(err)) broken = err as Error;
-      throw err;
-    } finally {
-      // A connection that failed mid-transaction is thrown away, not handed to the next write.
-      client.release(broken);
-    }
+  write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(unavailable('store is shutting down', 5));
+    return this.commits.write(fn);
   }
 
   private txOn(q: Query, effects: (() => void)[], changes: Map<number, Set<string>>): StoreTx {
@@ -277,7 +232,7 @@ export class PostgresStore extends ReadsOf implements Store {
   }
 
   pendingWrites(): number {
-    return this.inFlight;
+    return this.commits.pending();
   }
 
   async tellPeers(topic: PeerTopic): Promise<void> {
@@ -339,7 +294,7 @@ export class PostgresStore extends ReadsOf implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+    await this.commits.close();
     const started = await this.ready.settled.then(
       () => true,
       () => false,

@@ -58,6 +58,11 @@ export interface AlertQuery {
 /** Alerts' writes and the reads the engine makes inside a write. */
 export interface AlertTx {
   currentAlert(fingerprint: string): Promise<AlertRow | undefined>;
+  /**
+   * Reads the states of these fingerprints in one go for the currentAlertState calls of this write that follow
+   * (PostgreSQL: one round trip for a batch instead of one per alert; SQLite keeps them in memory anyway).
+   */
+  prefetchAlertStates(fingerprints: string[]): Promise<void>;
   currentAlertState(fingerprint: string): Promise<AlertState | undefined>;
   /**
    * A repeat that changed the alert's lifetime or details; counts the delivery. JSON fields come as text
