@@ -1,6 +1,7 @@
 import { alertRows, alertStateRows, CURRENT_ALERT_STATE_SQL, CURRENT_ALERT_STATES_SQL } from '../rows/alerts.js';
 import type { AlertReads, AlertRow, AlertState, AlertTx } from '../types/alerts.js';
 import { insertRow, updateById, Where } from './dynamic-sql.js';
+import type { DeferredRefreshes } from './deferred-refreshes.js';
 import type { Query } from './pool.js';
 
 const alertFromRow = alertRows.fromRow;
@@ -14,7 +15,7 @@ const alertFromRow = alertRows.fromRow;
  * resolve locks the row and looks again, a second firing row is refused by the unique index). Due expiries
  * skip rows another instance is resolving.
  */
-export function alertTx(q: Query): AlertTx {
+export function alertTx(q: Query, refreshes: DeferredRefreshes): AlertTx {
   const many = async (sql: string, ...args: unknown[]): Promise<AlertRow[]> => (await q(sql, args)).map(alertFromRow);
   const one = async (sql: string, ...args: unknown[]): Promise<AlertRow | undefined> => {
     const [r] = await q(sql, args);
@@ -51,16 +52,15 @@ export function alertTx(q: Query): AlertTx {
       return r ? alertStateRows.fromRow(r) : undefined;
     },
     refreshAlert: async (id, f) => {
-      forgetId(id);
       if (f.annotationsJson === undefined && f.valuesJson === undefined && f.severity === undefined) {
-        // The common case (Prometheus moving endsAt forward): touch only the lifetime columns.
-        await q('UPDATE alerts SET ends_at = ?, expires_at = ?, last_received_at = ?, receive_count = receive_count + 1 WHERE id = ?', [
-          f.endsAt,
-          f.expiresAt,
-          f.lastReceivedAt,
-          id,
-        ]);
+        // The common case (Prometheus moving endsAt forward): only the lifetime columns, sent with the batch's
+        // others; a state read ahead is kept in step.
+        refreshes.add(id, f.endsAt, f.expiresAt, f.lastReceivedAt);
+        const fingerprint = fingerprintOf.get(id);
+        const state = fingerprint === undefined ? undefined : states.get(fingerprint);
+        if (state) states.set(fingerprint!, { ...state, endsAt: f.endsAt, expiresAt: f.expiresAt });
       } else {
+        forgetId(id);
         // Typed parameters: PostgreSQL cannot infer the type of one that is only compared with NULL.
         await q(
           `UPDATE alerts SET ends_at = ?, expires_at = ?, last_received_at = ?, receive_count = receive_count + 1,

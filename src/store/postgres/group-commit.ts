@@ -11,8 +11,11 @@ const MAX_BATCH = 1000;
 
 export interface GroupCommitDeps {
   connect(): Promise<pg.PoolClient>;
-  /** The transaction object of one attempt of one write, collecting its effects and changed incidents. */
-  txOn(q: Query, effects: (() => void)[], changed: Map<number, Set<string>>): StoreTx;
+  /**
+   * The transaction object of one write, collecting its effects and changed incidents; settle() sends what
+   * it deferred (before the savepoint is released).
+   */
+  txOn(q: Query, effects: (() => void)[], changed: Map<number, Set<string>>): { tx: StoreTx; settle(): Promise<void> };
   /** Waits for the store's start-up (or rejects with 503). */
   whenReady(): Promise<void>;
   maxPendingWrites: number;
@@ -167,7 +170,9 @@ export class PostgresGroupCommit {
     const effects: (() => void)[] = [];
     const changed = new Map<number, Set<string>>();
     try {
-      const value = await w.fn(this.deps.txOn(q, effects, changed));
+      const { tx, settle } = this.deps.txOn(q, effects, changed);
+      const value = await w.fn(tx);
+      await settle();
       await client.query('RELEASE w');
       return { ok: true, value, effects, changed };
     } catch (err) {

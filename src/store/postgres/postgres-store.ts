@@ -11,6 +11,7 @@ import { classifyFault, isTransientStoreError } from './faults.js';
 import { PostgresGroupCommit } from './group-commit.js';
 import { inboundTx } from './inbound.js';
 import { incidentReads, incidentTx } from './incidents.js';
+import { DeferredRefreshes } from './deferred-refreshes.js';
 import { LEASE_RELEASE, type Lease } from './lease.js';
 import { outboxReads, outboxTx } from './outbox.js';
 import { incidentPayloads, PeerChannel, topicPayload } from './peer-channel.js';
@@ -205,14 +206,20 @@ export class PostgresStore extends ReadsOf implements Store {
     return this.commits.write(fn);
   }
 
-  private txOn(q: Query, effects: (() => void)[], changes: Map<number, Set<string>>): StoreTx {
+  private txOn(raw: Query, effects: (() => void)[], changes: Map<number, Set<string>>): { tx: StoreTx; settle(): Promise<void> } {
     const changed = (incidentId: number, kind?: string) => {
       let kinds = changes.get(incidentId);
       if (!kinds) changes.set(incidentId, (kinds = new Set()));
       if (kind) kinds.add(kind);
     };
-    return {
-      ...alertTx(q),
+    // Deferred lifetime refreshes go out before the write's next statement, whichever repository sends it.
+    const refreshes = new DeferredRefreshes(raw);
+    const q: Query = async (sql, params) => {
+      await refreshes.flush();
+      return raw(sql, params);
+    };
+    const tx: StoreTx = {
+      ...alertTx(q, refreshes),
       ...incidentTx(q, changed),
       ...timelineTx(q, changed),
       ...outboxTx(q, this.lease),
@@ -224,6 +231,7 @@ export class PostgresStore extends ReadsOf implements Store {
       ...inboundTx(q),
       afterCommit: (fn) => effects.push(fn),
     };
+    return { tx, settle: () => refreshes.flush() };
   }
 
   onIncidentChanges(listener: (changes: IncidentChange[]) => void): () => void {

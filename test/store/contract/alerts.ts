@@ -84,6 +84,33 @@ export function alertsContract({ store }: ContractContext): void {
       expect(await state()).toMatchObject({ endsAt: 100_000, severity: 'critical', status: 'firing' });
     });
 
+    it('refreshes within one write are seen by its later reads, and every delivery is counted', async () => {
+      const s = await store();
+      const { incidentId, ids } = await seeded(s, ['fp-1', 'fp-2']);
+      const seen = await s.write(async (tx) => {
+        await tx.prefetchAlertStates(['fp-1', 'fp-2', 'fp-unknown']);
+        expect(await tx.currentAlertState('fp-unknown')).toBeUndefined();
+        await tx.refreshAlert(ids[0]!, { endsAt: 200_000, expiresAt: 200_000, lastReceivedAt: 2_000 });
+        await tx.refreshAlert(ids[1]!, { endsAt: 210_000, expiresAt: 210_000, lastReceivedAt: 2_000 });
+        await tx.refreshAlert(ids[0]!, { endsAt: 300_000, expiresAt: 300_000, lastReceivedAt: 3_000 });
+        const state = await tx.currentAlertState('fp-1');
+        const rows = await tx.firingAlertsOf(incidentId);
+        return { state, rows };
+      });
+      expect(seen.state).toMatchObject({ id: ids[0], endsAt: 300_000, expiresAt: 300_000 });
+      expect(seen.rows.map((r) => [r.fingerprint, r.endsAt, r.lastReceivedAt, r.receiveCount])).toEqual([
+        ['fp-1', 300_000, 3_000, 3],
+        ['fp-2', 210_000, 2_000, 2],
+      ]);
+      // A new firing row of a fingerprint read ahead is what the next read gives.
+      const again = await s.write(async (tx) => {
+        await tx.prefetchAlertStates(['fp-3']);
+        const id = await tx.insertAlert(newAlert(incidentId, { fingerprint: 'fp-3' }));
+        return { id, state: await tx.currentAlertState('fp-3') };
+      });
+      expect(again.state?.id).toBe(again.id);
+    });
+
     it('refreshAlert moves the lifetime and counts the delivery; details change only when given', async () => {
       const s = await store();
       const { ids } = await seeded(s, ['fp-1']);
