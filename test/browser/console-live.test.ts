@@ -131,7 +131,7 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       const dialog = page.getByRole('alertdialog');
       await dialog.getByRole('button', { name: 'Open incident' }).click();
       await page.getByRole('heading', { level: 1, name: /#1 Mail queue stuck/ }).waitFor();
-      expect(page.url()).toBe(`${v.url}/incidents/1`);
+      await page.waitForURL(`${v.url}/incidents/1`);
       expect(await page.evaluate('window.__shown')).toEqual([{ title: 'Critical incident', body: expect.stringContaining('Mail queue stuck') }]);
       expect((await v.incident(1)).status).toBe('triggered');
       await context.close();

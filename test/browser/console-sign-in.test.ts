@@ -30,7 +30,8 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       await page.getByRole('heading', { name: 'Sign in to Vigil' }).waitFor();
       await signIn(page, v, await v.token('alice'));
       await page.getByText('Signed in as Alice Example').waitFor();
-      expect(page.url()).toBe(`${v.url}/`);
+      // The page may draw the signed-in view a moment before it moves to where it was asked for.
+      await page.waitForURL(`${v.url}/`);
       expect(await page.evaluate('document.cookie')).toBe('');
       const [cookie] = await context.cookies();
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
@@ -50,7 +51,7 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       await signIn(page, v, API_TOKEN, '/incidents/1');
       await page.getByText('Signed in as admin').waitFor();
       await page.getByRole('heading', { level: 1, name: '#1 Disk filling up' }).waitFor();
-      expect(page.url()).toBe(`${v.url}/incidents/1`);
+      await page.waitForURL(`${v.url}/incidents/1`);
       await context.close();
     });
 
