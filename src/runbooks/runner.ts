@@ -46,6 +46,8 @@ const needsHuman = new Set(['failed', 'escalate', 'aborted', 'refused', 'interru
 export class RunbookRunner implements RemediationPort {
   private readonly guards: RunbookGuards;
   private readonly running = new Set<Promise<void>>();
+  /** The runs executing here, each with what stops it (besides a shutdown). */
+  private readonly executing = new Map<string, AbortController>();
   /** Runs waiting for a person, by run id (a run waits on one step at a time). */
   private readonly approvals = new Map<string, { run: RunbookRunRow; pending: ApprovalRow; resolve: (d: ApprovalDecision) => void }>();
   private readonly shutdown = new AbortController();
@@ -163,6 +165,7 @@ export class RunbookRunner implements RemediationPort {
     if (this.shutdown.signal.aborted) return 0;
     // Every poll: with several instances, one that dies leaves its runs to whichever polls after its lease.
     await this.recoverInterrupted();
+    await this.stopTakenOver();
     if (this.approvals.size > 0) await this.resumeDecidedElsewhere();
     let started = 0;
     for (const run of await this.deps.store.queuedRunbookRuns(50)) {
@@ -197,6 +200,16 @@ export class RunbookRunner implements RemediationPort {
     return started;
   }
 
+  /**
+   * A run executing here that another instance recorded as ended (it found the run's lease run out: this
+   * instance was cut off from the database for longer than the lease) must not act any more: it is stopped.
+   */
+  private async stopTakenOver(): Promise<void> {
+    for (const [id, stop] of this.executing) {
+      if ((await this.deps.store.getRunbookRun(id))?.status === 'done') stop.abort();
+    }
+  }
+
   /** Runs left 'running' by a stop or crash (of this process or another instance): recorded as interrupted, and a human is paged. */
   private async recoverInterrupted(): Promise<void> {
     for (const run of await this.deps.store.orphanedRunbookRuns()) {
@@ -227,6 +240,8 @@ export class RunbookRunner implements RemediationPort {
           dryRun,
         });
       });
+      const stop = new AbortController();
+      this.executing.set(run.id, stop);
       const result = await runRunbook(runbook, context, {
         runId: run.id,
         clock: this.deps.clock,
@@ -234,7 +249,7 @@ export class RunbookRunner implements RemediationPort {
         dryRun,
         prometheusUrl: this.deps.config.prometheusUrl,
         outputLimit: this.deps.config.outputLimit,
-        signal: this.shutdown.signal,
+        signal: AbortSignal.any([this.shutdown.signal, stop.signal]),
         onStep: (step) => this.deps.store.write((tx) => this.event(tx, run, 'runbook_step', stepMessage(run.runbook, step), { step, dryRun })),
         notify: async (message) => {
           await this.deps.store.write((tx) => this.event(tx, run, 'runbook_notify', `runbook ${run.runbook}: ${message}`, { dryRun }));
@@ -245,6 +260,7 @@ export class RunbookRunner implements RemediationPort {
       this.deps.onOutcome?.(run.runbook, result.outcome);
       await this.finish(run, result.outcome, summaryOf(result), result);
     } finally {
+      this.executing.delete(run.id);
       admission.release();
     }
   }

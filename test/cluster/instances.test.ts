@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realSleep, type Sleep } from '../../src/runbooks/timing.js';
 import { approvalRunbook, json, startServer, type TestServer } from '../fixtures/runbooks/servers.js';
 import { freshDatabase, requirePostgres, truncateAll } from '../helpers/postgres.js';
-import { amWebhook, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
+import { amWebhook, editDatabase, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +34,24 @@ async function two(file: Record<string, unknown> = {}, sleep?: Sleep): Promise<[
   started.push(b);
   return [a, b];
 }
+
+/**
+ * A config with the approval runbook (careful) and the shipped policies and people, without the shipped rules
+ * (they name the shipped runbooks).
+ */
+function withApprovalRunbook(target: TestServer): Record<string, unknown> {
+  const dir = path.join(tempDir(), 'runbooks');
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, 'careful.yaml'), approvalRunbook(target));
+  const rules = path.join(tempDir(), 'rules');
+  mkdirSync(rules);
+  const shipped = path.join(import.meta.dirname, '..', '..', 'rules');
+  for (const f of ['00-policies.yaml', '20-people.yaml', '25-escalation.yaml', '30-schedules.yaml']) copyFileSync(path.join(shipped, f), path.join(rules, f));
+  return { rules: { dir: rules }, runbooks: { dir } };
+}
+
+/** An approval waits in real time (capped), as a person answers within the test. */
+const approvalSleep: Sleep = (ms, signal) => realSleep(Math.min(ms, 20_000), signal);
 
 const fire = (t: TestVigil, labels: Record<string, string>) => t.post('/api/v1/alerts/alertmanager', amWebhook([{ labels }]));
 
@@ -86,16 +104,7 @@ if (available)
     it('an approval given through one instance resumes the run waiting on the other', async () => {
       const target = await startServer((_req, res) => json(res, 200, {}));
       servers.push(target);
-      const dir = path.join(tempDir(), 'runbooks');
-      mkdirSync(dir);
-      writeFileSync(path.join(dir, 'careful.yaml'), approvalRunbook(target));
-      // The shipped policies and people, without the shipped rules (they name the shipped runbooks).
-      const rules = path.join(tempDir(), 'rules');
-      mkdirSync(rules);
-      const shipped = path.join(import.meta.dirname, '..', '..', 'rules');
-      for (const f of ['00-policies.yaml', '20-people.yaml', '25-escalation.yaml', '30-schedules.yaml']) copyFileSync(path.join(shipped, f), path.join(rules, f));
-      // The approval waits in real time (capped), as a person answers within the test.
-      const [a, b] = await two({ rules: { dir: rules }, runbooks: { dir } }, (ms, signal) => realSleep(Math.min(ms, 20_000), signal));
+      const [a, b] = await two(withApprovalRunbook(target), approvalSleep);
       expect((await fire(a, { alertname: 'DiskFull', instance: 'db-1', service: 'checkout', severity: 'warning' })).status).toBe(202);
       const run = await (await a.post('/api/v1/incidents/1/runbooks/careful/run', { by: 'alice' })).json();
       await waitFor(async () => (await b.json(`/api/v1/runbooks/runs/${run.id}`)).approvals[0]?.status === 'pending', 5_000, 'the run waiting on a');
@@ -118,5 +127,20 @@ if (available)
       // Decided: a second decision through either instance is a conflict.
       expect((await b.post(`/api/v1/runbooks/runs/${run.id}/reject`, { by: 'carol' })).status).toBe(409);
       expect((await a.post(`/api/v1/runbooks/runs/${run.id}/reject`, { by: 'carol' })).status).toBe(409);
+    });
+
+    it('a run that another instance recorded as interrupted (its lease ran out) stops acting here', async () => {
+      const target = await startServer((_req, res) => json(res, 200, {}));
+      servers.push(target);
+      const [a] = await two(withApprovalRunbook(target), approvalSleep);
+      expect((await fire(a, { alertname: 'DiskFull', instance: 'db-1', service: 'checkout', severity: 'warning' })).status).toBe(202);
+      const run = await (await a.post('/api/v1/incidents/1/runbooks/careful/run', { by: 'alice' })).json();
+      await waitFor(async () => (await a.json(`/api/v1/runbooks/runs/${run.id}`)).approvals[0]?.status === 'pending', 5_000, 'the run waiting on a');
+      // What another instance writes when it finds the run's lease run out.
+      await editDatabase(a.vigil.config, [["UPDATE runbook_runs SET status = 'done', outcome = 'interrupted', summary = 'taken over' WHERE id = ?", run.id]]);
+      await a.vigil.runner.poll();
+      await waitFor(async () => a.vigil.runner.active('careful') === 0, 5_000, 'the run to stop on a');
+      expect(await a.json(`/api/v1/runbooks/runs/${run.id}`)).toMatchObject({ status: 'done', outcome: 'interrupted', summary: 'taken over' });
+      expect(target.requests.filter((r) => r.url === '/restart')).toEqual([]);
     });
   });
