@@ -27,6 +27,8 @@ export class SuppressionPass {
   private lastCheck: number | null = null;
   /** A change the other instances have yet to hear of (told once per turn of the event loop, not per alert). */
   private peersToTell = false;
+  /** Counts the changes made here (reload compares it before and after its read). */
+  private changes = 0;
 
   constructor(
     private readonly store: Store,
@@ -49,9 +51,6 @@ export class SuppressionPass {
     }
   }
 
-  /** Counts the changes made here (reload compares it before and after its read). */
-  private changes = 0;
-
   async load(silences: SilenceRow[], firing: AlertRow[]): Promise<void> {
     this.silences.load(silences);
     this.inhibition.clear();
@@ -70,33 +69,34 @@ export class SuppressionPass {
   alertFiring(fingerprint: string, labels: Record<string, string>): void {
     if (!this.inhibition.add(this.ctx.rules(), fingerprint, labels, alertLabel(labels))) return;
     this.suppressionPassNeeded = true;
-    this.tellPeers();
+    this.changedHere();
   }
 
   /** After a commit: an alert resolved, so what it inhibited may page again. */
   alertResolved(fingerprint: string): void {
     if (!this.inhibition.remove(fingerprint)) return;
     this.releasePassNeeded = true;
-    this.tellPeers();
+    this.changedHere();
   }
 
   silenceCreated(row: SilenceRow): void {
     this.silences.put(row);
     this.suppressionPassNeeded = true;
-    this.tellPeers();
+    this.changedHere();
   }
 
   silenceEnded(row: SilenceRow): void {
     this.silences.put(row);
     this.releasePassNeeded = true;
-    this.tellPeers();
+    this.changedHere();
   }
 
   /**
-   * Other instances on the database read their mirrors again when told (engine.ts); until then, and if the
-   * notification is lost, the suppression pass corrects what they decided without it.
+   * A silence or inhibiting alert changed here: counted (reload), and told to the other instances on the
+   * database, which read their mirrors again (engine.ts); until then, and if the notification is lost, the
+   * suppression pass corrects what they decided without it.
    */
-  private tellPeers(): void {
+  private changedHere(): void {
     this.changes++;
     if (this.peersToTell) return;
     this.peersToTell = true;

@@ -10,14 +10,22 @@ export function toColumnValue(field: string, value: unknown): unknown {
   return value;
 }
 
+/** What an update adds to the patch's terms: more SET terms (no arguments), a further condition and its arguments. */
+export interface UpdateTerms {
+  set?: string;
+  where?: string;
+  args?: unknown[];
+}
+
 /** UPDATE of the row with this id, setting the fields the patch names (fields without a column are ignored); null when it names none. */
-export function updateByIdSql(table: string, columns: Record<string, string>, id: number | string, patch: object): { sql: string; args: unknown[] } | null {
+export function updateByIdSql(table: string, columns: Record<string, string>, id: number | string, patch: object, extra: UpdateTerms = {}): { sql: string; args: unknown[] } | null {
   const values = patch as Record<string, unknown>;
   const fields = Object.keys(values).filter((k) => k in columns);
   if (fields.length === 0) return null;
+  const set = [...fields.map((f) => `${columns[f]} = ?`), ...(extra.set ? [extra.set] : [])].join(', ');
   return {
-    sql: `UPDATE ${table} SET ${fields.map((f) => `${columns[f]} = ?`).join(', ')} WHERE id = ?`,
-    args: [...fields.map((f) => toColumnValue(f, values[f])), id],
+    sql: `UPDATE ${table} SET ${set} WHERE id = ?${extra.where ? ` AND ${extra.where}` : ''}`,
+    args: [...fields.map((f) => toColumnValue(f, values[f])), id, ...(extra.args ?? [])],
   };
 }
 

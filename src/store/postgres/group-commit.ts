@@ -26,6 +26,15 @@ export interface GroupCommitDeps {
   guarded(effect: () => void): void;
 }
 
+/** Adds the incidents changed in `from` (and the kinds of each) to `into`. */
+export function addChanges(into: Map<number, Set<string>>, from: Map<number, Set<string>>): void {
+  for (const [id, kinds] of from) {
+    const known = into.get(id);
+    if (known) for (const k of kinds) known.add(k);
+    else into.set(id, new Set(kinds));
+  }
+}
+
 interface PendingWrite {
   fn: (tx: StoreTx) => Promise<unknown>;
   resolve: (value: unknown) => void;
@@ -121,14 +130,7 @@ export class PostgresGroupCommit {
       await client.query('COMMIT');
       this.deps.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
       const changed = new Map<number, Set<string>>();
-      for (const o of outcomes) {
-        if (!o.ok) continue;
-        for (const [id, kinds] of o.changed) {
-          const known = changed.get(id);
-          if (known) for (const k of kinds) known.add(k);
-          else changed.set(id, kinds);
-        }
-      }
+      for (const o of outcomes) if (o.ok) addChanges(changed, o.changed);
       this.deps.publish(changed);
       for (const o of outcomes) if (o.ok) for (const e of o.effects) this.deps.guarded(e);
       const again: PendingWrite[] = [];

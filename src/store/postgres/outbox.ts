@@ -28,16 +28,15 @@ export function outboxTx(q: Query, lease: Lease): OutboxTx {
       return r ? Number(r.id) : null;
     },
     updateNotification: async (id, patch) => {
-      const update = updateByIdSql('notifications', notifications.writable, id, patch);
       // The dispatcher recorded what became of the message: the claim is over (a retry is claimed again when due).
       // Only a pending message this instance holds (or nobody does): one another instance took over after this
       // one's lease ran out is that one's to record, and a late failure here must not make it pending again.
-      if (update) {
-        await q(update.sql.replace(' WHERE id = ?', `, ${LEASE_RELEASE} WHERE id = ? AND status = 'pending' AND (lease_owner IS NULL OR lease_owner = ?)`), [
-          ...update.args,
-          lease.owner,
-        ]);
-      }
+      const update = updateByIdSql('notifications', notifications.writable, id, patch, {
+        set: LEASE_RELEASE,
+        where: "status = 'pending' AND (lease_owner IS NULL OR lease_owner = ?)",
+        args: [lease.owner],
+      });
+      if (update) await q(update.sql, update.args);
     },
     addAttempt: async (a) => {
       await q('INSERT INTO notification_attempts (notification_id, at, outcome, error_kind, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)', [

@@ -72,6 +72,11 @@ export function topicPayload(from: string, topic: PeerTopic): string {
   return JSON.stringify({ from, t: topic } satisfies Message);
 }
 
+/** Sends one payload to every instance listening on the database (this one ignores its own). */
+export async function sendToPeers(pool: pg.Pool, payload: string): Promise<void> {
+  await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+}
+
 /**
  * One connection LISTENing for the other instances' notifications (LISTEN/NOTIFY). Its own messages are
  * ignored; a lost connection is reopened, and then handlers.resync says that some may have been missed.

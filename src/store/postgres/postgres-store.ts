@@ -8,13 +8,13 @@ import { accessReads, accessTx } from './access.js';
 import { alertReads, alertTx } from './alerts.js';
 import { digestTx, reviewReads } from './digests.js';
 import { classifyFault, isTransientStoreError } from './faults.js';
-import { PostgresGroupCommit } from './group-commit.js';
+import { addChanges, PostgresGroupCommit } from './group-commit.js';
 import { inboundTx } from './inbound.js';
 import { incidentReads, incidentTx } from './incidents.js';
 import { DeferredRefreshes } from './deferred-refreshes.js';
 import { LEASE_RELEASE, type Lease } from './lease.js';
 import { outboxReads, outboxTx } from './outbox.js';
-import { incidentPayloads, PeerChannel, topicPayload } from './peer-channel.js';
+import { incidentPayloads, PeerChannel, sendToPeers, topicPayload } from './peer-channel.js';
 import { createPool, queryOn, type Query } from './pool.js';
 import { reportReads } from './report-reads.js';
 import { runbookReads, runbookTx } from './runbook-runs.js';
@@ -83,6 +83,9 @@ export class PostgresStore extends ReadsOf implements Store {
   private readonly peerListeners = new Set<(topic: PeerTopic) => void>();
   private renewal: NodeJS.Timeout | null = null;
   private readonly commits: PostgresGroupCommit;
+  /** Incident changes of the commits of the last moment, not yet told to the peers. */
+  private untold = new Map<number, Set<string>>();
+  private telling: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: PostgresStoreOptions) {
     super();
@@ -247,7 +250,7 @@ export class PostgresStore extends ReadsOf implements Store {
     if (!this.peers || this.closed) return;
     await this.whenReady();
     try {
-      await this.pool.query('SELECT pg_notify($1, $2)', ['vigil', topicPayload(this.lease.owner, topic)]);
+      await sendToPeers(this.pool, topicPayload(this.lease.owner, topic));
     } catch (err) {
       throw classifyFault(err);
     }
@@ -320,10 +323,6 @@ export class PostgresStore extends ReadsOf implements Store {
     if (this.peers) this.tellPeersOfIncidents(changes);
   }
 
-  /** Incident changes of the commits of the last moment, not yet told to the peers. */
-  private untold = new Map<number, Set<string>>();
-  private telling: NodeJS.Timeout | null = null;
-
   /**
    * The peers hear of changed incidents (their consoles' live streams) a moment after the commits, in one
    * NOTIFY for all of them: a NOTIFY inside each write would serialize the commits on the server's
@@ -331,17 +330,13 @@ export class PostgresStore extends ReadsOf implements Store {
    * (a crash in between leaves a console a change behind until it reloads).
    */
   private tellPeersOfIncidents(changes: Map<number, Set<string>>): void {
-    for (const [id, kinds] of changes) {
-      const known = this.untold.get(id);
-      if (known) for (const k of kinds) known.add(k);
-      else this.untold.set(id, new Set(kinds));
-    }
+    addChanges(this.untold, changes);
     this.telling ??= setTimeout(() => {
       this.telling = null;
       const untold = this.untold;
       this.untold = new Map();
       void (async () => {
-        for (const payload of incidentPayloads(this.lease.owner, untold)) await this.pool.query('SELECT pg_notify($1, $2)', ['vigil', payload]);
+        for (const payload of incidentPayloads(this.lease.owner, untold)) await sendToPeers(this.pool, payload);
       })().catch((err: unknown) => this.options.onEffectError?.(err));
     }, TELL_PEERS_MS);
   }
