@@ -1,5 +1,6 @@
 /** The one canonical alert every source is normalized into. Times are milliseconds since the epoch. */
-export type AlertSource = 'alertmanager' | 'prometheus' | 'grafana' | 'pagerduty';
+/** Where an alert came from: a sender's door, or Vigil's own heartbeat monitors. */
+export type AlertSource = 'alertmanager' | 'prometheus' | 'grafana' | 'pagerduty' | 'heartbeat';
 export type AlertStatus = 'firing' | 'resolved';
 
 export interface AlertLink {
@@ -24,4 +25,6 @@ export interface Alert {
   /** Raw severity text as sent (label or PagerDuty field), before mapping. */
   rawSeverity: string | null;
   receivedAt: number;
+  /** What Vigil's own sources (heartbeats) decide for it where no rule does: its grouping and runbooks. */
+  defaults?: { groupBy?: (string | string[])[]; runbooks?: string[] };
 }

@@ -29,6 +29,8 @@ import { requireToken } from '../http/auth.js';
 import type { Authenticator } from '../access/authenticator.js';
 import type { ChangeFeed } from '../live/change-feed.js';
 import { eventRoutes } from '../api/events.js';
+import { heartbeatPingRoutes, heartbeatRoutes } from '../api/heartbeats.js';
+import type { HeartbeatMonitors } from '../heartbeats/monitors.js';
 import { consoleRoutes } from '../console/serve.js';
 import { requirePrincipal, sessionRoutes } from '../access/routes.js';
 import type { Store } from '../store/types.js';
@@ -60,6 +62,8 @@ export interface HttpDeps {
   callbacks: { actions: IncidentActions; signer: LinkSigner; publicUrl: string };
   /** Report computations (the summary API and the digests share it). */
   reports: ReportQueue;
+  /** Heartbeat monitors (pings and the API), and why alerts with given labels page nobody now. */
+  heartbeats: { monitors: HeartbeatMonitors; mutedBy(labels: Record<string, string>): string | null };
 }
 
 
@@ -123,6 +127,8 @@ function createApiApp(deps: HttpDeps): express.Express {
   app.use(twilioCallbacks({ authToken: config.notify.twilio.authToken, publicUrl: cb.publicUrl, actions: cb.actions, logger }));
   app.use(slackCallbacks({ signingSecret: config.notify.slack.signingSecret, actions: cb.actions, logger, now: () => deps.clock.now() }));
   app.use(linkActions({ signer: cb.signer, actions: cb.actions, logger }));
+  // Pings from cron jobs and scripts: the ingest token or the monitor's secret key, any body up to 10 KB.
+  app.use(heartbeatPingRoutes(deps.heartbeats.monitors, config.auth.ingestTokens, deps.clock));
   app.use(jsonBody(config.server.bodyLimit));
   app.post('/-/reload', requireToken(config.auth.apiTokens, 'api'), (_req, res) => {
     try {
@@ -154,6 +160,15 @@ function createApiApp(deps: HttpDeps): express.Express {
   // ---- reports
   app.use(reportRoutes({ store, clock: deps.clock, digests: config.digests, publicUrl: config.server.publicUrl, queue: deps.reports }));
   app.use(runbookRoutes(deps.store, deps.runbooks));
+  app.use(
+    heartbeatRoutes({
+      store,
+      monitors: deps.heartbeats.monitors,
+      mutedBy: deps.heartbeats.mutedBy,
+      runbookNames: () => new Set(deps.runbooks.live.current.runbooks.keys()),
+      publicUrl: deps.callbacks.publicUrl,
+    }),
+  );
   app.use((req, _res, next) => next(new VigilError('not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(logger, config.server.bodyLimit));
   return app;

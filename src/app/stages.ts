@@ -21,6 +21,8 @@ import type { Sleep } from '../runbooks/timing.js';
 import { runbooksJob } from '../jobs/runbook-jobs.js';
 import { oncePerCluster } from '../jobs/once-per-cluster.js';
 import { reportJobs } from '../jobs/digest-jobs.js';
+import { heartbeatsJob } from '../jobs/heartbeat-jobs.js';
+import { HeartbeatMonitors } from '../heartbeats/monitors.js';
 import { defaultReportQueue, ReportQueue } from '../reports/report-queue.js';
 
 /**
@@ -38,6 +40,8 @@ export interface Core {
   notifier: Notifier;
   /** What inbound callbacks (phone, SMS, chat, email links) may do. */
   actions: IncidentActions;
+  /** Heartbeat monitors: pings, the sweep, definitions from rules files and the API. */
+  heartbeats: HeartbeatMonitors;
   /** Reloads rules and runbooks as one change; throws ConfigError with the problems of both (see reloadTogether). */
   reload(reason: string): { rules: RuleSet; runbooks: RunbookSet };
   /** Report computations of this process (summary API and digests): one at a time, a few waiting. */
@@ -106,7 +110,11 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     (ok) => metrics.runbooksLastReloadSuccessful.set(ok ? 1 : 0),
     (books) => (live.rules ? runbookProblems(live.rules.current, books.runbooks) : []),
   );
-  const rules = new LiveRules(config.rules.dir, deps.logger, metrics, process.env, () => void engine.loadMirrors().catch((err: unknown) => deps.logger.warn({ err }, 'silences and firing alerts not read again after the reload')), () => runbookNames(runbooks.current));
+  const afterRulesReload = () => {
+    void engine.loadMirrors().catch((err: unknown) => deps.logger.warn({ err }, 'silences and firing alerts not read again after the reload'));
+    void heartbeats.sync(rules.current.heartbeats).catch(() => {});
+  };
+  const rules = new LiveRules(config.rules.dir, deps.logger, metrics, process.env, afterRulesReload, () => runbookNames(runbooks.current));
   live.rules = rules;
   const store = createStore(config, metrics, deps.logger);
   holder.store = store;
@@ -131,7 +139,10 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     onMirrorLoadFailure: (err) => deps.logger.warn({ err }, 'silences and firing alerts could not be read; trying again'),
     remediation: runner,
   };
+  const heartbeats = new HeartbeatMonitors({ store, clock: deps.clock, logger: deps.logger, decide: (fn) => engine.decideAlerts(fn) });
+  engineOptions.pings = heartbeats;
   const engine = new IncidentEngine(store, deps.clock, engineOptions, config.store.maxPendingWrites);
+  void heartbeats.sync(rules.current.heartbeats).catch(() => {});
   runner.attach(engine);
   const reports = new ReportQueue(defaultReportQueue, {
     step: (seconds) => metrics.reportSteps.observe(seconds),
@@ -143,6 +154,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
       expireAlertsJob(engine),
       oncePerCluster(store, suppressionJob(engine)),
       incidentTimersJob(engine),
+      oncePerCluster(store, heartbeatsJob(heartbeats)),
       runbooksJob(runner),
       // ---- reports: manager digests on their schedules, review drafts of resolved P1/P2 incidents
       ...reportJobs(config, { store, rules, notifier, logger: deps.logger, metrics, reports }).map((job) => oncePerCluster(store, job)),
@@ -163,6 +175,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     runner,
     notifier,
     actions: incidentActions(engine, store, () => rules.current, runner),
+    heartbeats,
     reports,
     async close() {
       rules.close();

@@ -92,6 +92,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     },
     runbooks: { live: core.runbooks, runner: core.runner, config: config.runbooks },
     reports: core.reports,
+    heartbeats: { monitors: core.heartbeats, mutedBy: (labels) => core.engine.mutedBy(labels) },
   });
   if (options.startScheduler) {
     core.scheduler.start();

@@ -9,6 +9,7 @@ import { loadRuleSet } from '../rules/ruleset.js';
 import { serve } from './serve.js';
 import { oncall } from './oncall.js';
 import { report } from './report.js';
+import { heartbeats } from './heartbeats.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token.js';
 import { dbCopy, dbMigrate } from './db.js';
 
@@ -102,6 +103,14 @@ program
   .option('--json', 'print the summary as JSON, as GET /api/v1/reports/summary answers')
   .action(async (opts: { since?: string; until?: string; team?: string; tz?: string; json?: boolean }) => {
     process.exitCode = await report(opts);
+  });
+
+program
+  .command('heartbeats')
+  .description('list heartbeat monitors: state, last ping, next due (from the database, VIGIL_DB)')
+  .option('--json', 'as JSON, as GET /api/v1/heartbeats answers')
+  .action(async (opts: { json?: boolean }) => {
+    process.exitCode = await heartbeats(opts);
   });
 
 const token = program.command('token').description("people's personal tokens: console sign-in and the API under their own name");

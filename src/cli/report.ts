@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import { loadConfig, type Env } from '../config/load.js';
 import { loadSummary } from '../reports/load.js';
 import { isPeriodProblem, resolvePeriod } from '../reports/period.js';
 import { renderSummaryText } from '../reports/render-text.js';
-import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/types.js';
+import { openReadStore } from './read-store.js';
 
 export interface ReportOptions {
   since?: string;
@@ -36,20 +34,8 @@ export async function report(opts: ReportOptions, io: ReportIo = {}): Promise<nu
     err(`--${period.field}: ${period.problem}\n`);
     return 2;
   }
-  if (!config.store.url && !existsSync(config.store.path)) {
-    err(`no Vigil database at ${config.store.path} (set VIGIL_DB, or store.path in VIGIL_CONFIG)\n`);
-    return 1;
-  }
-  let store: Store | undefined;
-  try {
-    // Read-only: a report never migrates, locks or writes the database Vigil serves.
-    store = openStore(config.store, 'read');
-    await store.opened();
-  } catch (e) {
-    await store?.close();
-    err(`${(e as Error).message}\n`);
-    return 1;
-  }
+  const store = await openReadStore(config, err);
+  if (!store) return 1;
   try {
     const summary = await loadSummary(store, {
       ...period,

@@ -2,6 +2,7 @@ import type { Alert } from '../alerts/alert.js';
 import type { GroupBy } from '../rules/grouping.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { IncidentRow, StoreTx } from '../store/types.js';
+import type { DecidedAlerts } from './engine-port.js';
 import type { PagingPort } from './paging-port.js';
 
 /** What every piece of the engine reads: the rules in force and the ports it writes through. */
@@ -20,6 +21,16 @@ export interface EngineOptions {
   onMirrorLoadFailure?: (err: unknown) => void;
   /** Queues runbooks; absent, rules' runbooks are not run. */
   remediation?: RemediationPort;
+  /** Delivered alerts that are heartbeat pings (the Watchdog); absent, every alert is an alert. */
+  pings?: PingTap;
+}
+
+/** Takes the alerts that are heartbeat pings out of an ingest write and records them in it. */
+export interface PingTap {
+  /** Resolves once the monitors are known (ingest waits for it at start-up, or a Watchdog would become an incident). */
+  ready(): Promise<void>;
+  /** Null when none of the alerts is a ping (the common case, answered without I/O); else which were, and what follows. */
+  take(tx: StoreTx, alerts: Alert[]): Promise<{ taken: boolean[]; follow: DecidedAlerts<unknown> } | null>;
 }
 
 /** The engine's door to auto-remediation: runs are queued in the transaction that opened the incident cycle. */

@@ -3,7 +3,21 @@ import type { SilenceRow } from '../rules/suppression-types.js';
 import type { IncidentRow } from '../store/types.js';
 import type { Actor } from './actor.js';
 
-export type AlertOutcome = 'created' | 'attached' | 'reopened' | 'refreshed' | 'resolved' | 'ignored';
+/** What became of one delivered alert; `ping`: it was a heartbeat's ping (the Watchdog), never an incident. */
+export type AlertOutcome = 'created' | 'attached' | 'reopened' | 'refreshed' | 'resolved' | 'ignored' | 'ping';
+
+/** A timeline event another stage asks for on each incident its alerts touched. */
+export interface IncidentNote {
+  kind: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** Alerts a stage decided inside a write of its own (heartbeats), each with notes for its incident, and its result. */
+export interface DecidedAlerts<T> {
+  alerts: { alert: Alert; notes: IncidentNote[] }[];
+  value: T;
+}
 
 export interface IngestResult {
   accepted: number;

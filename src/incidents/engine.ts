@@ -7,10 +7,10 @@ import { acknowledge, acknowledgeAlert } from './acknowledge.js';
 import type { Actor } from './actor.js';
 import { applyAlert, type EngineMirrors } from './apply-alert.js';
 import type { EngineOptions } from './engine-options.js';
-import type { AlertOutcome, EnginePort, IngestResult, NewSilence } from './engine-port.js';
+import type { AlertOutcome, DecidedAlerts, EnginePort, IngestResult, NewSilence } from './engine-port.js';
 import { escalateNow } from './escalate-now.js';
-import type { IngestBatch } from './ingest-batch.js';
 import { JoinLog } from './join-log.js';
+import { IngestBatch } from './ingest-batch.js';
 import { IngestQueue } from './ingest-queue.js';
 import { expireDue } from './expire.js';
 import { releaseHold } from './holds.js';
@@ -20,10 +20,11 @@ import { resolveAlertByFingerprint, resolveByHand } from './resolve-by-hand.js';
 import { createSilence, expireSilence } from './silences.js';
 import { SuppressionPass } from './suppression-pass.js';
 import { runDueTimers } from './timers/run-due.js';
+import { vigil, writeEvent } from './timeline.js';
 
 export type { Actor } from './actor.js';
 export type { EngineOptions, RemediationPort } from './engine-options.js';
-export type { AlertOutcome, EnginePort, IngestResult, NewSilence } from './engine-port.js';
+export type { AlertOutcome, DecidedAlerts, EnginePort, IncidentNote, IngestResult, NewSilence } from './engine-port.js';
 
 /**
  * Turns alerts into incidents: grouping, deduplication, flapping and the state machine
@@ -38,6 +39,8 @@ export class IncidentEngine implements EnginePort {
   private readonly mirrors: EngineMirrors;
   private readonly ready: Readiness;
   private readonly requests: IngestQueue;
+  /** Each incident's joins of the last minute, across writes (storm summaries). */
+  private readonly joins = new JoinLog();
 
   constructor(
     private readonly store: Store,
@@ -52,7 +55,7 @@ export class IncidentEngine implements EnginePort {
     store.onPeerChange((topic) => {
       if (topic === 'suppression') this.reloadMirrorsSoon();
     });
-    this.requests = new IngestQueue(store, (tx, batch, alerts) => this.apply(tx, batch, alerts), new JoinLog(), maxWaitingRequests);
+    this.requests = new IngestQueue(store, (tx, batch, alerts) => this.apply(tx, batch, alerts), this.joins, maxWaitingRequests);
   }
 
   /**
@@ -105,18 +108,56 @@ export class IncidentEngine implements EnginePort {
   /** Applies one request's alerts durably: answered after the commit that holds them (shared with the requests that arrived with it). */
   async ingest(alerts: Alert[]): Promise<IngestResult> {
     await this.whenReady();
+    await this.options.pings?.ready();
     return this.requests.submit(alerts);
   }
 
   private async apply(tx: StoreTx, batch: IngestBatch, alerts: Alert[]): Promise<IngestResult> {
+    const pings = this.options.pings ? await this.options.pings.take(tx, alerts) : null;
     const outcomes: AlertOutcome[] = [];
     const incidentIds = new Set<number>();
-    for (const alert of alerts) {
-      const { outcome, incidentId } = await applyAlert(this.options, this.mirrors, tx, batch, alert);
+    for (let i = 0; i < alerts.length; i++) {
+      if (pings?.taken[i]) {
+        outcomes.push('ping');
+        continue;
+      }
+      const { outcome, incidentId } = await applyAlert(this.options, this.mirrors, tx, batch, alerts[i]!);
       outcomes.push(outcome);
       if (incidentId !== null) incidentIds.add(incidentId);
     }
+    if (pings) await this.applyDecided(tx, batch, pings.follow, alerts[0]!.receivedAt);
     return { accepted: alerts.length, outcomes, incidentIds: [...incidentIds] };
+  }
+
+  /** A stage's own alerts and the notes for the incidents they touched, in the write that decided them. */
+  private async applyDecided(tx: StoreTx, batch: IngestBatch, decided: DecidedAlerts<unknown>, now: number): Promise<void> {
+    for (const { alert, notes } of decided.alerts) {
+      const { incidentId } = await applyAlert(this.options, this.mirrors, tx, batch, alert);
+      if (incidentId === null) continue;
+      for (const n of notes) await writeEvent(tx, incidentId, now, vigil(alert.source), n.kind, n.message, n.data ?? null);
+    }
+  }
+
+  /**
+   * A write that changes a stage's own state and applies the alerts that change implies, as one commit
+   * (heartbeats: a monitor goes down and its alert fires, or a ping brings it back and its alert resolves).
+   */
+  async decideAlerts<T>(decide: (tx: StoreTx) => Promise<DecidedAlerts<T>>): Promise<T> {
+    await this.whenReady();
+    return this.store.write(async (tx) => {
+      const decided = await decide(tx);
+      if (decided.alerts.length > 0) {
+        const batch = new IngestBatch(this.joins);
+        await this.applyDecided(tx, batch, decided, this.clock.now());
+        await batch.writeSummaries(tx);
+      }
+      return decided.value;
+    });
+  }
+
+  /** Why alerts with these labels page nobody now (a silence, a maintenance window, inhibition), or null. */
+  mutedBy(labels: Record<string, string>): string | null {
+    return this.mirrors.suppressions.find({ labels, annotations: {}, fingerprint: '' }, this.clock.now())?.reason ?? null;
   }
 
   /** Writes the batched receipts of unchanged repeats (a scheduler job, and at shutdown). */

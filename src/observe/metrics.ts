@@ -17,7 +17,10 @@ export interface StoreGauges {
   pendingWrites(): number;
   openIncidentCounts(): Promise<Record<Severity, number>>;
   pendingNotificationCount(): Promise<number>;
+  listHeartbeats(): Promise<{ name: string; state: string; paused: boolean; lastPingAt: number | null }[]>;
 }
+
+const heartbeatStates = ['new', 'up', 'late', 'down', 'paused'] as const;
 
 export function createCoreMetrics(registry: Registry, store: () => StoreGauges | undefined) {
   const storeCommitDuration = new Histogram({
@@ -53,6 +56,45 @@ export function createCoreMetrics(registry: Registry, store: () => StoreGauges |
         for (const sev of severities) this.set({ severity: sev }, counts[sev]);
       } catch {
         // A store outage shows in /readyz; the gauge keeps its last values.
+      }
+    },
+  });
+  // Both heartbeat gauges come from one read per scrape; a deleted monitor's series go with it.
+  let heartbeatRead: Promise<Awaited<ReturnType<StoreGauges['listHeartbeats']>>> | null = null;
+  const heartbeats = () => {
+    heartbeatRead ??= (store()?.listHeartbeats() ?? Promise.resolve([])).finally(() => setImmediate(() => (heartbeatRead = null)));
+    return heartbeatRead;
+  };
+  new Gauge({
+    name: 'vigil_heartbeat_last_ping_timestamp_seconds',
+    help: 'When each heartbeat monitor last received a ping (success or failure), in seconds since the epoch.',
+    labelNames: ['name'] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        const rows = await heartbeats();
+        this.reset();
+        for (const r of rows) if (r.lastPingAt !== null) this.set({ name: r.name }, r.lastPingAt / 1000);
+      } catch {
+        // A store outage shows in /readyz.
+      }
+    },
+  });
+  new Gauge({
+    name: 'vigil_heartbeat_state',
+    help: 'Each heartbeat monitor state: 1 for the state it is in (new, up, late, down, paused), 0 for the others.',
+    labelNames: ['name', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        const rows = await heartbeats();
+        this.reset();
+        for (const r of rows) {
+          const now = r.paused ? 'paused' : r.state;
+          for (const state of heartbeatStates) this.set({ name: r.name, state }, state === now ? 1 : 0);
+        }
+      } catch {
+        // A store outage shows in /readyz.
       }
     },
   });

@@ -44,7 +44,7 @@ export function renderDigestChat(s: Summary, options: { title?: string } = {}): 
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Incidents*\n${s.incidents.total} (${s.incidents.bySeverity.critical} critical, ${s.incidents.bySeverity.warning} warning), ${s.openTotal} open`),
+        mrkdwn(`*Incidents*\n${s.incidents.total} (${s.incidents.bySeverity.critical} critical, ${s.incidents.bySeverity.warning} warning), ${s.openTotal} open${s.incidents.heartbeats > 0 ? `; ${s.incidents.heartbeats} from heartbeats` : ''}`),
         mrkdwn(`*Pages*\n${s.pages.total}, ${s.pages.night} at night`),
         mrkdwn(`*MTTA*\n${humanDuration(s.mtta.median)} median, ${humanDuration(s.mtta.p90)} p90`),
         mrkdwn(`*MTTR*\n${humanDuration(s.mttr.median)} median, ${humanDuration(s.mttr.p90)} p90`),

@@ -137,7 +137,7 @@ function breakdown(s: Summary): string {
     .map((x) => [x.priority, `${percent(x.ack.rate)} (${x.ack.met}/${x.ack.measured})`, `${percent(x.resolve.rate)} (${x.resolve.met}/${x.resolve.measured})`]);
   return (
     h2('By severity and priority') +
-    p(`${sev}<br>${pri} · ${s.incidents.resolved} resolved`) +
+    p(`${sev}<br>${pri} · ${s.incidents.resolved} resolved${s.incidents.heartbeats > 0 ? ` · ${s.incidents.heartbeats} from missed or failed heartbeats` : ''}`) +
     (slaRows.length > 0 ? htmlTable(['priority', 'ack SLA', 'resolve SLA'], slaRows, [1, 2]) : '')
   );
 }

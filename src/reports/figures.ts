@@ -5,6 +5,7 @@ import { historyOf, slaOutcome, timeToAcknowledge, timeToResolve, type IncidentH
 import { assertTimeZone, dayIndex, localDays } from '../time/local-days.js';
 import { parseTimeOfDay } from '../time/time-of-day.js';
 import { PageTally } from './page-load.js';
+import { HEARTBEAT_ALERTNAME } from '../heartbeats/alert.js';
 import type {
   ComplianceTargets,
   Counts,
@@ -152,7 +153,9 @@ export function createSummaryBuilder(options: SummaryOptions): SummaryBuilder {
   const pages = new PageTally({ since, until, timeZone, nightHours, channels: options.pageChannels ?? defaultPageChannels });
   let finished = false;
 
+  let heartbeatIncidents = 0;
   function measure(i: ReportIncident, history: IncidentHistory, alerts: readonly ReportAlert[]): void {
+    if (alerts.some((a) => a.labels.alertname === HEARTBEAT_ALERTNAME)) heartbeatIncidents++;
     const tta = timeToAcknowledge(i, history);
     const ttr = timeToResolve(i, history);
     const ack = slaOutcome(i, history, 'ack', until);
@@ -254,7 +257,7 @@ export function createSummaryBuilder(options: SummaryOptions): SummaryBuilder {
           escalated.total === 0 &&
           runbookFigures.runs === 0 &&
           healed.total === 0,
-        incidents: { total: overall.incidents, bySeverity: overall.bySeverity, byPriority: overall.byPriority, resolved: overall.resolved },
+        incidents: { total: overall.incidents, bySeverity: overall.bySeverity, byPriority: overall.byPriority, resolved: overall.resolved, heartbeats: heartbeatIncidents },
         mtta: overall.tta.result(),
         mttr: overall.ttr.result(),
         teams: [...byTeam.entries()]

@@ -43,7 +43,8 @@ function incidentsLine(s: Summary): string {
   const pri = Object.entries(s.incidents.byPriority)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
-  return `Incidents: ${s.incidents.total} (${sev}; ${pri}), ${s.incidents.resolved} resolved`;
+  const beats = s.incidents.heartbeats > 0 ? `, ${s.incidents.heartbeats} from missed or failed heartbeats` : '';
+  return `Incidents: ${s.incidents.total} (${sev}; ${pri}), ${s.incidents.resolved} resolved${beats}`;
 }
 
 function responseTimes(s: Summary): string {

@@ -268,6 +268,8 @@ export interface Summary {
     byPriority: Counts<Priority>;
     /** Of the period's incidents, how many were resolved by its end. */
     resolved: number;
+    /** Of the period's incidents, how many a heartbeat monitor opened (a job, Prometheus or Alertmanager went quiet or failed). */
+    heartbeats: number;
   };
   mtta: DurationStats;
   mttr: DurationStats;

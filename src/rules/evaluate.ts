@@ -11,6 +11,8 @@ export interface AlertFacts {
   annotations: Record<string, string>;
   /** The sender's severity (label or PagerDuty field), used when no rule sets one. */
   rawSeverity: string | null;
+  /** Grouping and runbooks where no rule sets them (heartbeats: one incident per monitor, its own runbooks). */
+  defaults?: { groupBy?: GroupBy; runbooks?: string[] };
 }
 
 /** What the rules decided for one alert, and why. */
@@ -98,8 +100,8 @@ export function evaluate(set: RuleSet, alert: AlertFacts, defaultGroupBy: GroupB
     teamNote: paged.note,
     service: service ?? alert.labels.service ?? alert.labels.job ?? null,
     title: title || titleOf(alert),
-    groupBy: groupBy ?? defaultGroupBy,
-    runbooks: runbooks ?? [],
+    groupBy: groupBy ?? alert.defaults?.groupBy ?? defaultGroupBy,
+    runbooks: runbooks ?? alert.defaults?.runbooks ?? [],
     policy,
     matchedRules,
   };

@@ -5,6 +5,7 @@ import { ConfigError, parseYamlDocument, type Env, type Locator } from '../files
 import { compileMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
 import type { MaintenanceWindow } from './maintenance.js';
 import type { Schedule } from '../oncall/schema.js';
+import type { FileHeartbeat } from './heartbeat-spec.js';
 import { rulesFileSchema, type EscalationPolicy, type InhibitRule, type Person, type Policy, type Rule, type RulesFile, type Team } from './schema.js';
 
 export type CompiledRule = Omit<Rule, 'match'> & { match: CompiledMatcher[]; file: string };
@@ -38,6 +39,8 @@ export interface RuleSet {
   escalationPolicies: Map<string, EscalationPolicy>;
   /** Where rules name runbooks, to check against the runbooks in force (at load and when either reloads). */
   runbookRefs: RuleReference[];
+  /** Heartbeat monitors the files define. */
+  heartbeats: FileHeartbeat[];
 }
 
 const ruleFile = /\.ya?ml$/;
@@ -97,6 +100,7 @@ export function loadRuleSet(dir: string, env: Env = process.env, options: LoadRu
     schedules: new Map(),
     escalationPolicies: new Map(),
     runbookRefs: [],
+    heartbeats: [],
   };
   const refs: RuleReference[] = [];
   /** Where each name was first defined ("file:line:col"), per kind, for the "defined twice" messages. */
@@ -108,6 +112,7 @@ export function loadRuleSet(dir: string, env: Env = process.env, options: LoadRu
     schedule: new Map<string, string>(),
     escalation: new Map<string, string>(),
     defaultTeam: new Map<string, string>(),
+    heartbeat: new Map<string, string>(),
   };
 
   let unparsed = false;
@@ -187,6 +192,12 @@ export function loadRuleSet(dir: string, env: Env = process.env, options: LoadRu
       if (define(defined.defaultTeam, 'a default team', 'defaultTeam', ['defaultTeam'])) set.defaultTeam = parsed.defaultTeam;
       ref('team', parsed.defaultTeam, ['defaultTeam']);
     }
+    (parsed.heartbeats ?? []).forEach(({ spec, written }, i) => {
+      if (!define(defined.heartbeat, `heartbeat "${spec.name}"`, spec.name, ['heartbeats', i, 'name'])) return;
+      set.heartbeats.push({ spec, written, file });
+      if (spec.team) ref('team', spec.team, ['heartbeats', i, 'team']);
+      spec.runbooks.forEach((name, j) => set.runbookRefs.push({ kind: 'runbook', name, where: at(['heartbeats', i, 'runbooks', j]) }));
+    });
     for (const window of parsed.maintenance ?? []) {
       // Already validated with line numbers by the schema; compiled here once.
       set.maintenance.push({

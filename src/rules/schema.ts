@@ -8,6 +8,7 @@ export type { Person, Team };
 import { maintenanceWindowSchema } from './maintenance.js';
 import { compileMatcher, MatcherError, parseMatchers, type CompiledMatcher } from './matchers.js';
 import { compileTemplate } from './title-template.js';
+import { heartbeatDefinition } from './heartbeat-spec.js';
 
 /** A duration like 15m, or "none" where the policy has no such timer. */
 const optionalDuration = optionalDurationSchema('30s, 15m, 4h, or none');
@@ -176,6 +177,8 @@ export const rulesFileSchema = z
     escalation_policies: z.array(escalationPolicySchema).optional(),
     /** On-call schedules: rotations in layers, with overrides. */
     schedules: z.array(scheduleSchema).optional(),
+    /** Heartbeat monitors: page when a job, Prometheus or Alertmanager stops pinging. */
+    heartbeats: z.array(heartbeatDefinition).optional(),
     maintenance: z
       .array(
         maintenanceWindowSchema.superRefine((w, ctx) => {

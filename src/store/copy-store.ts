@@ -21,9 +21,11 @@ const TABLES = [
   'access_tokens',
   'sessions',
   'inbound_events',
+  'heartbeats',
+  'marks',
 ];
 /** Tables whose ids PostgreSQL hands out (identity columns): their next id follows the copied rows. */
-const IDENTITY_TABLES = ['incidents', 'alerts', 'timeline', 'notifications', 'notification_attempts'];
+const IDENTITY_TABLES = ['incidents', 'alerts', 'timeline', 'notifications', 'notification_attempts', 'heartbeats'];
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
 const ROWS_PER_INSERT = 500;
 

@@ -1,7 +1,7 @@
 /** SQL built from field names, shared by the SQLite and PostgreSQL stores (`?` placeholders; see postgres/pool.ts). */
 
 /** Fields stored as JSON text, whichever table they are in. */
-const jsonFields = new Set(['labels', 'annotations', 'links', 'values', 'suppressedBy', 'matchers', 'policy']);
+const jsonFields = new Set(['labels', 'annotations', 'links', 'values', 'suppressedBy', 'matchers', 'policy', 'spec', 'firedLabels']);
 
 /** Converts a field value to what the store keeps (JSON text, 0/1 for booleans). */
 export function toColumnValue(field: string, value: unknown): unknown {

@@ -21,6 +21,11 @@ export abstract class ReadsOf {
   allFiringAlerts: Store['allFiringAlerts'] = () => this.reads.allFiringAlerts();
   listSilences: Store['listSilences'] = (now) => this.reads.listSilences(now);
   getSilence: Store['getSilence'] = (id) => this.reads.getSilence(id);
+  listHeartbeats: Store['listHeartbeats'] = () => this.reads.listHeartbeats();
+  getHeartbeat: Store['getHeartbeat'] = (name) => this.reads.getHeartbeat(name);
+  heartbeatByKeyHash: Store['heartbeatByKeyHash'] = (hash) => this.reads.heartbeatByKeyHash(hash);
+  dueHeartbeats: Store['dueHeartbeats'] = (now, limit) => this.reads.dueHeartbeats(now, limit);
+  nextHeartbeatCheckAt: Store['nextHeartbeatCheckAt'] = () => this.reads.nextHeartbeatCheckAt();
   listNotifications: Store['listNotifications'] = (incidentId, limit) => this.reads.listNotifications(incidentId, limit);
   attemptsOf: Store['attemptsOf'] = (notificationId) => this.reads.attemptsOf(notificationId);
   pendingNotificationCount: Store['pendingNotificationCount'] = () => this.reads.pendingNotificationCount();

@@ -6,6 +6,7 @@
 import type { AccessReads, AccessTx } from './types/access.js';
 import type { AlertReads, AlertTx } from './types/alerts.js';
 import type { DigestTx, ReviewReads } from './types/digests.js';
+import type { HeartbeatReads, HeartbeatTx } from './types/heartbeats.js';
 import type { InboundTx } from './types/inbound.js';
 import type { IncidentChange, IncidentReads, IncidentTx } from './types/incidents.js';
 import type { OutboxReads, OutboxTx } from './types/outbox.js';
@@ -17,6 +18,7 @@ import type { TimerReads, TimerTx } from './types/timers.js';
 export type { AccessReads, AccessTokenRow, AccessTx, SessionRow } from './types/access.js';
 export type { AlertQuery, AlertReads, AlertRefresh, AlertRow, AlertState, AlertTx, NewAlert } from './types/alerts.js';
 export type { DigestScheduleRow, DigestTx, ReviewReads } from './types/digests.js';
+export type { HeartbeatOrigin, HeartbeatReads, HeartbeatRow, HeartbeatState, HeartbeatTx, NewHeartbeat } from './types/heartbeats.js';
 export type { InboundTx } from './types/inbound.js';
 export type {
   IncidentChange,
@@ -37,19 +39,20 @@ export type { SilenceReads, SilenceTx } from './types/silences.js';
 export type { DueTimer, TimerKind, TimerReads, TimerTx } from './types/timers.js';
 
 /** Writes inside one group-committed transaction. Functions given to Store.write must not do I/O of their own. */
-export interface StoreTx extends AlertTx, IncidentTx, OutboxTx, TimerTx, SilenceTx, RunbookTx, AccessTx, DigestTx, InboundTx {
+export interface StoreTx extends AlertTx, IncidentTx, OutboxTx, TimerTx, SilenceTx, RunbookTx, AccessTx, DigestTx, InboundTx, HeartbeatTx {
   /** Runs fn after this write has committed (never if it rolls back): for in-memory state that mirrors the store. */
   afterCommit(fn: () => void): void;
 }
 
 /**
  * What one instance tells the others sharing its database (PostgreSQL): `suppression` a silence or an
- * inhibiting alert changed (reload the mirrors), `approvals` a runbook step was approved or rejected.
+ * inhibiting alert changed (reload the mirrors), `approvals` a runbook step was approved or rejected, `heartbeats` a
+ * monitor was made, changed or deleted through the API.
  */
-export type PeerTopic = 'suppression' | 'approvals';
+export type PeerTopic = 'suppression' | 'approvals' | 'heartbeats';
 
 /** The storage port. Every write resolves only after its transaction is durably committed. */
-export interface Store extends AlertReads, IncidentReads, OutboxReads, SilenceReads, RunbookReads, AccessReads, ReportReads, ReviewReads, TimerReads {
+export interface Store extends AlertReads, IncidentReads, OutboxReads, SilenceReads, RunbookReads, AccessReads, ReportReads, ReviewReads, TimerReads, HeartbeatReads {
   /** Runs fn in a transaction shared with other concurrent writers (group commit); resolves after COMMIT. */
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**
@@ -99,4 +102,6 @@ export type StoreReader = Pick<
   | 'approvalsOf'
   | 'approvalsOfRuns'
   | 'reportChunks'
+  | 'listHeartbeats'
+  | 'getHeartbeat'
 >;

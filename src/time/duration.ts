@@ -31,3 +31,13 @@ export function formatDuration(ms: number): string {
   }
   return out.join('');
 }
+
+/** A duration as a person says it in a title: "45 s", "12 min", "2.5 h", "26 h", "3 d" (rounded to the unit; half hours under 10 h). */
+export function roughDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 10 * 3600) return `${Math.round(s / 1800) / 2} h`;
+  if (s < 48 * 3600) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
+}

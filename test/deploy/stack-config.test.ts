@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
+import { loadRuleSet } from '../../src/rules/ruleset.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -349,6 +350,21 @@ describe('Alertmanager config', () => {
       target_matchers: ['severity="warning"'],
       equal: ['alertname', 'instance'],
     });
+  });
+
+  it('re-sends the Watchdog to Vigil every minute, and the shipped rules define the heartbeat its deliveries ping', () => {
+    const route = am().route.routes.find((r: Obj) => r.matchers?.includes('alertname="Watchdog"'));
+    expect(route).toMatchObject({ receiver: 'vigil', repeat_interval: '1m', group_interval: '1m' });
+    const watchdogRule = loadYaml('deploy/prometheus/alerts.yml')
+      .groups.flatMap((g: Obj) => g.rules)
+      .find((r: Obj) => r.alert === 'Watchdog');
+    expect(watchdogRule).toMatchObject({ expr: 'vector(1)' });
+    const set = loadRuleSet('rules');
+    const watchdog = set.heartbeats.find((h) => h.spec.name === 'watchdog')!;
+    expect(watchdog.spec.matchers.every((m) => m.matches(m.name === 'alertname' ? 'Watchdog' : undefined))).toBe(true);
+    // A ping every minute with a grace of minutes: a stopped pipeline pages within the grace, not the next day.
+    expect(watchdog.spec.schedule).toEqual({ every: 60_000 });
+    expect(watchdog.spec.grace).toBeLessThanOrEqual(10 * 60_000);
   });
 
   it('amtool check-config accepts alertmanager.yml', (ctx) => {

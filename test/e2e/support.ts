@@ -153,9 +153,9 @@ export interface E2EVigil {
   stop(): Promise<void>;
 }
 
-/** Starts the built Vigil CLI on loopback with its own SQLite file and the e2e ingest token. */
-export async function startE2EVigil(dir: string): Promise<E2EVigil> {
-  const config = writeYaml(path.join(dir, 'vigil.yaml'), { server: { host: '127.0.0.1' } });
+/** Starts the built Vigil CLI on loopback with its own SQLite file and the e2e ingest token (and more vigil.yaml sections). */
+export async function startE2EVigil(dir: string, more: Record<string, unknown> = {}): Promise<E2EVigil> {
+  const config = writeYaml(path.join(dir, 'vigil.yaml'), { server: { host: '127.0.0.1' }, ...more });
   const port = await freePort();
   const vigil = await spawnVigil(
     { VIGIL_CONFIG: config, VIGIL_DB: path.join(dir, 'vigil.db'), VIGIL_INGEST_TOKEN: INGEST_TOKEN },

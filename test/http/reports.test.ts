@@ -47,6 +47,7 @@ describe('GET /api/v1/reports/summary', () => {
       bySeverity: { critical: 2, warning: 2, reminder: 0, info: 1 },
       byPriority: { P1: 2, P2: 2, P3: 0, P4: 1 },
       resolved: 4,
+      heartbeats: 0,
     });
     // Acknowledged: #3 5m, #1 10m, #2 40m. Nearest rank: the median is the 2nd of 3, p90 the 3rd.
     expect(s.mtta).toEqual({ count: 3, median: 10 * MIN, p90: 40 * MIN });

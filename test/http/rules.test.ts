@@ -40,9 +40,12 @@ describe('rules decide severity, title and policy, and say why', () => {
     expect(i.timeline.some((e: any) => e.kind === 'severity_unknown')).toBe(false);
   });
 
-  it('the watchdog is info whatever its label says', async () => {
+  it('the Watchdog pings the watchdog heartbeat and opens no incident; a dead man\'s switch no heartbeat takes is info whatever its label says', async () => {
     v = await startVigil();
-    await fire(v, { alertname: 'Watchdog', severity: 'critical' });
+    expect(await (await fire(v, { alertname: 'Watchdog', severity: 'critical' })).json()).toEqual({ accepted: 1 });
+    expect((await v.json('/api/v1/incidents')).incidents).toEqual([]);
+    expect((await v.json('/api/v1/heartbeats/watchdog')).state).toBe('up');
+    await fire(v, { alertname: 'DeadMansSwitch', severity: 'critical' });
     expect(await incident(v)).toMatchObject({ severity: 'info', priority: 'P4' });
   });
 });

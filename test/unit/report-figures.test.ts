@@ -19,6 +19,7 @@ describe('computeSummary over a seeded week (Mon 9 – Mon 16 Mar 2026, Europe/B
       bySeverity: { critical: 5, warning: 3, reminder: 1, info: 1 },
       byPriority: { P1: 5, P2: 3, P3: 1, P4: 1 },
       resolved: 8,
+      heartbeats: 0,
     });
     expect(s.empty).toBe(false);
     expect(s.period).toEqual({ since, until, timeZone, team: null });

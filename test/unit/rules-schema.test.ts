@@ -26,7 +26,7 @@ describe('rules JSON Schema', () => {
 
   it('describes the top-level sections and nothing else', () => {
     const schema = rulesJsonSchema() as Node;
-    expect(Object.keys(schema.properties ?? {}).sort()).toEqual(['defaultTeam', 'escalation_policies', 'inhibit_rules', 'maintenance', 'people', 'policies', 'rules', 'schedules', 'teams']);
+    expect(Object.keys(schema.properties ?? {}).sort()).toEqual(['defaultTeam', 'escalation_policies', 'heartbeats', 'inhibit_rules', 'maintenance', 'people', 'policies', 'rules', 'schedules', 'teams']);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required ?? []).toEqual([]);
   });

@@ -7,6 +7,7 @@ import type { IncidentChange, PeerTopic, Store, StoreTx } from '../types.js';
 import { accessReads, accessTx } from './access.js';
 import { alertReads, alertTx } from './alerts.js';
 import { digestTx, reviewReads } from './digests.js';
+import { heartbeatReads, heartbeatTx } from './heartbeats.js';
 import { classifyFault, isTransientStoreError } from './faults.js';
 import { addChanges, PostgresGroupCommit } from './group-commit.js';
 import { inboundTx } from './inbound.js';
@@ -138,6 +139,7 @@ export class PostgresStore extends ReadsOf implements Store {
       ...reportReads(read),
       ...reviewReads(read),
       ...timerReads(read, this.lease),
+      ...heartbeatReads(read),
     };
   }
 
@@ -232,6 +234,7 @@ export class PostgresStore extends ReadsOf implements Store {
       ...accessTx(q),
       ...digestTx(q),
       ...inboundTx(q),
+      ...heartbeatTx(q),
       afterCommit: (fn) => effects.push(fn),
     };
     return { tx, settle: () => refreshes.flush() };

@@ -315,4 +315,37 @@ export const migrations: string[] = [
   DROP INDEX notifications_by_bundle;
   CREATE INDEX notifications_by_bundle ON notifications (bundle_key, due_at) WHERE status = 'pending' AND bundle_key IS NOT NULL;
   `,
+  `
+  -- Heartbeat monitors: a definition (from a rules file or the API) and where its schedule stands; check_at is
+  -- the next instant the sweep decides something (late, down), so timers live here and survive a restart.
+  CREATE TABLE heartbeats (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT    NOT NULL UNIQUE,
+    origin          TEXT    NOT NULL CHECK (origin IN ('file', 'api')),
+    file            TEXT,
+    spec            TEXT    NOT NULL,
+    key_hash        TEXT    UNIQUE,
+    paused          INTEGER NOT NULL DEFAULT 0,
+    state           TEXT    NOT NULL CHECK (state IN ('new', 'up', 'late', 'down')),
+    last_ping_at    INTEGER,
+    last_ping_kind  TEXT,
+    last_exit_code  INTEGER,
+    last_output     TEXT,
+    started_at      INTEGER,
+    due_at          INTEGER,
+    check_at        INTEGER,
+    late_since      INTEGER,
+    down_since      INTEGER,
+    fired_labels    TEXT,
+    note            TEXT,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  );
+  CREATE INDEX heartbeats_by_check ON heartbeats (check_at) WHERE check_at IS NOT NULL;
+  -- Named instants the store keeps (the heartbeat sweep's last run, to tell a restart from time passing).
+  CREATE TABLE marks (
+    name  TEXT    PRIMARY KEY,
+    at    INTEGER NOT NULL
+  );
+  `,
 ];

@@ -6,6 +6,7 @@ import { accessReads, accessTx } from './access.js';
 import { AlertStateCache } from './alert-state-cache.js';
 import { alertReads, alertTx } from './alerts.js';
 import { digestTx, reviewReads } from './digests.js';
+import { heartbeatReads, heartbeatTx } from './heartbeats.js';
 import { classifyFault } from './faults.js';
 import { GroupCommit } from './group-commit.js';
 import { inboundTx } from './inbound.js';
@@ -80,6 +81,7 @@ export class SqliteStore extends ReadsOf implements Store {
       ...accessTx(stmt),
       ...digestTx(stmt),
       ...inboundTx(stmt),
+      ...heartbeatTx(stmt),
       afterCommit: (fn) => commits.afterCommit(fn),
     });
     const read = this.read;
@@ -94,6 +96,7 @@ export class SqliteStore extends ReadsOf implements Store {
       ...reportReads(stmt, read),
       ...reviewReads(stmt, read),
       ...timerReads(stmt, read),
+      ...heartbeatReads(stmt, read),
     };
   }
 

@@ -3,7 +3,7 @@ import type { Severity } from '../../alerts/severity.js';
 import type { Suppression } from '../../rules/suppression-types.js';
 
 /** A stored alert: the canonical alert of one incident, with what Vigil learned about it since. */
-export interface AlertRow extends Omit<Alert, 'receivedAt'> {
+export interface AlertRow extends Omit<Alert, 'receivedAt' | 'defaults'> {
   id: number;
   incidentId: number;
   severity: Severity;
