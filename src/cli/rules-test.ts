@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
-import { evaluate, explain } from '../rules/evaluate.js';
+import { evaluate, explain, matches } from '../rules/evaluate.js';
 import { loadRuleSet } from '../rules/ruleset.js';
 import { InhibitionIndex } from '../rules/inhibition.js';
 import { SilenceBook } from '../rules/silences.js';
@@ -92,8 +92,11 @@ export async function rulesTest(args: string[], opts: { at?: string }): Promise<
     const fingerprint = alert.fingerprint ?? fingerprintLabels(alert.labels);
     const suppression = findSuppression({ rules, silences, inhibition }, { labels: alert.labels, annotations, fingerprint }, now);
     const heading = alerts.length > 1 ? `alert ${i + 1} of ${alerts.length}` : 'alert';
+    // Only the rules files' monitors: those made through the API are in the database.
+    const pings = rules.heartbeats.filter((h) => h.spec.matchers.length > 0 && matches(h.spec.matchers, { labels: alert.labels, annotations }));
     return [
       `${`${heading}:`.padEnd(12)} ${alertLabel(alert.labels)} ${JSON.stringify(alert.labels)}`,
+      ...(pings.length > 0 ? [`heartbeat:   a ping of ${pings.map((h) => h.spec.name).join(', ')} when firing; never an incident (what follows applies without that heartbeat)`] : []),
       `rules:       ${decision.matchedRules.length ? decision.matchedRules.join(' → ') : '(none matched)'}`,
       `severity:    ${decision.severity} (${decision.severityFrom})`,
       `priority:    ${decision.priority}`,

@@ -31,7 +31,7 @@ const importMap = JSON.stringify({
 });
 
 /** The pages the console's router draws; every one is the same document. */
-export const consolePaths = ['/', '/sign-in', '/incidents/:id', '/oncall', '/silences', '/reports'];
+export const consolePaths = ['/', '/sign-in', '/incidents/:id', '/oncall', '/silences', '/heartbeats', '/reports'];
 
 /**
  * Strict by default: scripts only from Vigil itself plus the one inline import map, pinned by its hash

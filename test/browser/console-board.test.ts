@@ -195,6 +195,21 @@ if (requireBinary(CHROMIUM, 'chromium', 'console in Chromium')) {
       expect((await v.json('/api/v1/silences?state=expired', AUTH)).silences).toHaveLength(1);
     });
 
+    it('heartbeats: lists each monitor with its state, and pauses one', async () => {
+      v = await startConsoleVigil();
+      expect((await v.post('/api/v1/heartbeats', { name: 'nightly-backup', every: '1d', grace: '1h' }, AUTH)).status).toBe(201);
+      await v.post('/api/v1/heartbeats/nightly-backup/ping', '');
+      const { page } = await b.page();
+      await signIn(page, v, await v.token('alice'), '/heartbeats');
+      const row = page.getByRole('row', { name: /nightly-backup/ });
+      await row.getByText('Up', { exact: true }).waitFor();
+      expect(await row.getByText('every 1d · grace 1h').count()).toBe(1);
+      await page.getByRole('row', { name: /watchdog/ }).getByText('New (never pinged)').waitFor();
+      await row.getByRole('button', { name: 'Pause nightly-backup' }).click();
+      await row.getByText('Paused', { exact: true }).waitFor();
+      expect((await v.json('/api/v1/heartbeats/nightly-backup', AUTH)).paused).toBe(true);
+    });
+
     it('reports: the period’s figures as charts and tables', async () => {
       v = await startConsoleVigil();
       await v.fire(warning(1), warning(2), { labels: { alertname: 'DbDown', service: 'db', severity: 'critical' }, annotations: { summary: 'Database down' } });

@@ -143,4 +143,25 @@ if (available)
       expect(await a.json(`/api/v1/runbooks/runs/${run.id}`)).toMatchObject({ status: 'done', outcome: 'interrupted', summary: 'taken over' });
       expect(target.requests.filter((r) => r.url === '/restart')).toEqual([]);
     });
+  
+  it('heartbeats: a monitor made on one instance takes the Watchdog on the other; down, it opens one incident however many instances sweep; a ping on either resolves it', async () => {
+    const [a, b] = await two();
+    const made = await a.post('/api/v1/heartbeats', { name: 'pipeline', every: '1m', grace: '2m', matchers: ['alertname="PipelineAlive"'] });
+    expect(made.status).toBe(201);
+    const alive = () => b.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'PipelineAlive' } }]));
+    // b hears of the new monitor from a (NOTIFY), then takes the alert as a ping, never an incident.
+    await waitFor(async () => {
+      await alive();
+      return (await b.json('/api/v1/heartbeats/pipeline')).state === 'up';
+    }, 5_000, 'b to take the alert as a ping');
+    expect((await a.json('/api/v1/incidents')).incidents).toEqual([]);
+    for (const v of [a, b]) v.clock.set(v.clock.now() + 4 * 60_000);
+    await Promise.all([a.vigil.scheduler.tick(), b.vigil.scheduler.tick()]);
+    await Promise.all([a.vigil.scheduler.tick(), b.vigil.scheduler.tick()]);
+    const opened = (await b.json('/api/v1/incidents')).incidents;
+    expect(opened.map((i: { title: string }) => i.title)).toEqual([expect.stringMatching(/^Heartbeat pipeline missed/)]);
+    await alive();
+    expect((await a.json(`/api/v1/incidents/${opened[0].id}`)).status).toBe('resolved');
   });
+});
+

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath, freePort, repoRoot, spawnVigil, type RunningVigil } from '../helpers/process.js';
-import { amWebhook, tempDir } from '../helpers/vigil.js';
+import { amWebhook, startVigil, tempDir } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
@@ -26,6 +26,31 @@ async function vigil(args: string[], env: Record<string, string> = {}, cwd = rep
 }
 
 describe('vigil CLI', () => {
+  it('heartbeats lists each monitor with its state, last ping and next due, as a table or as the API\'s JSON', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const dbPath = path.join(dir, 'v.db');
+    const started = Date.now();
+    const t = await startVigil({ dbPath, now: started });
+    await t.post('/api/v1/heartbeats', { name: 'etl', every: '1h', grace: '5m' });
+    await t.post('/api/v1/heartbeats/etl/ping', '');
+    await t.post('/api/v1/heartbeats', { name: 'report', cron: '0 6 * * *', timeZone: 'Europe/Berlin' });
+    await t.post('/api/v1/heartbeats/report/pause', {});
+    await t.close();
+    const { code, stdout } = await vigil(['heartbeats'], { VIGIL_DB: dbPath });
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+STATE\s+LAST PING\s+NEXT DUE\s+SCHEDULE\s+GRACE$/);
+    expect(lines.find((l) => l.startsWith('etl '))).toMatch(/^etl\s+up\s+\d{4}-\d\d-\d\d \d\d:\d\dZ \(\d+ s ago\)\s+\d{4}-\d\d-\d\d \d\d:\d\dZ \(in (?:60|59) min\)\s+every 1h\s+5m$/);
+    expect(lines.find((l) => l.startsWith('report '))).toMatch(/^report\s+paused\s+-\s+-\s+cron 0 6 \* \* \* \(Europe\/Berlin\)\s+5m$/);
+    expect(lines.find((l) => l.startsWith('watchdog '))).toMatch(/^watchdog\s+new\s+-\s+-\s+every 1m\s+5m$/);
+    const json = await vigil(['heartbeats', '--json'], { VIGIL_DB: dbPath });
+    expect(JSON.parse(json.stdout).heartbeats.map((h: { name: string; state: string }) => `${h.name} ${h.state}`)).toEqual(['etl up', 'report paused', 'watchdog new']);
+    const missing = await vigil(['heartbeats'], { VIGIL_DB: path.join(dir, 'none.db') });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^no Vigil database at /);
+  });
+
   it('--help lists the commands', async () => {
     const { code, stdout } = await vigil(['--help']);
     expect(code).toBe(0);
@@ -171,6 +196,7 @@ describe('rules from the command line', () => {
     writeFileSync(file, JSON.stringify({ version: '4', alerts: [{ labels: { alertname: 'Watchdog', severity: 'critical' } }] }));
     const json = await vigil(['rules', 'test', file]);
     expect(json.stdout).toMatch(/severity:\s+info \(rule watchdog\)/);
+    expect(json.stdout).toMatch(/heartbeat:\s+a ping of watchdog when firing; never an incident/);
     expect(json.stdout).toMatch(/nobody is paged/);
   });
 

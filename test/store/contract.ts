@@ -5,6 +5,7 @@ import { alertsContract } from './contract/alerts.js';
 import { changesContract } from './contract/changes.js';
 import { digestsContract } from './contract/digests.js';
 import { groupCommitContract } from './contract/group-commit.js';
+import { heartbeatsContract } from './contract/heartbeats.js';
 import { inboundContract } from './contract/inbound.js';
 import { incidentListContract } from './contract/incident-list.js';
 import { incidentsContract } from './contract/incidents.js';
@@ -63,6 +64,7 @@ export function describeStoreContract(name: string, subject: StoreSubject): void
     accessContract(ctx);
     inboundContract(ctx);
     digestsContract(ctx);
+    heartbeatsContract(ctx);
     reportsContract(ctx);
   });
 }

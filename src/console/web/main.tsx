@@ -13,6 +13,7 @@ import { ReportsPage } from './reports.js';
 import { navigate, onNavigate, routeOf } from './router.js';
 import { SignIn } from './sign-in.js';
 import { SilencesPage } from './silences.js';
+import { HeartbeatsPage } from './heartbeats.js';
 import type { Viewer } from './types.js';
 import { App, Link, PageTitle, useApp } from './ui.js';
 
@@ -151,6 +152,8 @@ function Root() {
             <OnCallPage />
           ) : route.page === 'silences' ? (
             <SilencesPage search={new URL(address, location.origin).search} />
+          ) : route.page === 'heartbeats' ? (
+            <HeartbeatsPage />
           ) : route.page === 'reports' ? (
             <ReportsPage search={new URL(address, location.origin).search} />
           ) : route.page === 'sign-in' ? null : (
@@ -198,6 +201,7 @@ function Header(props: { viewer: Viewer; path: string; onSignOut: () => void; on
           {item('board', '/', t('nav.board'))}
           {item('oncall', '/oncall', t('nav.oncall'))}
           {item('silences', '/silences', t('nav.silences'))}
+          {item('heartbeats', '/heartbeats', t('nav.heartbeats'))}
           {item('reports', '/reports', t('nav.reports'))}
         </ul>
       </nav>

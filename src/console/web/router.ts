@@ -25,6 +25,7 @@ export type Route =
   | { page: 'incident'; id: number }
   | { page: 'oncall' }
   | { page: 'silences' }
+  | { page: 'heartbeats' }
   | { page: 'reports' }
   | { page: 'not-found' };
 
@@ -34,6 +35,7 @@ export function routeOf(pathname: string): Route {
   if (path === '/sign-in') return { page: 'sign-in' };
   if (path === '/oncall') return { page: 'oncall' };
   if (path === '/silences') return { page: 'silences' };
+  if (path === '/heartbeats') return { page: 'heartbeats' };
   if (path === '/reports') return { page: 'reports' };
   const incident = /^\/incidents\/(\d{1,15})$/.exec(path);
   if (incident) return { page: 'incident', id: Number(incident[1]) };

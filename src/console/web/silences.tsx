@@ -3,7 +3,7 @@ import { api, errorText } from './api.js';
 import { navigate } from './router.js';
 import { SilenceForm } from './silence-form.js';
 import type { Silence } from './types.js';
-import { Link, Loading, Problem, Time, useApp, useLoad, useTitle } from './ui.js';
+import { Link, ListBody, Time, useApp, useLoad, useTitle } from './ui.js';
 
 const states = ['active', 'pending', 'expired'] as const;
 type State = (typeof states)[number];
@@ -41,64 +41,55 @@ export function SilencesPage({ search }: { search: string }) {
           ))}
         </ul>
       </nav>
-      {problem ? (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      ) : null}
-      {loaded.state === 'loading' ? (
-        <Loading />
-      ) : loaded.state === 'error' ? (
-        <Problem error={loaded.error} retry={reload} />
-      ) : loaded.value.silences.length === 0 ? (
-        <p class="empty">{t('silences.none')}</p>
-      ) : (
-        <table class="stack">
-          <thead>
-            <tr>
-              <th scope="col">{t('silences.col.matchers')}</th>
-              <th scope="col">{t('silences.col.from')}</th>
-              <th scope="col">{t('silences.col.until')}</th>
-              <th scope="col">{t('silences.col.by')}</th>
-              <th scope="col">{t('silences.col.comment')}</th>
-              <th scope="col">
-                <span class="sr-only">{t('incident.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {loaded.value.silences.map((s) => (
-              <tr key={s.id}>
-                <td data-label={t('silences.col.matchers')}>
-                  <ul class="plain">
-                    {s.matchers.map((m) => (
-                      <li key={m}>
-                        <code>{m}</code>
-                      </li>
-                    ))}
-                  </ul>
-                </td>
-                <td data-label={t('silences.col.from')}>
-                  <Time iso={s.startsAt} />
-                </td>
-                <td data-label={t('silences.col.until')}>
-                  <Time iso={s.endsAt} />
-                </td>
-                <td data-label={t('silences.col.by')}>{s.createdBy}</td>
-                <td data-label={t('silences.col.comment')}>{s.comment}</td>
-                <td>
-                  {s.state !== 'expired' ? (
-                    <button type="button" onClick={() => void expire(s.id)}>
-                      {t('silences.expire')}
-                      <span class="sr-only"> {s.matchers.join(', ')}</span>
-                    </button>
-                  ) : null}
-                </td>
+      <ListBody problem={problem} loaded={loaded} retry={reload} empty={(v) => (v.silences.length === 0 ? t('silences.none') : null)}>
+        {(value) => (
+          <table class="stack">
+            <thead>
+              <tr>
+                <th scope="col">{t('silences.col.matchers')}</th>
+                <th scope="col">{t('silences.col.from')}</th>
+                <th scope="col">{t('silences.col.until')}</th>
+                <th scope="col">{t('silences.col.by')}</th>
+                <th scope="col">{t('silences.col.comment')}</th>
+                <th scope="col">
+                  <span class="sr-only">{t('incident.actions')}</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {value.silences.map((s) => (
+                <tr key={s.id}>
+                  <td data-label={t('silences.col.matchers')}>
+                    <ul class="plain">
+                      {s.matchers.map((m) => (
+                        <li key={m}>
+                          <code>{m}</code>
+                        </li>
+                      ))}
+                    </ul>
+                  </td>
+                  <td data-label={t('silences.col.from')}>
+                    <Time iso={s.startsAt} />
+                  </td>
+                  <td data-label={t('silences.col.until')}>
+                    <Time iso={s.endsAt} />
+                  </td>
+                  <td data-label={t('silences.col.by')}>{s.createdBy}</td>
+                  <td data-label={t('silences.col.comment')}>{s.comment}</td>
+                  <td>
+                    {s.state !== 'expired' ? (
+                      <button type="button" onClick={() => void expire(s.id)}>
+                        {t('silences.expire')}
+                        <span class="sr-only"> {s.matchers.join(', ')}</span>
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
       <section aria-labelledby="new-silence">
         <h2 id="new-silence">{t('silences.new')}</h2>
         <SilenceForm matchers={[]} idPrefix="new-silence" onCreated={() => (state === 'expired' ? navigate('/silences') : reload())} />

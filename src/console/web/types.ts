@@ -117,6 +117,19 @@ export interface Silence {
   state: 'active' | 'pending' | 'expired';
 }
 
+export interface Heartbeat {
+  name: string;
+  state: 'new' | 'up' | 'late' | 'down' | 'paused';
+  paused: boolean;
+  muted: string | null;
+  origin: 'file' | 'api';
+  schedule: string | null;
+  grace: string | null;
+  lastPingAt: string | null;
+  nextDueAt: string | null;
+  downSince: string | null;
+}
+
 export interface Viewer {
   person: string | null;
   name: string;

@@ -109,6 +109,30 @@ export function Loading() {
   return <p class="muted">{t('common.loading')}</p>;
 }
 
+/** A list page's body: the action's problem if any, then loading, the load's error, the empty text, or the list. */
+export function ListBody<T>(props: { problem: string | null; loaded: Loaded<T>; retry: () => void; empty: (value: T) => string | null; children: (value: T) => ComponentChildren }) {
+  const { problem, loaded } = props;
+  const empty = loaded.state === 'ready' ? props.empty(loaded.value) : null;
+  return (
+    <>
+      {problem ? (
+        <p class="problem" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      {loaded.state === 'loading' ? (
+        <Loading />
+      ) : loaded.state === 'error' ? (
+        <Problem error={loaded.error} retry={props.retry} />
+      ) : empty !== null ? (
+        <p class="empty">{empty}</p>
+      ) : (
+        props.children(loaded.value)
+      )}
+    </>
+  );
+}
+
 export function Flags({ incident }: { incident: Incident }) {
   const { t, lang } = useApp();
   return (

@@ -41,11 +41,14 @@ export interface PeerHandlers {
   failed(err: unknown): void;
 }
 
+/** Every topic a peer may tell (a message naming another is dropped). */
+const topics = ['suppression', 'approvals', 'heartbeats'] as const satisfies readonly PeerTopic[];
+
 function isMessage(m: unknown): m is Message {
   if (typeof m !== 'object' || m === null || typeof (m as Message).from !== 'string') return false;
   const { i, t } = m as Message;
   if (i !== undefined && !(Array.isArray(i) && i.every((e) => Array.isArray(e) && typeof e[0] === 'number' && e.slice(1).every((k) => typeof k === 'string')))) return false;
-  return t === undefined || t === 'suppression' || t === 'approvals';
+  return t === undefined || (topics as readonly string[]).includes(t);
 }
 
 /** The payloads telling peers of a commit's incident changes: as few as fit, each under the size limit. */
