@@ -119,6 +119,40 @@ const optionalSecret = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+/**
+ * Chat robots teams and people reach through a group's incoming webhook (Microsoft Teams Workflows, DingTalk, WeCom,
+ * Feishu / Lark), by name: rules address one as `<type>:<name>` (`chat: dingtalk:ops-cn`). Without its credential a
+ * robot runs in log mode. `baseUrl`: regions, proxies, test doubles (and Lark's domain instead of Feishu's).
+ */
+const robotTimeout = duration.default(10_000);
+export const robotSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('teams'), /** The Workflows webhook URL (it carries its signature). */ url: optionalSecret, timeout: robotTimeout }).strict(),
+  z
+    .object({
+      type: z.literal('dingtalk'),
+      accessToken: optionalSecret,
+      /** The robot's signing secret (加签), when it has one. */
+      secret: optionalSecret,
+      baseUrl: z.url().default('https://oapi.dingtalk.com'),
+      timeout: robotTimeout,
+    })
+    .strict(),
+  z.object({ type: z.literal('wecom'), key: optionalSecret, baseUrl: z.url().default('https://qyapi.weixin.qq.com'), timeout: robotTimeout }).strict(),
+  z
+    .object({
+      type: z.literal('feishu'),
+      /** The hook id at the end of the bot's webhook URL. */
+      hook: optionalSecret,
+      /** The bot's signature secret (签名校验), when it has one. */
+      secret: optionalSecret,
+      baseUrl: z.url().default('https://open.feishu.cn'),
+      timeout: robotTimeout,
+    })
+    .strict(),
+]);
+export type RobotConfig = z.output<typeof robotSchema>;
+export const robotTypes = ['teams', 'dingtalk', 'wecom', 'feishu'] as const;
+
 const notify = z
   .object({
     /** HMAC key for signed acknowledge/resolve links; unset: a random key per start (links die on restart). */
@@ -166,6 +200,7 @@ const notify = z
       })
       .strict()
       .prefault({}),
+    robots: z.record(z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)'), robotSchema).default({}),
     webhook: z
       .object({
         url: z.url().optional(),

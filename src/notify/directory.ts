@@ -76,7 +76,7 @@ export function resolveTargets(
 export function addressOf(rules: RuleSet, personId: string, channel: ChannelName, team: string | null): Target | null {
   const p = rules.people.get(personId);
   if (!p) return null;
-  const address = channel === 'voice' || channel === 'sms' ? p.phone : channel === 'email' ? p.email : channel === 'chat' ? (p.slack ?? teamOf(rules, team)?.chat) : undefined;
+  const address = channel === 'voice' || channel === 'sms' ? p.phone : channel === 'email' ? p.email : channel === 'chat' ? (p.chat ?? p.slack ?? teamOf(rules, team)?.chat) : undefined;
   return address ? { channel, recipient: { person: p.id, name: p.name, address } } : null;
 }
 

@@ -12,7 +12,7 @@ import { msSince, recordDelivered } from './pipeline/record.js';
 import { recordFailure } from './pipeline/record-failure.js';
 import { renderSend } from './pipeline/render.js';
 import { asChannelError, send } from './pipeline/send.js';
-import type { Channel, ChannelName } from './types.js';
+import { providerFor, type Channel, type ChannelName } from './types.js';
 
 export type { DispatcherOptions } from './pipeline/context.js';
 
@@ -37,7 +37,7 @@ export class Dispatcher {
       if (degraded) logger.warn({ provider }, `delivery degraded: ${provider} is failing; pages are retried until it recovers`);
       else logger.info({ provider }, `delivery recovered: ${provider} delivers again`);
     });
-    for (const c of channels.values()) metrics.deliveryDegraded.set({ provider: c.provider }, 0);
+    for (const c of channels.values()) for (const provider of c.providers ?? [c.provider]) metrics.deliveryDegraded.set({ provider }, 0);
     this.ctx = { store, channels, clock, logger, metrics, health, options };
   }
 
@@ -117,7 +117,7 @@ export class Dispatcher {
       await recordDelivered(ctx, channel!, prepared, result, started);
     } catch (err) {
       const e = asChannelError(err);
-      if (channel) ctx.health.failed(channel.provider, e.kind, e.message, ctx.clock.now());
+      if (channel) ctx.health.failed(providerFor(channel, prepared.delivery.recipient.address), e.kind, e.message, ctx.clock.now());
       const retryAt = await recordFailure(ctx, prepared.members, e, msSince(started));
       if (retryAt !== null) this.wakeAt(retryAt);
       else this.wake();

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Store } from '../store/types.js';
 import { ChatChannel } from './channels/chat.js';
+import { ChatRouter } from './channels/chat-router.js';
 import { EmailChannel } from './channels/email.js';
 import { SmsChannel } from './channels/sms.js';
 import { VoiceChannel } from './channels/voice.js';
@@ -43,7 +44,7 @@ export function createNotifier(
   const unwrapped: Channel[] = [
     new VoiceChannel(n.twilio, publicUrl),
     new SmsChannel(n.twilio),
-    new ChatChannel(n.slack, logger),
+    new ChatRouter(withLogMode(new ChatChannel(n.slack, logger), logger), n.robots, (id) => deps.rules().people.get(id), logger, () => deps.clock.now()),
     new EmailChannel(n.smtp),
     new WebhookChannel(n.webhook, logger),
   ];

@@ -94,10 +94,19 @@ export interface Channel {
   readonly provider: string;
   /** True when credentials are configured; otherwise the channel logs and reports mode 'log'. */
   readonly live: boolean;
+  /** Chat: the provider behind one address (Slack, or the robot it names); absent, `provider` for every address. */
+  providerOf?(address: string): string;
+  /** Every provider it may use, for the health gauges (absent: `provider`). */
+  readonly providers?: readonly string[];
   send(delivery: Delivery): Promise<SendResult>;
   /** Chat: update the original message after acknowledge/resolve (optional). */
   update?(delivery: Delivery, providerId: string): Promise<void>;
   close?(): Promise<void>;
+}
+
+/** The provider a message to this address goes through. */
+export function providerFor(channel: Channel, address: string): string {
+  return channel.providerOf?.(address) ?? channel.provider;
 }
 
 /** What inbound callbacks (phone keypress, SMS reply, chat button, email link) may do to an incident. */

@@ -14,6 +14,11 @@ export const personSchema = z
     phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +4915112345678').optional(),
     /** Slack member id (U…) for direct messages. */
     slack: z.string().min(1).max(100).optional(),
+    /** Where their chat messages go instead of their team's: a Slack channel or a robot (`dingtalk:ops-cn`). */
+    chat: z.string().min(1).max(100).optional(),
+    /** Their WeCom userid and Feishu open_id, to @mention them in those groups (DingTalk mentions by phone). */
+    wecom: z.string().min(1).max(100).optional(),
+    feishu: z.string().min(1).max(100).optional(),
   })
   .strict();
 
@@ -21,7 +26,7 @@ export const personSchema = z
 export const teamSchema = z
   .object({
     name: z.string().min(1).max(100),
-    /** Slack channel id or name for the team. */
+    /** The team's chat: a Slack channel id or name, or a robot of notify.robots as `<type>:<name>` (`teams:platform`). */
     chat: z.string().min(1).max(100).optional(),
     /** Role "team": everyone listed here. */
     members: z.array(personId).default([]),

@@ -1,49 +1,27 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observe/logger.js';
 import { signWebhook, WebhookChannel } from '../../src/notify/channels/webhook.js';
 import { withLogMode } from '../../src/notify/channels/log-mode.js';
 import { ChannelError, type Delivery } from '../../src/notify/types.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sampleIncident } from '../helpers/deliveries.js';
+import { startReceiver, type Answer, type Received, type Receiver } from '../helpers/receiver.js';
 
 const logger = createLogger('silent');
 const SECRET = 'webhook-secret';
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-let server: Server | undefined;
-let sockets: Set<Socket>;
+let server: Receiver | undefined;
 let received: Received[];
 
 /** A local receiver that records each request and answers with `answer`. */
-async function receiver(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  received = [];
-  sockets = new Set();
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      answer(req, res);
-    });
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/vigil`;
+async function receiver(answer: Answer): Promise<string> {
+  server = await startReceiver(answer);
+  received = server.received;
+  return `${server.base}/hooks/vigil`;
 }
 
 afterEach(async () => {
-  if (!server) return;
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((resolve) => server!.close(() => resolve()));
+  await server?.close();
   server = undefined;
 });
 
@@ -53,21 +31,7 @@ function delivery(over: Partial<Delivery> = {}): Delivery {
     kind: 'page',
     channel: 'webhook',
     recipient: { person: 'alice', name: 'Alice', address: 'ops-hook' },
-    incident: {
-      id: 42,
-      title: 'CPU above 95% for 5m',
-      status: 'triggered',
-      severity: 'critical',
-      priority: 'P1',
-      team: 'payments',
-      service: 'checkout',
-      createdAt: Date.UTC(2024, 4, 1, 12, 0, 0),
-      acknowledgedBy: null,
-      resolvedBy: null,
-      alertCount: 2,
-      links: [{ href: 'https://runbooks.example/cpu', text: 'Runbook' }],
-      details: ['checkout-1 at 97%'],
-    },
+    incident: sampleIncident({ links: [{ href: 'https://runbooks.example/cpu', text: 'Runbook' }], details: ['checkout-1 at 97%'] }),
     rendered: { subject: '[P1] CPU above 95% for 5m', text: 'CPU above 95% on checkout', html: '', sms: '', speech: '' },
     idempotencyKey: 'notification-9',
     threadRef: null,
@@ -208,7 +172,7 @@ describe('WebhookChannel', () => {
 
   it('a closed port is a network error', async () => {
     const url = await receiver(answerWith(200));
-    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await server!.close();
     server = undefined;
     const err = await failure(channel(url).send(delivery()));
     expect(err.kind).toBe('network');

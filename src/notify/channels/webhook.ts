@@ -56,11 +56,11 @@ export function parseRetryAfter(value: unknown, nowMs = Date.now()): number | un
 
 const timeoutCodes = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** The one place a webhook answer or failure becomes a ChannelError. */
-export function classifyWebhookResponse(res: Pick<AxiosResponse, 'status' | 'headers'>, nowMs = Date.now()): ChannelError | null {
+/** The one place an HTTP answer of a webhook (Vigil's own, or a chat robot's: `label`) becomes a ChannelError. */
+export function classifyWebhookResponse(res: Pick<AxiosResponse, 'status' | 'headers'>, nowMs = Date.now(), label = 'webhook'): ChannelError | null {
   const { status } = res;
   if (status >= 200 && status < 300) return null;
-  const message = `webhook: HTTP ${status}`;
+  const message = `${label}: HTTP ${status}`;
   if (status === 429) return new ChannelError('rate_limited', message, parseRetryAfter(res.headers['retry-after'], nowMs));
   if (status === 401 || status === 403) return new ChannelError('auth', message);
   if (status >= 500) return new ChannelError('server', message);
@@ -68,16 +68,16 @@ export function classifyWebhookResponse(res: Pick<AxiosResponse, 'status' | 'hea
   return new ChannelError('client', status >= 300 && status < 400 ? `${message} (redirects are not followed)` : message);
 }
 
-export function classifyWebhookError(err: unknown, timeoutMs: number): ChannelError {
+export function classifyWebhookError(err: unknown, timeoutMs: number, label = 'webhook'): ChannelError {
   if (err instanceof ChannelError) return err;
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && timeoutCodes.has(code)) return new ChannelError('timeout', `webhook: no answer within ${timeoutMs}ms`);
-  if (code === 'ERR_BAD_RESPONSE') return new ChannelError('server', 'webhook: unreadable answer');
+  if (typeof code === 'string' && timeoutCodes.has(code)) return new ChannelError('timeout', `${label}: no answer within ${timeoutMs}ms`);
+  if (code === 'ERR_BAD_RESPONSE') return new ChannelError('server', `${label}: unreadable answer`);
   if (code === 'ERR_INVALID_URL' || code === 'ERR_BAD_OPTION_VALUE' || code === 'ERR_BAD_OPTION') {
-    return new ChannelError('client', 'webhook: invalid request');
+    return new ChannelError('client', `${label}: invalid request`);
   }
   // Connection refused/reset, DNS failures, unreachable hosts: the receiver may come back.
-  return new ChannelError('network', `webhook: ${typeof code === 'string' ? code : 'connection failed'}`);
+  return new ChannelError('network', `${label}: ${typeof code === 'string' ? code : 'connection failed'}`);
 }
 
 const isHttpUrl = (s: string) => /^https?:\/\//i.test(s) && URL.canParse(s);

@@ -3,9 +3,11 @@ import type { ChannelName } from '../types.js';
 
 /**
  * Per-provider pacing: Twilio takes about one call and one message per second from one number, Slack
- * about one message per second per channel. Email is paced by the SMTP pool, webhooks not at all.
+ * about one message per second per channel, DingTalk and WeCom robots 20 messages a minute each. Email is paced
+ * by the SMTP pool, webhooks not at all.
  */
 const intervalMs: Partial<Record<ChannelName, number>> = { voice: 1000, sms: 1000, chat: 1000 };
+const robotIntervalMs: Record<string, number> = { dingtalk: 3000, wecom: 3000 };
 
 export class RateLimiter {
   private readonly nextFree = new Map<string, number>();
@@ -17,7 +19,7 @@ export class RateLimiter {
 
   /** Takes a slot if one is free at `now`; otherwise says when the next one is. */
   take(channel: ChannelName, address: string, now: number): { ok: true } | { ok: false; at: number } {
-    const every = intervalMs[channel];
+    const every = channel === 'chat' ? (robotIntervalMs[address.split(':', 1)[0]!] ?? intervalMs.chat) : intervalMs[channel];
     if (!every) return { ok: true };
     const key = this.key(channel, address);
     const free = this.nextFree.get(key) ?? 0;

@@ -1,5 +1,5 @@
 import type { NotificationRow } from '../../store/types.js';
-import type { Channel, MessageKind, SendResult } from '../types.js';
+import { providerFor, type Channel, type MessageKind, type SendResult } from '../types.js';
 import type { PipelineContext } from './context.js';
 import type { Prepared } from './render.js';
 
@@ -48,7 +48,7 @@ export async function recordDelivered(ctx: PipelineContext, channel: Channel, { 
     }
   });
   ctx.metrics.notificationsTotal.inc({ channel: n.channel, outcome: 'delivered', reason: result.mode });
-  if (channel.live) ctx.health.delivered(channel.provider);
+  if (result.mode === 'live') ctx.health.delivered(providerFor(channel, delivery.recipient.address));
   if (delivery.incident && n.kind === 'page') ctx.metrics.notificationLatency.observe({ channel: n.channel }, Math.max(0, at - delivery.incident.createdAt) / 1000);
 }
 
