@@ -10,6 +10,7 @@ import { ChatChannel } from '../../src/notify/channels/chat.js';
 import { withLogMode } from '../../src/notify/channels/log-mode.js';
 import { slackCallbacks, verifySlackSignature } from '../../src/notify/inbound/slack.js';
 import { ChannelError, type Delivery, type IncidentActions, type IncidentSummary } from '../../src/notify/types.js';
+import { sampleIncident } from '../helpers/deliveries.js';
 
 const API = 'https://slack.test';
 const apiUrl = `${API}/api/`;
@@ -17,25 +18,14 @@ const TOKEN = 'xoxb-test-1234567890';
 const logger = createLogger('silent');
 
 function incident(over: Partial<IncidentSummary> = {}): IncidentSummary {
-  return {
-    id: 42,
-    title: 'CPU above 95% for 5m',
-    status: 'triggered',
-    severity: 'critical',
-    priority: 'P1',
-    team: 'payments',
-    service: 'checkout',
-    createdAt: Date.UTC(2024, 4, 1, 12, 0, 0),
-    acknowledgedBy: null,
-    resolvedBy: null,
-    alertCount: 2,
+  return sampleIncident({
     links: [
       { href: 'https://runbooks.example/cpu', text: 'Runbook' },
       { href: 'https://grafana.example/d/1', text: 'Dashboard' },
     ],
     details: ['checkout-1 at 97%', 'checkout-2 at 96%'],
     ...over,
-  };
+  });
 }
 
 function delivery(over: Partial<Delivery> = {}): Delivery {
