@@ -169,6 +169,39 @@ const notify = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Which SMS providers a number goes through, in order: a route's providers for numbers with its prefix (the first
+     * route that matches), else `providers`. A message one provider fails is tried on the next at once.
+     */
+    sms: z
+      .object({
+        providers: z.array(z.enum(['twilio', 'aliyun'])).min(1).default(['twilio']),
+        routes: z
+          .array(z.object({ prefix: z.string().regex(/^\+\d{1,6}$/, 'a country or area prefix like +86'), providers: z.array(z.enum(['twilio', 'aliyun'])).min(1) }).strict())
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
+    /** Alibaba Cloud SMS (mainland China numbers): only pre-approved templates, filled with the incident's fields. */
+    aliyun: z
+      .object({
+        accessKeyId: optionalSecret,
+        accessKeySecret: optionalSecret,
+        /** The approved signature (签名) the messages carry. */
+        signName: optionalSecret,
+        /** The approved template's code, e.g. SMS_123456789. */
+        templateCode: optionalSecret,
+        /** The template's variables: text with {{id}}, {{priority}}, {{severity}}, {{status}}, {{title}}, {{service}}, {{team}}. */
+        templateParams: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a template variable name'), z.string().max(200)).default({ id: '{{id}}', level: '{{priority}}', title: '{{title}}' }),
+        /** Alibaba limits a variable's value (35 characters for most kinds): longer values are cut. */
+        maxParamLength: z.number().int().min(1).max(500).default(35),
+        /** Regions, proxies, test doubles: host[:port] of the SMS API, and its protocol. */
+        endpoint: z.string().min(1).default('dysmsapi.aliyuncs.com'),
+        protocol: z.enum(['https', 'http']).default('https'),
+        timeout: duration.default(10_000),
+      })
+      .strict()
+      .prefault({}),
     twilio: z
       .object({
         accountSid: optionalSecret,

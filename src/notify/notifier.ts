@@ -9,6 +9,8 @@ import { ChatChannel } from './channels/chat.js';
 import { ChatRouter } from './channels/chat-router.js';
 import { EmailChannel } from './channels/email.js';
 import { SmsChannel } from './channels/sms.js';
+import { AliyunSmsChannel } from './channels/phone/aliyun-sms.js';
+import { SmsRouter } from './channels/phone/sms-router.js';
 import { VoiceChannel } from './channels/voice.js';
 import { WebhookChannel } from './channels/webhook.js';
 import { withLogMode } from './channels/log-mode.js';
@@ -43,7 +45,13 @@ export function createNotifier(
   const logger = deps.logger.child({ component: 'notify' });
   const unwrapped: Channel[] = [
     new VoiceChannel(n.twilio, publicUrl),
-    new SmsChannel(n.twilio),
+    new SmsRouter(
+      new Map([
+        ['twilio', withLogMode(new SmsChannel(n.twilio), logger)],
+        ['aliyun', withLogMode(new AliyunSmsChannel(n.aliyun), logger)],
+      ]),
+      n.sms,
+    ),
     new ChatRouter(withLogMode(new ChatChannel(n.slack, logger), logger), n.robots, (id) => deps.rules().people.get(id), logger, () => deps.clock.now()),
     new EmailChannel(n.smtp),
     new WebhookChannel(n.webhook, logger),

@@ -65,6 +65,8 @@ export interface SendResult {
   mode: 'live' | 'log';
   /** For chat: the thread later updates go to. */
   threadRef?: string | null;
+  /** What the timeline adds to "sent": a provider that failed before the one that took it. */
+  note?: string;
 }
 
 /** Errors are classified once, here, and the dispatcher acts on the class alone. */

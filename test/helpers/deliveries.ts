@@ -1,4 +1,4 @@
-import type { IncidentSummary } from '../../src/notify/types.js';
+import { ChannelError, type IncidentSummary } from '../../src/notify/types.js';
 
 /** The incident a channel test's message is about: a critical P1 on checkout, as messages see it. */
 export function sampleIncident(over: Partial<IncidentSummary> = {}): IncidentSummary {
@@ -18,4 +18,14 @@ export function sampleIncident(over: Partial<IncidentSummary> = {}): IncidentSum
     details: [],
     ...over,
   };
+}
+
+/** The ChannelError a send failed with (the test fails if it succeeded or failed otherwise). */
+export async function channelFailure(p: Promise<unknown>): Promise<ChannelError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof ChannelError)) throw new Error(`expected a ChannelError, got ${err === null ? 'success' : String(err)}`);
+  return err;
 }

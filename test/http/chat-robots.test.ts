@@ -8,9 +8,9 @@ import { ChatRouter, robotAddressProblems } from '../../src/notify/channels/chat
 import { withLogMode } from '../../src/notify/channels/log-mode.js';
 import { dingTalkSign } from '../../src/notify/channels/robots/dingtalk.js';
 import { feishuSign } from '../../src/notify/channels/robots/feishu.js';
-import { ChannelError, type Channel, type Delivery, type SendResult } from '../../src/notify/types.js';
+import type { Channel, Delivery } from '../../src/notify/types.js';
 import type { Person } from '../../src/oncall/people.js';
-import { sampleIncident } from '../helpers/deliveries.js';
+import { channelFailure, sampleIncident } from '../helpers/deliveries.js';
 import { json, startReceiver, type Answer, type Receiver } from '../helpers/receiver.js';
 import { amWebhook, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
 
@@ -73,14 +73,6 @@ function chat(robots: Record<string, unknown>): ChatRouter {
   return new ChatRouter(slack, parsed, (id) => people[id], logger, () => NOW);
 }
 
-async function refused(send: Promise<SendResult>): Promise<ChannelError> {
-  const err = await send.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ChannelError);
-  return err as ChannelError;
-}
 
 describe('DingTalk custom robot', () => {
   it('posts a markdown message signed with timestamp and HMAC-SHA256, mentioning the person by mobile, with the one-click links', async () => {
@@ -126,7 +118,7 @@ describe('DingTalk custom robot', () => {
     ];
     for (const [body, status, kind, transient] of cases) {
       answerWith((_req, res) => json(res, status, body));
-      const err = await refused(c.send(delivery('dingtalk:ops-cn')));
+      const err = await channelFailure(c.send(delivery('dingtalk:ops-cn')));
       expect([err.kind, err.transient], JSON.stringify(body)).toEqual([kind, transient]);
     }
     // Without its signing secret there is no timestamp nor sign.
@@ -167,9 +159,9 @@ describe('WeCom group robot', () => {
     expect(content).toContain('…\n');
     expect(content).toContain(`[Acknowledge](${actions.acknowledge})`);
     answerWith((_req, res) => json(res, 200, { errcode: 45009, errmsg: 'api freq out of limit' }));
-    expect((await refused(c.send(delivery('wecom:ops-cn')))).kind).toBe('rate_limited');
+    expect((await channelFailure(c.send(delivery('wecom:ops-cn')))).kind).toBe('rate_limited');
     answerWith((_req, res) => json(res, 200, { errcode: 93000, errmsg: 'invalid webhook url' }));
-    expect((await refused(c.send(delivery('wecom:ops-cn')))).kind).toBe('auth');
+    expect((await channelFailure(c.send(delivery('wecom:ops-cn')))).kind).toBe('auth');
   });
 });
 
@@ -202,9 +194,9 @@ describe('Feishu / Lark custom bot', () => {
     const base = await platform();
     const c = chat({ 'ops-cn': { type: 'feishu', hook: 'hook-id-1', baseUrl: base } });
     answerWith((_req, res) => json(res, 200, { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' }));
-    expect((await refused(c.send(delivery('feishu:ops-cn')))).kind).toBe('auth');
+    expect((await channelFailure(c.send(delivery('feishu:ops-cn')))).kind).toBe('auth');
     answerWith((_req, res) => json(res, 200, { code: 9499, msg: 'too many request' }));
-    expect((await refused(c.send(delivery('feishu:ops-cn')))).kind).toBe('rate_limited');
+    expect((await channelFailure(c.send(delivery('feishu:ops-cn')))).kind).toBe('rate_limited');
     expect(sent()[0]!.body.sign).toBeUndefined();
   });
 });
@@ -232,7 +224,7 @@ describe('Microsoft Teams (Workflows webhook)', () => {
       ['Action.OpenUrl', 'Resolve', actions.resolve],
     ]);
     answerWith((_req, res) => json(res, 429, { error: 'throttled' }, { 'retry-after': '7' }));
-    const err = await refused(c.send(delivery('teams:platform')));
+    const err = await channelFailure(c.send(delivery('teams:platform')));
     expect([err.kind, err.retryAfterMs]).toEqual(['rate_limited', 7000]);
   });
 });
@@ -241,7 +233,7 @@ describe('routing chat by address', () => {
   it('a robot without its credential only logs; an unknown robot is a permanent refusal; Slack addresses stay Slack; each address names its provider', async () => {
     const c = chat({ 'ops-cn': { type: 'dingtalk' }, platform: { type: 'teams', url: 'http://127.0.0.1:9/never' } });
     expect(await c.send(delivery('dingtalk:ops-cn'))).toMatchObject({ providerId: null, mode: 'log' });
-    const unknown = await refused(c.send(delivery('wecom:nobody')));
+    const unknown = await channelFailure(c.send(delivery('wecom:nobody')));
     expect([unknown.kind, unknown.transient]).toEqual(['client', false]);
     expect(unknown.message).toBe('chat: no robot "wecom:nobody" in notify.robots (configure one of that type and name)');
     await expect(c.send(delivery('#payments-oncall'))).rejects.toThrow('slack must not be called');

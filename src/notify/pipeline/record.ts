@@ -42,7 +42,7 @@ export async function recordDelivered(ctx: PipelineContext, channel: Channel, { 
         kind: 'notified',
         actor: 'vigil',
         source: n.channel,
-        message: notifiedMessage(kind, n, result.mode, m.attempts),
+        message: `${notifiedMessage(kind, n, result.mode, m.attempts)}${result.note ? `, ${result.note}` : ''}`,
         data: { notificationId: m.id, channel: n.channel, person: n.person, mode: result.mode },
       });
     }

@@ -1,0 +1,56 @@
+import type { Config } from '../../../config/schema.js';
+import { ChannelError, type Channel, type Delivery, type SendResult } from '../../types.js';
+
+/**
+ * The SMS channel over its providers (Twilio, Alibaba Cloud): each number goes through the providers of the first
+ * route whose prefix it has (`+86` through Alibaba Cloud, say), else the default list, in order. A message one
+ * provider fails is tried on the next at once, and the timeline says so; only when every one failed does the
+ * attempt fail (and the outbox retries, then falls back to another channel). Providers without credentials are
+ * skipped while any has them; with none, the first logs.
+ */
+export class SmsRouter implements Channel {
+  readonly name = 'sms' as const;
+  readonly provider: string;
+  readonly live: boolean;
+  readonly providers: readonly string[];
+
+  constructor(
+    private readonly byName: ReadonlyMap<string, Channel>,
+    private readonly config: Config['notify']['sms'],
+  ) {
+    this.provider = config.providers[0]!;
+    this.live = [...byName.values()].some((c) => c.live);
+    this.providers = [...byName.keys()];
+  }
+
+  /** The providers a number goes through, in order. */
+  private order(address: string): Channel[] {
+    const route = this.config.routes.find((r) => address.startsWith(r.prefix));
+    return (route?.providers ?? this.config.providers).map((name) => this.byName.get(name)!).filter(Boolean);
+  }
+
+  providerOf(address: string): string {
+    const order = this.order(address);
+    return (order.find((c) => c.live) ?? order[0])?.provider ?? this.provider;
+  }
+
+  async send(delivery: Delivery): Promise<SendResult> {
+    const order = this.order(delivery.recipient.address);
+    const live = order.filter((c) => c.live);
+    if (live.length === 0) return order[0]!.send(delivery);
+    const failed: ChannelError[] = [];
+    for (const provider of live) {
+      try {
+        const result = await provider.send(delivery);
+        if (failed.length === 0) return result;
+        return { ...result, note: `through ${provider.provider} after ${failed.map((e) => `${e.message} (${e.kind})`).join('; ')}` };
+      } catch (err) {
+        failed.push(err instanceof ChannelError ? err : new ChannelError('client', `${provider.provider}: ${String(err)}`));
+      }
+    }
+    // Every provider failed: retried as the most hopeful of the failures allows.
+    const hopeful = failed.find((e) => e.transient) ?? failed[failed.length - 1]!;
+    const retryAfter = failed.map((e) => e.retryAfterMs).filter((ms): ms is number => ms !== undefined);
+    return Promise.reject(new ChannelError(hopeful.kind, failed.map((e) => e.message).join('; then '), retryAfter.length ? Math.min(...retryAfter) : undefined));
+  }
+}
