@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { locales } from '../text/messages/catalog.js';
 import { z } from 'zod';
 import { runbooksConfigSchema } from '../runbooks/config.js';
 import { durationSchema } from '../time/duration-schema.js';
@@ -155,6 +156,8 @@ export const robotTypes = ['teams', 'dingtalk', 'wecom', 'feishu'] as const;
 
 const notify = z
   .object({
+    /** The language of messages to people and teams without a locale of their own: en or zh-CN. */
+    locale: z.enum(locales).default('en'),
     /** HMAC key for signed acknowledge/resolve links; unset: a random key per start (links die on restart). */
     linkSecret: optionalSecret,
     linkTtl: duration.default(24 * 3_600_000),

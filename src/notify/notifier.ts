@@ -70,6 +70,7 @@ export function createNotifier(
       resolve: signer.link('resolve', incidentId, person),
     }),
     rules: deps.rules,
+    locale: n.locale,
   });
   const planner = new NotificationPlanner(deps.rules, n.webhook.url);
   return {

@@ -1,5 +1,6 @@
 import { formatDuration } from '../time/duration.js';
 import { escapeHtml, severityColour } from '../text/html.js';
+import { translate, translator, type Locale, type Translate } from '../text/messages/catalog.js';
 import type { IncidentSummary, MessageKind, Rendered } from './types.js';
 
 /**
@@ -7,18 +8,6 @@ import type { IncidentSummary, MessageKind, Rendered } from './types.js';
  * ever part of a message: only incident facts and signed links.
  */
 const esc = escapeHtml;
-
-const headline: Record<MessageKind, string> = {
-  page: 'ALERT',
-  bundle: 'ALERTS',
-  reminder: 'STILL OPEN',
-  escalation: 'ESCALATED',
-  acknowledged: 'ACKNOWLEDGED',
-  resolved: 'RESOLVED',
-  digest: 'DIGEST',
-  review: 'REVIEW',
-  update: 'UPDATE',
-};
 
 const colour = severityColour;
 
@@ -32,10 +21,14 @@ export function smsSegment(text: string): string {
   return plain.length > 160 ? `${plain.slice(0, 159)}.` : plain;
 }
 
-/** One SMS segment (160 GSM characters) where it fits: the title is shortened, the reply hint kept. */
-export function smsText(kind: MessageKind, i: IncidentSummary): string {
-  const hint = kind === 'resolved' || kind === 'acknowledged' ? '' : ` Reply ${i.id}a ack, ${i.id}r resolve`;
-  const head = `[${i.priority} ${headline[kind]}] #${i.id} `;
+/**
+ * One SMS segment where it fits: 160 GSM characters in English (plain ASCII), 70 in Chinese (a UCS-2 segment). The
+ * title is shortened to fit, the reply hint kept.
+ */
+export function smsText(kind: MessageKind, i: IncidentSummary, locale: Locale = 'en'): string {
+  if (locale !== 'en') return wideSms(kind, i, translator(locale));
+  const hint = kind === 'resolved' || kind === 'acknowledged' ? '' : ` ${translate('en', 'sms.hint', { id: i.id })}`;
+  const head = `[${i.priority} ${translate('en', `headline.${kind}`)}] #${i.id} `;
   const tail = `${where(i) ? ` (${where(i)})` : ''}.${hint}`;
   const room = 160 - head.length - tail.length;
   // GSM-7 has no curly quotes or emoji; keep to plain ASCII so one segment stays one segment.
@@ -43,54 +36,85 @@ export function smsText(kind: MessageKind, i: IncidentSummary): string {
   return head + (title.length > room ? `${title.slice(0, Math.max(10, room - 1))}…`.replace('…', '.') : title) + tail;
 }
 
-/** A progress report's lines: how long it has been open and what happened lately, or that nobody said anything. */
-function progressLines(m: IncidentSummary): string[] {
-  if (!m.progress) return [];
-  const updates = m.progress.updates.map((u) => `- ${new Date(u.at).toISOString().slice(11, 16)} UTC${u.by ? ` ${u.by}` : ''}: ${u.text}`);
-  return [
-    `Open for ${formatDuration(m.progress.openForMs)}. Please post an update (reply to this message or add a note).`,
-    ...(updates.length ? ['Latest updates:', ...updates] : ['No updates yet.']),
-  ];
+/** A UCS-2 segment holds 70 characters: the title is cut to what is left beside the head and the reply hint. */
+const WIDE_SEGMENT = 70;
+
+function wideSms(kind: MessageKind, i: IncidentSummary, t: Translate): string {
+  const hint = kind === 'resolved' || kind === 'acknowledged' ? '' : t('sms.hint', { id: i.id });
+  const head = `[${i.priority} ${t(`headline.${kind}`)}] #${i.id} `;
+  const tail = `${where(i) ? `（${where(i)}）` : ''}。${hint}`;
+  const chars = [...i.title];
+  const room = WIDE_SEGMENT - [...head].length - [...tail].length;
+  const title = chars.length > room ? `${chars.slice(0, Math.max(6, room - 1)).join('')}…` : i.title;
+  return head + title + tail;
 }
 
-export function render(kind: MessageKind, i: IncidentSummary, opts: { bundle?: IncidentSummary[]; actions?: { acknowledge: string; resolve: string } | null } = {}): Rendered {
+/** A progress report's lines: how long it has been open and what happened lately, or that nobody said anything. */
+function progressLines(m: IncidentSummary, t: Translate): string[] {
+  if (!m.progress) return [];
+  const updates = m.progress.updates.map((u) => `- ${new Date(u.at).toISOString().slice(11, 16)} UTC${u.by ? ` ${u.by}` : ''}: ${u.text}`);
+  return [t('progress.open', { duration: formatDuration(m.progress.openForMs) }), ...(updates.length ? [t('progress.latest'), ...updates] : [t('progress.none')])];
+}
+
+export function render(
+  kind: MessageKind,
+  i: IncidentSummary,
+  opts: { bundle?: IncidentSummary[]; actions?: { acknowledge: string; resolve: string } | null; locale?: Locale } = {},
+): Rendered {
+  const locale = opts.locale ?? 'en';
+  const t = translator(locale);
+  const comma = locale === 'en' ? ', ' : '，';
+  const colon = locale === 'en' ? ': ' : '：';
   const members = opts.bundle && opts.bundle.length > 1 ? opts.bundle : null;
   const subject = members
-    ? `[${headline.bundle}] ${members.length} incidents: ${members.map((m) => `#${m.id}`).join(', ')}`
-    : `[${i.priority} ${headline[kind]}] #${i.id} ${i.title}`;
+    ? t('subject.bundle', { headline: t('headline.bundle'), count: members.length, ids: members.map((m) => `#${m.id}`).join(', ') })
+    : t('subject.one', { priority: i.priority, headline: t(`headline.${kind}`), id: i.id, title: i.title });
+  const facts = (m: IncidentSummary) => t('line.facts', { severity: t(`severity.${m.severity}`), priority: m.priority, status: t(`status.${m.status}`) });
   const lines = (m: IncidentSummary) => [
     `#${m.id} ${m.title}`,
-    `Severity ${m.severity} (${m.priority}), status ${m.status}${where(m) ? `, ${where(m)}` : ''}`,
-    ...(m.acknowledgedBy ? [`Acknowledged by ${m.acknowledgedBy}`] : []),
-    ...(m.resolvedBy ? [`Resolved by ${m.resolvedBy}`] : []),
-    ...progressLines(m),
-    ...(m.remediation?.length ? ['Auto-remediation:', ...m.remediation.map((r) => `- ${r}`)] : []),
+    `${facts(m)}${where(m) ? `${comma}${where(m)}` : ''}`,
+    ...(m.acknowledgedBy ? [t('line.acknowledgedBy', { name: m.acknowledgedBy })] : []),
+    ...(m.resolvedBy ? [t('line.resolvedBy', { name: m.resolvedBy })] : []),
+    ...progressLines(m, t),
+    ...(m.remediation?.length ? [t('line.remediation'), ...m.remediation.map((r) => `- ${r}`)] : []),
     ...m.details.slice(0, 5),
     ...m.links.map((l) => `${l.text}: ${l.href}`),
   ];
   const body = (members ?? [i]).map((m) => lines(m).join('\n')).join('\n\n');
-  const actionText = opts.actions ? `\n\nAcknowledge: ${opts.actions.acknowledge}\nResolve: ${opts.actions.resolve}` : '';
+  const ack = t('action.acknowledge');
+  const resolve = t('action.resolve');
+  const actionText = opts.actions ? `\n\n${ack}${colon}${opts.actions.acknowledge}\n${resolve}${colon}${opts.actions.resolve}` : '';
   const htmlIncident = (m: IncidentSummary) => `
     <div style="border-left:4px solid ${colour[m.severity]};padding:8px 12px;margin:8px 0">
       <h2 style="margin:0 0 4px;font-size:16px">#${m.id} ${esc(m.title)}</h2>
-      <p style="margin:0;color:#555">${esc(`${m.severity} (${m.priority}) · ${m.status}${where(m) ? ` · ${where(m)}` : ''}`)}</p>
-      ${progressLines(m).map((line) => `<p style="margin:4px 0">${esc(line)}</p>`).join('')}
-      ${m.remediation?.length ? `<p style="margin:4px 0"><b>Auto-remediation</b></p><ul>${m.remediation.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}
+      <p style="margin:0;color:#555">${esc(`${t(`severity.${m.severity}`)} (${m.priority}) · ${t(`status.${m.status}`)}${where(m) ? ` · ${where(m)}` : ''}`)}</p>
+      ${progressLines(m, t).map((line) => `<p style="margin:4px 0">${esc(line)}</p>`).join('')}
+      ${m.remediation?.length ? `<p style="margin:4px 0"><b>${esc(t('line.remediation').replace(/[:：]$/, ''))}</b></p><ul>${m.remediation.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}
       ${m.details.slice(0, 5).map((d) => `<p style="margin:4px 0">${esc(d)}</p>`).join('')}
       ${m.links.length ? `<p>${m.links.map((l) => `<a href="${esc(l.href)}">${esc(l.text)}</a>`).join(' · ')}</p>` : ''}
     </div>`;
   const htmlActions = opts.actions
-    ? `<p><a href="${esc(opts.actions.acknowledge)}" style="padding:6px 12px;background:#1976d2;color:#fff;text-decoration:none">Acknowledge</a>
-       <a href="${esc(opts.actions.resolve)}" style="padding:6px 12px;background:#2e7d32;color:#fff;text-decoration:none">Resolve</a></p>`
+    ? `<p><a href="${esc(opts.actions.acknowledge)}" style="padding:6px 12px;background:#1976d2;color:#fff;text-decoration:none">${esc(ack)}</a>
+       <a href="${esc(opts.actions.resolve)}" style="padding:6px 12px;background:#2e7d32;color:#fff;text-decoration:none">${esc(resolve)}</a></p>`
     : '';
+  const headline = t(`headline.${kind}`);
   return {
     subject,
     text: `${body}${actionText}\n`,
-    html: `<!doctype html><html><body style="font-family:sans-serif">${(members ?? [i]).map(htmlIncident).join('')}${htmlActions}</body></html>`,
-    sms: smsText(kind, i),
+    html: `<!doctype html><html${locale === 'en' ? '' : ` lang="${locale}"`}><body style="font-family:sans-serif">${(members ?? [i]).map(htmlIncident).join('')}${htmlActions}</body></html>`,
+    sms: smsText(kind, i, locale),
     speech:
       kind === 'resolved'
-        ? `Vigil. Incident ${i.id} is resolved.`
-        : `Vigil ${headline[kind].toLowerCase()}. Priority ${i.priority.slice(1)}, ${i.severity}. Incident ${i.id}: ${i.title}${i.service ? `, on ${i.service}` : ''}.`,
+        ? t('speech.resolved', { id: i.id })
+        : t('speech.alert', {
+            headline: locale === 'en' ? headline.toLowerCase() : headline,
+            level: i.priority.slice(1),
+            severity: t(`severity.${i.severity}`),
+            id: i.id,
+            title: i.title,
+            service: i.service ?? 'none',
+          }),
+    locale,
+    actionLabels: { acknowledge: ack, resolve },
   };
 }

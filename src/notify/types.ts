@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { IncidentBrief } from '../api/incident-view.js';
+import type { Locale } from '../text/messages/catalog.js';
 
 /** The five ways Vigil reaches people, in the fallback order for pages. */
 export const channelNames = ['voice', 'sms', 'chat', 'email', 'webhook'] as const;
@@ -40,6 +41,10 @@ export interface Rendered {
   speech: string;
   /** Chat: Block Kit blocks of a message rendered ahead of time (a digest); without them chat renders the incident. */
   blocks?: KnownBlock[];
+  /** The reader's language (the call speaks it); absent, English. */
+  locale?: Locale;
+  /** The one-click links' words in that language (robots' buttons). */
+  actionLabels?: { acknowledge: string; resolve: string };
 }
 
 /** One send attempt's input. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { locales } from '../text/messages/catalog.js';
 
 /** People Vigil can reach and the teams they form (the people and teams sections of rule files). */
 
@@ -16,6 +17,8 @@ export const personSchema = z
     slack: z.string().min(1).max(100).optional(),
     /** Where their chat messages go instead of their team's: a Slack channel or a robot (`dingtalk:ops-cn`). */
     chat: z.string().min(1).max(100).optional(),
+    /** The language of everything Vigil sends them (default notify.locale). */
+    locale: z.enum(locales).optional(),
     /** Their WeCom userid and Feishu open_id, to @mention them in those groups (DingTalk mentions by phone). */
     wecom: z.string().min(1).max(100).optional(),
     feishu: z.string().min(1).max(100).optional(),
@@ -28,6 +31,8 @@ export const teamSchema = z
     name: z.string().min(1).max(100),
     /** The team's chat: a Slack channel id or name, or a robot of notify.robots as `<type>:<name>` (`teams:platform`). */
     chat: z.string().min(1).max(100).optional(),
+    /** The language of the team's chat messages (default notify.locale); each person's own locale wins for them. */
+    locale: z.enum(locales).optional(),
     /** Role "team": everyone listed here. */
     members: z.array(personId).default([]),
     /** Other roles (oncall, on-duty, owner, management, ...) and who holds them. */

@@ -259,7 +259,7 @@ describe('routing chat by address', () => {
 describe('a team on DingTalk, end to end', () => {
   const repoRules = path.join(import.meta.dirname, '..', '..', 'rules');
 
-  it('its page reaches the group through the robot and one tap on the signed link acknowledges it; a refusing robot falls back to email', async () => {
+  it('its page reaches the group in Chinese through the robot and one tap on the signed link acknowledges it; a refusing robot falls back to email', async () => {
     const base = await platform();
     const dir = path.join(tempDir(), 'rules');
     mkdirSync(dir);
@@ -268,9 +268,9 @@ describe('a team on DingTalk, end to end', () => {
       path.join(dir, '21-shanghai.yaml'),
       [
         'people:',
-        '  - { id: wei, name: 王伟, phone: "+8613800138000", email: wei@example.com }',
+        '  - { id: lina, name: 李娜, phone: "+8613800138000", email: lina@example.com }',
         'teams:',
-        '  - { name: shanghai, chat: "dingtalk:ops-cn", members: [wei], roles: { oncall: [wei] } }',
+        '  - { name: shanghai, chat: "dingtalk:ops-cn", locale: zh-CN, members: [lina], roles: { oncall: [lina] } }',
         '',
       ].join('\n'),
     );
@@ -287,7 +287,10 @@ describe('a team on DingTalk, end to end', () => {
     expect(posts.length).toBeGreaterThan(0);
     const text: string = posts[0]!.body.markdown.text;
     expect(posts[0]!.body.at.atMobiles).toEqual(['13800138000']);
-    const ack = /\[Acknowledge\]\((http:\/\/vigil\.test\/[^)]+)\)/.exec(text)![1]!;
+    // The team reads Chinese: the message and its links are in Chinese.
+    expect(text).toMatch(/^### \[P1 告警\] #1 QueueBacklog\n\n#1 QueueBacklog {2}\n级别：严重（P1），状态：待响应，shanghai {2}\n/);
+    const ack = /\[确认\]\((http:\/\/vigil\.test\/[^)]+)\)/.exec(text)![1]!;
+    expect(text).toMatch(/ · \[解决\]\(http:\/\/vigil\.test\//);
     const chatPages = (await v.json('/api/v1/notifications?incident=1')).notifications.filter((n: any) => n.channel === 'chat');
     expect(chatPages.map((n: any) => [n.recipient.address, n.status, n.mode])).toContainEqual(['dingtalk:ops-cn', 'delivered', 'live']);
 
@@ -311,7 +314,7 @@ describe('a team on DingTalk, end to end', () => {
     const fallback = second.find((n) => n.fallbackOf !== null && n.fallbackOf !== undefined);
     expect(fallback).toBeDefined();
     const timeline = (await v.json('/api/v1/incidents/2')).timeline as any[];
-    expect(timeline.find((e) => e.kind === 'delivery_degraded').message).toBe('delivery degraded: chat to 王伟 failed (auth: dingtalk: 310000 keywords not in content); trying email');
-    expect(timeline.at(-1).message).toBe('page sent to 王伟 by email (log mode: no credentials)');
+    expect(timeline.find((e) => e.kind === 'delivery_degraded').message).toBe('delivery degraded: chat to 李娜 failed (auth: dingtalk: 310000 keywords not in content); trying email');
+    expect(timeline.at(-1).message).toBe('page sent to 李娜 by email (log mode: no credentials)');
   });
 });

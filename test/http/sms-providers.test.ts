@@ -158,7 +158,7 @@ describe('a Shanghai team, end to end', () => {
     cpSync(path.join(import.meta.dirname, '..', '..', 'rules'), dir, { recursive: true });
     writeFileSync(
       path.join(dir, '21-shanghai.yaml'),
-      `people:\n  - { id: wei, name: 王伟, phone: "${WEI}" }\nteams:\n  - { name: shanghai, members: [wei], roles: { on-duty: [wei] } }\n`,
+      `people:\n  - { id: lina, name: 李娜, phone: "${WEI}", locale: zh-CN }\nteams:\n  - { name: shanghai, members: [lina], roles: { on-duty: [lina] } }\n`,
     );
     v = await startVigil({
       file: {
@@ -176,6 +176,9 @@ describe('a Shanghai team, end to end', () => {
     const sms = (await v.json('/api/v1/notifications?incident=1')).notifications.find((n: any) => n.channel === 'sms');
     expect(sms).toMatchObject({ status: 'delivered', providerId: 'SM00000000000000000000000000000001' });
     const sent = (await v.json('/api/v1/incidents/1')).timeline.find((e: any) => e.kind === 'notified' && e.data.channel === 'sms');
-    expect(sent.message).toBe('page sent to 王伟 by sms, through twilio after aliyun: isv.AMOUNT_NOT_ENOUGH 账户余额不足 (auth)');
+    expect(sent.message).toBe('page sent to 李娜 by sms, through twilio after aliyun: isv.AMOUNT_NOT_ENOUGH 账户余额不足 (auth)');
+    // Wei reads Chinese: the text Twilio sent is one 70-character Chinese segment.
+    const body = new URLSearchParams(twilio.received[0]!.body).get('Body')!;
+    expect(body).toBe('[P1 告警] #1 PaymentsDown（shanghai）。回复 1a 确认，1r 解决');
   });
 });

@@ -1,9 +1,15 @@
 import twilio from 'twilio';
 import type { Channel, Delivery, SendResult } from '../types.js';
+import { translate, type Locale } from '../../text/messages/catalog.js';
 import { configured } from './log-mode.js';
 import { classifyTwilioError, createTwilioClient, type TwilioConfig, type TwilioSender } from './twilio-client.js';
 
-export const VOICE_MENU = 'Press 4 to acknowledge, 6 to resolve, 5 to escalate.';
+export const VOICE_MENU = translate('en', 'voice.menu');
+
+/** Twilio's <Say> speaks the reader's language (a zh-CN voice for Chinese); English keeps Twilio's default voice. */
+function sayIn(locale: Locale): { language?: 'zh-CN' } {
+  return locale === 'zh-CN' ? { language: 'zh-CN' } : {};
+}
 
 /** Where Twilio posts the keypad digit of a call about this incident. */
 export function voiceActionUrl(publicUrl: string, incidentId: number): string {
@@ -11,22 +17,22 @@ export function voiceActionUrl(publicUrl: string, incidentId: number): string {
 }
 
 /** Adds the keypad menu: a Gather that posts the pressed digit to the action URL. */
-export function addVoiceMenu(response: twilio.twiml.VoiceResponse, actionUrl: string, speech?: string): void {
+export function addVoiceMenu(response: twilio.twiml.VoiceResponse, actionUrl: string, speech?: string, locale: Locale = 'en'): void {
   const gather = response.gather({ numDigits: 1, action: actionUrl, method: 'POST', timeout: 10 });
-  if (speech) gather.say(speech);
-  gather.say(VOICE_MENU);
+  if (speech) gather.say(sayIn(locale), speech);
+  gather.say(sayIn(locale), translate(locale, 'voice.menu'));
 }
 
 /** The call: the speech and the menu, once more if nothing was pressed, then goodbye. */
-export function callTwiml(speech: string, actionUrl: string | null): string {
+export function callTwiml(speech: string, actionUrl: string | null, locale: Locale = 'en'): string {
   const response = new twilio.twiml.VoiceResponse();
   if (actionUrl === null) {
-    response.say(speech);
+    response.say(sayIn(locale), speech);
   } else {
-    addVoiceMenu(response, actionUrl, speech);
-    addVoiceMenu(response, actionUrl, speech);
+    addVoiceMenu(response, actionUrl, speech, locale);
+    addVoiceMenu(response, actionUrl, speech, locale);
   }
-  response.say('Goodbye.');
+  response.say(sayIn(locale), translate(locale, 'voice.goodbye'));
   return response.toString();
 }
 
@@ -48,7 +54,7 @@ export class VoiceChannel implements Channel {
   async send(delivery: Delivery): Promise<SendResult> {
     const { recipient, rendered, incident } = delivery;
     const sender = configured(this.sender, this.name);
-    const twiml = callTwiml(rendered.speech, incident ? voiceActionUrl(this.publicUrl, incident.id) : null);
+    const twiml = callTwiml(rendered.speech, incident ? voiceActionUrl(this.publicUrl, incident.id) : null, rendered.locale);
     try {
       const call = await sender.client.calls.create({ to: recipient.address, from: sender.from, twiml });
       return { providerId: call.sid, mode: 'live' };

@@ -1,4 +1,5 @@
 import type { Clock } from '../../time/clock.js';
+import type { Locale } from '../../text/messages/catalog.js';
 import type { Logger } from '../../observe/logger.js';
 import type { CoreMetrics } from '../../observe/metrics.js';
 import type { RuleSet } from '../../rules/ruleset.js';
@@ -14,6 +15,8 @@ export interface DispatcherOptions extends RetryPolicy {
   rules: () => RuleSet;
   /** Random in [0, 1): jitter; injected so tests are exact. */
   random?: () => number;
+  /** The language of messages to people and teams without a locale of their own (notify.locale). */
+  locale?: Locale;
 }
 
 /** What every stage of the delivery pipeline works with; the dispatcher builds it once. */

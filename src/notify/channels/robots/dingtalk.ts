@@ -32,7 +32,7 @@ export function dingTalk(config: DingTalkConfig): RobotFormat {
         `### ${m.title}`,
         '',
         ...m.lines.map((l) => (l === '' ? '' : `${l}  `)),
-        ...(m.actions ? ['', `${markdownLink('Acknowledge', m.actions.acknowledge)} · ${markdownLink('Resolve', m.actions.resolve)}`] : []),
+        ...(m.actions ? ['', `${markdownLink(m.labels.acknowledge, m.actions.acknowledge)} · ${markdownLink(m.labels.resolve, m.actions.resolve)}`] : []),
         // DingTalk notifies the person only when the text names them too.
         ...(mobile ? ['', `@${mobile}`] : []),
       ].join('\n');

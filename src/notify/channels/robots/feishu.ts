@@ -29,7 +29,7 @@ export function feishu(config: FeishuConfig): RobotFormat {
         header: { title: { tag: 'plain_text', content: m.title }, template: m.severity ? template[m.severity] : 'blue' },
         elements: [
           { tag: 'div', text: { tag: 'lark_md', content } },
-          ...(m.actions ? [{ tag: 'action', actions: [button('Acknowledge', m.actions.acknowledge, 'primary'), button('Resolve', m.actions.resolve, 'default')] }] : []),
+          ...(m.actions ? [{ tag: 'action', actions: [button(m.labels.acknowledge, m.actions.acknowledge, 'primary'), button(m.labels.resolve, m.actions.resolve, 'default')] }] : []),
         ],
       };
       const timestamp = Math.floor(nowMs / 1000);

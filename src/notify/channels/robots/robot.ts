@@ -19,6 +19,8 @@ export interface RobotMessage {
   lines: string[];
   severity: Severity | null;
   actions: { acknowledge: string; resolve: string } | null;
+  /** The links' words in the reader's language. */
+  labels: { acknowledge: string; resolve: string };
   mention: Mention | null;
 }
 
@@ -34,10 +36,11 @@ export interface RobotFormat {
 /** The message of a delivery as robots show it: the rendered text without its link lines, the links apart. */
 export function robotMessage(delivery: Delivery, mention: Mention | null): RobotMessage {
   const a = delivery.actions;
-  const linkLines = a ? new Set([`Acknowledge: ${a.acknowledge}`, `Resolve: ${a.resolve}`]) : new Set<string>();
-  const lines = delivery.rendered.text.trimEnd().split('\n').filter((l) => !linkLines.has(l));
+  // The text's own link lines ("Acknowledge: <url>" in the reader's words) become the robot's buttons or links.
+  const lines = delivery.rendered.text.trimEnd().split('\n').filter((l) => !a || !(l.endsWith(a.acknowledge) || l.endsWith(a.resolve)));
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return { title: delivery.rendered.subject, lines, severity: delivery.incident?.severity ?? null, actions: a, mention };
+  const labels = delivery.rendered.actionLabels ?? { acknowledge: 'Acknowledge', resolve: 'Resolve' };
+  return { title: delivery.rendered.subject, lines, severity: delivery.incident?.severity ?? null, actions: a, labels, mention };
 }
 
 /** Markdown link text cannot hold brackets; URLs are Vigil's own (signed links) or a sender's. */
@@ -59,7 +62,7 @@ export class RobotChannel implements Channel {
     private readonly now: () => number = Date.now,
   ) {
     this.provider = format.type;
-    this.live = format.request({ title: '', lines: [], severity: null, actions: null, mention: null }, 0) !== null;
+    this.live = format.request({ title: '', lines: [], severity: null, actions: null, labels: { acknowledge: '', resolve: '' }, mention: null }, 0) !== null;
   }
 
   async send(delivery: Delivery): Promise<SendResult> {

@@ -17,8 +17,8 @@ export function adaptiveCard(m: RobotMessage) {
     ],
     actions: m.actions
       ? [
-          { type: 'Action.OpenUrl', title: 'Acknowledge', url: m.actions.acknowledge, style: 'positive' },
-          { type: 'Action.OpenUrl', title: 'Resolve', url: m.actions.resolve },
+          { type: 'Action.OpenUrl', title: m.labels.acknowledge, url: m.actions.acknowledge, style: 'positive' },
+          { type: 'Action.OpenUrl', title: m.labels.resolve, url: m.actions.resolve },
         ]
       : [],
   };

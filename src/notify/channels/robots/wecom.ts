@@ -25,7 +25,7 @@ export function weCom(config: WeComConfig): RobotFormat {
       url.searchParams.set('key', config.key);
       const colour = m.severity === 'critical' ? 'warning' : m.severity === 'warning' ? 'comment' : 'info';
       const tail = [
-        ...(m.actions ? ['', `${markdownLink('Acknowledge', m.actions.acknowledge)} · ${markdownLink('Resolve', m.actions.resolve)}`] : []),
+        ...(m.actions ? ['', `${markdownLink(m.labels.acknowledge, m.actions.acknowledge)} · ${markdownLink(m.labels.resolve, m.actions.resolve)}`] : []),
         ...(m.mention?.wecom ? ['', `<@${m.mention.wecom}>`] : []),
       ];
       const content = fitBytes([`### <font color="${colour}">${m.title}</font>`, ...m.lines.map((l) => (l.startsWith('>') ? `\\${l}` : l))], tail);

@@ -1,0 +1,71 @@
+import { IntlMessageFormat } from 'intl-messageformat';
+import { describe, expect, it } from 'vitest';
+import { callTwiml } from '../../src/notify/channels/voice.js';
+import { render } from '../../src/notify/render.js';
+import { catalogs, locales } from '../../src/text/messages/catalog.js';
+import { sampleIncident } from '../helpers/deliveries.js';
+
+/** The arguments a message uses: {name}, {name, plural, ...}, {name, select, ...}. */
+const argumentsOf = (text: string) => new Set([...text.matchAll(/\{(\w+)/g)].map((m) => m[1]));
+
+describe('the message catalogs', () => {
+  it('every language has every key, each a valid ICU message with the same arguments as the English one', () => {
+    const keys = Object.keys(catalogs.en).sort();
+    for (const locale of locales) {
+      expect(Object.keys(catalogs[locale]).sort(), locale).toEqual(keys);
+      for (const key of keys) {
+        const text = catalogs[locale][key as keyof (typeof catalogs)['en']];
+        expect(() => new IntlMessageFormat(text, locale), `${locale} ${key}`).not.toThrow();
+        expect(argumentsOf(text), `${locale} ${key}`).toEqual(argumentsOf(catalogs.en[key as keyof (typeof catalogs)['en']]));
+      }
+    }
+  });
+});
+
+describe('a page in Chinese', () => {
+  const incident = sampleIncident({ title: '支付服务 CPU 使用率超过 95%', team: 'shanghai', details: ['checkout-1 97%'] });
+  const actions = { acknowledge: 'https://vigil.example/a/1', resolve: 'https://vigil.example/a/2' };
+
+  it('says everything in the handbook\'s words: subject, facts, links, the spoken text', () => {
+    const r = render('page', incident, { locale: 'zh-CN', actions });
+    expect(r.subject).toBe('[P1 告警] #42 支付服务 CPU 使用率超过 95%');
+    expect(r.text).toBe(
+      ['#42 支付服务 CPU 使用率超过 95%', '级别：严重（P1），状态：待响应，checkout / shanghai', 'checkout-1 97%', '', `确认：${actions.acknowledge}`, `解决：${actions.resolve}`, ''].join('\n'),
+    );
+    expect(r.html).toContain('>确认</a>');
+    expect(r.speech).toBe('Vigil 告警。优先级 1，严重。事件 42：支付服务 CPU 使用率超过 95%，服务 checkout。');
+    expect(r.actionLabels).toEqual({ acknowledge: '确认', resolve: '解决' });
+    expect(r.locale).toBe('zh-CN');
+  });
+
+  it('its SMS is one 70-character segment: a long title is cut, the reply hint kept', () => {
+    expect(render('page', incident, { locale: 'zh-CN' }).sms).toBe('[P1 告警] #42 支付服务 CPU 使用率超过 95%（checkout / shanghai）。回复 42a 确认，42r 解决');
+    const long = render('page', { ...incident, title: '数据库主库复制延迟持续升高，订单写入失败率超过百分之五，影响全部华东地区用户的下单和支付流程' }, { locale: 'zh-CN' }).sms;
+    expect([...long].length).toBeLessThanOrEqual(70);
+    expect(long).toMatch(/…（checkout \/ shanghai）。回复 42a 确认，42r 解决$/);
+  });
+
+  it('a progress reminder and a resolved notice too', () => {
+    const reminder = render('reminder', { ...incident, progress: { openForMs: 30 * 60_000, updates: [] } }, { locale: 'zh-CN' });
+    expect(reminder.subject).toBe('[P1 进度提醒] #42 支付服务 CPU 使用率超过 95%');
+    expect(reminder.text).toContain('已持续 30m。请更新进度（回复本消息或添加备注）。\n暂无进度更新。');
+    expect(render('resolved', { ...incident, status: 'resolved', resolvedBy: '王伟' }, { locale: 'zh-CN' }).text).toContain('状态：已解决');
+    expect(render('resolved', incident, { locale: 'zh-CN' }).speech).toBe('Vigil。事件 42 已解决。');
+  });
+
+  it('the English page is unchanged by it', () => {
+    const r = render('page', incident, { actions });
+    expect(r.subject).toBe('[P1 ALERT] #42 支付服务 CPU 使用率超过 95%');
+    expect(r.text).toContain('Severity critical (P1), status triggered, checkout / shanghai');
+    expect(r.text).toContain(`Acknowledge: ${actions.acknowledge}`);
+    expect(r.speech).toBe('Vigil alert. Priority 1, critical. Incident 42: 支付服务 CPU 使用率超过 95%, on checkout.');
+  });
+
+  it('the call speaks Chinese with a zh-CN voice, the keypad menu included', () => {
+    const twiml = callTwiml('Vigil 告警。', 'https://vigil.example/api/v1/callbacks/twilio/voice?incident=42', 'zh-CN');
+    expect(twiml).toContain('<Say language="zh-CN">Vigil 告警。</Say>');
+    expect(twiml).toContain('<Say language="zh-CN">确认请按 4，解决请按 6，升级请按 5。</Say>');
+    expect(twiml).toContain('<Say language="zh-CN">再见。</Say>');
+    expect(callTwiml('Vigil alert.', null)).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say>Vigil alert.</Say><Say>Goodbye.</Say></Response>');
+  });
+});
