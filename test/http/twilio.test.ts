@@ -230,6 +230,16 @@ describe('Twilio callbacks', () => {
     expect(calls).toEqual([[action, 12, 'alice', 'voice']]);
   });
 
+  it('a call placed in Chinese answers its keypress in Chinese (the language rides in the signed URL)', async () => {
+    const path = '/api/v1/callbacks/twilio/voice?incident=12&lang=zh-CN';
+    const res = await signed(path, keypress('4'));
+    expect(res.text).toContain('<Say language="zh-CN">事件 12 已确认。谢谢。</Say>');
+    expect(calls).toEqual([['acknowledge', 12, 'alice', 'voice']]);
+    const again = await signed(path, keypress('9'));
+    expect(again.text).toContain(`action="${base}/api/v1/callbacks/twilio/voice?incident=12&amp;lang=zh-CN"`);
+    expect(again.text).toContain('<Say language="zh-CN">确认请按 4，解决请按 6，升级请按 5。</Say>');
+  });
+
   it('an unknown keypress repeats the menu', async () => {
     const res = await signed(voicePath, keypress('9'));
     expect(res.text).toContain(`<Gather numDigits="1" action="${base}/api/v1/callbacks/twilio/voice?incident=12" method="POST" timeout="10">`);

@@ -5,8 +5,21 @@ import { render } from '../../src/notify/render.js';
 import { catalogs, locales } from '../../src/text/messages/catalog.js';
 import { sampleIncident } from '../helpers/deliveries.js';
 
-/** The arguments a message uses: {name}, {name, plural, ...}, {name, select, ...}. */
-const argumentsOf = (text: string) => new Set([...text.matchAll(/\{(\w+)/g)].map((m) => m[1]));
+type Element = { type: number; value?: unknown; options?: Record<string, { value: Element[] }> };
+
+/** The arguments a message uses ({name}, and those of plurals and selects, inside their options too), from its parsed form. */
+function argumentsOf(text: string, locale = 'en'): Set<string> {
+  const names = new Set<string>();
+  const walk = (elements: Element[]) => {
+    for (const e of elements) {
+      // 0 is literal text and 7 the plural's #: every other element names an argument.
+      if (e.type !== 0 && e.type !== 7 && typeof e.value === 'string') names.add(e.value);
+      for (const option of Object.values(e.options ?? {})) walk(option.value);
+    }
+  };
+  walk(new IntlMessageFormat(text, locale).getAst() as Element[]);
+  return names;
+}
 
 describe('the message catalogs', () => {
   it('every language has every key, each a valid ICU message with the same arguments as the English one', () => {
@@ -16,7 +29,7 @@ describe('the message catalogs', () => {
       for (const key of keys) {
         const text = catalogs[locale][key as keyof (typeof catalogs)['en']];
         expect(() => new IntlMessageFormat(text, locale), `${locale} ${key}`).not.toThrow();
-        expect(argumentsOf(text), `${locale} ${key}`).toEqual(argumentsOf(catalogs.en[key as keyof (typeof catalogs)['en']]));
+        expect(argumentsOf(text, locale), `${locale} ${key}`).toEqual(argumentsOf(catalogs.en[key as keyof (typeof catalogs)['en']]));
       }
     }
   });

@@ -7,13 +7,14 @@ import { classifyTwilioError, createTwilioClient, type TwilioConfig, type Twilio
 export const VOICE_MENU = translate('en', 'voice.menu');
 
 /** Twilio's <Say> speaks the reader's language (a zh-CN voice for Chinese); English keeps Twilio's default voice. */
-function sayIn(locale: Locale): { language?: 'zh-CN' } {
+export function sayIn(locale: Locale): { language?: 'zh-CN' } {
   return locale === 'zh-CN' ? { language: 'zh-CN' } : {};
 }
 
 /** Where Twilio posts the keypad digit of a call about this incident. */
-export function voiceActionUrl(publicUrl: string, incidentId: number): string {
-  return `${publicUrl.replace(/\/+$/, '')}/api/v1/callbacks/twilio/voice?incident=${incidentId}`;
+export function voiceActionUrl(publicUrl: string, incidentId: number, locale: Locale = 'en'): string {
+  // The language rides in the URL Twilio signs: the answer to the keypress speaks it too.
+  return `${publicUrl.replace(/\/+$/, '')}/api/v1/callbacks/twilio/voice?incident=${incidentId}${locale === 'en' ? '' : `&lang=${locale}`}`;
 }
 
 /** Adds the keypad menu: a Gather that posts the pressed digit to the action URL. */
@@ -54,7 +55,7 @@ export class VoiceChannel implements Channel {
   async send(delivery: Delivery): Promise<SendResult> {
     const { recipient, rendered, incident } = delivery;
     const sender = configured(this.sender, this.name);
-    const twiml = callTwiml(rendered.speech, incident ? voiceActionUrl(this.publicUrl, incident.id) : null, rendered.locale);
+    const twiml = callTwiml(rendered.speech, incident ? voiceActionUrl(this.publicUrl, incident.id, rendered.locale) : null, rendered.locale);
     try {
       const call = await sender.client.calls.create({ to: recipient.address, from: sender.from, twiml });
       return { providerId: call.sid, mode: 'live' };

@@ -2,7 +2,8 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import twilio from 'twilio';
 import { VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
-import { addVoiceMenu, voiceActionUrl } from '../channels/voice.js';
+import { addVoiceMenu, sayIn, voiceActionUrl } from '../channels/voice.js';
+import { translate, type Locale } from '../../text/messages/catalog.js';
 import type { IncidentActions } from '../types.js';
 
 export type ReplyAction = 'acknowledge' | 'resolve' | 'escalate';
@@ -123,15 +124,17 @@ export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
   router.post(VOICE_PATH, form, verify, async (req, res) => {
     const response = new twilio.twiml.VoiceResponse();
     const query = req.query.incident;
+    const locale: Locale = req.query.lang === 'zh-CN' ? 'zh-CN' : 'en';
+    const say = (text: string) => response.say(sayIn(locale), text);
     const incidentId = typeof query === 'string' && /^\d+$/.test(query) ? incidentNumber(query) : null;
     if (incidentId === null) {
-      response.say('This call is not about a known incident. Goodbye.');
+      say(translate(locale, 'voice.unknown'));
       return sendTwiml(res, response);
     }
     const action = lookup(DIGITS, param(req, 'Digits'));
     if (!action) {
-      addVoiceMenu(response, voiceActionUrl(publicUrl, incidentId));
-      response.say('Goodbye.');
+      addVoiceMenu(response, voiceActionUrl(publicUrl, incidentId, locale), undefined, locale);
+      say(translate(locale, 'voice.goodbye'));
       return sendTwiml(res, response);
     }
     // On Vigil's outbound calls Twilio's To is the person who was called.
@@ -139,7 +142,7 @@ export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
     const who = actions.personByPhone(phone)?.id ?? phone;
     try {
       await actions[action](incidentId, who, 'voice');
-      response.say(`Incident ${incidentId} ${PAST[action]}. Thank you.`);
+      say(translate(locale, 'voice.done', { id: incidentId, action }));
     } catch (err) {
       response.say(failureText(err, logger, 'voice'));
     }

@@ -32,6 +32,8 @@ export const en = {
   'speech.resolved': 'Vigil. Incident {id} is resolved.',
   'voice.menu': 'Press 4 to acknowledge, 6 to resolve, 5 to escalate.',
   'voice.goodbye': 'Goodbye.',
+  'voice.unknown': 'This call is not about a known incident. Goodbye.',
+  'voice.done': 'Incident {id} {action, select, acknowledge {acknowledged} resolve {resolved} other {escalated}}. Thank you.',
 } as const;
 
 export type MessageKey = keyof typeof en;

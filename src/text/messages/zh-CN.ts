@@ -34,4 +34,6 @@ export const zhCN: Record<MessageKey, string> = {
   'speech.resolved': 'Vigil。事件 {id} 已解决。',
   'voice.menu': '确认请按 4，解决请按 6，升级请按 5。',
   'voice.goodbye': '再见。',
+  'voice.unknown': '这通电话不属于已知的事件。再见。',
+  'voice.done': '事件 {id} {action, select, acknowledge {已确认} resolve {已解决} other {已升级}}。谢谢。',
 };
