@@ -19,6 +19,7 @@ import type { ReportQueue } from '../reports/report-queue.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { twilioCallbacks } from '../notify/inbound/twilio.js';
 import { slackCallbacks } from '../notify/inbound/slack.js';
+import { vonageCallbacks } from '../notify/inbound/vonage.js';
 import { runbookRoutes, type RunbookApiDeps } from '../api/runbooks.js';
 import { linkActions } from '../notify/inbound/link-actions.js';
 import type { IncidentActions } from '../notify/types.js';
@@ -126,6 +127,7 @@ function createApiApp(deps: HttpDeps): express.Express {
   const cb = deps.callbacks;
   app.use(twilioCallbacks({ authToken: config.notify.twilio.authToken, publicUrl: cb.publicUrl, actions: cb.actions, logger }));
   app.use(slackCallbacks({ signingSecret: config.notify.slack.signingSecret, actions: cb.actions, logger, now: () => deps.clock.now() }));
+  app.use(vonageCallbacks({ signatureSecret: config.notify.vonage.signatureSecret, publicUrl: cb.publicUrl, actions: cb.actions, logger }));
   app.use(linkActions({ signer: cb.signer, actions: cb.actions, logger }));
   // Pings from cron jobs and scripts: the ingest token or the monitor's secret key, any body up to 10 KB.
   app.use(heartbeatPingRoutes(deps.heartbeats.monitors, config.auth.ingestTokens, deps.clock));

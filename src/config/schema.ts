@@ -154,6 +154,18 @@ export const robotSchema = z.discriminatedUnion('type', [
 export type RobotConfig = z.output<typeof robotSchema>;
 export const robotTypes = ['teams', 'dingtalk', 'wecom', 'feishu'] as const;
 
+/** Which providers a channel's numbers go through, in order: a route's for numbers with its prefix, else `providers`. */
+function phoneRoutes<const P extends readonly [string, ...string[]]>(names: P) {
+  const provider = z.enum(names);
+  return z
+    .object({
+      providers: z.array(provider).min(1).default([names[0]] as never),
+      routes: z.array(z.object({ prefix: z.string().regex(/^\+\d{1,6}$/, 'a country or area prefix like +86'), providers: z.array(provider).min(1) }).strict()).default([]),
+    })
+    .strict()
+    .prefault({});
+}
+
 const notify = z
   .object({
     /** The language of messages to people and teams without a locale of their own: en or zh-CN. */
@@ -176,12 +188,24 @@ const notify = z
      * Which SMS providers a number goes through, in order: a route's providers for numbers with its prefix (the first
      * route that matches), else `providers`. A message one provider fails is tried on the next at once.
      */
-    sms: z
+    sms: phoneRoutes(['twilio', 'aliyun', 'vonage'] as const),
+    /** The same for phone calls: Twilio or Vonage, per number prefix. */
+    voice: phoneRoutes(['twilio', 'vonage'] as const),
+    /** Vonage: SMS (API key and secret) and calls (an application's id and private key); keypresses come back signed. */
+    vonage: z
       .object({
-        providers: z.array(z.enum(['twilio', 'aliyun'])).min(1).default(['twilio']),
-        routes: z
-          .array(z.object({ prefix: z.string().regex(/^\+\d{1,6}$/, 'a country or area prefix like +86'), providers: z.array(z.enum(['twilio', 'aliyun'])).min(1) }).strict())
-          .default([]),
+        apiKey: optionalSecret,
+        apiSecret: optionalSecret,
+        applicationId: optionalSecret,
+        /** The application's private key, PEM text. */
+        privateKey: optionalSecret,
+        /** Caller id / sender: E.164 (or an alphanumeric sender id for SMS where allowed). */
+        from: optionalSecret,
+        /** The account's signature secret: keypress callbacks carry a JWT signed with it. */
+        signatureSecret: optionalSecret,
+        apiHost: z.url().default('https://api.nexmo.com'),
+        restHost: z.url().default('https://rest.nexmo.com'),
+        timeout: duration.default(10_000),
       })
       .strict()
       .prefault({}),

@@ -10,7 +10,8 @@ import { ChatRouter } from './channels/chat-router.js';
 import { EmailChannel } from './channels/email.js';
 import { SmsChannel } from './channels/sms.js';
 import { AliyunSmsChannel } from './channels/phone/aliyun-sms.js';
-import { SmsRouter } from './channels/phone/sms-router.js';
+import { PhoneRouter } from './channels/phone/phone-router.js';
+import { VonageSmsChannel, VonageVoiceChannel } from './channels/phone/vonage.js';
 import { VoiceChannel } from './channels/voice.js';
 import { WebhookChannel } from './channels/webhook.js';
 import { withLogMode } from './channels/log-mode.js';
@@ -44,11 +45,20 @@ export function createNotifier(
   const publicUrl = publicUrlOf(config);
   const logger = deps.logger.child({ component: 'notify' });
   const unwrapped: Channel[] = [
-    new VoiceChannel(n.twilio, publicUrl),
-    new SmsRouter(
+    new PhoneRouter(
+      'voice',
+      new Map([
+        ['twilio', withLogMode(new VoiceChannel(n.twilio, publicUrl), logger)],
+        ['vonage', withLogMode(new VonageVoiceChannel(n.vonage, publicUrl), logger)],
+      ]),
+      n.voice,
+    ),
+    new PhoneRouter(
+      'sms',
       new Map([
         ['twilio', withLogMode(new SmsChannel(n.twilio), logger)],
         ['aliyun', withLogMode(new AliyunSmsChannel(n.aliyun), logger)],
+        ['vonage', withLogMode(new VonageSmsChannel(n.vonage), logger)],
       ]),
       n.sms,
     ),

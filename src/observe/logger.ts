@@ -25,6 +25,11 @@ export const redactPaths = [
   '*.botToken',
   '*.signingSecret',
   '*.linkSecret',
+  '*.accessKeySecret',
+  '*.apiSecret',
+  '*.privateKey',
+  '*.signatureSecret',
+  '*.accessToken',
   'req.headers["x-twilio-signature"]',
   'req.headers["x-slack-signature"]',
 ];

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configFileSchema } from '../../src/config/schema.js';
 import { withLogMode } from '../../src/notify/channels/log-mode.js';
 import { AliyunSmsChannel, templateParams } from '../../src/notify/channels/phone/aliyun-sms.js';
-import { SmsRouter } from '../../src/notify/channels/phone/sms-router.js';
+import { PhoneRouter } from '../../src/notify/channels/phone/phone-router.js';
 import { SmsChannel } from '../../src/notify/channels/sms.js';
 import { createLogger } from '../../src/observe/logger.js';
 import type { Delivery } from '../../src/notify/types.js';
@@ -117,7 +117,8 @@ describe('SMS providers by number', () => {
       twilio: { accountSid: SID, authToken: 'tok', from: '+15550000000', apiBaseUrl: twilio.base },
       sms: { providers: ['twilio'], routes: [{ prefix: '+86', providers: ['aliyun', 'twilio'] }] },
     });
-    return new SmsRouter(
+    return new PhoneRouter(
+      'sms',
       new Map([
         ['twilio', withLogMode(new SmsChannel(n.twilio), logger)],
         ['aliyun', withLogMode(new AliyunSmsChannel(n.aliyun), logger)],

@@ -19,7 +19,8 @@ export const VOICE_PATH = '/api/v1/callbacks/twilio/voice';
 export const SMS_PATH = '/api/v1/callbacks/twilio/sms';
 export const SMS_HELP = 'Reply 4 to acknowledge, 6 to resolve, 5 to escalate, e.g. ACK 123';
 
-const DIGITS: Record<string, ReplyAction> = { '4': 'acknowledge', '6': 'resolve', '5': 'escalate' };
+/** What each key of a call's keypad does (Twilio's and Vonage's calls alike). */
+export const DIGITS: Record<string, ReplyAction> = { '4': 'acknowledge', '6': 'resolve', '5': 'escalate' };
 /** Words that may lead a reply ("ACK 123", "4 123", "RES"). */
 const LEADING: Record<string, ReplyAction> = {
   ...DIGITS,

@@ -1,23 +1,30 @@
-import type { Config } from '../../../config/schema.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../../types.js';
 
+/** A channel's providers in order, and per number prefix (notify.sms, notify.voice). */
+export interface PhoneRoutes {
+  providers: readonly string[];
+  routes: readonly { prefix: string; providers: readonly string[] }[];
+}
+
 /**
- * The SMS channel over its providers (Twilio, Alibaba Cloud): each number goes through the providers of the first
- * route whose prefix it has (`+86` through Alibaba Cloud, say), else the default list, in order. A message one
- * provider fails is tried on the next at once, and the timeline says so; only when every one failed does the
- * attempt fail (and the outbox retries, then falls back to another channel). Providers without credentials are
- * skipped while any has them; with none, the first logs.
+ * The SMS or voice channel over its providers (Twilio, Alibaba Cloud, Vonage): each number goes through the
+ * providers of the first route whose prefix it has (`+86` through Alibaba Cloud, say), else the default list, in
+ * order. A message one provider fails is tried on the next at once, and the timeline says so; only when every one
+ * failed does the attempt fail (and the outbox retries, then falls back to another channel). Providers without
+ * credentials are skipped while any has them; with none, the first logs.
  */
-export class SmsRouter implements Channel {
-  readonly name = 'sms' as const;
+export class PhoneRouter implements Channel {
+  readonly name: 'sms' | 'voice';
   readonly provider: string;
   readonly live: boolean;
   readonly providers: readonly string[];
 
   constructor(
+    name: 'sms' | 'voice',
     private readonly byName: ReadonlyMap<string, Channel>,
-    private readonly config: Config['notify']['sms'],
+    private readonly config: PhoneRoutes,
   ) {
+    this.name = name;
     this.provider = config.providers[0]!;
     this.live = [...byName.values()].some((c) => c.live);
     this.providers = [...byName.keys()];
