@@ -8,6 +8,7 @@ import { loadRunbookSet } from '../runbooks/loader.js';
 import { loadRuleSet } from '../rules/ruleset.js';
 import { serve } from './serve.js';
 import { robotAddressProblems } from '../notify/channels/chat-router.js';
+import { providerProblems } from '../notify/channels/phone/provider-problems.js';
 import { oncall } from './oncall.js';
 import { report } from './report.js';
 import { heartbeats } from './heartbeats.js';
@@ -52,6 +53,7 @@ program
     const books = collect(() => loadRunbookSet(config.runbooks.dir, { allowHosts: config.runbooks.allowHosts, allowCommands: config.runbooks.allowCommands }));
     const rules = collect(() => loadRuleSet(config.rules.dir, process.env, { runbooks: books ? new Set(books.runbooks.keys()) : undefined }));
     if (rules) problems.push(...robotAddressProblems(rules, config.notify.robots).map((p) => `${config.rules.dir}: ${p}`));
+    problems.push(...providerProblems(config.notify).map((p) => `${config.source ?? 'configuration'}: ${p}`));
     if (!books || !rules || problems.length > 0) throw new ConfigError(problems.join('\n'), problems);
     const shipped = (kind: 'rules' | 'runbooks') => (config.shipped?.[kind] ? ` (shipped with Vigil: no ${kind}.dir configured and no ./${kind} here)` : '');
     console.log(`configuration OK: ${config.source ?? 'built-in defaults (no vigil.yaml)'}`);

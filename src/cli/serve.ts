@@ -5,6 +5,7 @@ import { createVigil } from '../app/vigil.js';
 import { sampleCurl } from './sample-alert.js';
 import { channelModes } from '../notify/notifier.js';
 import { robotAddressProblems } from '../notify/channels/chat-router.js';
+import { providerProblems } from '../notify/channels/phone/provider-problems.js';
 import { storeLabel } from '../store/open-store.js';
 
 /** `vigil serve`: runs until SIGTERM/SIGINT, then drains in-flight requests and commits. */
@@ -53,7 +54,7 @@ export async function serve(): Promise<void> {
       // Each side logs its own problems; whatever fails keeps its previous files in force.
     }
   };
-  for (const problem of robotAddressProblems(vigil.rules.current, config.notify.robots)) logger.warn(problem);
+  for (const problem of [...robotAddressProblems(vigil.rules.current, config.notify.robots), ...providerProblems(config.notify)]) logger.warn(problem);
   if (config.rules.watch) vigil.rules.watch(() => reload('rules file change'));
   if (config.runbooks.watch) vigil.runbooks.watch(() => reload('runbooks file change'));
   process.on('SIGHUP', () => reload('SIGHUP'));

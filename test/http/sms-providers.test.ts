@@ -6,6 +6,7 @@ import { withLogMode } from '../../src/notify/channels/log-mode.js';
 import { AliyunSmsChannel, templateParams } from '../../src/notify/channels/phone/aliyun-sms.js';
 import { PhoneRouter } from '../../src/notify/channels/phone/phone-router.js';
 import { SmsChannel } from '../../src/notify/channels/sms.js';
+import { providerProblems } from '../../src/notify/channels/phone/provider-problems.js';
 import { createLogger } from '../../src/observe/logger.js';
 import type { Delivery } from '../../src/notify/types.js';
 import { channelFailure, sampleIncident } from '../helpers/deliveries.js';
@@ -181,5 +182,25 @@ describe('a Shanghai team, end to end', () => {
     // Wei reads Chinese: the text Twilio sent is one 70-character Chinese segment.
     const body = new URLSearchParams(twilio.received[0]!.body).get('Body')!;
     expect(body).toBe('[P1 告警] #1 PaymentsDown（shanghai）。回复 1a 确认，1r 解决');
+  });
+});
+
+describe('provider settings check-config refuses', () => {
+  it('a route through a provider without credentials beside one with them, an unknown template field, Vonage calls without the signature secret', () => {
+    const n = configFileSchema.parse({
+      notify: {
+        twilio: { accountSid: SID, authToken: 'tok', from: '+15550000000' },
+        sms: { routes: [{ prefix: '+86', providers: ['aliyun', 'twilio'] }] },
+        aliyun: { templateParams: { id: '{{id}}', who: '{{assignee}}' } },
+        vonage: { applicationId: 'app-1', privateKey: 'pem', from: '+15550000001' },
+      },
+    }).notify;
+    expect(providerProblems(n)).toEqual([
+      'notify.sms.routes[0] (+86): aliyun has no credentials, so its numbers skip it (configure notify.aliyun or remove it)',
+      'notify.aliyun.templateParams.who: unknown field "{{assignee}}" (fields: id, priority, severity, status, title, service, team)',
+      'notify.vonage.signatureSecret: not set, so keypresses on Vonage calls are refused (Vigil cannot verify them)',
+    ]);
+    // The shipped defaults (nothing configured: log mode) are fine.
+    expect(providerProblems(configFileSchema.parse({}).notify)).toEqual([]);
   });
 });
