@@ -72,6 +72,10 @@ export interface SendResult {
   threadRef?: string | null;
   /** What the timeline adds to "sent": a provider that failed before the one that took it. */
   note?: string;
+  /** The provider that took it, when a channel has several (absent: the channel's provider for the address). */
+  provider?: string;
+  /** Providers that failed on the way within this attempt: their health counts the failure. */
+  failedOver?: { provider: string; error: ChannelError }[];
 }
 
 /** Errors are classified once, here, and the dispatcher acts on the class alone. */

@@ -179,6 +179,10 @@ describe('a Shanghai team, end to end', () => {
     expect(sms).toMatchObject({ status: 'delivered', providerId: 'SM00000000000000000000000000000001' });
     const sent = (await v.json('/api/v1/incidents/1')).timeline.find((e: any) => e.kind === 'notified' && e.data.channel === 'sms');
     expect(sent.message).toBe('page sent to 李娜 by sms, through twilio after aliyun: isv.AMOUNT_NOT_ENOUGH 账户余额不足 (auth)');
+    // Twilio took it, but Alibaba Cloud is failing: /readyz says so (and Vigil stays ready).
+    const ready = await (await v.get('/readyz')).json();
+    expect(ready).toMatchObject({ status: 'ready', delivery: 'degraded', providers: { aliyun: { failures: 1, lastError: { kind: 'auth' } } } });
+    expect(ready.providers.twilio).toBeUndefined();
     // Wei reads Chinese: the text Twilio sent is one 70-character Chinese segment.
     const body = new URLSearchParams(twilio.received[0]!.body).get('Body')!;
     expect(body).toBe('[P1 告警] #1 PaymentsDown（shanghai）。回复 1a 确认，1r 解决');

@@ -48,7 +48,9 @@ export async function recordDelivered(ctx: PipelineContext, channel: Channel, { 
     }
   });
   ctx.metrics.notificationsTotal.inc({ channel: n.channel, outcome: 'delivered', reason: result.mode });
-  if (result.mode === 'live') ctx.health.delivered(providerFor(channel, delivery.recipient.address));
+  if (result.mode === 'live') ctx.health.delivered(result.provider ?? providerFor(channel, delivery.recipient.address));
+  // A provider another one stood in for is still failing: /readyz and the gauge say so.
+  for (const f of result.failedOver ?? []) ctx.health.failed(f.provider, f.error.kind, f.error.message, at);
   if (delivery.incident && n.kind === 'page') ctx.metrics.notificationLatency.observe({ channel: n.channel }, Math.max(0, at - delivery.incident.createdAt) / 1000);
 }
 

@@ -46,13 +46,16 @@ export class PhoneRouter implements Channel {
     const live = order.filter((c) => c.live);
     if (live.length === 0) return order[0]!.send(delivery);
     const failed: ChannelError[] = [];
+    const failedOver: { provider: string; error: ChannelError }[] = [];
     for (const provider of live) {
       try {
         const result = await provider.send(delivery);
-        if (failed.length === 0) return result;
-        return { ...result, note: `through ${provider.provider} after ${failed.map((e) => `${e.message} (${e.kind})`).join('; ')}` };
+        if (failed.length === 0) return { ...result, provider: provider.provider };
+        return { ...result, provider: provider.provider, failedOver, note: `through ${provider.provider} after ${failed.map((e) => `${e.message} (${e.kind})`).join('; ')}` };
       } catch (err) {
-        failed.push(err instanceof ChannelError ? err : new ChannelError('client', `${provider.provider}: ${String(err)}`));
+        const error = err instanceof ChannelError ? err : new ChannelError('client', `${provider.provider}: ${String(err)}`);
+        failed.push(error);
+        failedOver.push({ provider: provider.provider, error });
       }
     }
     // Every provider failed: retried as the most hopeful of the failures allows.
