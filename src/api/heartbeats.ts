@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { badRequest, notFound, VigilError } from '../errors/errors.js';
 import { tokenCheck } from '../http/auth.js';
-import { parseQuery } from '../http/validation.js';
+import { fieldPath, parseQuery } from '../http/validation.js';
 import type { HeartbeatMonitors } from '../heartbeats/monitors.js';
 import { describeSchedule } from '../heartbeats/schedule.js';
 import { parseHeartbeatSpec, storedSpec, writtenForm } from '../rules/heartbeat-spec.js';
@@ -13,7 +13,6 @@ import { formatMatcher } from '../rules/matchers.js';
 import type { HeartbeatRow, StoreReader } from '../store/types.js';
 import type { Clock } from '../time/clock.js';
 import { formatDuration } from '../time/duration.js';
-import { fieldPath } from '../http/validation.js';
 import { actor } from './actor.js';
 
 /** A ping's body is kept as the run's output up to this size; a larger one is refused (413). */
@@ -36,7 +35,7 @@ export function presentHeartbeat(row: HeartbeatRow, mutedBy: (labels: Record<str
     muted,
     origin: row.origin,
     file: row.file,
-    schedule: spec ? describeSchedule(spec, formatDuration) : null,
+    schedule: spec ? describeSchedule(spec) : null,
     grace: spec ? formatDuration(spec.grace) || '0s' : null,
     severity: spec?.severity ?? null,
     team: spec?.team ?? null,
@@ -191,7 +190,6 @@ export function heartbeatRoutes(deps: {
   });
 
   router.delete('/api/v1/heartbeats/:name', async (req, res) => {
-    await found(req.params.name);
     await monitors.delete(req.params.name, who(req, res));
     res.status(204).end();
   });

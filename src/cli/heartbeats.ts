@@ -6,18 +6,12 @@ import { SilenceBook } from '../rules/silences.js';
 import { findSuppression } from '../rules/suppression.js';
 import { openReadStore } from './read-store.js';
 import { roughDuration } from '../time/duration.js';
+import { textTable } from '../reports/text-table.js';
 
 export interface HeartbeatsIo {
   out?: (text: string) => void;
   err?: (text: string) => void;
   now?: number;
-}
-
-/** Rows as columns padded to their widest cell. */
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
 /**
@@ -52,11 +46,8 @@ export async function heartbeats(opts: { json?: boolean }, io: HeartbeatsIo = {}
       const rel = past ? `${roughDuration(now - ms)} ago` : ms >= now ? `in ${roughDuration(ms - now)}` : `${roughDuration(now - ms)} overdue`;
       return `${iso.slice(0, 16).replace('T', ' ')}Z (${rel})`;
     };
-    const rows = [['NAME', 'STATE', 'LAST PING', 'NEXT DUE', 'SCHEDULE', 'GRACE']];
-    for (const h of shown) {
-      rows.push([h.name, h.muted ? 'paused (muted)' : h.state, when(h.lastPingAt, true), h.state === 'down' || h.paused ? '-' : when(h.nextDueAt, false), h.schedule ?? '?', h.grace ?? '?']);
-    }
-    out(`${table(rows)}\n`);
+    const rows = shown.map((h) => [h.name, h.muted ? 'paused (muted)' : h.state, when(h.lastPingAt, true), h.state === 'down' || h.paused ? '-' : when(h.nextDueAt, false), h.schedule ?? '?', h.grace ?? '?']);
+    out(`${textTable(['NAME', 'STATE', 'LAST PING', 'NEXT DUE', 'SCHEDULE', 'GRACE'], rows)}\n`);
     return 0;
   } catch (e) {
     err(`${(e as Error).message}\n`);

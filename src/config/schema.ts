@@ -126,6 +126,7 @@ const optionalSecret = z
  * robot runs in log mode. `baseUrl`: regions, proxies, test doubles (and Lark's domain instead of Feishu's).
  */
 const robotTimeout = duration.default(10_000);
+export const robotTypes = ['teams', 'dingtalk', 'wecom', 'feishu'] as const;
 export const robotSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('teams'), /** The Workflows webhook URL (it carries its signature). */ url: optionalSecret, timeout: robotTimeout }).strict(),
   z
@@ -152,7 +153,6 @@ export const robotSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 export type RobotConfig = z.output<typeof robotSchema>;
-export const robotTypes = ['teams', 'dingtalk', 'wecom', 'feishu'] as const;
 
 /** Which providers a channel's numbers go through, in order: a route's for numbers with its prefix, else `providers`. */
 function phoneRoutes<const P extends readonly [string, ...string[]]>(names: P) {

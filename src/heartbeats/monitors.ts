@@ -31,11 +31,6 @@ const SWEEP_CHUNK = 200;
 
 const TIMELINE_OUTPUT = 2000;
 
-interface Decided<T> {
-  value: T;
-  alerts: DecidedAlerts<T>['alerts'];
-}
-
 /**
  * Heartbeat monitors: pings (HTTP, the secret key URL, alerts matching a monitor's matchers), the sweep that finds
  * them late and down, and the definitions from rules files and the API. Every change is one write with the
@@ -69,7 +64,7 @@ export class HeartbeatMonitors implements PingTap {
     const byName = new Map(defined.map((d) => [d.spec.name, d]));
     const existing = await this.deps.store.listHeartbeats();
     await this.deps.decide(async (tx) => {
-      const out: Decided<void> = { value: undefined, alerts: [] };
+      const out: DecidedAlerts<void> = { value: undefined, alerts: [] };
       for (const d of defined) {
         const row = await tx.heartbeat(d.spec.name);
         if (!row) {
@@ -111,7 +106,7 @@ export class HeartbeatMonitors implements PingTap {
   async ping(name: string, ping: Ping): Promise<HeartbeatRow | null> {
     await this.synced;
     return this.deps.decide(async (tx) => {
-      const out: Decided<HeartbeatRow | null> = { value: null, alerts: [] };
+      const out: DecidedAlerts<HeartbeatRow | null> = { value: null, alerts: [] };
       const row = await tx.heartbeat(name);
       const spec = row && this.parse(row);
       if (!row || !spec) return out;
@@ -132,15 +127,16 @@ export class HeartbeatMonitors implements PingTap {
     let taken: boolean[] | null = null;
     const pinged = new Map<string, { at: number; alertname: string }>();
     alerts.forEach((alert, i) => {
+      const get = lookup(alert);
       for (const l of this.listening) {
-        if (!matchesAll(l.matchers, lookup(alert))) continue;
+        if (!matchesAll(l.matchers, get)) continue;
         (taken ??= alerts.map(() => false))[i] = true;
         // A resolved delivery says the alert stopped, which is no sign of life.
         if (alert.status === 'firing') pinged.set(l.name, { at: alert.receivedAt, alertname: alert.labels.alertname ?? 'alert' });
       }
     });
     if (!taken) return null;
-    const follow: Decided<unknown> = { value: undefined, alerts: [] };
+    const follow: DecidedAlerts<unknown> = { value: undefined, alerts: [] };
     for (const [name, p] of pinged) {
       const row = await tx.heartbeat(name);
       const spec = row && this.parse(row);
@@ -161,20 +157,23 @@ export class HeartbeatMonitors implements PingTap {
       await this.afterStartUp(now);
       this.firstSweep = false;
     }
-    let changed = 0;
     const due = await this.deps.store.dueHeartbeats(now, SWEEP_CHUNK);
-    for (const name of due) {
-      changed += await this.deps.decide(async (tx) => {
-        const out: Decided<number> = { value: 0, alerts: [] };
-        const row = await tx.heartbeat(name);
-        const spec = row && this.parse(row);
-        if (!row || !spec) return out;
-        const change = onCheck(row, spec, now);
-        await this.apply(tx, row, spec, change, now, out);
-        out.value = change.patch.state !== undefined && change.patch.state !== row.state ? 1 : 0;
-        return out;
-      });
-    }
+    // The chunk in one write: one commit however many monitors are due together.
+    const changed =
+      due.length === 0
+        ? 0
+        : await this.deps.decide(async (tx) => {
+            const out: DecidedAlerts<number> = { value: 0, alerts: [] };
+            for (const name of due) {
+              const row = await tx.heartbeat(name);
+              const spec = row && this.parse(row);
+              if (!row || !spec) continue;
+              const change = onCheck(row, spec, now);
+              await this.apply(tx, row, spec, change, now, out);
+              if (change.patch.state !== undefined && change.patch.state !== row.state) out.value++;
+            }
+            return out;
+          });
     if (now - this.markWrittenAt >= MARK_EVERY_MS) {
       await this.deps.store.write((tx) => tx.setMark(SWEEP_MARK, now));
       this.markWrittenAt = now;
@@ -220,9 +219,8 @@ export class HeartbeatMonitors implements PingTap {
     const now = this.deps.clock.now();
     const row = await this.deps.store.write(async (tx) => {
       if (await tx.heartbeat(spec.name)) throw conflict(`a heartbeat monitor named "${spec.name}" already exists`);
-      const fresh = newHeartbeat(spec.name, 'api', null, written, now);
-      const id = await tx.insertHeartbeat({ ...fresh, keyHash: hashKey(key) });
-      return { ...fresh, id, keyHash: hashKey(key) };
+      const fresh = { ...newHeartbeat(spec.name, 'api', null, written, now), keyHash: hashKey(key) };
+      return { ...fresh, id: await tx.insertHeartbeat(fresh) };
     });
     await this.changed();
     return { row, key };
@@ -233,7 +231,7 @@ export class HeartbeatMonitors implements PingTap {
     await this.synced;
     const now = this.deps.clock.now();
     await this.deps.decide(async (tx) => {
-      const out: Decided<void> = { value: undefined, alerts: [] };
+      const out: DecidedAlerts<void> = { value: undefined, alerts: [] };
       const row = await this.existing(tx, name);
       if (row.origin === 'file') throw conflict(`heartbeat "${name}" is defined in ${row.file ?? 'a rules file'}: remove it there`);
       await this.remove(tx, row, `deleted by ${by}`, now, out);
@@ -269,7 +267,7 @@ export class HeartbeatMonitors implements PingTap {
       const row = await this.existing(tx, name);
       const spec = this.parse(row);
       if (!spec) throw conflict(`heartbeat "${name}" has a definition this Vigil cannot read`);
-      const out: Decided<HeartbeatRow> = { value: row, alerts: [] };
+      const out: DecidedAlerts<HeartbeatRow> = { value: row, alerts: [] };
       out.value = await this.apply(tx, row, spec, decide(row, spec, now), now, out);
       return out;
     });
@@ -295,7 +293,7 @@ export class HeartbeatMonitors implements PingTap {
     spec: HeartbeatSpec,
     change: Change & { extra?: Partial<NewHeartbeat> },
     now: number,
-    out: Decided<T>,
+    out: DecidedAlerts<T>,
     output: string | null = null,
   ): Promise<HeartbeatRow> {
     const patch: Partial<NewHeartbeat> = { ...change.patch, ...change.extra };
@@ -324,7 +322,7 @@ export class HeartbeatMonitors implements PingTap {
   }
 
   /** Deletes a monitor; if it was down, its alert resolves with the reason on the incident. */
-  private async remove<T>(tx: StoreTx, row: HeartbeatRow, why: string, now: number, out: Decided<T>): Promise<void> {
+  private async remove<T>(tx: StoreTx, row: HeartbeatRow, why: string, now: number, out: DecidedAlerts<T>): Promise<void> {
     if (row.state === 'down' && row.firedLabels) {
       out.alerts.push({
         alert: resolvedAlert(row.firedLabels, now),

@@ -1,4 +1,5 @@
 import { nextRun } from '../time/cron.js';
+import { formatDuration } from '../time/duration.js';
 import type { HeartbeatSpec } from '../rules/heartbeat-spec.js';
 
 /**
@@ -12,7 +13,7 @@ export function nextDue(spec: Pick<HeartbeatSpec, 'schedule'>, after: number): n
 }
 
 /** The schedule as a person reads it: "every 1h", "cron 30 2 * * * (Europe/Berlin)". */
-export function describeSchedule(spec: Pick<HeartbeatSpec, 'schedule'>, format: (ms: number) => string): string {
+export function describeSchedule(spec: Pick<HeartbeatSpec, 'schedule'>): string {
   const s = spec.schedule;
-  return 'every' in s ? `every ${format(s.every)}` : `cron ${s.cron} (${s.timeZone})`;
+  return 'every' in s ? `every ${formatDuration(s.every)}` : `cron ${s.cron} (${s.timeZone})`;
 }

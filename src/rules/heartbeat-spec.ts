@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { severities, type Severity } from '../alerts/severity.js';
-import { compileMatcher, formatMatcher, MatcherError, parseMatchers, type CompiledMatcher } from './matchers.js';
+import { formatMatcher, type CompiledMatcher } from './matchers.js';
+import { labelName, matcherList } from './matcher-schema.js';
 import { formatDuration } from '../time/duration.js';
 import { durationSchema } from '../time/duration-schema.js';
 import { cronExpression, timeZone } from '../time/time-schemas.js';
@@ -8,11 +9,10 @@ import { cronExpression, timeZone } from '../time/time-schemas.js';
 const MIN_EVERY = 30_000;
 const MAX_PERIOD = 365 * 86_400_000;
 
-export const heartbeatName = z
+const heartbeatName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit');
 
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a label name');
 
 /**
  * One heartbeat monitor as written in a rules file (`heartbeats:`) or posted to the API: when a ping is due
@@ -39,20 +39,7 @@ const specObject = z
     runbooks: z.array(z.string().min(1).max(200)).max(20).optional(),
     /** More labels on its alert (silences, maintenance windows and rules match them). */
     labels: z.record(labelName, z.string().max(1000)).optional(),
-    matchers: z
-      .union([z.string(), z.array(z.string()).max(20)])
-      .transform((m, ctx) => {
-        const out: CompiledMatcher[] = [];
-        for (const text of typeof m === 'string' ? [m] : m) {
-          try {
-            out.push(...parseMatchers(text).map(compileMatcher));
-          } catch (err) {
-            ctx.addIssue({ code: 'custom', message: err instanceof MatcherError ? err.message : String(err) });
-          }
-        }
-        return out;
-      })
-      .optional(),
+    matchers: matcherList.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -77,7 +64,7 @@ export interface HeartbeatSpec {
   matchers: CompiledMatcher[];
 }
 
-export const DEFAULT_GRACE = 5 * 60_000;
+const DEFAULT_GRACE = 5 * 60_000;
 
 export type SpecIssue = { path: PropertyKey[]; message: string };
 

@@ -6,8 +6,9 @@ import { personId, personSchema, teamSchema, type Person, type Team } from '../o
 
 export type { Person, Team };
 import { maintenanceWindowSchema } from './maintenance.js';
-import { compileMatcher, MatcherError, parseMatchers, type CompiledMatcher } from './matchers.js';
+import { compileMatcher, MatcherError, parseMatchers } from './matchers.js';
 import { compileTemplate } from './title-template.js';
+import { labelName, matcherList } from './matcher-schema.js';
 import { heartbeatDefinition } from './heartbeat-spec.js';
 
 /** A duration like 15m, or "none" where the policy has no such timer. */
@@ -63,21 +64,6 @@ export const policySchema = z
 export const policyOverrideSchema = z.object(policyFields).partial().strict();
 export type Policy = z.output<typeof policySchema>;
 export type PolicyOverride = z.output<typeof policyOverrideSchema>;
-
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a label name');
-/** Matchers are parsed and their regexes compiled while the file is validated, so a bad one names its line. */
-const matcherList = z.union([z.string(), z.array(z.string())]).transform((m, ctx) => {
-  const texts = typeof m === 'string' ? [m] : m;
-  const out: CompiledMatcher[] = [];
-  for (const text of texts) {
-    try {
-      for (const parsed of parseMatchers(text)) out.push(compileMatcher(parsed));
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: err instanceof MatcherError ? err.message : String(err) });
-    }
-  }
-  return out;
-});
 
 const titleTemplate = z
   .string()

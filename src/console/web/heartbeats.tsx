@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, errorText } from './api.js';
 import type { Heartbeat } from './types.js';
-import { ListBody, Time, useApp, useLoad, useTitle } from './ui.js';
+import { ListBody, TableHead, Time, useApp, useLoad, useTitle } from './ui.js';
 
 /** Heartbeat monitors: state, last ping, next due time; pausing and resuming one. */
 export function HeartbeatsPage() {
@@ -26,18 +26,7 @@ export function HeartbeatsPage() {
       <ListBody problem={problem} loaded={loaded} retry={reload} empty={(v) => (v.heartbeats.length === 0 ? t('heartbeats.none') : null)}>
         {(value) => (
           <table class="stack">
-            <thead>
-              <tr>
-                <th scope="col">{t('heartbeats.col.name')}</th>
-                <th scope="col">{t('heartbeats.col.state')}</th>
-                <th scope="col">{t('heartbeats.col.lastPing')}</th>
-                <th scope="col">{t('heartbeats.col.nextDue')}</th>
-                <th scope="col">{t('heartbeats.col.schedule')}</th>
-                <th scope="col">
-                  <span class="sr-only">{t('incident.actions')}</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={[t('heartbeats.col.name'), t('heartbeats.col.state'), t('heartbeats.col.lastPing'), t('heartbeats.col.nextDue'), t('heartbeats.col.schedule')]} />
             <tbody>
               {value.heartbeats.map((h) => (
                 <tr key={h.name} class={`heartbeat-${h.state}`}>

@@ -3,7 +3,7 @@ import { api, errorText } from './api.js';
 import { navigate } from './router.js';
 import { SilenceForm } from './silence-form.js';
 import type { Silence } from './types.js';
-import { Link, ListBody, Time, useApp, useLoad, useTitle } from './ui.js';
+import { Link, ListBody, TableHead, Time, useApp, useLoad, useTitle } from './ui.js';
 
 const states = ['active', 'pending', 'expired'] as const;
 type State = (typeof states)[number];
@@ -44,18 +44,7 @@ export function SilencesPage({ search }: { search: string }) {
       <ListBody problem={problem} loaded={loaded} retry={reload} empty={(v) => (v.silences.length === 0 ? t('silences.none') : null)}>
         {(value) => (
           <table class="stack">
-            <thead>
-              <tr>
-                <th scope="col">{t('silences.col.matchers')}</th>
-                <th scope="col">{t('silences.col.from')}</th>
-                <th scope="col">{t('silences.col.until')}</th>
-                <th scope="col">{t('silences.col.by')}</th>
-                <th scope="col">{t('silences.col.comment')}</th>
-                <th scope="col">
-                  <span class="sr-only">{t('incident.actions')}</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={[t('silences.col.matchers'), t('silences.col.from'), t('silences.col.until'), t('silences.col.by'), t('silences.col.comment')]} />
             <tbody>
               {value.silences.map((s) => (
                 <tr key={s.id}>

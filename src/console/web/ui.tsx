@@ -109,6 +109,25 @@ export function Loading() {
   return <p class="muted">{t('common.loading')}</p>;
 }
 
+/** A list table's header row: its columns, and an unlabelled last one for the row's buttons. */
+export function TableHead({ columns }: { columns: string[] }) {
+  const { t } = useApp();
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th key={c} scope="col">
+            {c}
+          </th>
+        ))}
+        <th scope="col">
+          <span class="sr-only">{t('incident.actions')}</span>
+        </th>
+      </tr>
+    </thead>
+  );
+}
+
 /** A list page's body: the action's problem if any, then loading, the load's error, the empty text, or the list. */
 export function ListBody<T>(props: { problem: string | null; loaded: Loaded<T>; retry: () => void; empty: (value: T) => string | null; children: (value: T) => ComponentChildren }) {
   const { problem, loaded } = props;

@@ -1,4 +1,4 @@
-import type { Config, RobotConfig } from '../../config/schema.js';
+import { robotTypes, type Config, type RobotConfig } from '../../config/schema.js';
 import type { Logger } from '../../observe/logger.js';
 import type { Person } from '../../oncall/people.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
@@ -10,7 +10,7 @@ import { teams } from './robots/teams.js';
 import { weCom } from './robots/wecom.js';
 
 /** A chat address naming a robot of notify.robots: `<type>:<name>`. Anything else is Slack's (a channel or member id). */
-const robotAddress = /^(teams|dingtalk|wecom|feishu):([a-zA-Z0-9._-]{1,64})$/;
+const robotAddress = new RegExp(`^(${robotTypes.join('|')}):([a-zA-Z0-9._-]{1,64})$`);
 
 export function parseRobotAddress(address: string): { type: RobotType; name: string } | null {
   const m = robotAddress.exec(address);

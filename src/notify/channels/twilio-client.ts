@@ -44,9 +44,15 @@ class BaseUrlRequestClient extends twilio.RequestClient {
 }
 
 
+/** Whether the account's credentials and the sender number are all there. */
+export function twilioConfigured(config: TwilioConfig): boolean {
+  return Boolean(config.accountSid && config.authToken && config.from);
+}
+
 /** A client for the configured account, or null when a credential or the sender number is missing. */
 export function createTwilioClient(config: TwilioConfig): TwilioSender | null {
   const { accountSid, authToken, from } = config;
+  // twilioConfigured's test, spelled out so the types know each one is set.
   if (!accountSid || !authToken || !from) return null;
   if (!accountSid.startsWith('AC')) {
     throw new VigilError('invalid_config', 'notify.twilio.accountSid must start with "AC"');

@@ -4,8 +4,6 @@ import { translate, type Locale } from '../../text/messages/catalog.js';
 import { configured } from './log-mode.js';
 import { classifyTwilioError, createTwilioClient, type TwilioConfig, type TwilioSender } from './twilio-client.js';
 
-export const VOICE_MENU = translate('en', 'voice.menu');
-
 /** Twilio's <Say> speaks the reader's language (a zh-CN voice for Chinese); English keeps Twilio's default voice. */
 export function sayIn(locale: Locale): { language?: 'zh-CN' } {
   return locale === 'zh-CN' ? { language: 'zh-CN' } : {};

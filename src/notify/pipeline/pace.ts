@@ -1,5 +1,7 @@
 import type { NotificationRow } from '../../store/types.js';
 import type { ChannelName } from '../types.js';
+import { parseRobotAddress } from '../channels/chat-router.js';
+import type { RobotType } from '../channels/robots/robot.js';
 
 /**
  * Per-provider pacing: Twilio takes about one call and one message per second from one number, Slack
@@ -7,7 +9,7 @@ import type { ChannelName } from '../types.js';
  * by the SMTP pool, webhooks not at all.
  */
 const intervalMs: Partial<Record<ChannelName, number>> = { voice: 1000, sms: 1000, chat: 1000 };
-const robotIntervalMs: Record<string, number> = { dingtalk: 3000, wecom: 3000 };
+const robotIntervalMs: Partial<Record<RobotType, number>> = { dingtalk: 3000, wecom: 3000 };
 
 export class RateLimiter {
   private readonly nextFree = new Map<string, number>();
@@ -19,7 +21,8 @@ export class RateLimiter {
 
   /** Takes a slot if one is free at `now`; otherwise says when the next one is. */
   take(channel: ChannelName, address: string, now: number): { ok: true } | { ok: false; at: number } {
-    const every = channel === 'chat' ? (robotIntervalMs[address.split(':', 1)[0]!] ?? intervalMs.chat) : intervalMs[channel];
+    const robot = channel === 'chat' ? parseRobotAddress(address) : null;
+    const every = (robot && robotIntervalMs[robot.type]) ?? intervalMs[channel];
     if (!every) return { ok: true };
     const key = this.key(channel, address);
     const free = this.nextFree.get(key) ?? 0;

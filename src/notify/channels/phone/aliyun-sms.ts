@@ -21,19 +21,27 @@ export function aliyunNumber(e164: string): string {
   return e164.startsWith('+86') ? e164.slice(3) : e164.replace(/^\+/, '');
 }
 
+/** The incident fields a template variable may name. */
+export const templateFields = ['id', 'priority', 'severity', 'status', 'title', 'service', 'team'] as const;
+
+const fieldsOf = (i: IncidentSummary): Record<(typeof templateFields)[number], string> => ({
+  id: String(i.id),
+  priority: i.priority,
+  severity: i.severity,
+  status: i.status,
+  title: i.title,
+  service: i.service ?? '',
+  team: i.team ?? '',
+});
+
+/** Whether the keys, the approved signature and the template are all there. */
+export function aliyunConfigured(config: AliyunConfig): boolean {
+  return Boolean(config.accessKeyId && config.accessKeySecret && config.signName && config.templateCode);
+}
+
 /** A template's variables filled from the incident: {{field}} replaced, each value cut to what Alibaba accepts. */
 export function templateParams(templates: Record<string, string>, incident: IncidentSummary | null, maxLength: number): Record<string, string> {
-  const fields: Record<string, string> = incident
-    ? {
-        id: String(incident.id),
-        priority: incident.priority,
-        severity: incident.severity,
-        status: incident.status,
-        title: incident.title,
-        service: incident.service ?? '',
-        team: incident.team ?? '',
-      }
-    : {};
+  const fields: Record<string, string> = incident ? fieldsOf(incident) : {};
   return Object.fromEntries(
     Object.entries(templates).map(([name, text]) => [name, text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, f: string) => fields[f] ?? '').slice(0, maxLength)]),
   );
@@ -83,8 +91,8 @@ export class AliyunSmsChannel implements Channel {
   private readonly client: SmsClient | null;
 
   constructor(private readonly config: AliyunConfig) {
-    const { accessKeyId, accessKeySecret, signName, templateCode } = config;
-    this.live = Boolean(accessKeyId && accessKeySecret && signName && templateCode);
+    const { accessKeyId, accessKeySecret } = config;
+    this.live = aliyunConfigured(config);
     this.client = this.live
       ? new Client(new $OpenApiUtil.Config({ accessKeyId, accessKeySecret, endpoint: config.endpoint, protocol: config.protocol, readTimeout: config.timeout, connectTimeout: config.timeout }))
       : null;

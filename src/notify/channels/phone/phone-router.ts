@@ -45,20 +45,19 @@ export class PhoneRouter implements Channel {
     const order = this.order(delivery.recipient.address);
     const live = order.filter((c) => c.live);
     if (live.length === 0) return order[0]!.send(delivery);
-    const failed: ChannelError[] = [];
     const failedOver: { provider: string; error: ChannelError }[] = [];
     for (const provider of live) {
       try {
         const result = await provider.send(delivery);
-        if (failed.length === 0) return { ...result, provider: provider.provider };
-        return { ...result, provider: provider.provider, failedOver, note: `through ${provider.provider} after ${failed.map((e) => `${e.message} (${e.kind})`).join('; ')}` };
+        if (failedOver.length === 0) return { ...result, provider: provider.provider };
+        const before = failedOver.map((f) => `${f.error.message} (${f.error.kind})`).join('; ');
+        return { ...result, provider: provider.provider, failedOver, note: `through ${provider.provider} after ${before}` };
       } catch (err) {
-        const error = err instanceof ChannelError ? err : new ChannelError('client', `${provider.provider}: ${String(err)}`);
-        failed.push(error);
-        failedOver.push({ provider: provider.provider, error });
+        failedOver.push({ provider: provider.provider, error: err instanceof ChannelError ? err : new ChannelError('client', `${provider.provider}: ${String(err)}`) });
       }
     }
     // Every provider failed: retried as the most hopeful of the failures allows.
+    const failed = failedOver.map((f) => f.error);
     const hopeful = failed.find((e) => e.transient) ?? failed[failed.length - 1]!;
     const retryAfter = failed.map((e) => e.retryAfterMs).filter((ms): ms is number => ms !== undefined);
     return Promise.reject(new ChannelError(hopeful.kind, failed.map((e) => e.message).join('; then '), retryAfter.length ? Math.min(...retryAfter) : undefined));

@@ -1,15 +1,14 @@
 import type { Config } from '../../../config/schema.js';
+import { twilioConfigured } from '../twilio-client.js';
+import { aliyunConfigured, templateFields } from './aliyun-sms.js';
+import { vonageConfigured } from './vonage.js';
 
-/** The incident fields an Alibaba Cloud template variable may name. */
-const TEMPLATE_FIELDS = new Set(['id', 'priority', 'severity', 'status', 'title', 'service', 'team']);
-
-/** Which providers have what they need to send, per channel. */
+/** Which providers have what they need to send, per channel (each provider's own test). */
 function configured(n: Config['notify']): Record<'sms' | 'voice', Record<string, boolean>> {
-  const twilio = Boolean(n.twilio.accountSid && n.twilio.authToken && n.twilio.from);
-  const v = n.vonage;
+  const twilio = twilioConfigured(n.twilio);
   return {
-    sms: { twilio, aliyun: Boolean(n.aliyun.accessKeyId && n.aliyun.accessKeySecret && n.aliyun.signName && n.aliyun.templateCode), vonage: Boolean(v.apiKey && v.apiSecret && v.from) },
-    voice: { twilio, vonage: Boolean(v.applicationId && v.privateKey && v.from) },
+    sms: { twilio, aliyun: aliyunConfigured(n.aliyun), vonage: vonageConfigured(n.vonage, 'sms') },
+    voice: { twilio, vonage: vonageConfigured(n.vonage, 'voice') },
   };
 }
 
@@ -33,7 +32,7 @@ export function providerProblems(n: Config['notify']): string[] {
   }
   for (const [name, text] of Object.entries(n.aliyun.templateParams)) {
     for (const m of text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
-      if (!TEMPLATE_FIELDS.has(m[1]!)) problems.push(`notify.aliyun.templateParams.${name}: unknown field "{{${m[1]}}}" (fields: ${[...TEMPLATE_FIELDS].join(', ')})`);
+      if (!(templateFields as readonly string[]).includes(m[1]!)) problems.push(`notify.aliyun.templateParams.${name}: unknown field "{{${m[1]}}}" (fields: ${templateFields.join(', ')})`);
     }
   }
   if (ready.voice.vonage && !n.vonage.signatureSecret) problems.push('notify.vonage.signatureSecret: not set, so keypresses on Vonage calls are refused (Vigil cannot verify them)');

@@ -58,10 +58,15 @@ export function classifyVonageError(err: unknown): ChannelError {
   return new ChannelError('network', `vonage: ${code || String(e.message ?? 'request failed').slice(0, 200)}`);
 }
 
-function client(config: VonageConfig, kind: 'sms' | 'voice'): Vonage | null {
+/** Whether what SMS (API key and secret) or calls (application id and private key) need is there, with a sender. */
+export function vonageConfigured(config: VonageConfig, kind: 'sms' | 'voice'): boolean {
   const { apiKey, apiSecret, applicationId, privateKey, from } = config;
-  const ready = kind === 'sms' ? apiKey && apiSecret && from : applicationId && privateKey && from;
-  if (!ready) return null;
+  return Boolean(kind === 'sms' ? apiKey && apiSecret && from : applicationId && privateKey && from);
+}
+
+function client(config: VonageConfig, kind: 'sms' | 'voice'): Vonage | null {
+  const { apiKey, apiSecret, applicationId, privateKey } = config;
+  if (!vonageConfigured(config, kind)) return null;
   return new Vonage(
     kind === 'sms' ? { apiKey: apiKey!, apiSecret: apiSecret! } : { applicationId: applicationId!, privateKey: privateKey! },
     { apiHost: config.apiHost.replace(/\/+$/, ''), restHost: config.restHost.replace(/\/+$/, ''), timeout: config.timeout },

@@ -3,7 +3,9 @@ import type { Severity } from '../../../alerts/severity.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../../types.js';
 import { classifyWebhookError, classifyWebhookResponse } from '../webhook.js';
 
-export type RobotType = 'teams' | 'dingtalk' | 'wecom' | 'feishu';
+import type { robotTypes } from '../../../config/schema.js';
+
+export type RobotType = (typeof robotTypes)[number];
 
 /** Who a message to a group is for, to @mention them where the platform can. */
 export interface Mention {
