@@ -3,6 +3,7 @@ import { locales } from '../text/messages/catalog.js';
 import { z } from 'zod';
 import { runbooksConfigSchema } from '../runbooks/config.js';
 import { durationSchema } from '../time/duration-schema.js';
+import { timeZone } from '../time/time-schemas.js';
 import { digestConfigSchema } from '../reports/digest-schedule.js';
 
 const duration = durationSchema();
@@ -170,6 +171,8 @@ const notify = z
   .object({
     /** The language of messages to people and teams without a locale of their own: en or zh-CN. */
     locale: z.enum(locales).default('en'),
+    /** The zone of times in messages to people and teams without one of their own. */
+    timeZone: timeZone.default('UTC'),
     /** HMAC key for signed acknowledge/resolve links; unset: a random key per start (links die on restart). */
     linkSecret: optionalSecret,
     linkTtl: duration.default(24 * 3_600_000),

@@ -11,6 +11,9 @@ import express, { Router, type RequestHandler } from 'express';
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webRoot = [path.join(here, 'web'), path.join(here, '..', '..', 'dist', 'console', 'web')].find((dir) => existsSync(path.join(dir, 'main.js')));
+/** The message catalogs the console shares with the server, compiled beside it. */
+const messagesRoot = [path.join(here, '..', 'text', 'messages'), path.join(here, '..', '..', 'dist', 'text', 'messages')].find((dir) => existsSync(path.join(dir, 'en.js')));
+const catalogFiles = new Set(['en.js', 'zh-CN.js']);
 
 /** Preact's ES module builds, served from the installed package: no CDN, works offline. */
 function vendorFiles(): Record<string, string> {
@@ -61,10 +64,10 @@ function page(lang: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Vigil</title>
-<link rel="icon" href="/assets/app/icon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/assets/app/console.css">
+<link rel="icon" href="/assets/console/web/icon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/assets/console/web/console.css">
 <script type="importmap">${importMap}</script>
-<script type="module" src="/assets/app/main.js"></script>
+<script type="module" src="/assets/console/web/main.js"></script>
 </head>
 <body>
 <noscript>The Vigil console needs JavaScript. The HTTP API works without it: see /api/v1/incidents.</noscript>
@@ -87,7 +90,7 @@ const headers: RequestHandler = (_req, res, next) => {
 /** The web console on Vigil's own port: the page, its scripts and styles, and Preact from the package. */
 export function consoleRoutes(): Router {
   const router = Router();
-  if (!webRoot) {
+  if (!webRoot || !messagesRoot) {
     // Running from sources without a build: the API works, the console says how to get it.
     router.get(consolePaths, (_req, res) => {
       res.status(503).type('text/plain').send('The console is not built: run `npm run build` (npm start does it).\n');
@@ -96,7 +99,12 @@ export function consoleRoutes(): Router {
   }
   const vendor = vendorFiles();
   router.use('/assets', headers);
-  router.use('/assets/app', express.static(webRoot, { fallthrough: false, index: false, maxAge: '5m' }));
+  // The URLs mirror the source tree, so the console's relative import of the shared catalog resolves as it does in src/.
+  router.use('/assets/console/web', express.static(webRoot, { fallthrough: false, index: false, maxAge: '5m' }));
+  router.get('/assets/text/messages/:file', (req, res, next) => {
+    if (!messagesRoot || !catalogFiles.has(req.params.file)) return next();
+    res.sendFile(path.join(messagesRoot, req.params.file), { maxAge: '5m', headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
+  });
   router.get('/assets/vendor/:file', (req, res, next) => {
     const file = vendor[req.params.file];
     if (!file) return next();

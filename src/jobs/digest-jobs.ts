@@ -4,14 +4,18 @@ import type { CoreMetrics } from '../observe/metrics.js';
 import type { Notifier } from '../notify/notifier.js';
 import { writeToOutbox } from '../notify/outbox.js';
 import { digestTargets, reviewTargets } from '../notify/report-recipients.js';
-import { renderDigest } from '../reports/digest.js';
-import { renderDigestChat } from '../reports/digest-chat.js';
+import type { Target } from '../notify/directory.js';
+import { readerLocale } from '../notify/reader-locale.js';
+import { renderDigest, type RenderedDigest } from '../reports/digest.js';
+import { renderDigestChat, type ChatDigest } from '../reports/digest-chat.js';
+import { reader } from '../reports/format.js';
 import { nextRun, planRun, type DigestConfig, type DigestSchedule } from '../reports/digest-schedule.js';
 import { loadReview, loadSummary } from '../reports/load.js';
 import type { ReportQueue } from '../reports/report-queue.js';
-import { renderReviewEmail } from '../reports/review-email.js';
+import { renderReviewEmail, type RenderedReview } from '../reports/review-email.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { IncidentRow, Store } from '../store/types.js';
+import type { Locale } from '../text/messages/catalog.js';
 import type { Job } from './scheduler.js';
 
 /**
@@ -37,6 +41,8 @@ export interface ReportJobDeps {
   onWritten?: (kind: 'digest' | 'review', count: number) => void;
   /** The process's report queue (shared with the summary API); without one, digests compute at once. */
   reports?: ReportQueue;
+  /** The language of readers without a locale of their own (notify.locale). */
+  locale?: Locale;
 }
 
 /** A failed run is tried again after this long rather than on every tick. */
@@ -92,9 +98,20 @@ export function digestJob(deps: ReportJobDeps): Job {
       },
       { queue: deps.reports },
     );
-    const email = renderDigest(summary, { title: s.title, baseUrl: deps.baseUrl });
-    const chat = renderDigestChat(summary, { title: s.title });
-    const { targets, missing } = digestTargets(deps.rules(), s);
+    const rules = deps.rules();
+    const { targets, missing } = digestTargets(rules, s);
+    // Rendered once per language its readers read.
+    const rendered = new Map<Locale, { email: RenderedDigest; chat: ChatDigest }>();
+    const messageFor = (t: Target) => {
+      const locale = readerLocale(rules, t.recipient.person, s.team ?? null, deps.locale);
+      let m = rendered.get(locale);
+      if (!m) {
+        const r = reader(locale);
+        const title = s.customTitle ? s.title : r.t('digest.title', { name: s.name, label: s.title.replace(/ digest$/, '') });
+        rendered.set(locale, (m = { email: renderDigest(summary, { title, baseUrl: deps.baseUrl, reader: r }), chat: renderDigestChat(summary, { title, reader: r }) }));
+      }
+      return t.channel === 'chat' ? { subject: m.chat.text, text: m.chat.text, blocks: m.chat.blocks } : m.email;
+    };
     const dueIso = new Date(plan.due).toISOString();
     const written = await store.write(async (tx) => {
       const row = await tx.digestSchedule(s.name);
@@ -102,7 +119,7 @@ export function digestJob(deps: ReportJobDeps): Job {
       if (!row || row.dueAt !== storedDue) return { sent: false as const, stored: row?.dueAt ?? null };
       let count = 0;
       for (const t of targets) {
-        const body = t.channel === 'chat' ? { subject: chat.text, text: chat.text, blocks: chat.blocks } : email;
+        const body = messageFor(t);
         const key = `digest:${s.name}:${dueIso}:${t.channel}:${t.recipient.address}`;
         if ((await writeToOutbox(tx, { kind: 'digest', incidentId: null, to: t, idempotencyKey: key, dueAt: now, body }, now)) !== null) count++;
       }
@@ -164,8 +181,18 @@ export function reviewJob(deps: ReportJobDeps): Job {
   async function review(incident: IncidentRow, now: number): Promise<void> {
     const loaded = await loadReview(store, incident.id, deps.baseUrl);
     if (!loaded || loaded.incident.status !== 'resolved' || loaded.incident.resolvedAt === null) return;
-    const message = renderReviewEmail(loaded.incident, loaded.markdown, deps.baseUrl);
-    const { targets, missing } = reviewTargets(deps.rules(), loaded.incident, loaded.notifications);
+    const rules = deps.rules();
+    const { targets, missing } = reviewTargets(rules, loaded.incident, loaded.notifications);
+    const drafts = new Map<Locale, RenderedReview>();
+    const messageFor = (t: Target) => {
+      const locale = readerLocale(rules, t.recipient.person, loaded.incident.team, deps.locale);
+      let m = drafts.get(locale);
+      if (!m) {
+        const r = reader(locale);
+        drafts.set(locale, (m = renderReviewEmail(loaded.incident, locale === 'en' ? loaded.markdown : loaded.renderIn(r), deps.baseUrl, r)));
+      }
+      return m;
+    };
     const written = await store.write(async (tx) => {
       // Reopened since: its review waits for the next resolve.
       const current = await tx.getIncident(incident.id);
@@ -173,7 +200,7 @@ export function reviewJob(deps: ReportJobDeps): Job {
       let count = 0;
       for (const t of targets) {
         const key = `review:${incident.id}:${t.channel}:${t.recipient.address}`;
-        if ((await writeToOutbox(tx, { kind: 'review', incidentId: incident.id, to: t, idempotencyKey: key, dueAt: now, body: message }, now)) !== null) count++;
+        if ((await writeToOutbox(tx, { kind: 'review', incidentId: incident.id, to: t, idempotencyKey: key, dueAt: now, body: messageFor(t) }, now)) !== null) count++;
       }
       if (!(await tx.markReviewed(incident.id, current.resolvedAt ?? now, now, count))) return null;
       return count;
@@ -226,6 +253,7 @@ export function reportJobs(
     onOutbox: () => core.notifier.dispatcher.wake(),
     onWritten: (kind, count) => core.metrics.reportMessages.inc({ kind }, count),
     reports: core.reports,
+    locale: config.notify.locale,
   };
   return [digestJob(deps), reviewJob(deps)];
 }

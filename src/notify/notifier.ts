@@ -81,6 +81,7 @@ export function createNotifier(
     }),
     rules: deps.rules,
     locale: n.locale,
+    timeZone: n.timeZone,
   });
   const planner = new NotificationPlanner(deps.rules, n.webhook.url);
   return {

@@ -1,4 +1,5 @@
-import { formatDuration } from '../time/duration.js';
+import { DateTime } from 'luxon';
+import { formatDurationIn } from '../time/duration.js';
 import { escapeHtml, severityColour } from '../text/html.js';
 import { translate, translator, type Locale, type Translate } from '../text/messages/catalog.js';
 import type { IncidentSummary, MessageKind, Rendered } from './types.js';
@@ -49,19 +50,27 @@ function wideSms(kind: MessageKind, i: IncidentSummary, t: Translate): string {
   return head + title + tail;
 }
 
+/** "14:05 UTC", "22:05 GMT+8": a time of today in the reader's zone, named so nobody has to guess it. */
+function clockTime(at: number, zone: string, locale: Locale): string {
+  if (zone === 'UTC') return `${new Date(at).toISOString().slice(11, 16)} UTC`;
+  return DateTime.fromMillis(at, { zone }).setLocale(locale).toFormat('HH:mm ZZZZ');
+}
+
 /** A progress report's lines: how long it has been open and what happened lately, or that nobody said anything. */
-function progressLines(m: IncidentSummary, t: Translate): string[] {
+function progressLines(m: IncidentSummary, t: Translate, locale: Locale, zone: string): string[] {
   if (!m.progress) return [];
-  const updates = m.progress.updates.map((u) => `- ${new Date(u.at).toISOString().slice(11, 16)} UTC${u.by ? ` ${u.by}` : ''}: ${u.text}`);
-  return [t('progress.open', { duration: formatDuration(m.progress.openForMs) }), ...(updates.length ? [t('progress.latest'), ...updates] : [t('progress.none')])];
+  const colon = locale === 'en' ? ': ' : '：';
+  const updates = m.progress.updates.map((u) => `- ${clockTime(u.at, zone, locale)}${u.by ? ` ${u.by}` : ''}${colon}${u.text}`);
+  return [t('progress.open', { duration: formatDurationIn(m.progress.openForMs, locale) }), ...(updates.length ? [t('progress.latest'), ...updates] : [t('progress.none')])];
 }
 
 export function render(
   kind: MessageKind,
   i: IncidentSummary,
-  opts: { bundle?: IncidentSummary[]; actions?: { acknowledge: string; resolve: string } | null; locale?: Locale } = {},
+  opts: { bundle?: IncidentSummary[]; actions?: { acknowledge: string; resolve: string } | null; locale?: Locale; timeZone?: string } = {},
 ): Rendered {
   const locale = opts.locale ?? 'en';
+  const zone = opts.timeZone ?? 'UTC';
   const t = translator(locale);
   const comma = locale === 'en' ? ', ' : '，';
   const colon = locale === 'en' ? ': ' : '：';
@@ -69,13 +78,13 @@ export function render(
   const subject = members
     ? t('subject.bundle', { headline: t('headline.bundle'), count: members.length, ids: members.map((m) => `#${m.id}`).join(', ') })
     : t('subject.one', { priority: i.priority, headline: t(`headline.${kind}`), id: i.id, title: i.title });
-  const facts = (m: IncidentSummary) => t('line.facts', { severity: t(`severity.${m.severity}`), priority: m.priority, status: t(`status.${m.status}`) });
+  const facts = (m: IncidentSummary) => t('line.facts', { severity: t(`term.severity.${m.severity}`), priority: m.priority, status: t(`term.status.${m.status}`) });
   const lines = (m: IncidentSummary) => [
     `#${m.id} ${m.title}`,
     `${facts(m)}${where(m) ? `${comma}${where(m)}` : ''}`,
     ...(m.acknowledgedBy ? [t('line.acknowledgedBy', { name: m.acknowledgedBy })] : []),
     ...(m.resolvedBy ? [t('line.resolvedBy', { name: m.resolvedBy })] : []),
-    ...progressLines(m, t),
+    ...progressLines(m, t, locale, zone),
     ...(m.remediation?.length ? [t('line.remediation'), ...m.remediation.map((r) => `- ${r}`)] : []),
     ...m.details.slice(0, 5),
     ...m.links.map((l) => `${l.text}: ${l.href}`),
@@ -87,8 +96,8 @@ export function render(
   const htmlIncident = (m: IncidentSummary) => `
     <div style="border-left:4px solid ${colour[m.severity]};padding:8px 12px;margin:8px 0">
       <h2 style="margin:0 0 4px;font-size:16px">#${m.id} ${esc(m.title)}</h2>
-      <p style="margin:0;color:#555">${esc(`${t(`severity.${m.severity}`)} (${m.priority}) · ${t(`status.${m.status}`)}${where(m) ? ` · ${where(m)}` : ''}`)}</p>
-      ${progressLines(m, t).map((line) => `<p style="margin:4px 0">${esc(line)}</p>`).join('')}
+      <p style="margin:0;color:#555">${esc(`${t(`term.severity.${m.severity}`)} (${m.priority}) · ${t(`term.status.${m.status}`)}${where(m) ? ` · ${where(m)}` : ''}`)}</p>
+      ${progressLines(m, t, locale, zone).map((line) => `<p style="margin:4px 0">${esc(line)}</p>`).join('')}
       ${m.remediation?.length ? `<p style="margin:4px 0"><b>${esc(t('line.remediation').replace(/[:：]$/, ''))}</b></p><ul>${m.remediation.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}
       ${m.details.slice(0, 5).map((d) => `<p style="margin:4px 0">${esc(d)}</p>`).join('')}
       ${m.links.length ? `<p>${m.links.map((l) => `<a href="${esc(l.href)}">${esc(l.text)}</a>`).join(' · ')}</p>` : ''}
@@ -109,7 +118,7 @@ export function render(
         : t('speech.alert', {
             headline: locale === 'en' ? headline.toLowerCase() : headline,
             level: i.priority.slice(1),
-            severity: t(`severity.${i.severity}`),
+            severity: t(`term.severity.${i.severity}`),
             id: i.id,
             title: i.title,
             service: i.service ?? 'none',

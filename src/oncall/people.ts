@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { locales } from '../text/messages/catalog.js';
+import { timeZone } from '../time/time-schemas.js';
 
 /** People Vigil can reach and the teams they form (the people and teams sections of rule files). */
 
@@ -19,6 +20,8 @@ export const personSchema = z
     chat: z.string().min(1).max(100).optional(),
     /** The language of everything Vigil sends them (default notify.locale). */
     locale: z.enum(locales).optional(),
+    /** The zone of the times in their messages (default notify.timeZone), e.g. Asia/Shanghai. */
+    timeZone: timeZone.optional(),
     /** Their WeCom userid and Feishu open_id, to @mention them in those groups (DingTalk mentions by phone). */
     wecom: z.string().min(1).max(100).optional(),
     feishu: z.string().min(1).max(100).optional(),
@@ -33,6 +36,8 @@ export const teamSchema = z
     chat: z.string().min(1).max(100).optional(),
     /** The language of the team's chat messages (default notify.locale); each person's own locale wins for them. */
     locale: z.enum(locales).optional(),
+    /** The zone of the times in the team's chat messages (default notify.timeZone). */
+    timeZone: timeZone.optional(),
     /** Role "team": everyone listed here. */
     members: z.array(personId).default([]),
     /** Other roles (oncall, on-duty, owner, management, ...) and who holds them. */

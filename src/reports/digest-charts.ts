@@ -1,6 +1,5 @@
-import { DateTime } from 'luxon';
 import { severities } from '../alerts/severity.js';
-import { humanDuration } from './format.js';
+import { dayLabel, reader, type Reader } from './format.js';
 import { escapeHtml, severityColour } from '../text/html.js';
 import type { DayFigures } from './types.js';
 
@@ -14,9 +13,6 @@ const BAR_WIDTH = 320;
 const BAR_HEIGHT = 14;
 /** A bar for one incident must still be visible next to one for fifty. */
 const MIN_SEGMENT = 3;
-
-/** "Mon 9 Mar": managers read weekdays, not ISO dates. */
-const dayLabel = (date: string) => DateTime.fromISO(date).setLocale('en-GB').toFormat('ccc d LLL');
 
 const labelCell = 'padding:2px 8px 2px 0;font-size:12px;color:#555;white-space:nowrap';
 const valueCell = 'padding:2px 0 2px 6px;font-size:12px;white-space:nowrap';
@@ -39,41 +35,41 @@ function legend(items: readonly { name: string; colour: string }[]): string {
 }
 
 /** Incidents created per local day, one horizontal bar per day stacked by severity. */
-export function incidentsPerDayChart(days: readonly DayFigures[]): string {
+export function incidentsPerDayChart(days: readonly DayFigures[], r: Reader = reader()): string {
   const max = Math.max(1, ...days.map((d) => d.total));
   const scale = BAR_WIDTH / max;
   const rows = days.map((d) => {
-    const segments = severities.map((s) => ({ value: d.bySeverity[s], colour: severityColour[s], title: `${d.bySeverity[s]} ${s}` }));
-    return `<tr><td style="${labelCell}" title="${escapeHtml(d.date)}">${escapeHtml(dayLabel(d.date))}</td><td style="padding:2px 0">${bar(segments, scale)}</td><td style="${valueCell}">${d.total}</td></tr>`;
+    const segments = severities.map((s) => ({ value: d.bySeverity[s], colour: severityColour[s], title: `${d.bySeverity[s]} ${r.t(`term.severity.${s}`)}` }));
+    return `<tr><td style="${labelCell}" title="${escapeHtml(d.date)}">${escapeHtml(dayLabel(d.date, r.locale))}</td><td style="padding:2px 0">${bar(segments, scale)}</td><td style="${valueCell}">${d.total}</td></tr>`;
   });
   return `<table role="presentation" data-chart="incidents-per-day" cellpadding="0" cellspacing="0" border="0">
 ${rows.join('\n')}
 </table>
-${legend(severities.map((s) => ({ name: s, colour: severityColour[s] })))}`;
+${legend(severities.map((s) => ({ name: r.t(`term.severity.${s}`), colour: severityColour[s] })))}`;
 }
 
 const MTTA_COLOUR = '#1976d2';
 const MTTR_COLOUR = '#7b1fa2';
 
 /** Median MTTA and MTTR per local day, each on its own scale (resolving takes far longer than answering). */
-export function responseTrendChart(days: readonly DayFigures[]): string {
+export function responseTrendChart(days: readonly DayFigures[], r: Reader = reader()): string {
   const maxA = Math.max(1, ...days.map((d) => d.mtta ?? 0));
   const maxR = Math.max(1, ...days.map((d) => d.mttr ?? 0));
   const half = BAR_WIDTH / 2;
   const rows = days.map(
     (d) =>
-      `<tr><td style="${labelCell}" title="${escapeHtml(d.date)}">${escapeHtml(dayLabel(d.date))}</td>` +
-      `<td style="padding:2px 0;width:${half}px">${bar([{ value: d.mtta ?? 0, colour: MTTA_COLOUR, title: `MTTA ${humanDuration(d.mtta)}` }], half / maxA)}</td>` +
-      `<td style="${valueCell};padding-right:12px">${humanDuration(d.mtta)}</td>` +
-      `<td style="padding:2px 0;width:${half}px">${bar([{ value: d.mttr ?? 0, colour: MTTR_COLOUR, title: `MTTR ${humanDuration(d.mttr)}` }], half / maxR)}</td>` +
-      `<td style="${valueCell}">${humanDuration(d.mttr)}</td></tr>`,
+      `<tr><td style="${labelCell}" title="${escapeHtml(d.date)}">${escapeHtml(dayLabel(d.date, r.locale))}</td>` +
+      `<td style="padding:2px 0;width:${half}px">${bar([{ value: d.mtta ?? 0, colour: MTTA_COLOUR, title: `MTTA ${r.duration(d.mtta)}` }], half / maxA)}</td>` +
+      `<td style="${valueCell};padding-right:12px">${r.duration(d.mtta)}</td>` +
+      `<td style="padding:2px 0;width:${half}px">${bar([{ value: d.mttr ?? 0, colour: MTTR_COLOUR, title: `MTTR ${r.duration(d.mttr)}` }], half / maxR)}</td>` +
+      `<td style="${valueCell}">${r.duration(d.mttr)}</td></tr>`,
   );
   return `<table role="presentation" data-chart="response-trend" cellpadding="0" cellspacing="0" border="0">
-<tr><td></td><td colspan="2" style="${labelCell}">MTTA (median)</td><td colspan="2" style="${labelCell}">MTTR (median)</td></tr>
+<tr><td></td><td colspan="2" style="${labelCell}">MTTA (${escapeHtml(r.t('report.col.median'))})</td><td colspan="2" style="${labelCell}">MTTR (${escapeHtml(r.t('report.col.median'))})</td></tr>
 ${rows.join('\n')}
 </table>
 ${legend([
-  { name: 'time to acknowledge', colour: MTTA_COLOUR },
-  { name: 'time to resolve', colour: MTTR_COLOUR },
+  { name: r.t('digest.trend.mtta'), colour: MTTA_COLOUR },
+  { name: r.t('digest.trend.mttr'), colour: MTTR_COLOUR },
 ])}`;
 }

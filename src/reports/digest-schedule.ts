@@ -69,8 +69,8 @@ const scheduleSchema = z
 
 /** The defaults: the handbook's morning digest and a weekly one on Monday mornings, to management. */
 export const defaultDigestSchedules = [
-  { name: 'daily', cron: '0 8 * * *', period: '1d', title: 'Daily digest', to: { roles: ['management'] } },
-  { name: 'weekly', cron: '0 8 * * 1', period: '7d', title: 'Weekly digest', to: { roles: ['management'] } },
+  { name: 'daily', cron: '0 8 * * *', period: '1d', to: { roles: ['management'] } },
+  { name: 'weekly', cron: '0 8 * * 1', period: '7d', to: { roles: ['management'] } },
 ];
 
 /** The `digests:` section of vigil.yaml. */
@@ -105,6 +105,8 @@ export const digestConfigSchema = z
       ...s,
       timeZone: s.timeZone ?? c.timeZone,
       title: s.title ?? `${s.name.charAt(0).toUpperCase()}${s.name.slice(1)} digest`,
+      /** A title of its own is used as written; the default one is said in each reader's language. */
+      customTitle: s.title !== undefined,
     })),
   }));
 

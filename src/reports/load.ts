@@ -2,6 +2,7 @@ import type { Store } from '../store/types.js';
 import { createSummaryBuilder, reportEventKinds } from './figures.js';
 import { defaultPace, reportPacer } from './pace.js';
 import type { ReportQueue } from './report-queue.js';
+import type { Reader } from './format.js';
 import { renderReview } from './review.js';
 import type { ComplianceTargets, NightHours, Summary } from './types.js';
 
@@ -65,6 +66,7 @@ export async function loadReview(
     store.timelineOf(incidentId),
     store.listNotifications(incidentId, 1000),
   ]);
-  const markdown = renderReview({ incident, alerts, events, notifications, baseUrl });
-  return { incident, alerts, events, notifications, markdown };
+  const input = { incident, alerts, events, notifications, baseUrl };
+  // The draft in English, and in any other reader's language on request.
+  return { incident, alerts, events, notifications, markdown: renderReview(input), renderIn: (r: Reader) => renderReview({ ...input, reader: r }) };
 }

@@ -32,6 +32,13 @@ export function formatDuration(ms: number): string {
   return out.join('');
 }
 
+/** formatDuration in a reader's language: 1h30m, 1小时30分钟. */
+export function formatDurationIn(ms: number, locale: 'en' | 'zh-CN'): string {
+  if (locale === 'en') return formatDuration(ms);
+  const names: Record<string, string> = { d: '天', h: '小时', m: '分钟', s: '秒', ms: '毫秒' };
+  return formatDuration(ms).replace(/(\d+)(ms|d|h|m|s)/g, (_, n: string, unit: string) => `${n}${names[unit]}`);
+}
+
 /** A duration as a person says it in a title: "45 s", "12 min", "2.5 h", "26 h", "3 d" (rounded to the unit; half hours under 10 h). */
 export function roughDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
@@ -111,6 +112,29 @@ describe('the weekly digest', () => {
     expect(mail!.subject).toBe('[Vigil] Weekly digest, 9 Mar – 16 Mar 2026: no incidents');
     expect(mail!.text).toBe('Weekly digest: Mon 9 Mar 2026 08:00 – Mon 16 Mar 2026 08:00 (Europe/Berlin)\n\nNo incidents between Mon 9 Mar 2026 08:00 and Mon 16 Mar 2026 08:00 (Europe/Berlin).\n');
     expect(mail!.html).not.toContain('<table');
+  });
+
+  it('reaches each reader in their language: Chinese to a manager with locale zh-CN, English to the rest', async () => {
+    const { smtp, slack } = await channels();
+    const rules = reportRulesDir();
+    const peopleFile = path.join(rules, '20-people.yaml');
+    writeFileSync(peopleFile, readFileSync(peopleFile, 'utf8').replace('email: carol@example.com }', 'email: carol@example.com, locale: zh-CN }'));
+    // No title of its own: each language says "weekly digest" in its words.
+    const { title: _, ...untitled } = weekly;
+    v = await startVigil({ file: config(smtp.port, slack.url, [untitled], rules), now: '2026-03-09T08:00:00Z' });
+    await v.vigil.scheduler.tick();
+    await seedWeek(v);
+    v.clock.set('2026-03-16T07:00:00Z');
+    await v.vigil.scheduler.tick();
+    await deliverAll(v);
+    const to = (address: string) => smtp.received.find((m) => m.to[0] === address && m.subject.startsWith('[Vigil]'))!;
+    const carol = to('carol@example.com');
+    expect(carol.subject).toBe('[Vigil] 每周报告，2026年3月9日 – 3月16日：5 个事件，1 个未解决，响应 SLA 50%（未达成），解决 SLA 50%（未达成）');
+    expect(carol.text).toContain('每周报告：2026年3月9日 周一 08:00 – 2026年3月16日 周一 08:00（Europe/Berlin）');
+    expect(carol.text).toMatch(/响应时间 \(MTTA\)\s+10分00秒\s+40分00秒\s+3\n/);
+    expect(carol.html).toContain('<html lang="zh-CN">');
+    expect(to('ceo@example.com').subject).toBe('[Vigil] Weekly digest, 9 Mar – 16 Mar 2026: 5 incidents, 1 open, ack SLA 50% (missed), resolve SLA 50% (missed)');
+    expect(slack.posts.find((p) => p.channel === '#managers')!.text).toMatch(/^Weekly digest: 5 incidents/);
   });
 
   it('runs missed while Vigil was down are caught up in one digest after a restart', async () => {

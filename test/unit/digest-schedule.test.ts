@@ -145,8 +145,8 @@ describe('the digests config section', () => {
     expect(c.targets).toEqual({ ackCompliance: 0.95, resolveCompliance: 0.95 });
     expect(c.nightHours).toEqual({ start: '22:00', end: '07:00' });
     expect(c.schedules).toEqual([
-      { name: 'daily', cron: '0 8 * * *', period: DAY, timeZone: 'UTC', title: 'Daily digest', to: { roles: ['management'], emails: [], slack: [] } },
-      { name: 'weekly', cron: '0 8 * * 1', period: 7 * DAY, timeZone: 'UTC', title: 'Weekly digest', to: { roles: ['management'], emails: [], slack: [] } },
+      { name: 'daily', cron: '0 8 * * *', period: DAY, timeZone: 'UTC', title: 'Daily digest', customTitle: false, to: { roles: ['management'], emails: [], slack: [] } },
+      { name: 'weekly', cron: '0 8 * * 1', period: 7 * DAY, timeZone: 'UTC', title: 'Weekly digest', customTitle: false, to: { roles: ['management'], emails: [], slack: [] } },
     ]);
   });
 

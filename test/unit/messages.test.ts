@@ -2,8 +2,13 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { callTwiml } from '../../src/notify/channels/voice.js';
 import { render } from '../../src/notify/render.js';
-import { catalogs, locales } from '../../src/text/messages/catalog.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { translate as consoleTranslate } from '../../src/console/web/i18n.js';
+import { catalogs, locales, type MessageKey } from '../../src/text/messages/catalog.js';
 import { sampleIncident } from '../helpers/deliveries.js';
+
+const consoleDir = path.join(import.meta.dirname, '..', '..', 'src', 'console', 'web');
 
 type Element = { type: number; value?: unknown; options?: Record<string, { value: Element[] }> };
 
@@ -35,6 +40,32 @@ describe('the message catalogs', () => {
   });
 });
 
+describe('the console reads the same catalog', () => {
+  const sources = readdirSync(consoleDir).filter((f) => /\.tsx?$/.test(f)).map((f) => readFileSync(path.join(consoleDir, f), 'utf8'));
+  const keys = Object.keys(catalogs.en);
+  // Keys written out ('board.title') and keys built from data (`kind.${kind}`): every key under such a prefix.
+  const literal = new Set(sources.flatMap((src) => [...src.matchAll(/'([a-zA-Z][\w-]*(?:\.[\w-]+)+)'/g)].map((m) => m[1]!)).filter((k) => keys.includes(k)));
+  const prefixes = new Set(sources.flatMap((src) => [...src.matchAll(/`([a-zA-Z][\w.]*\.)\$\{/g)].map((m) => m[1]!)));
+  const used = keys.filter((k) => literal.has(k) || [...prefixes].some((p) => k.startsWith(p)));
+
+  it('finds the console’s keys in its sources', () => {
+    expect(used.length).toBeGreaterThan(250);
+    expect(used).toContain('popup.title');
+    expect(used).toContain('kind.escalated');
+  });
+
+  it('every message the console shows is plain ICU ({name} only), so its light formatter reads it exactly as ICU does', () => {
+    for (const locale of locales) {
+      for (const key of used as MessageKey[]) {
+        const ast = new IntlMessageFormat(catalogs[locale][key], locale).getAst() as Element[];
+        expect(ast.every((e) => e.type === 0 || e.type === 1), `${locale} ${key} has only text and {name} arguments`).toBe(true);
+        const values = Object.fromEntries([...argumentsOf(catalogs[locale][key], locale)].map((name) => [name, `<${name}>`]));
+        expect(consoleTranslate(locale, key, values), `${locale} ${key}`).toBe(String(new IntlMessageFormat(catalogs[locale][key], locale).format(values)));
+      }
+    }
+  });
+});
+
 describe('a page in Chinese', () => {
   const incident = sampleIncident({ title: '支付服务 CPU 使用率超过 95%', team: 'shanghai', details: ['checkout-1 97%'] });
   const actions = { acknowledge: 'https://vigil.example/a/1', resolve: 'https://vigil.example/a/2' };
@@ -61,7 +92,14 @@ describe('a page in Chinese', () => {
   it('a progress reminder and a resolved notice too', () => {
     const reminder = render('reminder', { ...incident, progress: { openForMs: 30 * 60_000, updates: [] } }, { locale: 'zh-CN' });
     expect(reminder.subject).toBe('[P1 进度提醒] #42 支付服务 CPU 使用率超过 95%');
-    expect(reminder.text).toContain('已持续 30m。请更新进度（回复本消息或添加备注）。\n暂无进度更新。');
+    expect(reminder.text).toContain('已持续 30分钟。请更新进度（回复本消息或添加备注）。\n暂无进度更新。');
+    // The updates' times in the reader's zone, named.
+    const update = { at: Date.parse('2026-03-10T14:05:00Z'), by: 'wei', text: '已切换到备用网关' };
+    const later = render('reminder', { ...incident, progress: { openForMs: 90 * 60_000, updates: [update] } }, { locale: 'zh-CN', timeZone: 'Asia/Shanghai' });
+    expect(later.text).toContain('已持续 1小时30分钟。');
+    expect(later.text).toContain('最新进度：\n- 22:05 GMT+8 wei：已切换到备用网关');
+    expect(render('reminder', { ...incident, progress: { openForMs: 90 * 60_000, updates: [update] } }).text).toContain('Open for 1h30m.');
+    expect(render('reminder', { ...incident, progress: { openForMs: 90 * 60_000, updates: [update] } }).text).toContain('- 14:05 UTC wei: 已切换到备用网关');
     expect(render('resolved', { ...incident, status: 'resolved', resolvedBy: '王伟' }, { locale: 'zh-CN' }).text).toContain('状态：已解决');
     expect(render('resolved', incident, { locale: 'zh-CN' }).speech).toBe('Vigil。事件 42 已解决。');
   });

@@ -17,6 +17,8 @@ export interface DispatcherOptions extends RetryPolicy {
   random?: () => number;
   /** The language of messages to people and teams without a locale of their own (notify.locale). */
   locale?: Locale;
+  /** The zone of times in messages to people and teams without one of their own (notify.timeZone). */
+  timeZone?: string;
 }
 
 /** What every stage of the delivery pipeline works with; the dispatcher builds it once. */

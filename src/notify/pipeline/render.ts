@@ -1,7 +1,7 @@
 import type { NotificationRow, Store } from '../../store/types.js';
 import { recipientOf, storedMessage } from '../outbox.js';
 import { render } from '../render.js';
-import type { Locale } from '../../text/messages/catalog.js';
+import { readerLocale, readerZone } from '../reader-locale.js';
 import type { ChannelName, Delivery, IncidentSummary, MessageKind } from '../types.js';
 import type { Member } from './bundle.js';
 import type { PipelineContext } from './context.js';
@@ -47,18 +47,12 @@ export async function renderSend(ctx: PipelineContext, sending: Member[], now: n
     channel: n.channel as ChannelName,
     recipient: recipientOf(n),
     incident,
-    rendered: stored ?? (incident ? render(kind, incident, { bundle: summaries, actions, locale: localeOf(ctx, n.person, incident.team) }) : { subject: n.kind, text: n.kind, html: '', sms: n.kind, speech: n.kind }),
+    rendered: stored ?? (incident ? render(kind, incident, { bundle: summaries, actions, locale: readerLocale(ctx.options.rules(), n.person, incident.team, ctx.options.locale), timeZone: readerZone(ctx.options.rules(), n.person, incident.team, ctx.options.timeZone) }) : { subject: n.kind, text: n.kind, html: '', sms: n.kind, speech: n.kind }),
     idempotencyKey: n.idempotencyKey,
     threadRef: original?.threadRef ?? null,
     actions,
   };
   return { members, delivery, original };
-}
-
-/** The reader's language: the person's locale, else their incident team's (a team chat), else notify.locale. */
-function localeOf(ctx: PipelineContext, person: string | null, team: string | null): Locale {
-  const rules = ctx.options.rules();
-  return (person !== null ? rules.people.get(person)?.locale : undefined) ?? (team !== null ? rules.teams.get(team)?.locale : undefined) ?? ctx.options.locale ?? 'en';
 }
 
 /** What runbooks tried before this page went out (a held page carries the evidence), latest last. */
