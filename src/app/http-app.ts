@@ -125,7 +125,7 @@ function createApiApp(deps: HttpDeps): express.Express {
   app.use(consoleRoutes());
   // Signed by their senders, not by the API token; each parses its own (form-encoded) body.
   const cb = deps.callbacks;
-  app.use(twilioCallbacks({ authToken: config.notify.twilio.authToken, publicUrl: cb.publicUrl, actions: cb.actions, logger }));
+  app.use(twilioCallbacks({ authToken: config.notify.twilio.authToken, publicUrl: cb.publicUrl, actions: cb.actions, logger, locale: config.notify.locale }));
   app.use(slackCallbacks({ signingSecret: config.notify.slack.signingSecret, actions: cb.actions, logger, now: () => deps.clock.now() }));
   app.use(vonageCallbacks({ signatureSecret: config.notify.vonage.signatureSecret, publicUrl: cb.publicUrl, actions: cb.actions, logger }));
   app.use(linkActions({ signer: cb.signer, actions: cb.actions, logger }));

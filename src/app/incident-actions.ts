@@ -21,7 +21,7 @@ export function incidentActions(
     addNote: (id, by, source, text, once) =>
       once ? engine.addNoteOnce(id, { by, source, text }, once) : engine.addNote(id, { by, source, text }),
     personByPhone(phone) {
-      for (const p of rules().people.values()) if (p.phone === phone) return { id: p.id, name: p.name };
+      for (const p of rules().people.values()) if (p.phone === phone) return { id: p.id, name: p.name, locale: p.locale };
       return null;
     },
     lastIncidentForPhone: (phone) => store.lastIncidentForAddress(phone),

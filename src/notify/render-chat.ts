@@ -1,8 +1,9 @@
-import { formatDuration } from '../time/duration.js';
+import { formatDurationIn } from '../time/duration.js';
+import { translate, translator, type Translate } from '../text/messages/catalog.js';
 import { severityColour } from '../text/html.js';
 import { escapeSlack } from '../text/slack-text.js';
 import type { KnownBlock, MessageAttachment } from '@slack/web-api';
-import type { Delivery, IncidentSummary, MessageKind } from './types.js';
+import type { Delivery, IncidentSummary, MessageKind, Rendered } from './types.js';
 
 /**
  * The chat form of a message (Slack Block Kit), rendered here beside the other channels' forms in
@@ -37,26 +38,29 @@ const clip = (text: string, max: number) => (text.length <= max ? text : `${text
 const link = (href: string, text: string) => `<${href.replace(/[|>]/g, encodeURIComponent)}|${esc(text)}>`;
 const mrkdwn = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } });
 
-function statusLine(incident: IncidentSummary): string {
-  if (incident.status === 'resolved') return `*Resolved*${incident.resolvedBy ? ` by ${esc(incident.resolvedBy)}` : ''}`;
-  if (incident.status === 'acknowledged') {
-    return `*Acknowledged*${incident.acknowledgedBy ? ` by ${esc(incident.acknowledgedBy)}` : ''}`;
-  }
-  return '*Triggered*';
+function statusLine(incident: IncidentSummary, t: Translate): string {
+  if (incident.status === 'resolved') return incident.resolvedBy ? t('chat.resolvedBy', { name: esc(incident.resolvedBy) }) : t('chat.resolved');
+  if (incident.status === 'acknowledged') return incident.acknowledgedBy ? t('chat.acknowledgedBy', { name: esc(incident.acknowledgedBy) }) : t('chat.acknowledged');
+  return t('chat.triggered');
 }
 
-function incidentBlocks(incident: IncidentSummary, interactive: boolean): KnownBlock[] {
+function incidentBlocks(incident: IncidentSummary, interactive: boolean, rendered: Rendered): KnownBlock[] {
+  const locale = rendered.locale ?? 'en';
+  const t = translator(locale);
   const facts = [
-    `${statusLine(incident)} · ${incident.alertCount} alert${incident.alertCount === 1 ? '' : 's'}`,
+    `${statusLine(incident, t)} · ${t('chat.alerts', { count: incident.alertCount })}`,
     ...incident.details.map((line) => esc(line)),
-    ...(incident.remediation?.length ? ['*Auto-remediation*', ...incident.remediation.map((r) => `• ${esc(r)}`)] : []),
-    ...(incident.progress ? [`Open for ${formatDuration(incident.progress.openForMs)}`, ...incident.progress.updates.map((u) => `• ${esc(`${u.by ?? ''}: ${u.text}`)}`)] : []),
+    ...(incident.remediation?.length ? [t('chat.remediation'), ...incident.remediation.map((r) => `• ${esc(r)}`)] : []),
+    ...(incident.progress
+      ? [t('chat.openFor', { duration: formatDurationIn(incident.progress.openForMs, locale) }), ...incident.progress.updates.map((u) => `• ${esc(`${u.by ?? ''}: ${u.text}`)}`)]
+      : []),
   ];
   const context = [
-    `Incident #${incident.id}`,
-    ...(incident.team ? [`Team: ${esc(incident.team)}`] : []),
-    ...(incident.service ? [`Service: ${esc(incident.service)}`] : []),
-    `Opened <!date^${Math.floor(incident.createdAt / 1000)}^{date_short_pretty} {time}|${new Date(incident.createdAt).toISOString()}>`,
+    t('chat.incident', { id: incident.id }),
+    ...(incident.team ? [t('chat.team', { team: esc(incident.team) })] : []),
+    ...(incident.service ? [t('chat.service', { service: esc(incident.service) })] : []),
+    // Slack writes the date in each reader's own zone and language.
+    t('chat.opened', { date: `<!date^${Math.floor(incident.createdAt / 1000)}^{date_short_pretty} {time}|${new Date(incident.createdAt).toISOString()}>` }),
   ];
   const blocks: KnownBlock[] = [
     mrkdwn(facts.join('\n')),
@@ -65,14 +69,15 @@ function incidentBlocks(incident: IncidentSummary, interactive: boolean): KnownB
   if (incident.links.length > 0) blocks.push(mrkdwn(incident.links.map((l) => link(l.href, l.text)).join('  ·  ')));
   if (interactive && incident.status !== 'resolved') {
     const value = String(incident.id);
+    const labels = rendered.actionLabels ?? { acknowledge: t('action.acknowledge'), resolve: t('action.resolve') };
     blocks.push({
       type: 'actions',
       block_id: `vigil_incident_${incident.id}`,
       elements: [
         ...(incident.status === 'triggered'
-          ? [{ type: 'button' as const, action_id: ACK_ACTION_ID, text: { type: 'plain_text' as const, text: 'Acknowledge' }, style: 'primary' as const, value }]
+          ? [{ type: 'button' as const, action_id: ACK_ACTION_ID, text: { type: 'plain_text' as const, text: labels.acknowledge }, style: 'primary' as const, value }]
           : []),
-        { type: 'button', action_id: RESOLVE_ACTION_ID, text: { type: 'plain_text', text: 'Resolve' }, value },
+        { type: 'button', action_id: RESOLVE_ACTION_ID, text: { type: 'plain_text', text: labels.resolve }, value },
       ],
     });
   }
@@ -98,13 +103,13 @@ export function buildChatMessage(
   }
   const color = severityColor[incident.severity];
   if (textKinds.has(kind)) {
-    return { text, blocks: [mrkdwn(esc(rendered.text))], attachments: [{ color, fallback: text, blocks: incidentBlocks(incident, false) }] };
+    return { text, blocks: [mrkdwn(esc(rendered.text))], attachments: [{ color, fallback: text, blocks: incidentBlocks(incident, false, rendered) }] };
   }
-  const headline = `${severityEmoji[incident.severity]} ${incident.priority} · ${incident.severity.toUpperCase()} · ${incident.title}`;
+  const headline = `${severityEmoji[incident.severity]} ${incident.priority} · ${translate(rendered.locale ?? 'en', `term.severity.${incident.severity}`).toUpperCase()} · ${incident.title}`;
   return {
     text,
     blocks: [{ type: 'header', text: { type: 'plain_text', text: clip(headline, HEADER_MAX), emoji: true } }],
-    attachments: [{ color, fallback: text, blocks: incidentBlocks(incident, opts.interactive && actionableKinds.has(kind)) }],
+    attachments: [{ color, fallback: text, blocks: incidentBlocks(incident, opts.interactive && actionableKinds.has(kind), rendered) }],
   };
 }
 

@@ -132,7 +132,7 @@ export interface IncidentActions {
    */
   addNote(incidentId: number, by: string, source: string, text: string, once?: { key: string; windowMs: number }): Promise<unknown>;
   /** The person a phone number belongs to (for SMS replies and calls), if known. */
-  personByPhone(phone: string): { id: string; name: string } | null;
+  personByPhone(phone: string): { id: string; name: string; locale?: Locale } | null;
   /** The incident most recently paged to this phone number, for replies without an id ("4", "ACK"). */
   lastIncidentForPhone(phone: string): Promise<number | null>;
   /** The person a Slack member id belongs to, if known. */

@@ -17,6 +17,7 @@ const SID = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'tok-5ecret-0123456789';
 const FROM = '+15550000000';
 const ALICE = '+15550001111';
+const WEI = '+8613800138000';
 const config = { accountSid: SID, authToken: TOKEN, from: FROM, apiBaseUrl: API };
 const unconfigured = { accountSid: undefined, authToken: undefined, from: undefined, apiBaseUrl: API };
 const callsPath = `/2010-04-01/Accounts/${SID}/Calls.json`;
@@ -181,8 +182,8 @@ describe('Twilio callbacks', () => {
     resolve: async (...args) => void calls.push(['resolve', ...args]),
     escalate: async (...args) => void calls.push(['escalate', ...args]),
     addNote: async (...args) => void calls.push(['addNote', ...args]),
-    personByPhone: (phone) => (phone === ALICE ? { id: 'alice', name: 'Alice' } : null),
-    lastIncidentForPhone: async (phone) => (phone === ALICE ? 12 : null),
+    personByPhone: (phone) => (phone === ALICE ? { id: 'alice', name: 'Alice' } : phone === WEI ? { id: 'wei', name: '王伟', locale: 'zh-CN' } : null),
+    lastIncidentForPhone: async (phone) => (phone === ALICE || phone === WEI ? 12 : null),
     personBySlack: () => null,
     incidentForThread: async () => null,
     decideRunbook: async (...args) => void calls.push(['decideRunbook', ...args]),
@@ -261,6 +262,17 @@ describe('Twilio callbacks', () => {
     expect(res.type).toMatch(/^text\/xml/);
     expect(res.text).toBe(`<?xml version="1.0" encoding="UTF-8"?><Response><Message>${answer}</Message></Response>`);
     expect(calls).toEqual([call]);
+  });
+
+  it.each([
+    ['4', ['acknowledge', 12, 'wei', 'sms'], '事件 12 已确认。'],
+    ['12r', ['resolve', 12, 'wei', 'sms'], '事件 12 已解决。'],
+    ['正在切换备用网关', ['addNote', 12, 'wei', 'sms', '正在切换备用网关'], '已添加为事件 12 的备注。'],
+    ['help', null, '回复 4 确认，6 解决，5 升级，例如 ACK 123'],
+  ])('an SMS reply from someone with locale zh-CN is answered in Chinese: %j', async (body, call, answer) => {
+    const res = await signed('/api/v1/callbacks/twilio/sms', sms(body, WEI));
+    expect(res.text).toBe(`<?xml version="1.0" encoding="UTF-8"?><Response><Message>${answer}</Message></Response>`);
+    expect(calls).toEqual(call ? [call] : []);
   });
 
   it('text from a number with no incident gets the help', async () => {

@@ -2,6 +2,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { callTwiml } from '../../src/notify/channels/voice.js';
 import { render } from '../../src/notify/render.js';
+import { buildChatMessage } from '../../src/notify/render-chat.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { translate as consoleTranslate } from '../../src/console/web/i18n.js';
@@ -102,6 +103,21 @@ describe('a page in Chinese', () => {
     expect(render('reminder', { ...incident, progress: { openForMs: 90 * 60_000, updates: [update] } }).text).toContain('- 14:05 UTC wei: 已切换到备用网关');
     expect(render('resolved', { ...incident, status: 'resolved', resolvedBy: '王伟' }, { locale: 'zh-CN' }).text).toContain('状态：已解决');
     expect(render('resolved', incident, { locale: 'zh-CN' }).speech).toBe('Vigil。事件 42 已解决。');
+  });
+
+  it('comes to Slack with a Chinese layout: status, counts, context and buttons', () => {
+    const rendered = render('page', incident, { locale: 'zh-CN', actions });
+    const message = buildChatMessage({ kind: 'page', incident, rendered });
+    expect((message.blocks[0] as { text: { text: string } }).text.text).toBe('🔴 P1 · 严重 · 支付服务 CPU 使用率超过 95%');
+    const body = JSON.stringify(message.attachments[0]!.blocks);
+    expect(body).toContain('*待响应* · 2 条告警');
+    expect(body).toContain('事件 #42');
+    expect(body).toContain('团队：shanghai');
+    expect(body).toContain('"text":"确认"');
+    expect(body).toContain('"text":"解决"');
+    const english = JSON.stringify(buildChatMessage({ kind: 'page', incident, rendered: render('page', incident, { actions }) }).attachments[0]!.blocks);
+    expect(english).toContain('*Triggered* · 2 alerts');
+    expect(english).toContain('"text":"Acknowledge"');
   });
 
   it('the English page is unchanged by it', () => {

@@ -3,7 +3,7 @@ import twilio from 'twilio';
 import { VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
 import { addVoiceMenu, sayIn, voiceActionUrl } from '../channels/voice.js';
-import { translate, type Locale } from '../../text/messages/catalog.js';
+import { translate, translator, type Locale, type Translate } from '../../text/messages/catalog.js';
 import type { IncidentActions } from '../types.js';
 
 export type ReplyAction = 'acknowledge' | 'resolve' | 'escalate';
@@ -13,11 +13,12 @@ export interface TwilioCallbackDeps {
   publicUrl: string;
   actions: IncidentActions;
   logger: Logger;
+  /** The language of SMS answers to numbers of nobody with a locale (notify.locale). */
+  locale?: Locale;
 }
 
 export const VOICE_PATH = '/api/v1/callbacks/twilio/voice';
 export const SMS_PATH = '/api/v1/callbacks/twilio/sms';
-export const SMS_HELP = 'Reply 4 to acknowledge, 6 to resolve, 5 to escalate, e.g. ACK 123';
 
 /** What each key of a call's keypad does (Twilio's and Vonage's calls alike). */
 export const DIGITS: Record<string, ReplyAction> = { '4': 'acknowledge', '6': 'resolve', '5': 'escalate' };
@@ -43,7 +44,6 @@ const TRAILING: Record<string, ReplyAction> = {
   esc: 'escalate',
   escalate: 'escalate',
 };
-const PAST: Record<ReplyAction, string> = { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated' };
 /** Carrier keywords Twilio answers itself; they are never notes. */
 const OPT_OUT = new Set(['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'start', 'unstop']);
 const HELP_WORDS = new Set(['help', 'info', '?']);
@@ -92,10 +92,10 @@ function sendTwiml(res: Response, twiml: { toString(): string }): void {
 }
 
 /** A VigilError's message is for the person; anything else is logged and answered with an apology. */
-function failureText(err: unknown, logger: Logger, what: string): string {
+function failureText(err: unknown, logger: Logger, what: string, locale: Locale = 'en'): string {
   if (err instanceof VigilError) return err.message;
   logger.error({ err }, `Twilio ${what} callback failed`);
-  return 'Sorry, Vigil could not do that right now. Please try again.';
+  return translate(locale, 'smsReply.sorry');
 }
 
 /**
@@ -154,12 +154,15 @@ export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
     const response = new twilio.twiml.MessagingResponse();
     const from = param(req, 'From');
     const text = param(req, 'Body').trim();
-    const who = actions.personByPhone(from)?.id ?? from;
+    const person = actions.personByPhone(from);
+    const who = person?.id ?? from;
+    // Answered in the sender's language, as their pages are.
+    const t = translator(person?.locale ?? deps.locale ?? 'en');
     try {
-      const reply = await answerSms(text, from, who, actions);
+      const reply = await answerSms(text, from, who, actions, t);
       if (reply !== null) response.message(reply);
     } catch (err) {
-      response.message(failureText(err, logger, 'sms'));
+      response.message(failureText(err, logger, 'sms', person?.locale ?? deps.locale));
     }
     sendTwiml(res, response);
   });
@@ -168,24 +171,24 @@ export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
 }
 
 /** The reply text for one SMS, after doing what it asks; null for carrier keywords that get no answer. */
-async function answerSms(text: string, from: string, who: string, actions: IncidentActions): Promise<string | null> {
+async function answerSms(text: string, from: string, who: string, actions: IncidentActions, t: Translate): Promise<string | null> {
   const lower = text.toLowerCase();
   if (OPT_OUT.has(lower)) return null;
-  if (HELP_WORDS.has(lower) || text === '') return SMS_HELP;
+  if (HELP_WORDS.has(lower) || text === '') return t('smsReply.help');
   const decision = parseApprovalReply(text);
   if (decision && actions.decideRunbook) {
     await actions.decideRunbook(decision.code, who, decision.approved);
-    return `Runbook run ${decision.code} ${decision.approved ? 'approved' : 'rejected'}.`;
+    return t('smsReply.runbook', { code: decision.code, approved: decision.approved ? 'yes' : 'no' });
   }
   const command = parseSmsReply(text);
   if (command) {
     const incidentId = command.incidentId ?? (await actions.lastIncidentForPhone(from));
-    if (incidentId === null) return `No recent incident for this number. ${SMS_HELP}`;
+    if (incidentId === null) return t('smsReply.noIncident', { help: t('smsReply.help') });
     await actions[command.action](incidentId, who, 'sms');
-    return `Incident ${incidentId} ${PAST[command.action]}.`;
+    return t('smsReply.done', { id: incidentId, action: command.action });
   }
   const last = await actions.lastIncidentForPhone(from);
-  if (last === null) return SMS_HELP;
+  if (last === null) return t('smsReply.help');
   await actions.addNote(last, who, 'sms', text);
-  return `Noted on incident ${last}.`;
+  return t('smsReply.noted', { id: last });
 }
