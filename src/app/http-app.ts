@@ -1,4 +1,6 @@
 import type { RequestListener } from '../http/server.js';
+import { alertmanagerRoutes } from '../api/alertmanager/routes.js';
+import { packageVersion } from './version.js';
 import express from 'express';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../observe/logger.js';
@@ -154,6 +156,9 @@ function createApiApp(deps: HttpDeps): express.Express {
     }),
   );
   app.use('/api/v1', requirePrincipal(deps.authenticator));
+  // Alertmanager's API v2 (read and silences) for amtool and Grafana; POST /api/v2/alerts is an ingest door above.
+  app.use('/api/v2', requirePrincipal(deps.authenticator));
+  app.use(alertmanagerRoutes({ store, engine, clock: deps.clock, rules: deps.rules, version: packageVersion() }));
   app.use(apiRoutes(store, engine));
   app.use(eventRoutes(deps.feed));
   app.use(oncallRoutes(deps.rules, deps.clock));

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../app/version.js';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { sendTestAlert } from './send-test-alert.js';
@@ -15,10 +15,6 @@ import { heartbeats } from './heartbeats.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token.js';
 import { dbCopy, dbMigrate } from './db.js';
 
-/** The installed package's version: package.json at the package root (two levels above src/cli and dist/cli). */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
 
 const program = new Command();
 program

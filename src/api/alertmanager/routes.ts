@@ -1,0 +1,235 @@
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { badRequest, notFound, VigilError } from '../../errors/errors.js';
+import type { EnginePort } from '../../incidents/engine.js';
+import { parseBody, parseQuery } from '../../http/validation.js';
+import { compileMatcher, formatMatcher, MatcherError, parseMatchers, type CompiledMatcher } from '../../rules/matchers.js';
+import type { RuleSet } from '../../rules/ruleset.js';
+import { compileSilence, silenceState } from '../../rules/silences.js';
+import type { AlertRow, StoreReader } from '../../store/types.js';
+import type { Clock } from '../../time/clock.js';
+import { instant } from '../../time/rfc3339.js';
+import { actor, anonymousScript } from '../actor.js';
+import { amAlert, amSilence, matcherOf, type AmAlert } from './shapes.js';
+
+/**
+ * The read and silence side of Alertmanager's API v2 on its own paths (POST /api/v2/alerts is an ingest door):
+ * amtool and Grafana's Alertmanager data source list Vigil's firing alerts and groups and manage its silences as
+ * they would Alertmanager's. Each incident is an alert group; its team is the receiver. Errors are answered the
+ * way Alertmanager answers them, as a JSON string.
+ */
+
+export interface AlertmanagerApiDeps {
+  store: StoreReader;
+  engine: EnginePort;
+  clock: Clock;
+  rules: () => RuleSet;
+  version: string;
+}
+
+/** The receiver of incidents without a team. */
+const DEFAULT_RECEIVER = 'vigil';
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+const filters = z
+  .union([z.string(), z.array(z.string()).max(64)])
+  .transform((v) => (typeof v === 'string' ? [v] : v))
+  .transform((texts, ctx) => {
+    try {
+      return texts.flatMap((t) => parseMatchers(t)).map(compileMatcher);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof MatcherError ? err.message : String(err) });
+      return z.NEVER;
+    }
+  });
+const receiverPattern = z.string().transform((v, ctx) => {
+  try {
+    return new RegExp(`^(?:${v})$`);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `bad receiver regular expression ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+});
+
+const alertsQuery = z.object({
+  active: flag.default(true),
+  silenced: flag.default(true),
+  inhibited: flag.default(true),
+  unprocessed: flag.default(true),
+  filter: filters.optional(),
+  receiver: receiverPattern.optional(),
+});
+const groupsQuery = alertsQuery.omit({ unprocessed: true });
+const silencesQuery = z.object({ filter: filters.optional() });
+
+const amMatcherBody = z.object({ name: z.string().min(1), value: z.string(), isRegex: z.boolean(), isEqual: z.boolean().default(true) });
+const postableSilence = z.object({
+  id: z.string().optional(),
+  matchers: z.array(amMatcherBody).min(1).max(64),
+  startsAt: instant,
+  endsAt: instant,
+  createdBy: z.string().trim().min(1).max(200),
+  comment: z.string().trim().min(1).max(2000),
+});
+
+export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
+  const { store, engine, clock } = deps;
+  const started = clock.now();
+  const router = Router();
+
+  /** The firing alerts with their receiver (their incident's team), filtered as Alertmanager filters. */
+  async function alerts(q: z.output<typeof groupsQuery>): Promise<{ row: AlertRow; shown: AmAlert }[]> {
+    const now = clock.now();
+    const active = (await store.listSilences(now)).filter((s) => silenceState(s, now) === 'active').map(compileSilence);
+    const firing = await firingAlerts(store);
+    const incidents = await store.incidentsByIds([...new Set(firing.map((a) => a.incidentId))]);
+    const teamOf = new Map(incidents.map((i) => [i.id, i.team ?? DEFAULT_RECEIVER]));
+    const out: { row: AlertRow; shown: AmAlert }[] = [];
+    for (const a of firing) {
+      const shown = amAlert(a, teamOf.get(a.incidentId) ?? DEFAULT_RECEIVER, active);
+      const { state, silencedBy, inhibitedBy } = shown.status;
+      if (!q.active && state === 'active') continue;
+      if (!q.silenced && silencedBy.length > 0) continue;
+      if (!q.inhibited && inhibitedBy.length > 0) continue;
+      if (q.filter && !matchAll(q.filter, a.labels)) continue;
+      if (q.receiver && !q.receiver.test(shown.receivers[0]!.name)) continue;
+      out.push({ row: a, shown });
+    }
+    return out;
+  }
+
+  router.get('/api/v2/alerts', async (req, res) => {
+    res.json((await alerts(parseQuery(alertsQuery, req.query))).map((a) => a.shown));
+  });
+
+  router.get('/api/v2/alerts/groups', async (req, res) => {
+    const byIncident = new Map<number, AmAlert[]>();
+    for (const { row, shown } of await alerts(parseQuery(groupsQuery, req.query))) {
+      const group = byIncident.get(row.incidentId);
+      if (group) group.push(shown);
+      else byIncident.set(row.incidentId, [shown]);
+    }
+    res.json([...byIncident.values()].map((group) => ({ labels: commonLabels(group), receiver: group[0]!.receivers[0]!, alerts: group })));
+  });
+
+  router.get('/api/v2/silences', async (req, res) => {
+    const q = parseQuery(silencesQuery, req.query);
+    const now = clock.now();
+    const shown = (await store.listSilences()).map((s) => amSilence(s, now));
+    // Alertmanager's filter: every filter matcher equals one of the silence's matchers.
+    const wanted = q.filter ?? [];
+    res.json(shown.filter((s) => wanted.every((f) => s.matchers.some((m) => formatMatcher(matcherOf(m)) === formatMatcher(f)))));
+  });
+
+  router.get('/api/v2/silence/:id', async (req, res) => {
+    const silence = await store.getSilence(req.params.id);
+    if (!silence) throw notFound(`silence ${req.params.id} not found`);
+    res.json(amSilence(silence, clock.now()));
+  });
+
+  router.post('/api/v2/silences', async (req, res) => {
+    const body = parseBody(postableSilence, req.body, 'silence');
+    const now = clock.now();
+    const matchers = body.matchers.map(matcherOf);
+    let compiled: CompiledMatcher[];
+    try {
+      compiled = matchers.map(compileMatcher);
+    } catch (err) {
+      throw badRequest(err instanceof Error ? err.message : String(err));
+    }
+    if (compiled.every((m) => m.matches(''))) throw badRequest('at least one matcher must not match the empty string');
+    if (body.endsAt <= body.startsAt) throw badRequest('failed to create silence: start time must be before end time');
+    if (body.endsAt <= now) throw badRequest('failed to create silence: end time can\'t be in the past');
+    const who = actor(req, res, body.createdBy);
+    if (anonymousScript(who, body.createdBy)) throw badRequest('createdBy: required');
+    if (body.id) {
+      // An update that cannot change a silence in place (Alertmanager's rule) expires it and makes a new one.
+      const old = await store.getSilence(body.id);
+      if (!old) throw notFound(`silence ${body.id} not found`);
+      if (silenceState(old, now) !== 'expired') await engine.expireSilence(old.id, who.name ?? who.by);
+    }
+    const silence = await engine.createSilence({
+      matchers: matchers.map(formatMatcher),
+      startsAt: body.startsAt,
+      endsAt: body.endsAt,
+      createdBy: who.name ?? body.createdBy,
+      comment: body.comment,
+    });
+    res.json({ silenceID: silence.id });
+  });
+
+  router.delete('/api/v2/silence/:id', async (req, res) => {
+    const who = actor(req, res);
+    const silence = await store.getSilence(req.params.id);
+    if (!silence) throw notFound(`silence ${req.params.id} not found`);
+    if (silenceState(silence, clock.now()) === 'expired') throw badRequest('silence already expired');
+    await engine.expireSilence(silence.id, who.name ?? who.by);
+    res.status(200).end();
+  });
+
+  router.get('/api/v2/receivers', (_req, res) => {
+    res.json(receivers(deps.rules()).map((name) => ({ name })));
+  });
+
+  router.get('/api/v2/status', (_req, res) => {
+    res.json({
+      cluster: { status: 'disabled', peers: [] },
+      versionInfo: { version: deps.version, revision: '', branch: '', buildUser: '', buildDate: '', goVersion: `vigil (node ${process.version})` },
+      config: { original: routingSummary(deps.rules()) },
+      uptime: new Date(started).toISOString(),
+    });
+  });
+
+  router.use('/api/v2', answerLikeAlertmanager);
+  return router;
+}
+
+const PAGE = 2000;
+
+/** Every firing alert, read a page at a time so ingest keeps its turn between pages. */
+async function firingAlerts(store: StoreReader): Promise<AlertRow[]> {
+  const out: AlertRow[] = [];
+  let before: number | undefined;
+  for (;;) {
+    const page = await store.listAlerts({ status: 'firing', limit: PAGE, before });
+    out.push(...page);
+    if (page.length < PAGE) return out;
+    before = page[page.length - 1]!.id;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+function matchAll(matchers: readonly CompiledMatcher[], labels: Record<string, string>): boolean {
+  return matchers.every((m) => m.matches(labels[m.name]));
+}
+
+/** The labels every alert of a group shares (an incident's grouping labels, as far as its alerts show them). */
+function commonLabels(group: readonly AmAlert[]): Record<string, string> {
+  const [first, ...rest] = group;
+  return Object.fromEntries(Object.entries(first!.labels).filter(([k, v]) => rest.every((a) => a.labels[k] === v)));
+}
+
+function receivers(rules: RuleSet): string[] {
+  return [...new Set([...rules.teams.keys(), DEFAULT_RECEIVER])].sort();
+}
+
+/** What /api/v2/status shows as the configuration: Vigil routes by team, through its rules files. */
+function routingSummary(rules: RuleSet): string {
+  const names = receivers(rules);
+  return [
+    '# Vigil: alerts are routed by its rules files (rules/); each team is a receiver.',
+    'route:',
+    `  receiver: ${rules.defaultTeam ?? DEFAULT_RECEIVER}`,
+    '  group_by: [alertname]',
+    'receivers:',
+    ...names.map((n) => `  - name: ${JSON.stringify(n)}`),
+    '',
+  ].join('\n');
+}
+
+/** Alertmanager's clients read an error as a JSON string body. */
+const answerLikeAlertmanager: ErrorRequestHandler = (err: unknown, _req: Request, res: Response, next) => {
+  if (!(err instanceof VigilError) || res.headersSent) return next(err);
+  if (err.retryAfter) res.setHeader('Retry-After', String(err.retryAfter));
+  res.status(err.status).json(err.message);
+};
