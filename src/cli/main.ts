@@ -1,19 +1,9 @@
 #!/usr/bin/env node
 import { packageVersion } from '../app/version.js';
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/load.js';
-import { sendTestAlert } from './send-test-alert.js';
-import { rulesTest } from './rules-test.js';
-import { loadRunbookSet } from '../runbooks/loader.js';
-import { loadRuleSet } from '../rules/ruleset.js';
-import { serve } from './serve.js';
-import { robotAddressProblems } from '../notify/channels/chat-router.js';
-import { providerProblems } from '../notify/channels/phone/provider-problems.js';
-import { oncall } from './oncall.js';
-import { report } from './report.js';
-import { heartbeats } from './heartbeats.js';
-import { tokenCreate, tokenList, tokenRevoke } from './token.js';
-import { dbCopy, dbMigrate } from './db.js';
+import { ConfigError } from '../config/load.js';
+import type { ApiTarget } from './api-client.js';
+import type { ListOptions, Output } from './incidents.js';
 
 
 const program = new Command();
@@ -27,50 +17,28 @@ program
   .command('serve')
   .description('run Vigil (HTTP ingest, API, scheduler) until SIGTERM')
   .action(async () => {
-    await serve();
+    await (await import('./serve.js')).serve();
   });
 
 program
   .command('check-config')
   .description('validate the configuration (VIGIL_CONFIG, default vigil.yaml) and env variables without starting')
-  .action(() => {
-    const config = loadConfig();
-    // Every problem of both directories at once; the rules' runbook names are checked when the runbooks load.
-    const problems: string[] = [];
-    const collect = <T>(load: () => T): T | null => {
-      try {
-        return load();
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        problems.push(...err.problems);
-        return null;
-      }
-    };
-    const books = collect(() => loadRunbookSet(config.runbooks.dir, { allowHosts: config.runbooks.allowHosts, allowCommands: config.runbooks.allowCommands }));
-    const rules = collect(() => loadRuleSet(config.rules.dir, process.env, { runbooks: books ? new Set(books.runbooks.keys()) : undefined }));
-    if (rules) problems.push(...robotAddressProblems(rules, config.notify.robots).map((p) => `${config.rules.dir}: ${p}`));
-    problems.push(...providerProblems(config.notify).map((p) => `${config.source ?? 'configuration'}: ${p}`));
-    if (!books || !rules || problems.length > 0) throw new ConfigError(problems.join('\n'), problems);
-    const shipped = (kind: 'rules' | 'runbooks') => (config.shipped?.[kind] ? ` (shipped with Vigil: no ${kind}.dir configured and no ./${kind} here)` : '');
-    console.log(`configuration OK: ${config.source ?? 'built-in defaults (no vigil.yaml)'}`);
-    console.log(
-      `rules OK: ${rules.files.length} files, ${rules.rules.length} rules, ${rules.inhibitRules.length} inhibit rules, ${rules.maintenance.length} maintenance windows, ${rules.schedules.size} schedules, ${rules.escalationPolicies.size} escalation policies in ${config.rules.dir}${shipped('rules')}`,
-    );
-    console.log(`runbooks OK: ${books.runbooks.size} runbooks in ${config.runbooks.dir}${shipped('runbooks')}${config.runbooks.enabled ? '' : ' (switched off: runbooks.enabled false)'}`);
+  .action(async () => {
+    (await import('./check-config.js')).checkConfig();
   });
 
 const db = program.command('db').description("Vigil's database (VIGIL_DB: a SQLite file or a postgres:// URL)");
 db.command('migrate')
   .description('bring the database schema up to this version of Vigil, then exit (vigil serve also does this at start-up)')
   .action(async () => {
-    process.exitCode = await dbMigrate();
+    process.exitCode = await (await import('./db.js')).dbMigrate();
   });
 db.command('copy')
   .description('copy an embedded SQLite database into an empty PostgreSQL one (stop Vigil first), with every incident, timeline, timer and message')
   .requiredOption('--from <file>', 'the SQLite file (e.g. ./data/vigil.db)')
   .requiredOption('--to <url>', 'the PostgreSQL database (postgres://user:pass@host:5432/db)')
   .action(async (opts: { from: string; to: string }) => {
-    process.exitCode = await dbCopy(opts);
+    process.exitCode = await (await import('./db.js')).dbCopy(opts);
   });
 
 const rules = program.command('rules').description('work with the rules in rules/');
@@ -80,7 +48,7 @@ rules
   .argument('[alert...]', 'JSON file, -, or label=value pairs (annotations.name=value for annotations)')
   .option('--at <time>', 'evaluate silences and maintenance windows at this RFC 3339 time (default: now)')
   .action(async (args: string[], opts: { at?: string }) => {
-    process.exitCode = await rulesTest(args, opts);
+    process.exitCode = await (await import('./rules-test.js')).rulesTest(args, opts);
   });
 
 program
@@ -89,8 +57,8 @@ program
   .option('--team <team>', 'only this team')
   .option('--at <time>', 'at this time: RFC 3339, now, or an offset from now (2h ahead, -2h ago) (default: now)')
   .option('--until <time>', 'list every shift from --at until this time: RFC 3339, or an offset from now (7d ahead)')
-  .action((opts: { team?: string; at?: string; until?: string }) => {
-    process.exitCode = oncall(opts);
+  .action(async (opts: { team?: string; at?: string; until?: string }) => {
+    process.exitCode = (await import('./oncall.js')).oncall(opts);
   });
 
 program
@@ -102,7 +70,7 @@ program
   .option('--tz <zone>', 'time zone for local days and night hours (default: digests.timeZone)')
   .option('--json', 'print the summary as JSON, as GET /api/v1/reports/summary answers')
   .action(async (opts: { since?: string; until?: string; team?: string; tz?: string; json?: boolean }) => {
-    process.exitCode = await report(opts);
+    process.exitCode = await (await import('./report.js')).report(opts);
   });
 
 program
@@ -110,7 +78,7 @@ program
   .description('list heartbeat monitors: state, last ping, next due (from the database, VIGIL_DB)')
   .option('--json', 'as JSON, as GET /api/v1/heartbeats answers')
   .action(async (opts: { json?: boolean }) => {
-    process.exitCode = await heartbeats(opts);
+    process.exitCode = await (await import('./heartbeats.js')).heartbeats(opts);
   });
 
 const token = program.command('token').description("people's personal tokens: console sign-in and the API under their own name");
@@ -121,21 +89,21 @@ token
   .option('--expires <duration>', 'e.g. 90d, 12h, or never', 'never')
   .option('--label <text>', 'what the token is for, shown by token list')
   .action(async (opts: { person: string; expires?: string; label?: string }) => {
-    process.exitCode = await tokenCreate(opts);
+    process.exitCode = await (await import('./token.js')).tokenCreate(opts);
   });
 token
   .command('list')
   .description('list tokens (id, person, label, state, dates; never the secret)')
   .option('--json', 'as JSON')
   .action(async (opts: { json?: boolean }) => {
-    process.exitCode = await tokenList(opts);
+    process.exitCode = await (await import('./token.js')).tokenList(opts);
   });
 token
   .command('revoke')
   .description('revoke a token by its id (see token list); it stops working at once')
   .argument('<id>', 'the token id, e.g. pat_1a2b3c4d5e6f')
   .action(async (id: string) => {
-    process.exitCode = await tokenRevoke(id);
+    process.exitCode = await (await import('./token.js')).tokenRevoke(id);
   });
 
 program
@@ -147,7 +115,101 @@ program
   .option('-r, --resolve', 'send the resolved notification instead of the firing one')
   .action(async (opts: { severity?: string; url: string; token?: string; resolve?: boolean }) => {
     const token = opts.token ?? process.env.VIGIL_INGEST_TOKEN?.split(',')[0]?.trim();
-    process.exitCode = await sendTestAlert({ ...opts, token: token || undefined });
+    process.exitCode = await (await import('./send-test-alert.js')).sendTestAlert({ ...opts, token: token || undefined });
+  });
+
+// ---- a running Vigil, through its HTTP API
+
+/** --url and --token, for the commands that talk to a running Vigil. */
+function api(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', 'Vigil base URL (default: $VIGIL_URL, else http://localhost:$VIGIL_PORT or 9095)')
+    .option('--token <token>', 'a personal token or the API token (default: $VIGIL_TOKEN, else $VIGIL_API_TOKEN)');
+}
+const output = (v: string) => {
+  if (v !== 'table' && v !== 'wide' && v !== 'json') throw new Error(`-o: expected table, wide or json, not ${v}`);
+  return v as Output;
+};
+
+api(program.command('incidents'))
+  .description('list incidents, newest first')
+  .option('--status <status>', 'open, triggered, acknowledged or resolved')
+  .option('--severity <severity>', 'critical, warning, reminder or info')
+  .option('--team <team>', 'only this team')
+  .option('--mine', 'only incidents you were paged for (needs your personal token)')
+  .option('--limit <n>', 'at most this many (1-500)', '50')
+  .option('-o, --output <format>', 'table, wide or json', output, 'table' as Output)
+  .action(async (opts: ListOptions) => {
+    process.exitCode = await (await import('./incidents.js')).listIncidents(opts);
+  });
+
+const incident = program.command('incident').description('one incident');
+api(incident.command('show'))
+  .description('an incident with its alerts, timeline and pages (with their delivery status)')
+  .argument('<id>', 'the incident number')
+  .option('-o, --output <format>', 'table or json', output, 'table' as Output)
+  .action(async (id: string, opts: ApiTarget & { output?: Output }) => {
+    process.exitCode = await (await import('./incidents.js')).showIncident(id, opts);
+  });
+
+api(program.command('ack'))
+  .description('acknowledge incidents')
+  .argument('<id...>', 'incident numbers')
+  .option('--note <text>', 'a note for the timeline')
+  .action(async (ids: string[], opts: ApiTarget & { note?: string }) => {
+    process.exitCode = await (await import('./incidents.js')).actOn('acknowledge', ids, opts);
+  });
+api(program.command('resolve'))
+  .description('resolve incidents (and their alerts still firing)')
+  .argument('<id...>', 'incident numbers')
+  .option('--note <text>', 'a note for the timeline')
+  .action(async (ids: string[], opts: ApiTarget & { note?: string }) => {
+    process.exitCode = await (await import('./incidents.js')).actOn('resolve', ids, opts);
+  });
+api(program.command('note'))
+  .description("add a note to an incident's timeline (it counts as a progress update)")
+  .argument('<id>', 'the incident number')
+  .argument('<text...>', 'the note')
+  .action(async (id: string, words: string[], opts: ApiTarget) => {
+    process.exitCode = await (await import('./incidents.js')).noteOn(id, words.join(' '), opts);
+  });
+api(program.command('escalate'))
+  .description('page the next escalation tier of an incident now')
+  .argument('<id>', 'the incident number')
+  .action(async (id: string, opts: ApiTarget) => {
+    process.exitCode = await (await import('./incidents.js')).escalate(id, opts);
+  });
+api(program.command('tail'))
+  .description("follow incidents live (or one incident's timeline) until interrupted")
+  .argument('[id]', 'an incident number')
+  .action(async (id: string | undefined, opts: ApiTarget) => {
+    process.exitCode = await (await import('./incidents.js')).tail(id, opts);
+  });
+
+const silence = program.command('silence').description("silences, in amtool's syntax");
+api(silence.command('add'))
+  .description('silence the alerts matching every matcher, e.g. alertname=DiskFull service=~"db.*"')
+  .argument('<matcher...>', 'Alertmanager matchers')
+  .option('-d, --duration <duration>', 'how long, e.g. 2h (default 1h)')
+  .option('--end <time>', 'until this RFC 3339 time instead')
+  .option('-c, --comment <text>', 'why (required)')
+  .option('-a, --author <name>', 'who (default: you, or $USER)')
+  .action(async (args: string[], opts: ApiTarget & { duration?: string; end?: string; comment?: string; author?: string }) => {
+    process.exitCode = await (await import('./silences.js')).silenceAdd(args, opts);
+  });
+api(silence.command('query'))
+  .description('list active and pending silences, those with every matcher given')
+  .argument('[matcher...]', 'Alertmanager matchers')
+  .option('-e, --expired', 'expired silences instead')
+  .option('-o, --output <format>', 'table or json', output, 'table' as Output)
+  .action(async (args: string[], opts: ApiTarget & { expired?: boolean; output?: Output }) => {
+    process.exitCode = await (await import('./silences.js')).silenceQuery(args, opts);
+  });
+api(silence.command('expire'))
+  .description('end silences now')
+  .argument('<id...>', 'silence ids')
+  .action(async (ids: string[], opts: ApiTarget) => {
+    process.exitCode = await (await import('./silences.js')).silenceExpire(ids, opts);
   });
 
 try {
