@@ -78,22 +78,23 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
   const router = Router();
 
   /** The firing alerts with their receiver (their incident's team), filtered as Alertmanager filters. */
-  async function alerts(q: z.output<typeof groupsQuery>): Promise<{ row: AlertRow; shown: AmAlert }[]> {
+  async function alerts(q: z.output<typeof groupsQuery>): Promise<{ row: AlertRow; shown: AmAlert; groupKey: string }[]> {
     const now = clock.now();
     const active = (await store.listSilences(now)).filter((s) => silenceState(s, now) === 'active').map(compileSilence);
     const firing = await firingAlerts(store);
     const incidents = await store.incidentsByIds([...new Set(firing.map((a) => a.incidentId))]);
-    const teamOf = new Map(incidents.map((i) => [i.id, i.team ?? DEFAULT_RECEIVER]));
-    const out: { row: AlertRow; shown: AmAlert }[] = [];
+    const byId = new Map(incidents.map((i) => [i.id, i]));
+    const out: { row: AlertRow; shown: AmAlert; groupKey: string }[] = [];
     for (const a of firing) {
-      const shown = amAlert(a, teamOf.get(a.incidentId) ?? DEFAULT_RECEIVER, active);
+      const incident = byId.get(a.incidentId);
+      const shown = amAlert(a, incident?.team ?? DEFAULT_RECEIVER, active);
       const { state, silencedBy, inhibitedBy } = shown.status;
       if (!q.active && state === 'active') continue;
       if (!q.silenced && silencedBy.length > 0) continue;
       if (!q.inhibited && inhibitedBy.length > 0) continue;
       if (q.filter && !matchAll(q.filter, a.labels)) continue;
       if (q.receiver && !q.receiver.test(shown.receivers[0]!.name)) continue;
-      out.push({ row: a, shown });
+      out.push({ row: a, shown, groupKey: incident?.groupKey ?? '' });
     }
     return out;
   }
@@ -103,13 +104,15 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
   });
 
   router.get('/api/v2/alerts/groups', async (req, res) => {
-    const byIncident = new Map<number, AmAlert[]>();
-    for (const { row, shown } of await alerts(parseQuery(groupsQuery, req.query))) {
+    const byIncident = new Map<number, { groupKey: string; alerts: AmAlert[] }>();
+    for (const { row, shown, groupKey } of await alerts(parseQuery(groupsQuery, req.query))) {
       const group = byIncident.get(row.incidentId);
-      if (group) group.push(shown);
-      else byIncident.set(row.incidentId, [shown]);
+      if (group) group.alerts.push(shown);
+      else byIncident.set(row.incidentId, { groupKey, alerts: [shown] });
     }
-    res.json([...byIncident.values()].map((group) => ({ labels: commonLabels(group), receiver: group[0]!.receivers[0]!, alerts: group })));
+    res.json(
+      [...byIncident.values()].map((g) => ({ labels: groupLabels(g.groupKey) ?? commonLabels(g.alerts), receiver: g.alerts[0]!.receivers[0]!, alerts: g.alerts })),
+    );
   });
 
   router.get('/api/v2/silences', async (req, res) => {
@@ -203,7 +206,21 @@ function matchAll(matchers: readonly CompiledMatcher[], labels: Record<string, s
   return matchers.every((m) => m.matches(labels[m.name]));
 }
 
-/** The labels every alert of a group shares (an incident's grouping labels, as far as its alerts show them). */
+/** The labels an incident was grouped by, read back from its group key ({alertname="X",service="y"}); null for another form. */
+function groupLabels(groupKey: string): Record<string, string> | null {
+  const m = /^\{(.*)\}$/.exec(groupKey);
+  if (!m) return null;
+  const out: Record<string, string> = {};
+  const pair = /([a-zA-Z_][\w.]*)=("(?:[^"\\]|\\.)*")(?:,|$)/gy;
+  let rest = 0;
+  for (let p = pair.exec(m[1]!); p; p = pair.exec(m[1]!)) {
+    out[p[1]!] = JSON.parse(p[2]!) as string;
+    rest = pair.lastIndex;
+  }
+  return rest === m[1]!.length ? out : null;
+}
+
+/** The labels every alert of a group shares: the group's labels when its key does not say them. */
 function commonLabels(group: readonly AmAlert[]): Record<string, string> {
   const [first, ...rest] = group;
   return Object.fromEntries(Object.entries(first!.labels).filter(([k, v]) => rest.every((a) => a.labels[k] === v)));
