@@ -47,7 +47,7 @@ async function start() {
   const signer = createLinkSigner('link-secret', 24 * HOUR, 'http://vigil.test', () => t);
   const calls: Call[] = [];
   const app = express();
-  app.use(linkActions({ signer, actions: fakeActions(calls), logger: createLogger('silent') }));
+  app.use(linkActions({ signer, actions: fakeActions(calls), logger: createLogger('silent'), localeOf: (person) => (person === 'wei' ? 'zh-CN' : 'en') }));
   // What follows in Vigil: the JSON-only parser and token-protected API. Reaching it means the router let go.
   app.use((_req, res) => void res.status(418).json({ error: 'fell through' }));
   server = await new Promise<Server>((resolve) => {
@@ -86,6 +86,18 @@ describe('one-click action links', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('Incident 12 acknowledged.');
     expect(v.calls).toEqual([{ action: 'acknowledge', incidentId: 12, by: 'alice', source: 'email' }]);
+  });
+
+  it('a link signed for someone who reads Chinese asks and answers in Chinese', async () => {
+    const v = await start();
+    const url = v.link('acknowledge', 42, 'wei');
+    const asked = await (await fetch(url)).text();
+    expect(asked).toContain('<html lang="zh-CN">');
+    expect(asked).toContain('<h1>确认事件 42？</h1>');
+    expect(asked).toContain('<button type="submit">确认</button>');
+    expect(asked).toContain('操作人将记录为 wei。');
+    expect(await (await v.post(url)).text()).toContain('事件 42 已由 wei确认。');
+    expect(v.calls).toEqual([{ action: 'acknowledge', incidentId: 42, by: 'wei', source: 'email' }]);
   });
 
   it('a link to a shared address acts as "email link"', async () => {

@@ -27,6 +27,13 @@ describe('parseSmsReply', () => {
     ['ESC 123', 'escalate', 123],
     ['esc', 'escalate', null],
     ['123e', 'escalate', 123],
+    ['确认', 'acknowledge', null],
+    ['确认 123', 'acknowledge', 123],
+    ['确认123。', 'acknowledge', 123],
+    ['123确认', 'acknowledge', 123],
+    ['解决 123', 'resolve', 123],
+    ['123 解决', 'resolve', 123],
+    ['升级', 'escalate', null],
   ] as const)('%j → %s %s', (body, action, incidentId) => {
     expect(parseSmsReply(body)).toEqual({ action, incidentId });
   });
@@ -47,6 +54,8 @@ describe('parseSmsReply', () => {
     'constructor 12',
     '12 toString',
     'ACK 99999999999999999999',
+    '确认一下',
+    '已确认 123',
   ])('%j is not a command', (body) => {
     expect(parseSmsReply(body)).toBeNull();
   });

@@ -2,25 +2,23 @@ import express, { type ErrorRequestHandler, type Response, type Router } from 'e
 import { escapeHtml } from '../../text/html.js';
 import { VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
-import type { createLinkSigner, LinkAction, LinkClaims } from '../link-signer.js';
+import { translator, type Locale } from '../../text/messages/catalog.js';
+import type { createLinkSigner, LinkClaims } from '../link-signer.js';
 import type { IncidentActions } from '../types.js';
 
 export interface LinkActionDeps {
   signer: ReturnType<typeof createLinkSigner>;
   actions: IncidentActions;
   logger: Logger;
+  /** The language of the person a link was signed for (default notify.locale): the page speaks it. */
+  localeOf?: (person: string | null) => Locale;
 }
-
-const verbs: Record<LinkAction, { ask: string; done: string }> = {
-  acknowledge: { ask: 'Acknowledge', done: 'acknowledged' },
-  resolve: { ask: 'Resolve', done: 'resolved' },
-};
 
 
 /** Every argument is escaped here; callers pass plain text. */
-function page(res: Response, status: number, title: string, message: string, form?: string): void {
+function page(res: Response, status: number, title: string, message: string, form?: string, locale: Locale = 'en'): void {
   const body = `<!doctype html>
-<html lang="en">
+<html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -72,12 +70,18 @@ export function linkActions(deps: LinkActionDeps): Router {
   const router = express.Router();
   const path = '/api/v1/actions/:token';
 
+  const reader = (person: string | null) => {
+    const locale = deps.localeOf?.(person) ?? 'en';
+    return { locale, t: translator(locale) };
+  };
+
   router.get(path, (req, res) => {
     const claims = check(signer, String(req.params.token));
     if (claims instanceof VigilError) return refused(res, claims);
-    const { ask } = verbs[claims.action];
-    const who = claims.person ? ` You will act as ${claims.person}.` : '';
-    page(res, 200, `${ask} incident ${claims.incidentId}?`, `Confirm to ${ask.toLowerCase()} incident ${claims.incidentId}.${who}`, ask);
+    const { locale, t } = reader(claims.person);
+    const v = { action: claims.action, id: claims.incidentId };
+    const who = claims.person ? t('link.actAs', { person: claims.person }) : '';
+    page(res, 200, t('link.ask', v), `${t('link.confirm', v)}${who}`, t('link.button', v), locale);
   });
 
   router.post(path, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
@@ -85,17 +89,19 @@ export function linkActions(deps: LinkActionDeps): Router {
     if (claims instanceof VigilError) return refused(res, claims);
     const { action, incidentId, person } = claims;
     const by = person ?? 'email link';
+    const { locale, t } = reader(person);
+    const v = { action, id: incidentId };
     try {
       await actions[action](incidentId, by, 'email');
     } catch (err) {
       if (err instanceof VigilError) {
-        return page(res, err.status, `Incident ${incidentId} not ${verbs[action].done}`, err.message);
+        return page(res, err.status, t('link.notDone', v), err.message, undefined, locale);
       }
       logger.error({ err, incidentId, action }, 'action from a signed link failed');
-      return page(res, 500, `Incident ${incidentId} not ${verbs[action].done}`, 'Vigil could not do this right now; try again shortly.');
+      return page(res, 500, t('link.notDone', v), t('link.tryAgain'), undefined, locale);
     }
     logger.info({ incidentId, action, by }, 'incident action from a signed link');
-    page(res, 200, `Incident ${incidentId} ${verbs[action].done}.`, `Incident ${incidentId} was ${verbs[action].done} by ${by}.`);
+    page(res, 200, t('link.done', v), t('link.doneBy', { ...v, by }), undefined, locale);
   });
 
   // Body problems (too large, bad encoding) answered in the same HTML shape as everything else here.

@@ -22,6 +22,8 @@ export const SMS_PATH = '/api/v1/callbacks/twilio/sms';
 
 /** What each key of a call's keypad does (Twilio's and Vonage's calls alike). */
 export const DIGITS: Record<string, ReplyAction> = { '4': 'acknowledge', '6': 'resolve', '5': 'escalate' };
+/** The handbook's words, either side of the id ("确认 123", "123确认"). */
+const CHINESE: Record<string, ReplyAction> = { 确认: 'acknowledge', 解决: 'resolve', 升级: 'escalate' };
 /** Words that may lead a reply ("ACK 123", "4 123", "RES"). */
 const LEADING: Record<string, ReplyAction> = {
   ...DIGITS,
@@ -31,6 +33,7 @@ const LEADING: Record<string, ReplyAction> = {
   resolve: 'resolve',
   esc: 'escalate',
   escalate: 'escalate',
+  ...CHINESE,
 };
 /** Words that may follow an incident id ("123a", "123 resolve"). */
 const TRAILING: Record<string, ReplyAction> = {
@@ -43,6 +46,7 @@ const TRAILING: Record<string, ReplyAction> = {
   e: 'escalate',
   esc: 'escalate',
   escalate: 'escalate',
+  ...CHINESE,
 };
 /** Carrier keywords Twilio answers itself; they are never notes. */
 const OPT_OUT = new Set(['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'start', 'unstop']);
@@ -59,14 +63,15 @@ function incidentNumber(text: string): number | null {
 
 /** Reads an SMS reply as a command, or null when it is not one (free text becomes a note). */
 export function parseSmsReply(body: string): { action: ReplyAction; incidentId: number | null } | null {
-  const text = body.trim().toLowerCase().replace(/[.!]+$/, '');
-  const trailing = /^#?(\d+)\s*([a-z]+)$/.exec(text);
+  const text = body.trim().toLowerCase().replace(/[.!。！]+$/, '');
+  const trailing = /^#?(\d+)\s*([a-z]+|确认|解决|升级)$/.exec(text);
   if (trailing) {
     const action = lookup(TRAILING, trailing[2] ?? '');
     const incidentId = incidentNumber(trailing[1] ?? '');
     return action && incidentId !== null ? { action, incidentId } : null;
   }
-  const leading = /^([a-z]+|\d)(?:\s+#?(\d+))?$/.exec(text);
+  // A Chinese word needs no space before the id ("确认12"); a Latin word or a digit does ("412" is a note).
+  const leading = /^([a-z]+|\d)(?:\s+#?(\d+))?$/.exec(text) ?? /^(确认|解决|升级)(?:\s*#?(\d+))?$/.exec(text);
   if (!leading) return null;
   const action = lookup(LEADING, leading[1] ?? '');
   if (!action) return null;
