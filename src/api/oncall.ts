@@ -1,8 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
-import { notFound } from '../errors/errors.js';
-import { parseQuery } from '../http/validation.js';
+import { badRequest, notFound } from '../errors/errors.js';
+import { parseDuration } from '../time/duration.js';
+import type { StoredOverrides } from '../overrides/stored-overrides.js';
+import type { OncallOverrideRow } from '../store/types.js';
+import { actor } from './actor.js';
+import { parseBody, parseQuery } from '../http/validation.js';
 import { instant } from '../time/rfc3339.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import { teamOnCall, whoIsOnCall, type OnCall } from '../oncall/who-is-on-call.js';
@@ -15,9 +19,58 @@ const query = z.object({
   shifts: z.coerce.number().int().min(0).max(10).optional(),
 });
 
-/** Who is on call per team and tier, from the schedules in rules/ (VIGIL_API_TOKEN). */
-export function oncallRoutes(rules: () => RuleSet, clock: Clock): Router {
+const newOverride = z
+  .object({
+    schedule: z.string().min(1).max(100),
+    person: z.string().min(1).max(64),
+    startsAt: instant.optional(),
+    endsAt: instant.optional(),
+    /** Instead of endsAt: how long from startsAt (default now), e.g. 2h. */
+    duration: z.string().optional(),
+    reason: z.string().trim().max(500).optional(),
+    /** Who asks; people signed in with their own token are recorded as themselves. */
+    by: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+
+/** Who is on call per team and tier, from the schedules in rules/ with the overrides made here laid over them (VIGIL_API_TOKEN). */
+export function oncallRoutes(rules: () => RuleSet, clock: Clock, overrides: StoredOverrides): Router {
   const router = Router();
+  const presentOverride = (o: OncallOverrideRow) => ({
+    id: o.id,
+    schedule: o.schedule,
+    person: o.person,
+    startsAt: new Date(o.startsAt).toISOString(),
+    endsAt: new Date(o.endsAt).toISOString(),
+    createdBy: o.createdBy,
+    reason: o.reason,
+    createdAt: new Date(o.createdAt).toISOString(),
+  });
+
+  router.get('/api/v1/oncall/overrides', (_req, res) => {
+    res.json({ overrides: overrides.list(clock.now()).map(presentOverride) });
+  });
+
+  router.post('/api/v1/oncall/overrides', async (req, res) => {
+    const body = parseBody(newOverride, req.body, 'override');
+    const startsAt = body.startsAt ?? clock.now();
+    let endsAt = body.endsAt;
+    if (body.duration !== undefined) {
+      const ms = parseDuration(body.duration);
+      if (ms === null || ms === 0) throw badRequest('duration: expected e.g. 30m, 2h', [{ field: 'duration', problem: 'invalid duration' }]);
+      if (endsAt !== undefined) throw badRequest('give endsAt or duration, not both', [{ field: 'duration', problem: 'conflicts with endsAt' }]);
+      endsAt = startsAt + ms;
+    }
+    if (endsAt === undefined) throw badRequest('endsAt: required (or duration)', [{ field: 'endsAt', problem: 'required' }]);
+    const who = actor(req, res, body.by);
+    const row = await overrides.create(rules(), { schedule: body.schedule, person: body.person, startsAt, endsAt, createdBy: who.name ?? who.by, reason: body.reason || null });
+    res.status(201).json(presentOverride(row));
+  });
+
+  router.delete('/api/v1/oncall/overrides/:id', async (req, res) => {
+    await overrides.remove(req.params.id);
+    res.json({ deleted: req.params.id });
+  });
 
   router.get('/api/v1/oncall', (req, res) => {
     const q = parseQuery(query, req.query);

@@ -2,6 +2,7 @@ import type { RequestListener } from '../http/server.js';
 import { alertmanagerRoutes } from '../api/alertmanager/routes.js';
 import { packageVersion } from './version.js';
 import { readerLocale } from '../notify/reader-locale.js';
+import type { StoredOverrides } from '../overrides/stored-overrides.js';
 import express from 'express';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../observe/logger.js';
@@ -66,6 +67,8 @@ export interface HttpDeps {
   callbacks: { actions: IncidentActions; signer: LinkSigner; publicUrl: string };
   /** Report computations (the summary API and the digests share it). */
   reports: ReportQueue;
+  /** On-call overrides made through the API (deps.rules has them laid over the schedules). */
+  overrides: StoredOverrides;
   /** Heartbeat monitors (pings and the API), and why alerts with given labels page nobody now. */
   heartbeats: { monitors: HeartbeatMonitors; mutedBy(labels: Record<string, string>): string | null };
 }
@@ -162,7 +165,7 @@ function createApiApp(deps: HttpDeps): express.Express {
   app.use(alertmanagerRoutes({ store, engine, clock: deps.clock, rules: deps.rules, version: packageVersion() }));
   app.use(apiRoutes(store, engine));
   app.use(eventRoutes(deps.feed));
-  app.use(oncallRoutes(deps.rules, deps.clock));
+  app.use(oncallRoutes(deps.rules, deps.clock, deps.overrides));
   app.use(silenceRoutes(store, engine, deps.clock));
   app.use(notificationRoutes(store));
   // ---- reports

@@ -9,6 +9,7 @@ import type { Store } from '../store/types.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import { expireAlertsJob, flushReceiptsJob, incidentTimersJob, suppressionJob } from '../jobs/alert-jobs.js';
 import { LiveRules } from '../rules/live-rules.js';
+import { StoredOverrides } from '../overrides/stored-overrides.js';
 import { runbookProblems, type RuleSet } from '../rules/ruleset.js';
 import { ConfigError } from '../files/yaml-file.js';
 import { createNotifier, type Notifier } from '../notify/notifier.js';
@@ -35,6 +36,9 @@ export interface Core {
   scheduler: Scheduler;
   metrics: CoreMetrics;
   rules: LiveRules;
+  /** On-call overrides made through the API and CLI, and the rules with them laid over the schedules. */
+  overrides: StoredOverrides;
+  effectiveRules: () => RuleSet;
   runbooks: LiveRunbooks;
   runner: RunbookRunner;
   notifier: Notifier;
@@ -118,7 +122,11 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
   live.rules = rules;
   const store = createStore(config, metrics, deps.logger);
   holder.store = store;
-  const notifier = createNotifier(config, { store, clock: deps.clock, logger: deps.logger, metrics, rules: () => rules.current });
+  // The schedules as the rules files write them, with the overrides made through the API and CLI laid over them.
+  const overrides = new StoredOverrides({ store, clock: deps.clock, logger: deps.logger });
+  void overrides.refresh().catch((err: unknown) => deps.logger.warn({ err }, 'on-call overrides could not be read'));
+  const effectiveRules = () => overrides.apply(rules.current);
+  const notifier = createNotifier(config, { store, clock: deps.clock, logger: deps.logger, metrics, rules: effectiveRules });
   const runner = new RunbookRunner({
     store,
     clock: deps.clock,
@@ -132,7 +140,7 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
   const engineOptions: EngineOptions = {
     groupBy: config.incidents.groupBy,
     flapWindowMs: config.incidents.flapWindow,
-    rules: () => rules.current,
+    rules: effectiveRules,
     planner: notifier.planner,
     onOutbox: () => notifier.dispatcher.wake(),
     onSlaBreach: (priority, kind) => metrics.slaBreaches.inc({ priority, kind }),
@@ -174,7 +182,9 @@ export function createCore(config: Config, deps: { clock: Clock; logger: Logger;
     reload: (reason) => reloadTogether(rules, runbooks, reason),
     runner,
     notifier,
-    actions: incidentActions(engine, store, () => rules.current, runner),
+    actions: incidentActions(engine, store, effectiveRules, runner),
+    overrides,
+    effectiveRules,
     heartbeats,
     reports,
     async close() {

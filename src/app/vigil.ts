@@ -85,7 +85,8 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     metricsText: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
     deliveryHealth: () => core.notifier.dispatcher.deliveryHealth(),
     callbacks: { actions: core.actions, signer: core.notifier.signer, publicUrl: core.notifier.publicUrl },
-    rules: () => core.rules.current,
+    rules: core.effectiveRules,
+    overrides: core.overrides,
     reloadRules: () => {
       const { rules, runbooks } = core.reload('POST /-/reload');
       return { files: [...rules.files, ...runbooks.files], rules: rules.rules.length, runbooks: runbooks.runbooks.size };

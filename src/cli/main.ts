@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
 import type { ApiTarget } from './api-client.js';
 import type { ListOptions, Output } from './incidents.js';
+import type { OverrideOptions } from './oncall-overrides.js';
 
 
 const program = new Command();
@@ -58,7 +59,7 @@ program
   .option('--at <time>', 'at this time: RFC 3339, now, or an offset from now (2h ahead, -2h ago) (default: now)')
   .option('--until <time>', 'list every shift from --at until this time: RFC 3339, or an offset from now (7d ahead)')
   .action(async (opts: { team?: string; at?: string; until?: string }) => {
-    process.exitCode = (await import('./oncall.js')).oncall(opts);
+    process.exitCode = await (await import('./oncall.js')).oncall(opts);
   });
 
 program
@@ -130,6 +131,26 @@ const output = (v: string) => {
   if (v !== 'table' && v !== 'wide' && v !== 'json') throw new Error(`-o: expected table, wide or json, not ${v}`);
   return v as Output;
 };
+
+const oncallCommand = program.commands.find((c) => c.name() === 'oncall')!;
+api(oncallCommand.command('override'))
+  .description("put someone on call for a schedule for a while (stored in Vigil's database, applied at once)")
+  .requiredOption('--schedule <name>', 'a schedule of rules/, e.g. platform-primary')
+  .requiredOption('--person <id>', 'who takes the shift, a person of rules/')
+  .option('--for <duration>', 'from now (or --from) for this long, e.g. 2h')
+  .option('--from <time>', 'start: RFC 3339 (default: now)')
+  .option('--to <time>', 'end: RFC 3339 (instead of --for)')
+  .option('--reason <text>', 'why, shown with the override')
+  .action(async (opts: OverrideOptions) => {
+    process.exitCode = await (await import('./oncall-overrides.js')).overrideAdd(opts);
+  });
+api(oncallCommand.command('overrides'))
+  .description('list the overrides made through the API and CLI that have not ended, or remove one')
+  .option('--remove <id>', 'remove this override')
+  .option('-o, --output <format>', 'table or json', output, 'table' as Output)
+  .action(async (opts: ApiTarget & { output?: Output; remove?: string }) => {
+    process.exitCode = await (await import('./oncall-overrides.js')).overrideList(opts);
+  });
 
 api(program.command('incidents'))
   .description('list incidents, newest first')

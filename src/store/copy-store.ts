@@ -23,6 +23,7 @@ const TABLES = [
   'inbound_events',
   'heartbeats',
   'marks',
+  'oncall_overrides',
 ];
 /** Tables whose ids PostgreSQL hands out (identity columns): their next id follows the copied rows. */
 const IDENTITY_TABLES = ['incidents', 'alerts', 'timeline', 'notifications', 'notification_attempts', 'heartbeats'];

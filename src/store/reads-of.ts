@@ -26,6 +26,7 @@ export abstract class ReadsOf {
   heartbeatByKeyHash: Store['heartbeatByKeyHash'] = (hash) => this.reads.heartbeatByKeyHash(hash);
   dueHeartbeats: Store['dueHeartbeats'] = (now, limit) => this.reads.dueHeartbeats(now, limit);
   nextHeartbeatCheckAt: Store['nextHeartbeatCheckAt'] = () => this.reads.nextHeartbeatCheckAt();
+  listOverrides: Store['listOverrides'] = (now) => this.reads.listOverrides(now);
   listNotifications: Store['listNotifications'] = (incidentId, limit) => this.reads.listNotifications(incidentId, limit);
   attemptsOf: Store['attemptsOf'] = (notificationId) => this.reads.attemptsOf(notificationId);
   pendingNotificationCount: Store['pendingNotificationCount'] = () => this.reads.pendingNotificationCount();

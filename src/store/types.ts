@@ -9,6 +9,7 @@ import type { DigestTx, ReviewReads } from './types/digests.js';
 import type { HeartbeatReads, HeartbeatTx } from './types/heartbeats.js';
 import type { InboundTx } from './types/inbound.js';
 import type { IncidentChange, IncidentReads, IncidentTx } from './types/incidents.js';
+import type { OncallOverrideReads, OncallOverrideTx } from './types/oncall-overrides.js';
 import type { OutboxReads, OutboxTx } from './types/outbox.js';
 import type { ReportReads } from './types/reports.js';
 import type { RunbookReads, RunbookTx } from './types/runbooks.js';
@@ -35,11 +36,12 @@ export type {
 export type { NewNotification, NotificationAttempt, NotificationRow, NotificationStatus, OutboxReads, OutboxTx } from './types/outbox.js';
 export type { ReportChunkOptions, ReportIncidentRow, ReportNotificationRow, ReportReads, ReportRows } from './types/reports.js';
 export type { ApprovalRow, NewRunbookRun, RunbookReads, RunbookRunRow, RunbookTx } from './types/runbooks.js';
+export type { OncallOverrideReads, OncallOverrideRow, OncallOverrideTx } from './types/oncall-overrides.js';
 export type { SilenceReads, SilenceTx } from './types/silences.js';
 export type { DueTimer, TimerKind, TimerReads, TimerTx } from './types/timers.js';
 
 /** Writes inside one group-committed transaction. Functions given to Store.write must not do I/O of their own. */
-export interface StoreTx extends AlertTx, IncidentTx, OutboxTx, TimerTx, SilenceTx, RunbookTx, AccessTx, DigestTx, InboundTx, HeartbeatTx {
+export interface StoreTx extends AlertTx, IncidentTx, OutboxTx, TimerTx, SilenceTx, RunbookTx, AccessTx, DigestTx, InboundTx, HeartbeatTx, OncallOverrideTx {
   /** Runs fn after this write has committed (never if it rolls back): for in-memory state that mirrors the store. */
   afterCommit(fn: () => void): void;
 }
@@ -49,10 +51,10 @@ export interface StoreTx extends AlertTx, IncidentTx, OutboxTx, TimerTx, Silence
  * inhibiting alert changed (reload the mirrors), `approvals` a runbook step was approved or rejected, `heartbeats` a
  * monitor was made, changed or deleted through the API.
  */
-export type PeerTopic = 'suppression' | 'approvals' | 'heartbeats';
+export type PeerTopic = 'suppression' | 'approvals' | 'heartbeats' | 'oncall';
 
 /** The storage port. Every write resolves only after its transaction is durably committed. */
-export interface Store extends AlertReads, IncidentReads, OutboxReads, SilenceReads, RunbookReads, AccessReads, ReportReads, ReviewReads, TimerReads, HeartbeatReads {
+export interface Store extends AlertReads, IncidentReads, OutboxReads, SilenceReads, RunbookReads, AccessReads, ReportReads, ReviewReads, TimerReads, HeartbeatReads, OncallOverrideReads {
   /** Runs fn in a transaction shared with other concurrent writers (group commit); resolves after COMMIT. */
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**

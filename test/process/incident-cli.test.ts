@@ -108,3 +108,24 @@ describe('vigil silence', () => {
     expect(await cli('silence', 'add', 'alertname=X')).toMatchObject({ code: 2, stderr: expect.stringContaining('--comment is required') });
   });
 });
+
+describe('vigil oncall override', () => {
+  it('hands a shift over without a YAML edit: listed, shown by vigil oncall beside the files\' schedules, removable', async () => {
+    const add = await cli('oncall', 'override', '--schedule', 'platform-primary', '--person', 'carol', '--from', '2026-12-01T10:00:00Z', '--to', '2026-12-01T12:00:00Z', '--reason', 'handover');
+    expect(add.code, add.stderr).toBe(0);
+    const id = add.stdout.split(':')[0]!;
+    expect(add.stdout).toBe(`${id}: carol on call for platform-primary from 2026-12-01 10:00Z until 2026-12-01 12:00Z\n`);
+    expect((await cli('oncall', 'overrides')).stdout).toMatch(new RegExp(`${id}\\s+platform-primary\\s+carol\\s+2026-12-01 10:00Z\\s+2026-12-01 12:00Z\\s+\\S+\\s+handover`));
+    // The API answers with it, and so does the local command reading the same database.
+    const tier1 = (await v.json('/api/v1/oncall?team=platform', { authorization: `Bearer ${TOKEN}` })).teams[0].tiers[0];
+    expect(tier1).toMatchObject({ schedule: 'platform-primary', person: { id: 'carol' }, override: true });
+    const shown = await cli('oncall', '--team', 'platform', '--at', '2026-12-01T11:00:00Z');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/platform\s+1\s+platform-primary\s+Carol Example \(support manager\) \(carol\)\s+override/);
+
+    expect((await cli('oncall', 'overrides', '--remove', id)).stdout).toBe(`removed ${id}\n`);
+    expect((await cli('oncall', 'overrides')).stdout).toMatch(/^no overrides made through the API/);
+    expect((await cli('oncall', 'override', '--schedule', 'nope', '--person', 'carol', '--for', '1h'))).toMatchObject({ code: 1, stderr: expect.stringContaining('"nope" is not a schedule') });
+    expect((await cli('oncall', 'override', '--schedule', 'platform-primary', '--person', 'carol'))).toMatchObject({ code: 2 });
+  });
+});

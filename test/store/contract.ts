@@ -9,6 +9,7 @@ import { heartbeatsContract } from './contract/heartbeats.js';
 import { inboundContract } from './contract/inbound.js';
 import { incidentListContract } from './contract/incident-list.js';
 import { incidentsContract } from './contract/incidents.js';
+import { oncallOverridesContract } from './contract/oncall-overrides.js';
 import { outboxContract } from './contract/outbox.js';
 import { reportsContract } from './contract/reports.js';
 import { runbooksContract } from './contract/runbooks.js';
@@ -58,6 +59,7 @@ export function describeStoreContract(name: string, subject: StoreSubject): void
     incidentsContract(ctx);
     incidentListContract(ctx);
     outboxContract(ctx);
+    oncallOverridesContract(ctx);
     timersContract(ctx);
     silencesContract(ctx);
     runbooksContract(ctx);

@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL schema, one entry per version (the SQLite migrations' end state is version 1; version 2 adds
- * what several instances need: leases on the rows they claim, one firing alert per fingerprint; version 3 heartbeat monitors). Applied at
+ * what several instances need: leases on the rows they claim, one firing alert per fingerprint; version 3 heartbeat monitors; version 4 on-call overrides). Applied at
  * start-up under an advisory lock (schema.ts), each version in its own transaction. Same columns as SQLite:
  * times are epoch milliseconds (BIGINT), JSON is text, flags are 0/1, so one row mapping serves both stores.
  */
@@ -262,5 +262,20 @@ CREATE UNIQUE INDEX alerts_firing_by_fingerprint ON alerts (fingerprint) WHERE s
     name  TEXT    PRIMARY KEY,
     at    BIGINT  NOT NULL
   );
+  `,
+  // On-call overrides (the same table as SQLite's last version).
+  `
+  -- On-call overrides made through the API and CLI ("take my shift for two hours"), beside the rules files' own.
+  CREATE TABLE oncall_overrides (
+    id          TEXT    PRIMARY KEY,
+    schedule    TEXT    NOT NULL,
+    person      TEXT    NOT NULL,
+    starts_at   BIGINT  NOT NULL,
+    ends_at     BIGINT  NOT NULL CHECK (ends_at > starts_at),
+    created_by  TEXT    NOT NULL,
+    reason      TEXT,
+    created_at  BIGINT  NOT NULL
+  );
+  CREATE INDEX oncall_overrides_by_end ON oncall_overrides (ends_at);
   `,
 ];

@@ -8,6 +8,7 @@ import { accessReads, accessTx } from './access.js';
 import { alertReads, alertTx } from './alerts.js';
 import { digestTx, reviewReads } from './digests.js';
 import { heartbeatReads, heartbeatTx } from './heartbeats.js';
+import { oncallOverrideReads, oncallOverrideTx } from './oncall-overrides.js';
 import { classifyFault, isTransientStoreError } from './faults.js';
 import { addChanges, PostgresGroupCommit } from './group-commit.js';
 import { inboundTx } from './inbound.js';
@@ -140,6 +141,7 @@ export class PostgresStore extends ReadsOf implements Store {
       ...reviewReads(read),
       ...timerReads(read, this.lease),
       ...heartbeatReads(read),
+      ...oncallOverrideReads(read),
     };
   }
 
@@ -235,6 +237,7 @@ export class PostgresStore extends ReadsOf implements Store {
       ...digestTx(q),
       ...inboundTx(q),
       ...heartbeatTx(q),
+      ...oncallOverrideTx(q),
       afterCommit: (fn) => effects.push(fn),
     };
     return { tx, settle: () => refreshes.flush() };

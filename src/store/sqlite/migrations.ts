@@ -348,4 +348,18 @@ export const migrations: string[] = [
     at    INTEGER NOT NULL
   );
   `,
+  `
+  -- On-call overrides made through the API and CLI ("take my shift for two hours"), beside the rules files' own.
+  CREATE TABLE oncall_overrides (
+    id          TEXT    PRIMARY KEY,
+    schedule    TEXT    NOT NULL,
+    person      TEXT    NOT NULL,
+    starts_at   INTEGER NOT NULL,
+    ends_at     INTEGER NOT NULL CHECK (ends_at > starts_at),
+    created_by  TEXT    NOT NULL,
+    reason      TEXT,
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX oncall_overrides_by_end ON oncall_overrides (ends_at);
+  `,
 ];

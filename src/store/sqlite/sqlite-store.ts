@@ -7,6 +7,7 @@ import { AlertStateCache } from './alert-state-cache.js';
 import { alertReads, alertTx } from './alerts.js';
 import { digestTx, reviewReads } from './digests.js';
 import { heartbeatReads, heartbeatTx } from './heartbeats.js';
+import { oncallOverrideReads, oncallOverrideTx } from './oncall-overrides.js';
 import { classifyFault } from './faults.js';
 import { GroupCommit } from './group-commit.js';
 import { inboundTx } from './inbound.js';
@@ -82,6 +83,7 @@ export class SqliteStore extends ReadsOf implements Store {
       ...digestTx(stmt),
       ...inboundTx(stmt),
       ...heartbeatTx(stmt),
+      ...oncallOverrideTx(stmt),
       afterCommit: (fn) => commits.afterCommit(fn),
     });
     const read = this.read;
@@ -97,6 +99,7 @@ export class SqliteStore extends ReadsOf implements Store {
       ...reviewReads(stmt, read),
       ...timerReads(stmt, read),
       ...heartbeatReads(stmt, read),
+      ...oncallOverrideReads(stmt, read),
     };
   }
 
