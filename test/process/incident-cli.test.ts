@@ -89,6 +89,22 @@ describe('vigil incidents', () => {
   });
 });
 
+describe('vigil tail ID', () => {
+  it("prints an incident's timeline, then each event as it is added", async () => {
+    const [open] = JSON.parse((await cli('incidents', '--status', 'open', '-o', 'json')).stdout).incidents;
+    const child = spawn(process.execPath, [cliPath, 'tail', String(open.id)], { cwd: repoRoot, env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      await waitFor(async () => out.includes(`#${open.id}  triggered`) || undefined, 10_000, 'the timeline so far');
+      await v.post(`/api/v1/incidents/${open.id}/notes`, { text: 'checking the broker' }, { authorization: `Bearer ${TOKEN}` });
+      await waitFor(async () => /#\d+ {2}note {2}\S+ {2}.*checking the broker/.test(out) || undefined, 10_000, 'the new note from vigil tail');
+    } finally {
+      child.kill();
+    }
+  });
+});
+
 describe('vigil silence', () => {
   it('adds, queries and expires silences in amtool syntax', async () => {
     const add = await cli('silence', 'add', 'alertname=QueueBacklog', 'instance=~mq-.*', '--duration', '2h', '--comment', 'queue drain', '--author', 'ops');
