@@ -19,6 +19,8 @@ const query = z.object({
   shifts: z.coerce.number().int().min(0).max(10).optional(),
 });
 
+const MAX_OVERRIDE_MS = 366 * 86_400_000;
+
 const newOverride = z
   .object({
     schedule: z.string().min(1).max(100),
@@ -62,6 +64,7 @@ export function oncallRoutes(rules: () => RuleSet, clock: Clock, overrides: Stor
       endsAt = startsAt + ms;
     }
     if (endsAt === undefined) throw badRequest('endsAt: required (or duration)', [{ field: 'endsAt', problem: 'required' }]);
+    if (endsAt - startsAt > MAX_OVERRIDE_MS) throw badRequest('endsAt: an override lasts at most 366 days (change the schedule in rules/ for longer)', [{ field: 'endsAt', problem: 'too long' }]);
     const who = actor(req, res, body.by);
     const row = await overrides.create(rules(), { schedule: body.schedule, person: body.person, startsAt, endsAt, createdBy: who.name ?? who.by, reason: body.reason || null });
     res.status(201).json(presentOverride(row));

@@ -44,4 +44,5 @@ export interface EnginePort {
   addNote(id: number, actor: Actor & { text: string }): Promise<{ incidentId: number; at: number; by: string; text: string }>;
   createSilence(silence: NewSilence): Promise<SilenceRow>;
   expireSilence(id: string, by: string): Promise<SilenceRow>;
+  replaceSilence(id: string, silence: NewSilence, by: string): Promise<SilenceRow>;
 }

@@ -1,5 +1,6 @@
 import type { Alert } from '../alerts/alert.js';
 import { Readiness } from '../errors/ready-within.js';
+import { notFound } from '../errors/errors.js';
 import type { Clock } from '../time/clock.js';
 import type { IncidentRow, Store, StoreTx } from '../store/types.js';
 import type { SilenceRow } from '../rules/suppression-types.js';
@@ -223,6 +224,18 @@ export class IncidentEngine implements EnginePort {
     await this.whenReady();
     const now = this.clock.now();
     return this.store.write((tx) => createSilence(this.mirrors.suppressions, tx, input, now));
+  }
+
+  /** Ends a silence (unless it has ended) and stores its replacement in one write: never a moment without either. */
+  async replaceSilence(id: string, input: NewSilence, by: string): Promise<SilenceRow> {
+    await this.whenReady();
+    const now = this.clock.now();
+    return this.store.write(async (tx) => {
+      const old = await tx.getSilence(id);
+      if (!old) throw notFound(`silence ${id} not found`);
+      if (old.endsAt > now) await expireSilence(this.mirrors.suppressions, tx, id, by, now);
+      return createSilence(this.mirrors.suppressions, tx, input, now);
+    });
   }
 
   async expireSilence(id: string, by: string): Promise<SilenceRow> {

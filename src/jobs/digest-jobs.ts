@@ -112,14 +112,16 @@ export function digestJob(deps: ReportJobDeps): Job {
       }
       return t.channel === 'chat' ? { subject: m.chat.text, text: m.chat.text, blocks: m.chat.blocks } : m.email;
     };
+    // Rendered before the write: the transaction (shared with ingest) only stores them.
+    const bodies = targets.map(messageFor);
     const dueIso = new Date(plan.due).toISOString();
     const written = await store.write(async (tx) => {
       const row = await tx.digestSchedule(s.name);
       // Moved on (or gone) since it was read: nothing to send; the mirror takes the stored state.
       if (!row || row.dueAt !== storedDue) return { sent: false as const, stored: row?.dueAt ?? null };
       let count = 0;
-      for (const t of targets) {
-        const body = messageFor(t);
+      for (const [i, t] of targets.entries()) {
+        const body = bodies[i]!;
         const key = `digest:${s.name}:${dueIso}:${t.channel}:${t.recipient.address}`;
         if ((await writeToOutbox(tx, { kind: 'digest', incidentId: null, to: t, idempotencyKey: key, dueAt: now, body }, now)) !== null) count++;
       }
@@ -193,14 +195,15 @@ export function reviewJob(deps: ReportJobDeps): Job {
       }
       return m;
     };
+    const bodies = targets.map(messageFor);
     const written = await store.write(async (tx) => {
       // Reopened since: its review waits for the next resolve.
       const current = await tx.getIncident(incident.id);
       if (current?.status !== 'resolved') return null;
       let count = 0;
-      for (const t of targets) {
+      for (const [i, t] of targets.entries()) {
         const key = `review:${incident.id}:${t.channel}:${t.recipient.address}`;
-        if ((await writeToOutbox(tx, { kind: 'review', incidentId: incident.id, to: t, idempotencyKey: key, dueAt: now, body: messageFor(t) }, now)) !== null) count++;
+        if ((await writeToOutbox(tx, { kind: 'review', incidentId: incident.id, to: t, idempotencyKey: key, dueAt: now, body: bodies[i]! }, now)) !== null) count++;
       }
       if (!(await tx.markReviewed(incident.id, current.resolvedAt ?? now, now, count))) return null;
       return count;

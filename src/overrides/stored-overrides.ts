@@ -9,7 +9,8 @@ import type { Clock } from '../time/clock.js';
 export function layOverrides(rules: RuleSet, rows: readonly OncallOverrideRow[]): RuleSet {
   if (rows.length === 0) return rules;
   const schedules = new Map(rules.schedules);
-  for (const row of rows) {
+  // The one made last wins where two overlap (a later override beats an earlier one), whichever starts first.
+  for (const row of [...rows].sort((a, b) => a.createdAt - b.createdAt)) {
     const schedule = schedules.get(row.schedule);
     if (!schedule) continue;
     schedules.set(row.schedule, {
@@ -31,6 +32,7 @@ export type NewOverride = Omit<OncallOverrideRow, 'id' | 'createdAt'>;
  */
 export class StoredOverrides {
   private rows: OncallOverrideRow[] = [];
+  private generation = 0;
   private merged: { base: RuleSet; rows: OncallOverrideRow[]; rules: RuleSet } | null = null;
 
   constructor(private readonly deps: { store: Store; clock: Clock; logger: Logger }) {
@@ -41,7 +43,10 @@ export class StoredOverrides {
 
   /** Reads the overrides that have not ended (start-up, and when another instance changed them). */
   async refresh(): Promise<void> {
-    this.rows = await this.deps.store.listOverrides(this.deps.clock.now());
+    // A create or remove here while the read was under way wins: its write is newer than what the read saw.
+    const generation = ++this.generation;
+    const rows = await this.deps.store.listOverrides(this.deps.clock.now());
+    if (generation === this.generation) this.rows = rows;
   }
 
   list(now: number): OncallOverrideRow[] {
@@ -65,6 +70,7 @@ export class StoredOverrides {
     if (input.endsAt <= now) throw badRequest('endsAt: must be in the future', [{ field: 'endsAt', problem: 'in the past' }]);
     const row: OncallOverrideRow = { id: randomUUID(), ...input, createdAt: now };
     await this.deps.store.write((tx) => tx.insertOverride(row));
+    this.generation++;
     this.rows = [...this.rows, row].sort((a, b) => a.startsAt - b.startsAt || a.createdAt - b.createdAt);
     await this.tellPeers();
     return row;
@@ -73,6 +79,7 @@ export class StoredOverrides {
   async remove(id: string): Promise<void> {
     const gone = await this.deps.store.write((tx) => tx.deleteOverride(id));
     if (!gone) throw notFound(`override ${id} not found`);
+    this.generation++;
     this.rows = this.rows.filter((r) => r.id !== id);
     await this.tellPeers();
   }

@@ -228,7 +228,7 @@ function automation(s: Summary, baseUrl: string | undefined, r: Reader): string 
   parts.push(
     s.selfHealedTotal === 0
       ? p(escapeHtml(r.t('digest.noHealed')))
-      : p(escapeHtml(r.t('digest.healed', { count: s.selfHealedTotal, list: '\u0000' })).replace('\u0000', healed.join(escapeHtml(r.t('report.sep'))))),
+      : p(escapeHtml(r.t('digest.healed', { count: s.selfHealedTotal, list: '\u0000' })).replace('\u0000', () => healed.join(escapeHtml(r.t('report.sep'))))),
   );
   return parts.join('');
 }

@@ -144,6 +144,18 @@ if (available)
       expect(target.requests.filter((r) => r.url === '/restart')).toEqual([]);
     });
   
+  it('on-call overrides: one made on one instance pages its person from the other at once; removed there, it is gone here', async () => {
+    const [a, b] = await two();
+    for (const v of [a, b]) v.clock.set('2026-03-10T09:00:00Z');
+    const tier1 = async (v: TestVigil) => (await v.json('/api/v1/oncall?team=platform')).teams[0].tiers[0].person.id;
+    expect(await tier1(b)).toBe('bob');
+    const made = await (await a.post('/api/v1/oncall/overrides', { schedule: 'platform-primary', person: 'alice', duration: '2h', by: 'bob' })).json();
+    await waitFor(async () => ((await tier1(b)) === 'alice' ? true : undefined), 5_000, 'b to hear of the override');
+    expect((await b.json('/api/v1/oncall/overrides')).overrides.map((o: { id: string }) => o.id)).toEqual([made.id]);
+    expect((await fetch(`${b.url}/api/v1/oncall/overrides/${made.id}`, { method: 'DELETE' })).status).toBe(200);
+    await waitFor(async () => ((await tier1(a)) === 'bob' ? true : undefined), 5_000, 'a to hear the override is gone');
+  });
+
   it('heartbeats: a monitor made on one instance takes the Watchdog on the other; down, it opens one incident however many instances sweep; a ping on either resolves it', async () => {
     const [a, b] = await two();
     const made = await a.post('/api/v1/heartbeats', { name: 'pipeline', every: '1m', grace: '2m', matchers: ['alertname="PipelineAlive"'] });

@@ -42,7 +42,7 @@ const filters = z
       return z.NEVER;
     }
   });
-const receiverPattern = z.string().transform((v, ctx) => {
+const receiverPattern = z.string().max(200).transform((v, ctx) => {
   try {
     return new RegExp(`^(?:${v})$`);
   } catch {
@@ -118,10 +118,11 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
   router.get('/api/v2/silences', async (req, res) => {
     const q = parseQuery(silencesQuery, req.query);
     const now = clock.now();
-    const shown = (await store.listSilences()).map((s) => amSilence(s, now));
-    // Alertmanager's filter: every filter matcher equals one of the silence's matchers.
+    // Every silence that has not ended, and the latest ended ones.
+    const rows = new Map([...(await store.listSilences()), ...(await store.listSilences(now))].map((s) => [s.id, s]));
+    const shown = [...rows.values()].map((s) => amSilence(s, now));
     const wanted = q.filter ?? [];
-    res.json(shown.filter((s) => wanted.every((f) => s.matchers.some((m) => formatMatcher(matcherOf(m)) === formatMatcher(f)))));
+    res.json(shown.filter((s) => wanted.every((f) => f.matches(equalityLabels(s)[f.name] ?? ''))).sort(bySilenceState));
   });
 
   router.get('/api/v2/silence/:id', async (req, res) => {
@@ -140,24 +141,15 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
     } catch (err) {
       throw badRequest(err instanceof Error ? err.message : String(err));
     }
+    if (matchers.some((m) => m.name.startsWith('annotations.'))) throw badRequest('silences match labels only, not annotations');
     if (compiled.every((m) => m.matches(''))) throw badRequest('at least one matcher must not match the empty string');
     if (body.endsAt <= body.startsAt) throw badRequest('failed to create silence: start time must be before end time');
     if (body.endsAt <= now) throw badRequest('failed to create silence: end time can\'t be in the past');
     const who = actor(req, res, body.createdBy);
     if (anonymousScript(who, body.createdBy)) throw badRequest('createdBy: required');
-    if (body.id) {
-      // An update that cannot change a silence in place (Alertmanager's rule) expires it and makes a new one.
-      const old = await store.getSilence(body.id);
-      if (!old) throw notFound(`silence ${body.id} not found`);
-      if (silenceState(old, now) !== 'expired') await engine.expireSilence(old.id, who.name ?? who.by);
-    }
-    const silence = await engine.createSilence({
-      matchers: matchers.map(formatMatcher),
-      startsAt: body.startsAt,
-      endsAt: body.endsAt,
-      createdBy: who.name ?? body.createdBy,
-      comment: body.comment,
-    });
+    const input = { matchers: matchers.map(formatMatcher), startsAt: body.startsAt, endsAt: body.endsAt, createdBy: who.name ?? body.createdBy, comment: body.comment };
+    // An update ends the old silence and stores the new one in one write (the new one has its own id).
+    const silence = body.id ? await engine.replaceSilence(body.id, input, who.name ?? who.by) : await engine.createSilence(input);
     res.json({ silenceID: silence.id });
   });
 
@@ -204,6 +196,22 @@ async function firingAlerts(store: StoreReader): Promise<AlertRow[]> {
 
 function matchAll(matchers: readonly CompiledMatcher[], labels: Record<string, string>): boolean {
   return matchers.every((m) => m.matches(labels[m.name]));
+}
+
+/** Alertmanager's silence filter reads a silence as the labels its equality matchers name. */
+function equalityLabels(s: ReturnType<typeof amSilence>): Record<string, string> {
+  return Object.fromEntries(s.matchers.filter((m) => m.isEqual && !m.isRegex).map((m) => [m.name, m.value]));
+}
+
+const stateOrder = { active: 0, pending: 1, expired: 2 } as const;
+
+/** Alertmanager's order: active ones ending soonest first, then pending ones starting soonest, then expired ones, latest first. */
+function bySilenceState(a: ReturnType<typeof amSilence>, b: ReturnType<typeof amSilence>): number {
+  const byState = stateOrder[a.status.state] - stateOrder[b.status.state];
+  if (byState !== 0) return byState;
+  if (a.status.state === 'active') return Date.parse(a.endsAt) - Date.parse(b.endsAt);
+  if (a.status.state === 'pending') return Date.parse(a.startsAt) - Date.parse(b.startsAt);
+  return Date.parse(b.endsAt) - Date.parse(a.endsAt);
 }
 
 /** The labels an incident was grouped by, read back from its group key ({alertname="X",service="y"}); null for another form. */

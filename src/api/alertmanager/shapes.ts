@@ -44,15 +44,16 @@ export function amSilence(s: SilenceRow, now: number) {
 
 /**
  * How Alertmanager says why an alert is muted, worked out when asked as Alertmanager does: every active silence
- * matching its labels now (so a silence shows at once, before the engine's next pass), the inhibiting rule, and a
- * maintenance window as a silence of that name.
+ * matching its labels now (so a silence shows at once, before the engine's next pass) and the inhibiting rule; a
+ * maintenance window makes it suppressed too.
  */
 export function amStatus(a: AlertRow, silences: readonly Silence[]) {
   const by = a.suppressedBy;
   const silencedBy = silences.filter((s) => s.compiled.every((m) => m.matches(a.labels[m.name]))).map((s) => s.id);
-  if (by?.kind === 'maintenance') silencedBy.push(by.id);
   const inhibitedBy = by?.kind === 'inhibited' ? [by.id] : [];
-  return { state: silencedBy.length + inhibitedBy.length > 0 ? ('suppressed' as const) : ('active' as const), silencedBy, inhibitedBy };
+  // A maintenance window mutes without being a silence (clients look silence ids up): suppressed, with no id.
+  const muted = silencedBy.length + inhibitedBy.length > 0 || by?.kind === 'maintenance';
+  return { state: muted ? ('suppressed' as const) : ('active' as const), silencedBy, inhibitedBy };
 }
 
 export function amAlert(a: AlertRow, receiver: string, silences: readonly Silence[]) {

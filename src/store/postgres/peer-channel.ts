@@ -42,7 +42,7 @@ export interface PeerHandlers {
 }
 
 /** Every topic a peer may tell (a message naming another is dropped). */
-const topics = ['suppression', 'approvals', 'heartbeats'] as const satisfies readonly PeerTopic[];
+const topics = ['suppression', 'approvals', 'heartbeats', 'oncall'] as const satisfies readonly PeerTopic[];
 
 function isMessage(m: unknown): m is Message {
   if (typeof m !== 'object' || m === null || typeof (m as Message).from !== 'string') return false;

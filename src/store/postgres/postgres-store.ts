@@ -97,7 +97,7 @@ export class PostgresStore extends ReadsOf implements Store {
           incidents: (changes) => this.tellListeners(changes),
           topic: (topic) => this.tellPeerListeners(topic),
           resync: () => {
-            for (const topic of ['suppression', 'approvals'] as const) this.tellPeerListeners(topic);
+            for (const topic of ['suppression', 'approvals', 'heartbeats', 'oncall'] as const) this.tellPeerListeners(topic);
           },
           refused: (err) => options.onFatal?.(err),
           failed: (err) => options.onEffectError?.(err),
