@@ -218,12 +218,13 @@ export function tail(id: string | undefined, opts: TailOptions, io: CliIo = {}):
     const api = new ApiClient(opts);
     const every = opts.intervalMs ?? 1000;
     if (id !== undefined) {
-      let seen = 0;
+      // Every id printed, not the highest: with several instances an event may commit after one with a higher id.
+      const seen = new Set<number>();
       while (!opts.signal?.aborted) {
         const incident = await api.get<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`);
-        for (const e of incident.timeline.filter((e) => e.id > seen)) {
+        for (const e of incident.timeline.filter((e) => !seen.has(e.id))) {
           out(`${shortTime(e.at)}  #${incident.id}  ${e.kind}  ${e.actor ?? '-'}  ${e.message}\n`);
-          seen = Math.max(seen, e.id);
+          seen.add(e.id);
         }
         await sleep(every, opts.signal);
       }
