@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
 import { badRequest, notFound } from '../errors/errors.js';
-import { parseDuration } from '../time/duration.js';
+import { requestedSpan } from './requested-span.js';
 import type { StoredOverrides } from '../overrides/stored-overrides.js';
 import type { OncallOverrideRow } from '../store/types.js';
 import { actor } from './actor.js';
@@ -55,15 +55,7 @@ export function oncallRoutes(rules: () => RuleSet, clock: Clock, overrides: Stor
 
   router.post('/api/v1/oncall/overrides', async (req, res) => {
     const body = parseBody(newOverride, req.body, 'override');
-    const startsAt = body.startsAt ?? clock.now();
-    let endsAt = body.endsAt;
-    if (body.duration !== undefined) {
-      const ms = parseDuration(body.duration);
-      if (ms === null || ms === 0) throw badRequest('duration: expected e.g. 30m, 2h', [{ field: 'duration', problem: 'invalid duration' }]);
-      if (endsAt !== undefined) throw badRequest('give endsAt or duration, not both', [{ field: 'duration', problem: 'conflicts with endsAt' }]);
-      endsAt = startsAt + ms;
-    }
-    if (endsAt === undefined) throw badRequest('endsAt: required (or duration)', [{ field: 'endsAt', problem: 'required' }]);
+    const { startsAt, endsAt } = requestedSpan(body, clock.now());
     if (endsAt - startsAt > MAX_OVERRIDE_MS) throw badRequest('endsAt: an override lasts at most 366 days (change the schedule in rules/ for longer)', [{ field: 'endsAt', problem: 'too long' }]);
     const who = actor(req, res, body.by);
     const row = await overrides.create(rules(), { schedule: body.schedule, person: body.person, startsAt, endsAt, createdBy: who.name ?? who.by, reason: body.reason || null });

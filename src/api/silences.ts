@@ -3,15 +3,16 @@ import { actor, anonymousScript } from './actor.js';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
 import { badRequest, notFound } from '../errors/errors.js';
-import { parseDuration } from '../time/duration.js';
+import { requestedSpan } from './requested-span.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { AlertRow, StoreReader } from '../store/types.js';
 import type { SilenceRow } from '../rules/suppression-types.js';
 import { presentAlert } from './present.js';
 import { parseBody, parseQuery } from '../http/validation.js';
 import { instant } from '../time/rfc3339.js';
-import { compileMatcher, MatcherError, parseMatchers } from '../rules/matchers.js';
-import { normalizeMatchers, silenceState } from '../rules/silences.js';
+import { compileMatcher, matchesAll, MatcherError, parseMatchers } from '../rules/matchers.js';
+import { firingAlertPages } from './firing-alerts.js';
+import { normalizeMatchers, silenceMatcherProblem, silenceState } from '../rules/silences.js';
 
 
 const matcherTexts = z
@@ -19,15 +20,8 @@ const matcherTexts = z
   .transform((m) => (typeof m === 'string' ? [m] : m))
   .transform((texts, ctx) => {
     try {
-      const parsed = texts.flatMap((t) => parseMatchers(t));
-      if (parsed.length === 0) throw new MatcherError('at least one matcher is required');
-      for (const m of parsed) {
-        if (m.name.startsWith('annotations.')) throw new MatcherError(`silences match labels only, not ${m.name}`);
-      }
-      // Like Alertmanager: a silence must not match every alert by accident.
-      if (parsed.map(compileMatcher).every((m) => m.matches(''))) {
-        throw new MatcherError('at least one matcher must not match the empty string (this silence would mute everything)');
-      }
+      const problem = silenceMatcherProblem(texts.flatMap((t) => parseMatchers(t)));
+      if (problem) throw new MatcherError(problem);
       return normalizeMatchers(texts);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: err instanceof MatcherError ? err.message : String(err) });
@@ -74,18 +68,7 @@ export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clo
 
   router.post('/api/v1/silences', async (req, res) => {
     const body = parseBody(newSilence, req.body, 'silence');
-    const now = clock.now();
-    const startsAt = body.startsAt ?? now;
-    let endsAt = body.endsAt;
-    if (body.duration !== undefined) {
-      const ms = parseDuration(body.duration);
-      if (ms === null || ms === 0) throw badRequest('duration: expected e.g. 30m, 2h', [{ field: 'duration', problem: 'invalid duration' }]);
-      if (endsAt !== undefined) throw badRequest('give endsAt or duration, not both', [{ field: 'duration', problem: 'conflicts with endsAt' }]);
-      endsAt = startsAt + ms;
-    }
-    if (endsAt === undefined) throw badRequest('endsAt: required (or duration)', [{ field: 'endsAt', problem: 'required' }]);
-    if (endsAt <= startsAt) throw badRequest('endsAt: must be after startsAt', [{ field: 'endsAt', problem: 'not after startsAt' }]);
-    if (endsAt <= now) throw badRequest('endsAt: must be in the future', [{ field: 'endsAt', problem: 'in the past' }]);
+    const { startsAt, endsAt } = requestedSpan(body, clock.now());
     const who = actor(req, res, body.createdBy);
     if (anonymousScript(who, body.createdBy)) throw badRequest('createdBy: required', [{ field: 'createdBy', problem: 'required' }]);
     const silence = await engine.createSilence({ matchers: body.matchers, startsAt, endsAt, createdBy: who.name ?? who.by, comment: body.comment });
@@ -98,19 +81,15 @@ export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clo
     const compiled = body.matchers.flatMap((m) => parseMatchers(m).map(compileMatcher));
     const matched: AlertRow[] = [];
     let total = 0;
-    let before: number | undefined;
-    for (let scanned = 0; scanned < PREVIEW_SCAN_LIMIT; ) {
-      const page = await store.listAlerts({ status: 'firing', limit: 2000, before });
+    let scanned = 0;
+    for await (const page of firingAlertPages(store)) {
       for (const a of page) {
-        if (!compiled.every((m) => m.matches(a.labels[m.name]))) continue;
+        if (!matchesAll(compiled, (name) => a.labels[name])) continue;
         total++;
         if (matched.length < PREVIEW_LIMIT) matched.push(a);
       }
       scanned += page.length;
-      if (page.length < 2000) break;
-      before = page[page.length - 1]!.id;
-      // Between pages: ingest keeps its turn.
-      await new Promise((r) => setImmediate(r));
+      if (scanned >= PREVIEW_SCAN_LIMIT) break;
     }
     res.json({ matchers: body.matchers, total, alerts: matched.map(presentAlert) });
   });

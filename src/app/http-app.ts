@@ -1,7 +1,7 @@
 import type { RequestListener } from '../http/server.js';
 import { alertmanagerRoutes } from '../api/alertmanager/routes.js';
 import { packageVersion } from './version.js';
-import { readerLocale } from '../notify/reader-locale.js';
+import { readerPreferences } from '../notify/reader-locale.js';
 import type { StoredOverrides } from '../overrides/stored-overrides.js';
 import express from 'express';
 import type { Clock } from '../time/clock.js';
@@ -134,7 +134,7 @@ function createApiApp(deps: HttpDeps): express.Express {
   app.use(twilioCallbacks({ authToken: config.notify.twilio.authToken, publicUrl: cb.publicUrl, actions: cb.actions, logger, locale: config.notify.locale }));
   app.use(slackCallbacks({ signingSecret: config.notify.slack.signingSecret, actions: cb.actions, logger, now: () => deps.clock.now() }));
   app.use(vonageCallbacks({ signatureSecret: config.notify.vonage.signatureSecret, publicUrl: cb.publicUrl, actions: cb.actions, logger }));
-  app.use(linkActions({ signer: cb.signer, actions: cb.actions, logger, localeOf: (person) => readerLocale(deps.rules(), person, null, config.notify.locale) }));
+  app.use(linkActions({ signer: cb.signer, actions: cb.actions, logger, localeOf: (person) => readerPreferences(deps.rules(), person, null, config.notify).locale }));
   // Pings from cron jobs and scripts: the ingest token or the monitor's secret key, any body up to 10 KB.
   app.use(heartbeatPingRoutes(deps.heartbeats.monitors, config.auth.ingestTokens, deps.clock));
   app.use(jsonBody(config.server.bodyLimit));

@@ -4,6 +4,7 @@ import { InhibitionIndex } from '../rules/inhibition.js';
 import { loadRuleSet } from '../rules/ruleset.js';
 import { SilenceBook } from '../rules/silences.js';
 import { findSuppression } from '../rules/suppression.js';
+import { shortTime } from './io.js';
 import { openReadStore } from './read-store.js';
 import { roughDuration } from '../time/duration.js';
 import { textTable } from '../reports/text-table.js';
@@ -44,7 +45,7 @@ export async function heartbeats(opts: { json?: boolean }, io: HeartbeatsIo = {}
       if (iso === null) return '-';
       const ms = Date.parse(iso);
       const rel = past ? `${roughDuration(now - ms)} ago` : ms >= now ? `in ${roughDuration(ms - now)}` : `${roughDuration(now - ms)} overdue`;
-      return `${iso.slice(0, 16).replace('T', ' ')}Z (${rel})`;
+      return `${shortTime(iso)} (${rel})`;
     };
     const rows = shown.map((h) => [h.name, h.muted ? 'paused (muted)' : h.state, when(h.lastPingAt, true), h.state === 'down' || h.paused ? '-' : when(h.nextDueAt, false), h.schedule ?? '?', h.grace ?? '?']);
     out(`${textTable(['NAME', 'STATE', 'LAST PING', 'NEXT DUE', 'SCHEDULE', 'GRACE'], rows)}\n`);

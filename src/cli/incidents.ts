@@ -1,21 +1,12 @@
-import { clip, textTable } from '../reports/text-table.js';
+import { clip, textTable, width } from '../reports/text-table.js';
 import { roughDuration } from '../time/duration.js';
 import { ApiClient, ApiError, type ApiTarget } from './api-client.js';
+import { runApiCommand, shortTime, type CliIo, type Output } from './io.js';
 
 /**
  * Incidents from the terminal, through a running Vigil's HTTP API: list, show, acknowledge, resolve, note,
  * escalate, and follow them live. Each command returns its exit code: 0, or 1 with the API's message.
  */
-
-export type Output = 'table' | 'wide' | 'json';
-
-export interface CliIo {
-  out?: (text: string) => void;
-  err?: (text: string) => void;
-  /** Terminal width for tables (default: the terminal's, else 120). */
-  columns?: number;
-  now?: () => number;
-}
 
 interface Incident {
   id: number;
@@ -52,32 +43,9 @@ interface Notification {
   recipient: { name: string; address: string };
 }
 
-function streams(io: CliIo) {
-  return {
-    out: io.out ?? ((text: string) => void process.stdout.write(text)),
-    err: io.err ?? ((text: string) => void process.stderr.write(text)),
-    columns: io.columns ?? (process.stdout.columns || 120),
-    now: io.now ?? Date.now,
-  };
-}
-
-/** Runs a command, printing an API failure as the command's error. */
-async function run(io: CliIo, body: (s: ReturnType<typeof streams>) => Promise<number>): Promise<number> {
-  const s = streams(io);
-  try {
-    return await body(s);
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    s.err(`${err.message}\n`);
-    return 1;
-  }
-}
-
-const shortTime = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')}Z`;
-
 /** A table whose last column (titles, messages) takes the room the terminal has left. */
 function fitted(headers: string[], rows: string[][], columns: number): string {
-  const fixed = headers.slice(0, -1).map((h, c) => Math.max(h.length, ...rows.map((r) => [...(r[c] ?? '')].length)) + 2);
+  const fixed = headers.slice(0, -1).map((h, c) => Math.max(width(h), ...rows.map((r) => width(r[c] ?? ''))) + 2);
   const room = Math.max(20, columns - fixed.reduce((a, b) => a + b, 0));
   return textTable(headers, rows.map((r) => [...r.slice(0, -1), clip(r.at(-1) ?? '', room)]));
 }
@@ -92,7 +60,7 @@ export interface ListOptions extends ApiTarget {
 }
 
 export function listIncidents(opts: ListOptions, io: CliIo = {}): Promise<number> {
-  return run(io, async ({ out, columns, now }) => {
+  return runApiCommand(io, async ({ out, columns, now }) => {
     const q = new URLSearchParams();
     if (opts.status) q.set('status', opts.status);
     if (opts.severity) q.set('severity', opts.severity);
@@ -122,7 +90,7 @@ export function listIncidents(opts: ListOptions, io: CliIo = {}): Promise<number
 }
 
 export function showIncident(id: string, opts: ApiTarget & { output?: Output }, io: CliIo = {}): Promise<number> {
-  return run(io, async ({ out, columns }) => {
+  return runApiCommand(io, async ({ out, columns }) => {
     const api = new ApiClient(opts);
     const incident = await api.get<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`);
     const { notifications } = await api.get<{ notifications: Notification[] }>(`/api/v1/notifications?incident=${incident.id}&limit=200`);
@@ -163,7 +131,7 @@ export function showIncident(id: string, opts: ApiTarget & { output?: Output }, 
 
 /** Acknowledge or resolve each incident named; every one is tried, and the exit code says whether all went. */
 export function actOn(action: 'acknowledge' | 'resolve', ids: string[], opts: ApiTarget & { note?: string }, io: CliIo = {}): Promise<number> {
-  return run(io, async ({ out, err }) => {
+  return runApiCommand(io, async ({ out, err }) => {
     const api = new ApiClient(opts);
     let failed = 0;
     for (const id of ids) {
@@ -181,7 +149,7 @@ export function actOn(action: 'acknowledge' | 'resolve', ids: string[], opts: Ap
 }
 
 export function noteOn(id: string, text: string, opts: ApiTarget, io: CliIo = {}): Promise<number> {
-  return run(io, async ({ out }) => {
+  return runApiCommand(io, async ({ out }) => {
     await new ApiClient(opts).post(`/api/v1/incidents/${encodeURIComponent(id)}/notes`, { text });
     out(`note added to #${id}\n`);
     return 0;
@@ -189,7 +157,7 @@ export function noteOn(id: string, text: string, opts: ApiTarget, io: CliIo = {}
 }
 
 export function escalate(id: string, opts: ApiTarget, io: CliIo = {}): Promise<number> {
-  return run(io, async ({ out }) => {
+  return runApiCommand(io, async ({ out }) => {
     const i = await new ApiClient(opts).post<Incident>(`/api/v1/incidents/${encodeURIComponent(id)}/escalate`, {});
     out(`#${i.id} escalated${i.escalationTier ? ` to tier ${i.escalationTier}` : ''}: ${i.title}\n`);
     return 0;
@@ -214,7 +182,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * changes (the console's change feed, polled as JSON so it works behind any proxy). Until interrupted.
  */
 export function tail(id: string | undefined, opts: TailOptions, io: CliIo = {}): Promise<number> {
-  return run(io, async ({ out }) => {
+  return runApiCommand(io, async ({ out, err }) => {
     const api = new ApiClient(opts);
     const every = opts.intervalMs ?? 1000;
     if (id !== undefined) {
@@ -232,6 +200,8 @@ export function tail(id: string | undefined, opts: TailOptions, io: CliIo = {}):
     }
     type Batch = { incidents: Incident[]; opened: number[] };
     let since = (await api.get<{ last: number }>('/api/v1/events')).last;
+    // On stderr, so the output stays the changes alone: from here on, every change is printed.
+    err(`following ${api.base} (Ctrl-C to stop)\n`);
     const status = new Map<number, string>();
     while (!opts.signal?.aborted) {
       const feed = await api.get<{ last: number; reset: boolean; batches: Batch[] }>(`/api/v1/events?since=${since}`);

@@ -3,7 +3,8 @@ import { packageVersion } from '../app/version.js';
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
 import type { ApiTarget } from './api-client.js';
-import type { ListOptions, Output } from './incidents.js';
+import type { ListOptions } from './incidents.js';
+import type { Output } from './io.js';
 import type { OverrideOptions } from './oncall-overrides.js';
 
 
@@ -173,20 +174,18 @@ api(incident.command('show'))
     process.exitCode = await (await import('./incidents.js')).showIncident(id, opts);
   });
 
-api(program.command('ack'))
-  .description('acknowledge incidents')
-  .argument('<id...>', 'incident numbers')
-  .option('--note <text>', 'a note for the timeline')
-  .action(async (ids: string[], opts: ApiTarget & { note?: string }) => {
-    process.exitCode = await (await import('./incidents.js')).actOn('acknowledge', ids, opts);
-  });
-api(program.command('resolve'))
-  .description('resolve incidents (and their alerts still firing)')
-  .argument('<id...>', 'incident numbers')
-  .option('--note <text>', 'a note for the timeline')
-  .action(async (ids: string[], opts: ApiTarget & { note?: string }) => {
-    process.exitCode = await (await import('./incidents.js')).actOn('resolve', ids, opts);
-  });
+for (const [name, action, description] of [
+  ['ack', 'acknowledge', 'acknowledge incidents'],
+  ['resolve', 'resolve', 'resolve incidents (and their alerts still firing)'],
+] as const) {
+  api(program.command(name))
+    .description(description)
+    .argument('<id...>', 'incident numbers')
+    .option('--note <text>', 'a note for the timeline')
+    .action(async (ids: string[], opts: ApiTarget & { note?: string }) => {
+      process.exitCode = await (await import('./incidents.js')).actOn(action, ids, opts);
+    });
+}
 api(program.command('note'))
   .description("add a note to an incident's timeline (it counts as a progress update)")
   .argument('<id>', 'the incident number')

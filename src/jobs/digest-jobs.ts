@@ -5,14 +5,14 @@ import type { Notifier } from '../notify/notifier.js';
 import { writeToOutbox } from '../notify/outbox.js';
 import { digestTargets, reviewTargets } from '../notify/report-recipients.js';
 import type { Target } from '../notify/directory.js';
-import { readerLocale } from '../notify/reader-locale.js';
-import { renderDigest, type RenderedDigest } from '../reports/digest.js';
-import { renderDigestChat, type ChatDigest } from '../reports/digest-chat.js';
-import { reader } from '../reports/format.js';
-import { nextRun, planRun, type DigestConfig, type DigestSchedule } from '../reports/digest-schedule.js';
+import { readerPreferences } from '../notify/reader-locale.js';
+import { renderDigest } from '../reports/digest.js';
+import { renderDigestChat } from '../reports/digest-chat.js';
+import { oncePerLocale } from '../reports/format.js';
+import { nextRun, planRun, scheduleTitle, type DigestConfig, type DigestSchedule } from '../reports/digest-schedule.js';
 import { loadReview, loadSummary } from '../reports/load.js';
 import type { ReportQueue } from '../reports/report-queue.js';
-import { renderReviewEmail, type RenderedReview } from '../reports/review-email.js';
+import { renderReviewEmail } from '../reports/review-email.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { IncidentRow, Store } from '../store/types.js';
 import type { Locale } from '../text/messages/catalog.js';
@@ -100,16 +100,12 @@ export function digestJob(deps: ReportJobDeps): Job {
     );
     const rules = deps.rules();
     const { targets, missing } = digestTargets(rules, s);
-    // Rendered once per language its readers read.
-    const rendered = new Map<Locale, { email: RenderedDigest; chat: ChatDigest }>();
+    const digestIn = oncePerLocale((r) => {
+      const title = scheduleTitle(s, r);
+      return { email: renderDigest(summary, { title, baseUrl: deps.baseUrl, reader: r }), chat: renderDigestChat(summary, { title, reader: r }) };
+    });
     const messageFor = (t: Target) => {
-      const locale = readerLocale(rules, t.recipient.person, s.team ?? null, deps.locale);
-      let m = rendered.get(locale);
-      if (!m) {
-        const r = reader(locale);
-        const title = s.customTitle ? s.title : r.t('digest.title', { name: s.name, label: s.title.replace(/ digest$/, '') });
-        rendered.set(locale, (m = { email: renderDigest(summary, { title, baseUrl: deps.baseUrl, reader: r }), chat: renderDigestChat(summary, { title, reader: r }) }));
-      }
+      const m = digestIn(readerPreferences(rules, t.recipient.person, s.team ?? null, deps).locale);
       return t.channel === 'chat' ? { subject: m.chat.text, text: m.chat.text, blocks: m.chat.blocks } : m.email;
     };
     // Rendered before the write: the transaction (shared with ingest) only stores them.
@@ -185,16 +181,8 @@ export function reviewJob(deps: ReportJobDeps): Job {
     if (!loaded || loaded.incident.status !== 'resolved' || loaded.incident.resolvedAt === null) return;
     const rules = deps.rules();
     const { targets, missing } = reviewTargets(rules, loaded.incident, loaded.notifications);
-    const drafts = new Map<Locale, RenderedReview>();
-    const messageFor = (t: Target) => {
-      const locale = readerLocale(rules, t.recipient.person, loaded.incident.team, deps.locale);
-      let m = drafts.get(locale);
-      if (!m) {
-        const r = reader(locale);
-        drafts.set(locale, (m = renderReviewEmail(loaded.incident, locale === 'en' ? loaded.markdown : loaded.renderIn(r), deps.baseUrl, r)));
-      }
-      return m;
-    };
+    const draftIn = oncePerLocale((r) => renderReviewEmail(loaded.incident, loaded.renderIn(r), deps.baseUrl, r));
+    const messageFor = (t: Target) => draftIn(readerPreferences(rules, t.recipient.person, loaded.incident.team, deps).locale);
     const bodies = targets.map(messageFor);
     const written = await store.write(async (tx) => {
       // Reopened since: its review waits for the next resolve.

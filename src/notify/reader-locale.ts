@@ -1,12 +1,17 @@
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Locale } from '../text/messages/catalog.js';
 
-/** The reader's language: the person's locale, else their team's (a team chat), else notify.locale. */
-export function readerLocale(rules: RuleSet, person: string | null, team: string | null, fallback: Locale = 'en'): Locale {
-  return (person !== null ? rules.people.get(person)?.locale : undefined) ?? (team !== null ? rules.teams.get(team)?.locale : undefined) ?? fallback;
+export interface ReaderPreferences {
+  locale: Locale;
+  timeZone: string;
 }
 
-/** The reader's time zone, found the same way (notify.timeZone last). */
-export function readerZone(rules: RuleSet, person: string | null, team: string | null, fallback = 'UTC'): string {
-  return (person !== null ? rules.people.get(person)?.timeZone : undefined) ?? (team !== null ? rules.teams.get(team)?.timeZone : undefined) ?? fallback;
+/**
+ * How a reader wants messages: each setting the person's, else their team's (a team chat), else notify's
+ * (notify.locale, notify.timeZone), else English in UTC.
+ */
+export function readerPreferences(rules: RuleSet, person: string | null, team: string | null, fallback: Partial<ReaderPreferences> = {}): ReaderPreferences {
+  const p = person !== null ? rules.people.get(person) : undefined;
+  const t = team !== null ? rules.teams.get(team) : undefined;
+  return { locale: p?.locale ?? t?.locale ?? fallback.locale ?? 'en', timeZone: p?.timeZone ?? t?.timeZone ?? fallback.timeZone ?? 'UTC' };
 }

@@ -66,8 +66,6 @@ export class StoredOverrides {
     const now = this.deps.clock.now();
     if (!rules.schedules.has(input.schedule)) throw badRequest(`schedule: "${input.schedule}" is not a schedule in the rules`, [{ field: 'schedule', problem: 'unknown schedule' }]);
     if (!rules.people.has(input.person)) throw badRequest(`person: "${input.person}" is not a person in the rules`, [{ field: 'person', problem: 'unknown person' }]);
-    if (input.endsAt <= input.startsAt) throw badRequest('endsAt: must be after startsAt', [{ field: 'endsAt', problem: 'not after startsAt' }]);
-    if (input.endsAt <= now) throw badRequest('endsAt: must be in the future', [{ field: 'endsAt', problem: 'in the past' }]);
     const row: OncallOverrideRow = { id: randomUUID(), ...input, createdAt: now };
     await this.deps.store.write((tx) => tx.insertOverride(row));
     this.generation++;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseDuration } from '../time/duration.js';
 // The same zone, cron and time-of-day rules (and messages) as maintenance windows.
 import { cronExpression, startTime as timeOfDay, timeZone } from '../time/time-schemas.js';
+import type { Reader } from './format.js';
 
 /**
  * When digests go out. Each schedule is a cron expression read on the wall clock of a time zone; its
@@ -104,7 +105,7 @@ export const digestConfigSchema = z
     schedules: c.schedules.map((s) => ({
       ...s,
       timeZone: s.timeZone ?? c.timeZone,
-      title: s.title ?? `${s.name.charAt(0).toUpperCase()}${s.name.slice(1)} digest`,
+      title: s.title ?? `${nameLabel(s.name)} digest`,
       /** A title of its own is used as written; the default one is said in each reader's language. */
       customTitle: s.title !== undefined,
     })),
@@ -112,6 +113,16 @@ export const digestConfigSchema = z
 
 export type DigestConfig = z.output<typeof digestConfigSchema>;
 export type DigestSchedule = DigestConfig['schedules'][number];
+
+/** "weekly" → "Weekly": a schedule's name as its default title says it. */
+function nameLabel(name: string): string {
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+}
+
+/** A schedule's title in a reader's words: its own as written, else the default one in their language (Weekly digest, 每周报告). */
+export function scheduleTitle(s: DigestSchedule, r: Reader): string {
+  return s.customTitle ? s.title : r.t('digest.title', { name: s.name, label: nameLabel(s.name) });
+}
 
 // ---- due times
 

@@ -77,6 +77,15 @@ export function reader(locale: Locale = 'en'): Reader {
   return { locale, t: translator(locale), duration: (ms) => humanDuration(ms, locale), time: (ms, zone) => localTime(ms, zone, locale) };
 }
 
+/** What `render` gives in a language, rendered once per language however many readers read it. */
+export function oncePerLocale<T>(render: (r: Reader) => T): (locale: Locale) => T {
+  const done = new Map<Locale, T>();
+  return (locale) => {
+    if (!done.has(locale)) done.set(locale, render(reader(locale)));
+    return done.get(locale)!;
+  };
+}
+
 /** "critical 1, warning 2, …": each severity's count in the reader's words. */
 export function severityCounts(r: Reader, counts: Record<Severity, number>): string {
   return severities.map((k) => `${r.t(`term.severity.${k}`)} ${counts[k]}`).join(r.t('report.sep'));

@@ -7,7 +7,7 @@ const wide = /[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff
 const columns = (ch: string) => (wide.test(ch) ? 2 : 1);
 
 /** Width in terminal columns, near enough: one per code point, two for a wide one (Chinese). */
-const width = (s: string) => [...s].reduce((n, ch) => n + columns(ch), 0);
+export const width = (s: string) => [...s].reduce((n, ch) => n + columns(ch), 0);
 
 export function clip(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();

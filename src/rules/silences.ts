@@ -1,4 +1,4 @@
-import { compileMatcher, formatMatcher, parseMatchers, type CompiledMatcher } from './matchers.js';
+import { compileMatcher, formatMatcher, MatcherError, parseMatchers, type CompiledMatcher, type Matcher } from './matchers.js';
 import type { SilenceRow } from './suppression-types.js';
 
 export interface Silence extends SilenceRow {
@@ -12,6 +12,23 @@ export function compileSilence(row: SilenceRow): Silence {
 /** Matchers as people write them, one per entry, normalized (a `{a="b", c="d"}` entry becomes two). */
 export function normalizeMatchers(texts: string[]): string[] {
   return texts.flatMap((t) => parseMatchers(t).map(formatMatcher));
+}
+
+/**
+ * Why these matchers cannot make a silence, or null: silences match labels only, every matcher must compile, and
+ * (like Alertmanager) at least one must not match the empty string, or the silence would mute everything.
+ */
+export function silenceMatcherProblem(matchers: readonly Matcher[]): string | null {
+  if (matchers.length === 0) return 'at least one matcher is required';
+  const annotation = matchers.find((m) => m.name.startsWith('annotations.'));
+  if (annotation) return `silences match labels only, not ${annotation.name}`;
+  try {
+    if (matchers.map(compileMatcher).every((m) => m.matches(''))) return 'at least one matcher must not match the empty string (this silence would mute everything)';
+  } catch (err) {
+    if (err instanceof MatcherError) return err.message;
+    throw err;
+  }
+  return null;
 }
 
 export type SilenceState = 'pending' | 'active' | 'expired';

@@ -77,10 +77,12 @@ describe('vigil incidents', () => {
   it('tail follows new incidents and changes live', async () => {
     const child = spawn(process.execPath, [cliPath, 'tail'], { cwd: repoRoot, env: { ...process.env, ...env } });
     let out = '';
+    let said = '';
     child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (said += d));
     try {
-      // The first poll takes the feed's position; what changes after it is printed.
-      await new Promise((r) => setTimeout(r, 1500));
+      // It says when it has taken the feed's position: what changes after that is printed.
+      await waitFor(async () => said.includes('following ') || undefined, 10_000, 'vigil tail to start following');
       await v.post('/api/v2/alerts', [alert('NodeDown', 'critical', 'node-7')]);
       await waitFor(async () => /#\d+ {2}opened {2}P1 critical {2}triggered {2}/.test(out), 10_000, 'a line for the new incident from vigil tail');
     } finally {

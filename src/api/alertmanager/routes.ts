@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { badRequest, notFound, VigilError } from '../../errors/errors.js';
 import type { EnginePort } from '../../incidents/engine.js';
 import { parseBody, parseQuery } from '../../http/validation.js';
-import { compileMatcher, formatMatcher, MatcherError, parseMatchers, type CompiledMatcher } from '../../rules/matchers.js';
+import { compileMatcher, formatMatcher, matchesAll, MatcherError, parseMatchers } from '../../rules/matchers.js';
+import { firingAlertPages } from '../firing-alerts.js';
 import type { RuleSet } from '../../rules/ruleset.js';
-import { compileSilence, silenceState } from '../../rules/silences.js';
+import { compileSilence, silenceMatcherProblem, silenceState } from '../../rules/silences.js';
 import type { AlertRow, StoreReader } from '../../store/types.js';
 import type { Clock } from '../../time/clock.js';
 import { instant } from '../../time/rfc3339.js';
@@ -81,7 +82,9 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
   async function alerts(q: z.output<typeof groupsQuery>): Promise<{ row: AlertRow; shown: AmAlert; groupKey: string }[]> {
     const now = clock.now();
     const active = (await store.listSilences(now)).filter((s) => silenceState(s, now) === 'active').map(compileSilence);
-    const firing = await firingAlerts(store);
+    // The label filter first: the alerts it leaves are the only ones whose incident is read and shape built.
+    const firing: AlertRow[] = [];
+    for await (const page of firingAlertPages(store)) firing.push(...page.filter((a) => !q.filter || matchesAll(q.filter, (name) => a.labels[name])));
     const incidents = await store.incidentsByIds([...new Set(firing.map((a) => a.incidentId))]);
     const byId = new Map(incidents.map((i) => [i.id, i]));
     const out: { row: AlertRow; shown: AmAlert; groupKey: string }[] = [];
@@ -92,7 +95,6 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
       if (!q.active && state === 'active') continue;
       if (!q.silenced && silencedBy.length > 0) continue;
       if (!q.inhibited && inhibitedBy.length > 0) continue;
-      if (q.filter && !matchAll(q.filter, a.labels)) continue;
       if (q.receiver && !q.receiver.test(shown.receivers[0]!.name)) continue;
       out.push({ row: a, shown, groupKey: incident?.groupKey ?? '' });
     }
@@ -135,14 +137,8 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
     const body = parseBody(postableSilence, req.body, 'silence');
     const now = clock.now();
     const matchers = body.matchers.map(matcherOf);
-    let compiled: CompiledMatcher[];
-    try {
-      compiled = matchers.map(compileMatcher);
-    } catch (err) {
-      throw badRequest(err instanceof Error ? err.message : String(err));
-    }
-    if (matchers.some((m) => m.name.startsWith('annotations.'))) throw badRequest('silences match labels only, not annotations');
-    if (compiled.every((m) => m.matches(''))) throw badRequest('at least one matcher must not match the empty string');
+    const problem = silenceMatcherProblem(matchers);
+    if (problem) throw badRequest(problem);
     if (body.endsAt <= body.startsAt) throw badRequest('failed to create silence: start time must be before end time');
     if (body.endsAt <= now) throw badRequest('failed to create silence: end time can\'t be in the past');
     const who = actor(req, res, body.createdBy);
@@ -177,25 +173,6 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
 
   router.use('/api/v2', answerLikeAlertmanager);
   return router;
-}
-
-const PAGE = 2000;
-
-/** Every firing alert, read a page at a time so ingest keeps its turn between pages. */
-async function firingAlerts(store: StoreReader): Promise<AlertRow[]> {
-  const out: AlertRow[] = [];
-  let before: number | undefined;
-  for (;;) {
-    const page = await store.listAlerts({ status: 'firing', limit: PAGE, before });
-    out.push(...page);
-    if (page.length < PAGE) return out;
-    before = page[page.length - 1]!.id;
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-function matchAll(matchers: readonly CompiledMatcher[], labels: Record<string, string>): boolean {
-  return matchers.every((m) => m.matches(labels[m.name]));
 }
 
 /** Alertmanager's silence filter reads a silence as the labels its equality matchers name. */

@@ -1,7 +1,7 @@
 import type { NotificationRow, Store } from '../../store/types.js';
 import { recipientOf, storedMessage } from '../outbox.js';
 import { render } from '../render.js';
-import { readerLocale, readerZone } from '../reader-locale.js';
+import { readerPreferences } from '../reader-locale.js';
 import type { ChannelName, Delivery, IncidentSummary, MessageKind } from '../types.js';
 import type { Member } from './bundle.js';
 import type { PipelineContext } from './context.js';
@@ -47,7 +47,11 @@ export async function renderSend(ctx: PipelineContext, sending: Member[], now: n
     channel: n.channel as ChannelName,
     recipient: recipientOf(n),
     incident,
-    rendered: stored ?? (incident ? render(kind, incident, { bundle: summaries, actions, locale: readerLocale(ctx.options.rules(), n.person, incident.team, ctx.options.locale), timeZone: readerZone(ctx.options.rules(), n.person, incident.team, ctx.options.timeZone) }) : { subject: n.kind, text: n.kind, html: '', sms: n.kind, speech: n.kind }),
+    rendered:
+      stored ??
+      (incident
+        ? render(kind, incident, { bundle: summaries, actions, ...readerPreferences(ctx.options.rules(), n.person, incident.team, ctx.options) })
+        : { subject: n.kind, text: n.kind, html: '', sms: n.kind, speech: n.kind }),
     idempotencyKey: n.idempotencyKey,
     threadRef: original?.threadRef ?? null,
     actions,

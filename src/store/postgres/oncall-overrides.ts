@@ -1,20 +1,16 @@
-import { overrideFromRow } from '../rows/oncall-overrides.js';
+import { insertRowSql } from '../dynamic-sql.js';
+import { oncallOverrides, overrideFromRow } from '../rows/oncall-overrides.js';
 import type { OncallOverrideReads, OncallOverrideTx } from '../types/oncall-overrides.js';
 import type { Query } from './pool.js';
+
+/** Every column, the id included: an override's id is made by Vigil, not by the database. */
+const columns = { id: 'id', ...oncallOverrides.writable };
 
 export function oncallOverrideTx(q: Query): OncallOverrideTx {
   return {
     insertOverride: async (o) => {
-      await q('INSERT INTO oncall_overrides (id, schedule, person, starts_at, ends_at, created_by, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-        o.id,
-        o.schedule,
-        o.person,
-        o.startsAt,
-        o.endsAt,
-        o.createdBy,
-        o.reason,
-        o.createdAt,
-      ]);
+      const insert = insertRowSql('oncall_overrides', columns, o);
+      await q(insert.sql, insert.args);
     },
     deleteOverride: async (id) => (await q('DELETE FROM oncall_overrides WHERE id = ? RETURNING id', [id])).length > 0,
   };

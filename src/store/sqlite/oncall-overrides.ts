@@ -1,20 +1,16 @@
-import { overrideFromRow } from '../rows/oncall-overrides.js';
+import { insertRowSql } from '../dynamic-sql.js';
+import { oncallOverrides, overrideFromRow } from '../rows/oncall-overrides.js';
 import type { OncallOverrideReads, OncallOverrideTx } from '../types/oncall-overrides.js';
 import { type Read, rowsOf, type Stmt } from './statements.js';
+
+/** Every column, the id included: an override's id is made by Vigil, not by the database. */
+const columns = { id: 'id', ...oncallOverrides.writable };
 
 export function oncallOverrideTx(stmt: Stmt): OncallOverrideTx {
   return {
     insertOverride: (o) => {
-      stmt('INSERT INTO oncall_overrides (id, schedule, person, starts_at, ends_at, created_by, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-        o.id,
-        o.schedule,
-        o.person,
-        o.startsAt,
-        o.endsAt,
-        o.createdBy,
-        o.reason,
-        o.createdAt,
-      );
+      const insert = insertRowSql('oncall_overrides', columns, o);
+      stmt(insert.sql).run(...insert.args);
       return Promise.resolve();
     },
     deleteOverride: (id) => Promise.resolve(stmt('DELETE FROM oncall_overrides WHERE id = ?').run(id).changes > 0),
