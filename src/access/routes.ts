@@ -1,3 +1,4 @@
+import type { Operation } from '../http/operation.js';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
@@ -132,3 +133,6 @@ function crossSite(req: { headers: Record<string, string | string[] | undefined>
   } else if (origin === 'null') return 'cross-site request refused';
   return null;
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const sessionOperations: Record<string, Operation> = {};

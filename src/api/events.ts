@@ -1,3 +1,4 @@
+import type { Operation } from '../http/operation.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Principal } from '../access/principal.js';
@@ -91,3 +92,6 @@ function stream(res: Response, feed: ChangeFeed, viewer: Principal | undefined, 
   unsubscribe = feed.subscribe({ batch: event, close: end });
   res.on('close', end);
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const eventOperations: Record<string, Operation> = {};

@@ -1,3 +1,4 @@
+import type { Operation } from '../http/operation.js';
 import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -196,3 +197,6 @@ export function heartbeatRoutes(deps: {
 
   return router;
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const heartbeatOperations: Record<string, Operation> = {};

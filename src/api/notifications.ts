@@ -1,3 +1,4 @@
+import type { Operation } from '../http/operation.js';
 import { iso } from './present.js';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -48,3 +49,6 @@ export function notificationRoutes(store: StoreReader): Router {
   });
   return router;
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const notificationOperations: Record<string, Operation> = {};

@@ -1,3 +1,4 @@
+import type { Operation } from '../http/operation.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
@@ -106,3 +107,6 @@ export function oncallRoutes(rules: () => RuleSet, clock: Clock, overrides: Stor
 
   return router;
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const oncallOperations: Record<string, Operation> = {};

@@ -1,10 +1,105 @@
+import { z } from 'zod';
+import { severities } from '../alerts/severity.js';
+import { isoTime, labelSet, named } from '../http/api-schemas.js';
 import type { AlertRow, IncidentRow, TimelineEvent } from '../store/types.js';
 import { identityOf } from './incident-view.js';
 
-export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export function iso(ms: number): string;
+export function iso(ms: number | null): string | null;
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+const when = isoTime.nullable();
+const slaState = z.enum(['met', 'missed']).nullable();
+export const alertSource = z.enum(['alertmanager', 'prometheus', 'grafana', 'pagerduty', 'heartbeat']);
+
+export const incidentSchema = named(
+  'Incident',
+  z.object({
+    id: z.number().int(),
+    title: z.string(),
+    status: z.enum(['triggered', 'acknowledged', 'resolved']),
+    severity: z.enum(severities),
+    priority: z.enum(['P1', 'P2', 'P3', 'P4']),
+    team: z.string().nullable(),
+    service: z.string().nullable(),
+    alertCount: z.number().int(),
+    createdAt: isoTime,
+    acknowledgedAt: when,
+    acknowledgedBy: z.string().nullable(),
+    resolvedAt: when,
+    resolvedBy: z.string().nullable(),
+    firingCount: z.number().int(),
+    suppressed: z.boolean().describe('True while every firing alert is silenced, in maintenance or inhibited: nobody is paged.'),
+    suppressedCount: z.number().int(),
+    flapping: z.boolean(),
+    reopenCount: z.number().int(),
+    escalationTier: z.number().int(),
+    pageHeldUntil: when.describe('While runbooks try a fix, the page waits until this time; null when not held.'),
+    selfHealed: z.boolean().describe('Resolved during a page hold after runbooks ran: nobody was woken.'),
+    sla: z.object({
+      acknowledge: slaState,
+      resolve: slaState,
+      acknowledgeBy: when,
+      resolveBy: when,
+    }).describe('Whether the SLAs were met (null while the clock still runs) and when each runs out.'),
+    groupKey: z.string(),
+    source: alertSource,
+    updatedAt: isoTime,
+  }),
+);
+
+export const suppressionSchema = z.object({
+  kind: z.enum(['silence', 'maintenance', 'inhibited']),
+  id: z.string(),
+  reason: z.string(),
+  until: when,
+});
+
+export const alertSchema = named(
+  'Alert',
+  z.object({
+    id: z.number().int(),
+    fingerprint: z.string(),
+    incidentId: z.number().int(),
+    source: alertSource,
+    status: z.enum(['firing', 'resolved']),
+    severity: z.enum(severities),
+    rawSeverity: z.string().nullable(),
+    labels: labelSet,
+    annotations: labelSet,
+    startsAt: isoTime,
+    endsAt: when,
+    expiresAt: when,
+    generatorURL: z.string().nullable(),
+    links: z.array(z.object({ href: z.string(), text: z.string() })),
+    values: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).nullable(),
+    firstReceivedAt: isoTime,
+    lastReceivedAt: isoTime,
+    receiveCount: z.number().int(),
+    resolvedAt: when,
+    resolvedBy: z.string().nullable(),
+    suppressed: z.boolean(),
+    suppressedBy: suppressionSchema.nullable(),
+  }),
+);
+
+export const timelineEventSchema = named(
+  'TimelineEvent',
+  z.object({
+    id: z.number().int(),
+    at: isoTime,
+    kind: z.string(),
+    actor: z.string().nullable(),
+    source: z.string().nullable(),
+    message: z.string(),
+    data: z.record(z.string(), z.unknown()).nullable(),
+  }),
+);
 
 /** The incident as the API shows it (contract fields first). */
-export function presentIncident(i: IncidentRow) {
+export function presentIncident(i: IncidentRow): z.infer<typeof incidentSchema> {
   return {
     ...identityOf(i),
     alertCount: i.alertCount,
@@ -38,7 +133,7 @@ export function presentIncident(i: IncidentRow) {
   };
 }
 
-export function presentAlert(a: AlertRow) {
+export function presentAlert(a: AlertRow): z.infer<typeof alertSchema> {
   return {
     id: a.id,
     fingerprint: a.fingerprint,
@@ -65,7 +160,7 @@ export function presentAlert(a: AlertRow) {
   };
 }
 
-export function presentEvent(e: TimelineEvent) {
+export function presentEvent(e: TimelineEvent): z.infer<typeof timelineEventSchema> {
   return {
     id: e.id,
     at: iso(e.at),

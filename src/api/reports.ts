@@ -1,3 +1,4 @@
+import type { Operation } from '../http/operation.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
@@ -66,3 +67,6 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
 
   return router;
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const reportOperations: Record<string, Operation> = {};

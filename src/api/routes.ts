@@ -4,29 +4,39 @@ import { severities } from '../alerts/severity.js';
 import { badRequest, notFound } from '../errors/errors.js';
 import type { EnginePort } from '../incidents/engine.js';
 import type { IncidentCursor, IncidentRow, StoreReader } from '../store/types.js';
-import { parseBody, parseQuery } from '../http/validation.js';
-import { presentAlert, presentEvent, presentIncident } from './present.js';
+import { operation, route } from '../http/operation.js';
+import { isoTime, named } from '../http/api-schemas.js';
+import { alertSchema, incidentSchema, presentAlert, presentEvent, presentIncident, timelineEventSchema } from './present.js';
 import { actor } from './actor.js';
 
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
 
 const incidentListQuery = z.object({
-  /** open: triggered or acknowledged. */
-  status: z.enum(['open', 'triggered', 'acknowledged', 'resolved']).optional(),
+  status: z.enum(['open', 'triggered', 'acknowledged', 'resolved']).optional().describe('open: triggered or acknowledged.'),
   severity: z.enum(severities).optional(),
   team: z.string().min(1).max(100).optional(),
   service: z.string().min(1).max(200).optional(),
-  /** Text in the title or the alerts' labels. */
-  q: z.string().max(200).optional(),
-  /** Only incidents the signed-in person was paged for. */
-  mine: z.enum(['true', 'false']).optional(),
-  /** newest (default) or urgency: most severe first, then the oldest. */
-  sort: z.enum(['newest', 'urgency']).default('newest'),
-  /** With counts=true, the answer also counts the matches per status (the console's tabs). */
-  counts: z.enum(['true', 'false']).optional(),
+  q: z.string().max(200).optional().describe("Text in the title or the alerts' labels."),
+  mine: z.enum(['true', 'false']).optional().describe('Only incidents the signed-in person was paged for.'),
+  sort: z.enum(['newest', 'urgency']).default('newest').describe('newest, or urgency: most severe first, then the oldest.'),
+  counts: z.enum(['true', 'false']).optional().describe("With true, the answer also counts the matches per status (the console's tabs)."),
   limit: limit(500, 50),
-  cursor: z.string().regex(/^(\d+|u[0-3]-\d+-\d+)$/, 'must be the "next" value of a previous page').optional(),
+  cursor: z.string().regex(/^(\d+|u[0-3]-\d+-\d+)$/, 'must be the "next" value of a previous page').optional().describe('The "next" value of the previous page.'),
 });
+
+const statusCounts = z.object({
+  triggered: z.number().int(),
+  acknowledged: z.number().int(),
+  resolved: z.number().int(),
+  open: z.number().int(),
+  all: z.number().int(),
+});
+const incidentPage = named(
+  'IncidentPage',
+  z.object({ incidents: z.array(incidentSchema), next: z.string().nullable().describe('The cursor of the next page; null on the last.'), counts: statusCounts.optional() }),
+);
+const incidentDetail = named('IncidentDetail', incidentSchema.extend({ alerts: z.array(alertSchema), timeline: z.array(timelineEventSchema) }));
+const noteAnswer = z.object({ incidentId: z.number().int(), at: isoTime, by: z.string(), text: z.string() });
 
 /** A page's end as the "next" cursor: the id when newest first, severity rank, creation and id by urgency. */
 function cursorOf(i: IncidentRow, sort: 'newest' | 'urgency'): string {
@@ -45,10 +55,74 @@ const alertListQuery = z.object({
 });
 
 const idParam = z.coerce.number().int().positive();
+const incidentIdParam = { id: z.number().int().positive() };
 const actionBody = z
   .object({ by: z.string().trim().min(1).max(200).optional(), note: z.string().max(10_000).optional() })
   .strict();
 const noteBody = z.object({ by: z.string().trim().min(1).max(200).optional(), text: z.string().trim().min(1).max(10_000) }).strict();
+
+const incidentAction = (id: string, verb: 'acknowledge' | 'resolve' | 'escalate', summary: string) =>
+  operation({
+    id,
+    method: 'post',
+    path: `/api/v1/incidents/:id/${verb}`,
+    tag: 'incidents',
+    summary,
+    access: 'api',
+    params: incidentIdParam,
+    body: actionBody,
+    bodyName: verb,
+    bodyOptional: true,
+    responses: { 200: { description: 'The incident after the change', schema: incidentSchema } },
+  });
+
+export const incidentOperations = {
+  list: operation({
+    id: 'listIncidents',
+    method: 'get',
+    path: '/api/v1/incidents',
+    tag: 'incidents',
+    summary: 'Incidents, newest or most urgent first, a page at a time',
+    access: 'api',
+    query: incidentListQuery,
+    responses: { 200: { description: 'A page of incidents', schema: incidentPage } },
+  }),
+  show: operation({
+    id: 'getIncident',
+    method: 'get',
+    path: '/api/v1/incidents/:id',
+    tag: 'incidents',
+    summary: 'One incident with its alerts and timeline',
+    access: 'api',
+    params: incidentIdParam,
+    responses: { 200: { description: 'The incident', schema: incidentDetail } },
+  }),
+  acknowledge: incidentAction('acknowledgeIncident', 'acknowledge', 'Acknowledge: escalation stops'),
+  resolve: incidentAction('resolveIncident', 'resolve', 'Resolve the incident'),
+  escalate: incidentAction('escalateIncident', 'escalate', 'Page the next escalation tier now'),
+  note: operation({
+    id: 'addIncidentNote',
+    method: 'post',
+    path: '/api/v1/incidents/:id/notes',
+    tag: 'incidents',
+    summary: "Add a note to the incident's timeline",
+    access: 'api',
+    params: incidentIdParam,
+    body: noteBody,
+    bodyName: 'note',
+    responses: { 201: { description: 'The note', schema: noteAnswer } },
+  }),
+  alerts: operation({
+    id: 'listAlerts',
+    method: 'get',
+    path: '/api/v1/alerts',
+    tag: 'alerts',
+    summary: 'Alerts, newest first',
+    access: 'api',
+    query: alertListQuery,
+    responses: { 200: { description: 'Alerts', schema: z.object({ alerts: z.array(alertSchema) }) } },
+  }),
+};
 
 /** The incident and alert API used by people and tools (VIGIL_API_TOKEN). */
 export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
@@ -60,8 +134,7 @@ export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
     return r.data;
   };
 
-  router.get('/api/v1/incidents', async (req, res) => {
-    const q = parseQuery(incidentListQuery, req.query);
+  route(router, incidentOperations.list, async ({ query: q }, _req, res) => {
     const cursor = q.cursor === undefined ? undefined : parseCursor(q.cursor);
     if (cursor && (cursor.severityRank === undefined) !== (q.sort === 'newest')) {
       throw badRequest('cursor: from a page in another order', [{ field: 'cursor', problem: 'from a page sorted differently' }]);
@@ -90,7 +163,7 @@ export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
     });
   });
 
-  router.get('/api/v1/incidents/:id', async (req, res) => {
+  route(router, incidentOperations.show, async (_input, req, res) => {
     const id = incidentId(req.params.id);
     const incident = await store.getIncident(id);
     if (!incident) throw notFound(`incident ${id} not found`);
@@ -98,37 +171,32 @@ export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
     res.json({ ...presentIncident(incident), alerts: alerts.map(presentAlert), timeline: timeline.map(presentEvent) });
   });
 
-  router.post('/api/v1/incidents/:id/acknowledge', async (req, res) => {
+  route(router, incidentOperations.acknowledge, async ({ body }, req, res) => {
     const id = incidentId(req.params.id);
-    const body = parseBody(actionBody, req.body ?? {}, 'acknowledge');
     const incident = await engine.acknowledge(id, { ...actor(req, res, body.by), note: body.note });
     res.json(presentIncident(incident));
   });
 
-  router.post('/api/v1/incidents/:id/resolve', async (req, res) => {
+  route(router, incidentOperations.resolve, async ({ body }, req, res) => {
     const id = incidentId(req.params.id);
-    const body = parseBody(actionBody, req.body ?? {}, 'resolve');
     const incident = await engine.resolve(id, { ...actor(req, res, body.by), note: body.note });
     res.json(presentIncident(incident));
   });
 
-  router.post('/api/v1/incidents/:id/escalate', async (req, res) => {
+  route(router, incidentOperations.escalate, async ({ body }, req, res) => {
     const id = incidentId(req.params.id);
-    const body = parseBody(actionBody, req.body ?? {}, 'escalate');
     await engine.escalateNow(id, actor(req, res, body.by));
     const incident = await store.getIncident(id);
     res.json(presentIncident(incident!));
   });
 
-  router.post('/api/v1/incidents/:id/notes', async (req, res) => {
+  route(router, incidentOperations.note, async ({ body }, req, res) => {
     const id = incidentId(req.params.id);
-    const body = parseBody(noteBody, req.body, 'note');
     const note = await engine.addNote(id, { ...actor(req, res, body.by), text: body.text });
     res.status(201).json({ incidentId: note.incidentId, at: new Date(note.at).toISOString(), by: note.by, text: note.text });
   });
 
-  router.get('/api/v1/alerts', async (req, res) => {
-    const q = parseQuery(alertListQuery, req.query);
+  route(router, incidentOperations.alerts, async ({ query: q }, _req, res) => {
     const rows = await store.listAlerts({ status: q.status, incidentId: q.incident, limit: q.limit });
     res.json({ alerts: rows.map(presentAlert) });
   });

@@ -1,3 +1,4 @@
+import type { Operation } from '../http/operation.js';
 import { iso } from './present.js';
 import { Router } from 'express';
 import { actor, anonymousScript } from './actor.js';
@@ -118,3 +119,6 @@ export function runbookRoutes(store: StoreReader, deps: RunbookApiDeps): Router 
 
   return router;
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const runbookOperations: Record<string, Operation> = {};

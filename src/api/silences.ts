@@ -1,3 +1,4 @@
+import type { Operation } from '../http/operation.js';
 import { Router } from 'express';
 import { actor, anonymousScript } from './actor.js';
 import { z } from 'zod';
@@ -116,3 +117,6 @@ export function silenceRoutes(store: StoreReader, engine: EnginePort, clock: Clo
 
   return router;
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const silenceOperations: Record<string, Operation> = {};

@@ -1,5 +1,6 @@
 import type { RequestListener } from '../http/server.js';
 import { alertmanagerRoutes } from '../api/alertmanager/routes.js';
+import { openApiRoutes } from './api-operations.js';
 import { packageVersion } from './version.js';
 import { readerPreferences } from '../notify/reader-locale.js';
 import type { StoredOverrides } from '../overrides/stored-overrides.js';
@@ -159,6 +160,7 @@ function createApiApp(deps: HttpDeps): express.Express {
       secureCookies: (config.server.publicUrl ?? '').startsWith('https:'),
     }),
   );
+  app.use(openApiRoutes(config, packageVersion()));
   app.use('/api/v1', requirePrincipal(deps.authenticator));
   // Alertmanager's API v2 (read and silences) for amtool and Grafana; POST /api/v2/alerts is an ingest door above.
   app.use('/api/v2', requirePrincipal(deps.authenticator));

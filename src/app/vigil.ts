@@ -28,7 +28,7 @@ export interface VigilOptions {
 
 export interface Vigil {
   config: Config;
-  /** The node:http request listener (ingest doors plus the express API app). */
+  /** The node:http request listener (ingest doors plus the express API app); listen() serves the one set then. */
   handler: RequestListener;
   store: Store;
   engine: IncidentEngine;
@@ -101,7 +101,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
   }
   let closeServer: (() => Promise<void>) | null = null;
 
-  return {
+  const vigil: Vigil = {
     config,
     handler,
     store: core.store,
@@ -117,7 +117,7 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
     feed,
     reload: (reason) => void core.reload(reason),
     async listen(port = config.server.port, host = config.server.host) {
-      const bound = await listen(handler, port, host, { headersTimeoutMs: config.server.headersTimeout });
+      const bound = await listen(vigil.handler, port, host, { headersTimeoutMs: config.server.headersTimeout });
       closeServer = bound.close;
       return bound.port;
     },
@@ -128,4 +128,5 @@ export function createVigil(config: Config, options: VigilOptions = {}): Vigil {
       await core.close();
     },
   };
+  return vigil;
 }

@@ -1,3 +1,4 @@
+import type { Operation } from '../http/operation.js';
 import { createHash } from 'node:crypto';
 import type { Alert } from '../alerts/alert.js';
 import type { Clock } from '../time/clock.js';
@@ -140,4 +141,9 @@ export function ingestRoutes({ config, clock, engine, metrics }: IngestDeps): Re
       },
     },
   };
+}
+
+/** The ingest doors' operations (the OpenAPI document is generated from them). */
+export function ingestOperations(_config: Config): Record<string, Operation> {
+  return {};
 }

@@ -7,6 +7,7 @@ import { configFileSchema, type Config } from '../../src/config/schema.js';
 import { createVigil, type Vigil, type VigilOptions } from '../../src/app/vigil.js';
 import { numbered } from '../../src/store/postgres/pool.js';
 import { freshDatabase } from './postgres.js';
+import { conformanceProblems, recordAnswers } from './openapi-conformance.js';
 
 /**
  * VIGIL_TEST_STORE=postgres (the `postgres` test project): every Vigil a test starts keeps its data in a
@@ -111,6 +112,8 @@ export async function startVigil(
   if (database) config.store.url = database.url;
   // Runbook waits (check retries, wait steps) pass at once unless a test says otherwise.
   const vigil = createVigil(config, { clock, logger: opts.logger ?? createLogger('silent'), sleep: opts.sleep ?? (async () => {}) });
+  const recorded = recordAnswers(vigil.handler);
+  vigil.handler = recorded.listener;
   const port = await vigil.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const post = (pathname: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -132,9 +135,12 @@ export async function startVigil(
       return (await res.json()) as never;
     },
     async close() {
+      const doc = await fetch(`${url}/api/openapi.json`).then((r) => r.text());
+      const problems = conformanceProblems(doc, recorded.answers);
       await vigil.close();
       await database?.drop?.();
       if (!opts.dbPath) rmSync(path.dirname(config.store.path), { recursive: true, force: true });
+      if (problems.length > 0) throw new Error(`answers that differ from the OpenAPI document:\n${problems.join('\n')}`);
     },
   };
 }

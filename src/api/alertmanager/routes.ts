@@ -1,3 +1,4 @@
+import type { Operation } from '../../http/operation.js';
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { badRequest, notFound, VigilError } from '../../errors/errors.js';
@@ -235,3 +236,6 @@ const answerLikeAlertmanager: ErrorRequestHandler = (err: unknown, _req: Request
   if (err.retryAfter) res.setHeader('Retry-After', String(err.retryAfter));
   res.status(err.status).json(err.message);
 };
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const alertmanagerOperations: Record<string, Operation> = {};

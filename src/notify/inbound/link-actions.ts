@@ -1,3 +1,4 @@
+import type { Operation } from '../../http/operation.js';
 import express, { type ErrorRequestHandler, type Response, type Router } from 'express';
 import { escapeHtml } from '../../text/html.js';
 import { VigilError } from '../../errors/errors.js';
@@ -114,3 +115,6 @@ export function linkActions(deps: LinkActionDeps): Router {
   router.use(path, onError);
   return router;
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const linkOperations: Record<string, Operation> = {};

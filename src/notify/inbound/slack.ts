@@ -1,3 +1,4 @@
+import type { Operation } from '../../http/operation.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import express, { type Request, type Router } from 'express';
@@ -210,3 +211,6 @@ export function slackCallbacks(deps: {
 
   return router;
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const slackOperations: Record<string, Operation> = {};

@@ -1,3 +1,4 @@
+import type { Operation } from '../../http/operation.js';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import twilio from 'twilio';
 import { VigilError } from '../../errors/errors.js';
@@ -197,3 +198,6 @@ async function answerSms(text: string, from: string, who: string, actions: Incid
   await actions.addNote(last, who, 'sms', text);
   return t('smsReply.noted', { id: last });
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const twilioOperations: Record<string, Operation> = {};

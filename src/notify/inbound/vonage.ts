@@ -1,3 +1,4 @@
+import type { Operation } from '../../http/operation.js';
 import { createHash } from 'node:crypto';
 import express, { type Router } from 'express';
 import { verifySignature } from '@vonage/jwt';
@@ -70,3 +71,6 @@ export function vonageCallbacks(deps: VonageCallbackDeps): Router {
   });
   return router;
 }
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const vonageOperations: Record<string, Operation> = {};

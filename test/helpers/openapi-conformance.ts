@@ -1,0 +1,141 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { RequestListener } from '../../src/http/server.js';
+
+/**
+ * Every answer an in-process Vigil gives in the HTTP tests is recorded and checked against its own OpenAPI
+ * document (GET /api/openapi.json) when the test closes it: a route whose answers drift from the document, or
+ * an /api route the document does not name, fails the test that met it.
+ */
+
+interface Recorded {
+  method: string;
+  path: string;
+  status: number;
+  type: string;
+  body: Buffer | null;
+}
+
+type Json = Record<string, any>;
+
+/** While routes are moved onto operations, an /api answer of no operation is not yet a failure. */
+const UNDOCUMENTED_FAIL = false;
+const MAX_CAPTURE = 8 * 1024 * 1024;
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
+
+/** Wraps a request listener so every answer it gives is recorded. */
+export function recordAnswers(listener: RequestListener): { listener: RequestListener; answers: Recorded[] } {
+  const answers: Recorded[] = [];
+  const wrapped = (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const capture = (chunk: unknown, encoding?: unknown) => {
+      if (chunk === undefined || chunk === null || typeof chunk === 'function' || size > MAX_CAPTURE) return;
+      if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) return;
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+      size += buf.length;
+      chunks.push(buf);
+    };
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      capture(chunk, rest[0]);
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      capture(chunk, rest[0]);
+      return end(chunk, ...rest);
+    }) as typeof res.end;
+    res.on('finish', () => {
+      answers.push({
+        method: req.method ?? 'GET',
+        path: (req.url ?? '/').split('?')[0]!,
+        status: res.statusCode,
+        type: String(res.getHeader('content-type') ?? ''),
+        body: size > MAX_CAPTURE ? null : Buffer.concat(chunks),
+      });
+    });
+    listener(req, res);
+  };
+  return { listener: wrapped, answers };
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  params: number;
+  operation: Json;
+  where: string;
+}
+
+class Checker {
+  private readonly ajv = new Ajv2020({ strict: false, allErrors: false });
+  private readonly routes: Route[] = [];
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor(private readonly doc: Json) {
+    addFormats(this.ajv);
+    for (const [path, item] of Object.entries<Json>(doc.paths)) {
+      const pattern = new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`);
+      for (const [method, operation] of Object.entries<Json>(item)) {
+        this.routes.push({ method: method.toUpperCase(), pattern, params: (path.match(/\{/g) ?? []).length, operation, where: `${method.toUpperCase()} ${path}` });
+      }
+    }
+    // A literal path wins over one with a parameter in the same place (/silences/preview before /silences/{id}).
+    this.routes.sort((a, b) => a.params - b.params);
+  }
+
+  problem(a: Recorded): string | null {
+    const method = a.method === 'HEAD' ? 'GET' : a.method;
+    const found = this.routes.find((r) => r.method === method && r.pattern.test(a.path));
+    const at = `${a.method} ${a.path} → ${a.status}`;
+    if (!found) {
+      const api = a.path.startsWith('/api/') || a.path.startsWith('/v2/') || a.path.startsWith('/ping/');
+      // A request to no route is answered 404 by the catch-all; any other answer on an /api path must be documented.
+      return UNDOCUMENTED_FAIL && api && a.status !== 404 && a.status !== 405 ? `${at}: no operation in the OpenAPI document` : null;
+    }
+    const responses = found.operation.responses as Json;
+    const key = responses[String(a.status)] ? String(a.status) : responses.default && a.status >= 400 ? 'default' : null;
+    if (!key) return `${at}: status ${a.status} is not among ${found.where}'s responses (${Object.keys(responses).join(', ')})`;
+    const content = responses[key].content as Json | undefined;
+    if (a.method === 'HEAD' || a.status === 204 || !content) {
+      return content || a.method === 'HEAD' || a.status === 204 || !a.body?.length ? null : `${at}: a body where ${found.where} documents none`;
+    }
+    const [type, media] = Object.entries<Json>(content)[0]!;
+    if (!a.type.startsWith(type)) return `${at}: Content-Type ${a.type || '(none)'}, documented ${type}`;
+    if (a.body === null || type !== 'application/json') return null;
+    const id = `${found.where} ${key}`;
+    let validate = this.validators.get(id);
+    if (!validate) {
+      validate = this.ajv.compile({ ...media.schema, components: this.doc.components });
+      this.validators.set(id, validate);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(a.body.toString('utf8'));
+    } catch {
+      return `${at}: the body is not JSON`;
+    }
+    if (validate(value)) return null;
+    const e = validate.errors![0]!;
+    return `${at}: ${e.instancePath || '(body)'} ${e.message} ${JSON.stringify(e.params)} (documented by ${found.where} ${key})`;
+  }
+}
+
+const checkers = new Map<string, Checker>();
+
+/** The answers that do not match the document, each said in a line. */
+export function conformanceProblems(docText: string, answers: readonly Recorded[]): string[] {
+  let checker = checkers.get(docText);
+  if (!checker) {
+    checker = new Checker(JSON.parse(docText) as Json);
+    checkers.set(docText, checker);
+  }
+  const problems = new Set<string>();
+  for (const a of answers) {
+    const p = checker.problem(a);
+    if (p) problems.add(p);
+  }
+  return [...problems];
+}
