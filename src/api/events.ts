@@ -1,12 +1,59 @@
-import type { Operation } from '../http/operation.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Principal } from '../access/principal.js';
-import { parseBody } from '../http/validation.js';
+import { operation, route } from '../http/operation.js';
+import { isoTime, named } from '../http/api-schemas.js';
 import type { ChangeFeed, FeedBatch } from '../live/change-feed.js';
-import { presentIncident } from './present.js';
+import { incidentSchema, presentIncident } from './present.js';
 
-const pollQuery = z.object({ since: z.coerce.number().int().min(0).optional() }).strict();
+const pollQuery = z.object({
+  since: z.coerce.number().int().min(0).optional().describe('The last seq seen: the batches after it (a Last-Event-ID header wins over it).'),
+});
+
+/** A batch as a viewer gets it, in the JSON answer and as the data of an `incidents` event of the stream. */
+const feedBatchSchema = named(
+  'FeedBatch',
+  z.object({
+    seq: z.number().int().describe('Increasing per process; streams resume from it (Last-Event-ID).'),
+    at: isoTime,
+    incidents: z.array(incidentSchema).describe('The changed incidents as they are after the change.'),
+    opened: z.array(z.number().int()).describe('Incidents that opened or reopened in this batch (a critical one raises the pop-up).'),
+    escalatedToMe: z.array(z.number().int()).describe('Incidents escalated in this batch to a tier that pages the signed-in person.'),
+  }),
+  'One batch of incident changes, as one viewer sees it.',
+);
+
+const pollAnswer = named(
+  'FeedPoll',
+  z.object({
+    last: z.number().int().describe('The latest seq: poll again with since=last.'),
+    reset: z.boolean().describe('True when the batches after since are no longer kept (or since is from another process): reload everything.'),
+    batches: z.array(feedBatchSchema).describe('The batches after since, oldest first; none without since.'),
+  }),
+);
+
+/** The operations this module mounts (the OpenAPI document is generated from them). */
+export const eventOperations = {
+  events: operation({
+    id: 'getEvents',
+    method: 'get',
+    path: '/api/v1/events',
+    tag: 'events',
+    summary: "Live incident changes for the console: a Server-Sent Events stream, or polled as JSON",
+    description: [
+      'With `Accept: text/event-stream` (and not application/json) the answer is a `text/event-stream` that stays open:',
+      '`retry: 2000`, then `event: hello` with `data: {"seq": N}` (or, resuming from a Last-Event-ID header or `since`,',
+      'the missed batches, or `event: reset` with `data: {"seq": N}` when they are no longer kept), then one',
+      '`event: incidents` per batch with `id: SEQ` and a FeedBatch as its JSON `data`; a `: keep-alive` comment every',
+      '15 s. A viewer that falls too far behind is disconnected and resumes from its Last-Event-ID.',
+      '',
+      'Otherwise (clients behind a proxy that refuses streams) the answer is JSON: the batches after `since`, polled.',
+    ].join('\n'),
+    access: 'api',
+    query: pollQuery,
+    responses: { 200: { description: 'The batches after since as JSON, or the stream (see the description)', schema: pollAnswer, also: ['text/event-stream'] } },
+  }),
+};
 
 /** A stream that falls this far behind is ended; it reconnects and resumes (bounded memory per viewer). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -35,9 +82,8 @@ function forViewer(b: FeedBatch, viewer: Principal | undefined): string {
  */
 export function eventRoutes(feed: ChangeFeed): Router {
   const router = Router();
-  router.get('/api/v1/events', (req, res) => {
+  route(router, eventOperations.events, ({ query: q }, req, res) => {
     const viewer = res.locals.principal;
-    const q = parseBody(pollQuery, req.query, 'query');
     const lastId = req.headers['last-event-id'];
     const resumeFrom = typeof lastId === 'string' && /^\d+$/.test(lastId) ? Number(lastId) : q.since;
     if (!req.accepts('text/event-stream') || req.headers.accept?.includes('application/json')) {
@@ -92,6 +138,3 @@ function stream(res: Response, feed: ChangeFeed, viewer: Principal | undefined, 
   unsubscribe = feed.subscribe({ batch: event, close: end });
   res.on('close', end);
 }
-
-/** The operations this module mounts (the OpenAPI document is generated from them). */
-export const eventOperations: Record<string, Operation> = {};

@@ -32,6 +32,8 @@ import type { LinkSigner } from '../notify/link-signer.js';
 import type { DeliveryHealth } from '../notify/delivery-health.js';
 import { errorHandler, jsonBody, requestLogging } from '../http/app.js';
 import { requireToken } from '../http/auth.js';
+import { route } from '../http/operation.js';
+import { serviceOperations, type Readiness, type ReloadAnswer } from '../api/service-operations.js';
 import type { Authenticator } from '../access/authenticator.js';
 import type { ChangeFeed } from '../live/change-feed.js';
 import { eventRoutes } from '../api/events.js';
@@ -99,10 +101,11 @@ function createApiApp(deps: HttpDeps): express.Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestLogging(logger, deps.metrics.observeHttp));
-  app.get('/healthz', (_req, res) => {
+  const service = express.Router();
+  route(service, serviceOperations.health, (_input, _req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  route(service, serviceOperations.ready, async (_input, _req, res) => {
     try {
       await store.ping();
       const health = deps.deliveryHealth();
@@ -117,17 +120,18 @@ function createApiApp(deps: HttpDeps): express.Express {
               ),
             }
           : {}),
-      });
+      } satisfies Readiness);
     } catch (err) {
       logger.warn({ err }, 'readiness check failed');
       res.status(503).setHeader('Retry-After', '5').json({ error: { code: 'unavailable', message: 'store is not reachable', details: null } });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  route(service, serviceOperations.metrics, async (_input, _req, res) => {
     const { contentType, text } = await deps.metricsText();
     res.setHeader('Content-Type', contentType);
     res.send(text);
   });
+  app.use(service);
   // The web console: its pages and assets need no credentials (its API calls do).
   app.use(consoleRoutes());
   // Signed by their senders, not by the API token; each parses its own (form-encoded) body.
@@ -139,16 +143,23 @@ function createApiApp(deps: HttpDeps): express.Express {
   // Pings from cron jobs and scripts: the ingest token or the monitor's secret key, any body up to 10 KB.
   app.use(heartbeatPingRoutes(deps.heartbeats.monitors, config.auth.ingestTokens, deps.clock));
   app.use(jsonBody(config.server.bodyLimit));
-  app.post('/-/reload', requireToken(config.auth.apiTokens, 'api'), (_req, res) => {
-    try {
-      res.json({ status: 'reloaded', ...deps.reloadRules() });
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        throw new VigilError('invalid_config', `reload failed; the previous files stay in force: ${err.problems[0]}`, err.problems.map(problemParts));
+  const reload = express.Router();
+  route(
+    reload,
+    serviceOperations.reload,
+    (_input, _req, res) => {
+      try {
+        res.json({ status: 'reloaded', ...deps.reloadRules() } satisfies ReloadAnswer);
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          throw new VigilError('invalid_config', `reload failed; the previous files stay in force: ${err.problems[0]}`, err.problems.map(problemParts));
+        }
+        throw err;
       }
-      throw err;
-    }
-  });
+    },
+    requireToken(config.auth.apiTokens, 'api'),
+  );
+  app.use(reload);
   app.use(
     sessionRoutes({
       authenticator: deps.authenticator,

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
-/** Schemas given a name here appear once under components.schemas in the OpenAPI document and are referenced. */
-export const apiSchemas = z.registry<{ id: string; description?: string }>();
-
-/** Names a schema for the document (Incident, Alert, Silence…). */
+/**
+ * Names a schema for the document (Incident, Alert, Silence…): it appears once under components.schemas and is
+ * referenced. Names live in zod's global registry, beside every field's `.describe()` text.
+ */
 export function named<S extends z.ZodType>(id: string, schema: S, description?: string): S {
-  apiSchemas.add(schema, description === undefined ? { id } : { id, description });
+  z.globalRegistry.add(schema, description === undefined ? { id } : { id, description });
   return schema;
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observe/logger.js';
+import type { Operation } from './operation.js';
 import { VigilError } from '../errors/errors.js';
 import { classify, writeError, writeJson } from './errors.js';
 import { onFinish, requestId } from './request-log.js';
@@ -17,6 +18,8 @@ export interface IngestRequest {
 }
 
 export interface IngestRoute {
+  /** The door's operation: its method and path are where it answers, its body schema is what the handler validates with. */
+  operation: Operation;
   /** Label for metrics: alertmanager, grafana, prometheus, pagerduty. */
   source: string;
   handle(req: IngestRequest): Promise<{ status: number; body: unknown }>;
@@ -71,19 +74,19 @@ function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<{ raw: 
   });
 }
 
-/** Returns a handler that answers POSTs to the given paths and reports false for anything else. */
+/** Returns a handler that answers the routes' operations (method and path) and reports false for anything else. */
 export function ingestDispatcher(
   routes: Record<string, IngestRoute>,
   deps: { limitBytes: number; logger: Logger; observe(source: string, path: string, status: number, seconds: number): void },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { limitBytes, logger } = deps;
-  const table = new Map(Object.entries(routes));
+  const table = new Map(Object.values(routes).map((r) => [r.operation.path, r]));
   return (req, res) => {
-    if (req.method !== 'POST') return false;
     const q = req.url!.indexOf('?');
     const path = q < 0 ? req.url! : req.url!.slice(0, q);
     const route = table.get(path);
-    if (!route) return false;
+    // Another method on an ingest path (GET /api/v2/alerts) is the express app's.
+    if (!route || req.method !== route.operation.method.toUpperCase()) return false;
     const id = requestId(req, res);
     onFinish(logger, req, res, id, path, (status, seconds) => deps.observe(route.source, path, status, seconds));
     readJsonBody(req, limitBytes)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiSchemas, errorAnswer } from './api-schemas.js';
+import { errorAnswer } from './api-schemas.js';
 import type { Access, Answer, ErrorShape, Operation } from './operation.js';
 
 /**
@@ -35,7 +35,9 @@ const accessNote: Partial<Record<Access, string>> = {
 
 const errorSchemas: Record<Exclude<ErrorShape, 'none'>, z.ZodType> = {
   vigil: errorAnswer,
-  alertmanager: z.string().describe("Alertmanager's error: the message as a JSON string"),
+  // Alertmanager's own routes answer the message as a JSON string; a refused credential or body, or an
+  // unexpected failure, is answered before or after them in Vigil's envelope.
+  alertmanager: z.union([z.string().describe("Alertmanager's error: the message as a JSON string"), errorAnswer]),
   pagerduty: errorAnswer.extend({
     status: z.string().optional(),
     message: z.string().optional(),
@@ -48,7 +50,7 @@ class SchemaWriter {
   readonly components: Record<string, Json> = {};
 
   write(schema: z.ZodType, io: 'input' | 'output'): Json {
-    const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', metadata: apiSchemas, target: 'draft-2020-12' }) as Json;
+    const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
     delete out.$schema;
     const defs = (out.$defs ?? {}) as Record<string, Json>;
     delete out.$defs;
@@ -100,9 +102,11 @@ function parameters(op: Operation, writer: SchemaWriter): Json[] {
 }
 
 function answer(a: Answer, writer: SchemaWriter): Json {
-  if (a.schema) return { description: a.description, content: { [a.type ?? 'application/json']: { schema: writer.write(a.schema, 'output') } } };
-  if (a.type) return { description: a.description, content: { [a.type]: { schema: { type: 'string' } } } };
-  return { description: a.description };
+  const content: Json = {};
+  if (a.schema) content[a.type ?? 'application/json'] = { schema: writer.write(a.schema, 'output') };
+  else if (a.type) content[a.type] = { schema: { type: 'string' } };
+  for (const type of a.also ?? []) content[type] = { schema: { type: 'string' } };
+  return Object.keys(content).length ? { description: a.description, content } : { description: a.description };
 }
 
 function operationObject(op: Operation, writer: SchemaWriter): Json {
@@ -123,7 +127,9 @@ function operationObject(op: Operation, writer: SchemaWriter): Json {
     ...(parameters(op, writer).length ? { parameters: parameters(op, writer) } : {}),
     ...(op.body
       ? { requestBody: { required: !op.bodyOptional, content: { [op.bodyType ?? 'application/json']: { schema: writer.write(op.body, 'input') } } } }
-      : {}),
+      : op.bodyType
+        ? { requestBody: { required: false, content: { [op.bodyType]: { schema: { type: 'string' } } } } }
+        : {}),
     responses,
   };
 }

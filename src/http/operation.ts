@@ -26,6 +26,8 @@ export interface Answer {
   schema?: z.ZodType;
   /** Content type of a body that is not JSON (text/markdown, text/xml, text/html, text/event-stream). */
   type?: string;
+  /** Other content types the same answer may come in, by the request's Accept (the event stream). */
+  also?: string[];
 }
 
 export interface Operation<Q extends z.ZodObject | undefined = z.ZodObject | undefined, B extends z.ZodType | undefined = z.ZodType | undefined> {
@@ -46,7 +48,7 @@ export interface Operation<Q extends z.ZodObject | undefined = z.ZodObject | und
   bodyName?: string;
   /** A missing body is read as {} (every field optional). */
   bodyOptional?: boolean;
-  /** application/json unless said (the provider callbacks post forms). */
+  /** application/json unless said (the provider callbacks post forms); without `body`, a body the handler reads itself (a ping's output). */
   bodyType?: 'application/json' | 'application/x-www-form-urlencoded' | 'text/plain';
   responses: Record<number, Answer>;
   errors?: ErrorShape;

@@ -19,7 +19,7 @@ const heartbeatName = z
  * (`every` or a 5-field `cron` in `timeZone`), how long past due it may be (`grace`), and what its incident
  * looks like. `matchers`: a delivered alert matching them (the Watchdog) counts as a ping.
  */
-const specObject = z
+export const specObject = z
   .object({
     name: heartbeatName,
     description: z.string().max(2000).optional(),
@@ -34,11 +34,9 @@ const specObject = z
     severity: z.enum(severities).optional(),
     team: z.string().min(1).max(200).optional(),
     service: z.string().min(1).max(200).optional(),
-    /** The incident's title; absent, "Heartbeat NAME missed (last ping 26 h ago)" and the like. */
-    title: z.string().min(1).max(500).optional(),
+    title: z.string().min(1).max(500).optional().describe('The incident\'s title; absent, "Heartbeat NAME missed (last ping 26 h ago)" and the like.'),
     runbooks: z.array(z.string().min(1).max(200)).max(20).optional(),
-    /** More labels on its alert (silences, maintenance windows and rules match them). */
-    labels: z.record(labelName, z.string().max(1000)).optional(),
+    labels: z.record(labelName, z.string().max(1000)).optional().describe('More labels on its alert (silences, maintenance windows and rules match them).'),
     matchers: matcherList.optional(),
   })
   .strict()

@@ -123,6 +123,7 @@ export async function startVigil(
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   const get = (pathname: string, headers: Record<string, string> = {}) => fetch(url + pathname, { headers });
+  let closed = false;
   return {
     vigil,
     url,
@@ -135,6 +136,8 @@ export async function startVigil(
       return (await res.json()) as never;
     },
     async close() {
+      if (closed) return;
+      closed = true;
       const doc = await fetch(`${url}/api/openapi.json`).then((r) => r.text());
       const problems = conformanceProblems(doc, recorded.answers);
       await vigil.close();

@@ -1,9 +1,9 @@
-import type { Operation } from '../../http/operation.js';
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { badRequest, notFound, VigilError } from '../../errors/errors.js';
 import type { EnginePort } from '../../incidents/engine.js';
-import { parseBody, parseQuery } from '../../http/validation.js';
+import { errorAnswer, named } from '../../http/api-schemas.js';
+import { operation, route, type Answer } from '../../http/operation.js';
 import { compileMatcher, formatMatcher, matchesAll, MatcherError, parseMatchers } from '../../rules/matchers.js';
 import { firingAlertPages } from '../firing-alerts.js';
 import type { RuleSet } from '../../rules/ruleset.js';
@@ -12,7 +12,18 @@ import type { AlertRow, StoreReader } from '../../store/types.js';
 import type { Clock } from '../../time/clock.js';
 import { instant } from '../../time/rfc3339.js';
 import { actor, anonymousScript } from '../actor.js';
-import { amAlert, amSilence, matcherOf, type AmAlert } from './shapes.js';
+import {
+  alertGroupSchema,
+  alertmanagerStatusSchema,
+  amAlert,
+  amReceiverSchema,
+  amSilence,
+  gettableAlertSchema,
+  gettableSilenceSchema,
+  matcherOf,
+  type AmAlert,
+  type AmSilence,
+} from './shapes.js';
 
 /**
  * The read and silence side of Alertmanager's API v2 on its own paths (POST /api/v2/alerts is an ingest door):
@@ -43,36 +54,164 @@ const filters = z
       ctx.addIssue({ code: 'custom', message: err instanceof MatcherError ? err.message : String(err) });
       return z.NEVER;
     }
-  });
-const receiverPattern = z.string().max(200).transform((v, ctx) => {
-  try {
-    return new RegExp(`^(?:${v})$`);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `bad receiver regular expression ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
-});
+  })
+  .describe('Label matchers (alertname="X", instance=~"db-.*"), the parameter repeated for several; all must match');
+const receiverPattern = z
+  .string()
+  .max(200)
+  .transform((v, ctx) => {
+    try {
+      return new RegExp(`^(?:${v})$`);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `bad receiver regular expression ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+  })
+  .describe('A regular expression the receiver (the incident\'s team) must match whole');
 
 const alertsQuery = z.object({
-  active: flag.default(true),
-  silenced: flag.default(true),
-  inhibited: flag.default(true),
-  unprocessed: flag.default(true),
+  active: flag.default(true).describe('Include alerts neither silenced nor inhibited (default true)'),
+  silenced: flag.default(true).describe('Include silenced alerts (default true)'),
+  inhibited: flag.default(true).describe('Include inhibited alerts (default true)'),
+  unprocessed: flag.default(true).describe("Accepted for Alertmanager's clients; Vigil has no unprocessed alerts (default true)"),
   filter: filters.optional(),
   receiver: receiverPattern.optional(),
 });
 const groupsQuery = alertsQuery.omit({ unprocessed: true });
 const silencesQuery = z.object({ filter: filters.optional() });
 
-const amMatcherBody = z.object({ name: z.string().min(1), value: z.string(), isRegex: z.boolean(), isEqual: z.boolean().default(true) });
-const postableSilence = z.object({
-  id: z.string().optional(),
-  matchers: z.array(amMatcherBody).min(1).max(64),
-  startsAt: instant,
-  endsAt: instant,
-  createdBy: z.string().trim().min(1).max(200),
-  comment: z.string().trim().min(1).max(2000),
+const amMatcherBody = z.object({
+  name: z.string().min(1),
+  value: z.string(),
+  isRegex: z.boolean(),
+  isEqual: z.boolean().default(true).describe('false negates the matcher (!= or !~)'),
 });
+const postableSilence = named(
+  'PostableSilence',
+  z.object({
+    id: z.string().optional().describe('The silence this one replaces (ended; the new one gets its own id)'),
+    matchers: z.array(amMatcherBody).min(1).max(64),
+    startsAt: instant,
+    endsAt: instant,
+    createdBy: z.string().trim().min(1).max(200),
+    comment: z.string().trim().min(1).max(2000),
+  }),
+  "A silence to create, or with an id to update, in Alertmanager's postableSilence shape.",
+);
+
+const silenceCreated = z.object({ silenceID: z.string() });
+const silenceIdParam = { id: z.string().describe('The silence id') };
+
+/**
+ * The API's door answers before these routes do, in Vigil's own error envelope: a missing or wrong credential, a
+ * cross-site write, a body that is not JSON. Everything the routes refuse is Alertmanager's JSON string.
+ */
+const vigilDoor: Record<number, Answer> = {
+  401: { description: "No valid credential (Vigil's error envelope, from the API's door)", schema: errorAnswer },
+  403: { description: "A cross-site write refused (Vigil's error envelope, from the API's door)", schema: errorAnswer },
+};
+const vigilBody: Record<number, Answer> = {
+  400: {
+    description: "Alertmanager's JSON string naming what is refused; Vigil's error envelope when the body is not JSON",
+    schema: z.union([z.string(), errorAnswer]),
+  },
+  413: { description: "The body is larger than the server's limit (Vigil's error envelope)", schema: errorAnswer },
+  415: { description: "The body is not application/json (Vigil's error envelope)", schema: errorAnswer },
+};
+
+export const alertmanagerOperations = {
+  alerts: operation({
+    id: 'listAlertmanagerAlerts',
+    method: 'get',
+    path: '/api/v2/alerts',
+    tag: 'alertmanager',
+    summary: "Firing alerts in Alertmanager's shape, filtered as Alertmanager filters (amtool alert, Grafana)",
+    access: 'api',
+    query: alertsQuery,
+    responses: { 200: { description: 'The firing alerts', schema: z.array(gettableAlertSchema) }, ...vigilDoor },
+    errors: 'alertmanager',
+  }),
+  groups: operation({
+    id: 'listAlertmanagerAlertGroups',
+    method: 'get',
+    path: '/api/v2/alerts/groups',
+    tag: 'alertmanager',
+    summary: "Firing alerts grouped by incident, each group with its labels and receiver (the incident's team)",
+    access: 'api',
+    query: groupsQuery,
+    responses: { 200: { description: 'One group per incident with firing alerts', schema: z.array(alertGroupSchema) }, ...vigilDoor },
+    errors: 'alertmanager',
+  }),
+  silences: operation({
+    id: 'listAlertmanagerSilences',
+    method: 'get',
+    path: '/api/v2/silences',
+    tag: 'alertmanager',
+    summary: 'Silences not yet ended and the latest ended ones: active ending soonest first, then pending, then expired',
+    access: 'api',
+    query: silencesQuery,
+    responses: { 200: { description: 'The silences', schema: z.array(gettableSilenceSchema) }, ...vigilDoor },
+    errors: 'alertmanager',
+  }),
+  silence: operation({
+    id: 'getAlertmanagerSilence',
+    method: 'get',
+    path: '/api/v2/silence/:id',
+    tag: 'alertmanager',
+    summary: 'One silence',
+    access: 'api',
+    params: silenceIdParam,
+    responses: { 200: { description: 'The silence', schema: gettableSilenceSchema }, ...vigilDoor },
+    errors: 'alertmanager',
+  }),
+  postSilence: operation({
+    id: 'postAlertmanagerSilence',
+    method: 'post',
+    path: '/api/v2/silences',
+    tag: 'alertmanager',
+    summary: 'Create a silence, or replace one (with its id: the old one ends, the new one has its own id)',
+    access: 'api',
+    body: postableSilence,
+    bodyName: 'silence',
+    responses: {
+      200: { description: "The new silence's id", schema: silenceCreated },
+      ...vigilDoor,
+      ...vigilBody,
+    },
+    errors: 'alertmanager',
+  }),
+  expireSilence: operation({
+    id: 'expireAlertmanagerSilence',
+    method: 'delete',
+    path: '/api/v2/silence/:id',
+    tag: 'alertmanager',
+    summary: 'Expire a silence now',
+    access: 'api',
+    params: silenceIdParam,
+    responses: { 200: { description: 'Expired (an empty body, as Alertmanager answers)' }, ...vigilDoor },
+    errors: 'alertmanager',
+  }),
+  receivers: operation({
+    id: 'listAlertmanagerReceivers',
+    method: 'get',
+    path: '/api/v2/receivers',
+    tag: 'alertmanager',
+    summary: "The receivers: Vigil's teams, and vigil for incidents without one",
+    access: 'api',
+    responses: { 200: { description: 'The receivers, by name', schema: z.array(amReceiverSchema) }, ...vigilDoor },
+    errors: 'alertmanager',
+  }),
+  status: operation({
+    id: 'getAlertmanagerStatus',
+    method: 'get',
+    path: '/api/v2/status',
+    tag: 'alertmanager',
+    summary: "Alertmanager's status (Grafana's health check): version, uptime, and Vigil's routing as configuration",
+    access: 'api',
+    responses: { 200: { description: 'The status', schema: alertmanagerStatusSchema }, ...vigilDoor },
+    errors: 'alertmanager',
+  }),
+};
 
 export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
   const { store, engine, clock } = deps;
@@ -102,24 +241,26 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
     return out;
   }
 
-  router.get('/api/v2/alerts', async (req, res) => {
-    res.json((await alerts(parseQuery(alertsQuery, req.query))).map((a) => a.shown));
+  route(router, alertmanagerOperations.alerts, async ({ query }, _req, res) => {
+    res.json((await alerts(query)).map((a) => a.shown));
   });
 
-  router.get('/api/v2/alerts/groups', async (req, res) => {
+  route(router, alertmanagerOperations.groups, async ({ query }, _req, res) => {
     const byIncident = new Map<number, { groupKey: string; alerts: AmAlert[] }>();
-    for (const { row, shown, groupKey } of await alerts(parseQuery(groupsQuery, req.query))) {
+    for (const { row, shown, groupKey } of await alerts(query)) {
       const group = byIncident.get(row.incidentId);
       if (group) group.alerts.push(shown);
       else byIncident.set(row.incidentId, { groupKey, alerts: [shown] });
     }
-    res.json(
-      [...byIncident.values()].map((g) => ({ labels: groupLabels(g.groupKey) ?? commonLabels(g.alerts), receiver: g.alerts[0]!.receivers[0]!, alerts: g.alerts })),
-    );
+    const groups: z.infer<typeof alertGroupSchema>[] = [...byIncident.values()].map((g) => ({
+      labels: groupLabels(g.groupKey) ?? commonLabels(g.alerts),
+      receiver: g.alerts[0]!.receivers[0]!,
+      alerts: g.alerts,
+    }));
+    res.json(groups);
   });
 
-  router.get('/api/v2/silences', async (req, res) => {
-    const q = parseQuery(silencesQuery, req.query);
+  route(router, alertmanagerOperations.silences, async ({ query: q }, _req, res) => {
     const now = clock.now();
     // Every silence that has not ended, and the latest ended ones.
     const rows = new Map([...(await store.listSilences()), ...(await store.listSilences(now))].map((s) => [s.id, s]));
@@ -128,14 +269,14 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
     res.json(shown.filter((s) => wanted.every((f) => f.matches(equalityLabels(s)[f.name] ?? ''))).sort(bySilenceState));
   });
 
-  router.get('/api/v2/silence/:id', async (req, res) => {
-    const silence = await store.getSilence(req.params.id);
-    if (!silence) throw notFound(`silence ${req.params.id} not found`);
+  route(router, alertmanagerOperations.silence, async (_input, req, res) => {
+    const id = String(req.params.id);
+    const silence = await store.getSilence(id);
+    if (!silence) throw notFound(`silence ${id} not found`);
     res.json(amSilence(silence, clock.now()));
   });
 
-  router.post('/api/v2/silences', async (req, res) => {
-    const body = parseBody(postableSilence, req.body, 'silence');
+  route(router, alertmanagerOperations.postSilence, async ({ body }, req, res) => {
     const now = clock.now();
     const matchers = body.matchers.map(matcherOf);
     const problem = silenceMatcherProblem(matchers);
@@ -147,29 +288,33 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
     const input = { matchers: matchers.map(formatMatcher), startsAt: body.startsAt, endsAt: body.endsAt, createdBy: who.name ?? body.createdBy, comment: body.comment };
     // An update ends the old silence and stores the new one in one write (the new one has its own id).
     const silence = body.id ? await engine.replaceSilence(body.id, input, who.name ?? who.by) : await engine.createSilence(input);
-    res.json({ silenceID: silence.id });
+    const created: z.infer<typeof silenceCreated> = { silenceID: silence.id };
+    res.json(created);
   });
 
-  router.delete('/api/v2/silence/:id', async (req, res) => {
+  route(router, alertmanagerOperations.expireSilence, async (_input, req, res) => {
+    const id = String(req.params.id);
     const who = actor(req, res);
-    const silence = await store.getSilence(req.params.id);
-    if (!silence) throw notFound(`silence ${req.params.id} not found`);
+    const silence = await store.getSilence(id);
+    if (!silence) throw notFound(`silence ${id} not found`);
     if (silenceState(silence, clock.now()) === 'expired') throw badRequest('silence already expired');
     await engine.expireSilence(silence.id, who.name ?? who.by);
     res.status(200).end();
   });
 
-  router.get('/api/v2/receivers', (_req, res) => {
-    res.json(receivers(deps.rules()).map((name) => ({ name })));
+  route(router, alertmanagerOperations.receivers, (_input, _req, res) => {
+    const shown: z.infer<typeof amReceiverSchema>[] = receivers(deps.rules()).map((name) => ({ name }));
+    res.json(shown);
   });
 
-  router.get('/api/v2/status', (_req, res) => {
-    res.json({
+  route(router, alertmanagerOperations.status, (_input, _req, res) => {
+    const status: z.infer<typeof alertmanagerStatusSchema> = {
       cluster: { status: 'disabled', peers: [] },
       versionInfo: { version: deps.version, revision: '', branch: '', buildUser: '', buildDate: '', goVersion: `vigil (node ${process.version})` },
       config: { original: routingSummary(deps.rules()) },
       uptime: new Date(started).toISOString(),
-    });
+    };
+    res.json(status);
   });
 
   router.use('/api/v2', answerLikeAlertmanager);
@@ -177,14 +322,14 @@ export function alertmanagerRoutes(deps: AlertmanagerApiDeps): Router {
 }
 
 /** Alertmanager's silence filter reads a silence as the labels its equality matchers name. */
-function equalityLabels(s: ReturnType<typeof amSilence>): Record<string, string> {
+function equalityLabels(s: AmSilence): Record<string, string> {
   return Object.fromEntries(s.matchers.filter((m) => m.isEqual && !m.isRegex).map((m) => [m.name, m.value]));
 }
 
 const stateOrder = { active: 0, pending: 1, expired: 2 } as const;
 
 /** Alertmanager's order: active ones ending soonest first, then pending ones starting soonest, then expired ones, latest first. */
-function bySilenceState(a: ReturnType<typeof amSilence>, b: ReturnType<typeof amSilence>): number {
+function bySilenceState(a: AmSilence, b: AmSilence): number {
   const byState = stateOrder[a.status.state] - stateOrder[b.status.state];
   if (byState !== 0) return byState;
   if (a.status.state === 'active') return Date.parse(a.endsAt) - Date.parse(b.endsAt);
@@ -236,6 +381,3 @@ const answerLikeAlertmanager: ErrorRequestHandler = (err: unknown, _req: Request
   if (err.retryAfter) res.setHeader('Retry-After', String(err.retryAfter));
   res.status(err.status).json(err.message);
 };
-
-/** The operations this module mounts (the OpenAPI document is generated from them). */
-export const alertmanagerOperations: Record<string, Operation> = {};

@@ -9,13 +9,16 @@ import { time } from '../../time/rfc3339.js';
 export function webhookAlertSchema(names: LabelNameRule) {
   return z.object({
     status: z.enum(['firing', 'resolved']),
-    labels: labelSet(names),
-    annotations: annotationSet.optional(),
+    labels: labelSet(names).describe('Label names to values: the alert\'s identity (at least one)'),
+    annotations: annotationSet.optional().describe('Annotation names to values (summary, description, runbook_url…)'),
     startsAt: time,
-    endsAt: time.optional(),
+    endsAt: time.optional().describe('For a resolved alert, when it ended (now when absent)'),
     generatorURL: url.optional(),
-    /** Sent by Alertmanager and Grafana; checked for shape but not used (see fromWebhookAlert). */
-    fingerprint: z.string().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be 1-64 letters, digits, - or _').optional(),
+    fingerprint: z
+      .string()
+      .regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be 1-64 letters, digits, - or _')
+      .optional()
+      .describe("Sent by Alertmanager and Grafana; checked for shape but not used (Vigil computes the identity from the labels, as Alertmanager does)"),
   });
 }
 

@@ -11,9 +11,9 @@ const text = (max: number) => z.string().min(1).max(max);
 /** PagerDuty Events API v2 event (https://developer.pagerduty.com/api-reference/368ae3d938c9e-send-an-event-to-pager-duty). */
 export const pagerDutyEvent = z
   .object({
-    routing_key: text(128),
+    routing_key: text(128).describe('A routing key configured in ingest.pagerduty.routingKeys: it picks the service (and team) and authenticates the event'),
     event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
-    dedup_key: text(255).optional(),
+    dedup_key: text(255).optional().describe('One alert per dedup_key; required to acknowledge or resolve, made up for a trigger without one'),
     payload: z
       .object({
         summary: text(1024),
@@ -23,8 +23,7 @@ export const pagerDutyEvent = z
         component: z.string().max(255).optional(),
         group: z.string().max(255).optional(),
         class: z.string().max(255).optional(),
-        /** Kept as the `details` annotation: its serialized text, bounded like any annotation. */
-        custom_details: jsonText.optional(),
+        custom_details: jsonText.optional().describe('Free-form JSON, kept as the details annotation: its serialized text, bounded like any annotation'),
       })
       .optional(),
     images: z.array(z.object({ src: url, href: url.optional(), alt: z.string().max(1024).optional() })).max(50).optional(),

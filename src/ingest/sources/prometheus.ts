@@ -9,10 +9,10 @@ import { time } from '../../time/rfc3339.js';
 export function postableAlertsSchema(names: LabelNameRule) {
   return z.array(
     z.object({
-      labels: labelSet(names),
-      annotations: annotationSet.optional(),
-      startsAt: time.optional(),
-      endsAt: time.optional(),
+      labels: labelSet(names).describe('Label names to values: the alert\'s identity (at least one)'),
+      annotations: annotationSet.optional().describe('Annotation names to values'),
+      startsAt: time.optional().describe('Now (or endsAt) when absent'),
+      endsAt: time.optional().describe('Absent: resolves after ingest.resolveTimeout unless sent again; in the past: resolved'),
       generatorURL: url.optional(),
     }),
   );

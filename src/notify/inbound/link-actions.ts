@@ -1,5 +1,6 @@
-import type { Operation } from '../../http/operation.js';
 import express, { type ErrorRequestHandler, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { operation, route } from '../../http/operation.js';
 import { escapeHtml } from '../../text/html.js';
 import { VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
@@ -61,6 +62,8 @@ function check(signer: LinkActionDeps['signer'], token: string): LinkClaims | Vi
   }
 }
 
+const LINK_PATH = '/api/v1/actions/:token';
+
 /**
  * One-click acknowledge/resolve from an email or chat link. The signed token is the credential, so these
  * routes sit outside API-token auth and before the JSON-only body parser. GET only asks: mail scanners and
@@ -69,14 +72,14 @@ function check(signer: LinkActionDeps['signer'], token: string): LinkClaims | Vi
 export function linkActions(deps: LinkActionDeps): Router {
   const { signer, actions, logger } = deps;
   const router = express.Router();
-  const path = '/api/v1/actions/:token';
+  const path = LINK_PATH;
 
   const reader = (person: string | null) => {
     const locale = deps.localeOf?.(person) ?? 'en';
     return { locale, t: translator(locale) };
   };
 
-  router.get(path, (req, res) => {
+  route(router, linkOperations.ask, (_input, req, res) => {
     const claims = check(signer, String(req.params.token));
     if (claims instanceof VigilError) return refused(res, claims);
     const { locale, t } = reader(claims.person);
@@ -85,25 +88,30 @@ export function linkActions(deps: LinkActionDeps): Router {
     page(res, 200, t('link.ask', v), `${t('link.confirm', v)}${who}`, t('link.button', v), locale);
   });
 
-  router.post(path, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
-    const claims = check(signer, String(req.params.token));
-    if (claims instanceof VigilError) return refused(res, claims);
-    const { action, incidentId, person } = claims;
-    const by = person ?? 'email link';
-    const { locale, t } = reader(person);
-    const v = { action, id: incidentId };
-    try {
-      await actions[action](incidentId, by, 'email');
-    } catch (err) {
-      if (err instanceof VigilError) {
-        return page(res, err.status, t('link.notDone', v), err.message, undefined, locale);
+  route(
+    router,
+    linkOperations.confirm,
+    async (_input, req, res) => {
+      const claims = check(signer, String(req.params.token));
+      if (claims instanceof VigilError) return refused(res, claims);
+      const { action, incidentId, person } = claims;
+      const by = person ?? 'email link';
+      const { locale, t } = reader(person);
+      const v = { action, id: incidentId };
+      try {
+        await actions[action](incidentId, by, 'email');
+      } catch (err) {
+        if (err instanceof VigilError) {
+          return page(res, err.status, t('link.notDone', v), err.message, undefined, locale);
+        }
+        logger.error({ err, incidentId, action }, 'action from a signed link failed');
+        return page(res, 500, t('link.notDone', v), t('link.tryAgain'), undefined, locale);
       }
-      logger.error({ err, incidentId, action }, 'action from a signed link failed');
-      return page(res, 500, t('link.notDone', v), t('link.tryAgain'), undefined, locale);
-    }
-    logger.info({ incidentId, action, by }, 'incident action from a signed link');
-    page(res, 200, t('link.done', v), t('link.doneBy', { ...v, by }), undefined, locale);
-  });
+      logger.info({ incidentId, action, by }, 'incident action from a signed link');
+      page(res, 200, t('link.done', v), t('link.doneBy', { ...v, by }), undefined, locale);
+    },
+    express.urlencoded({ extended: false, limit: '8kb' }),
+  );
 
   // Body problems (too large, bad encoding) answered in the same HTML shape as everything else here.
   const onError: ErrorRequestHandler = (err, _req, res, next) => {
@@ -116,5 +124,51 @@ export function linkActions(deps: LinkActionDeps): Router {
   return router;
 }
 
+const html = (description: string) => ({ description, type: 'text/html' });
+const token = { token: z.string().describe('The signed link token (action, incident, person and expiry)') };
+
 /** The operations this module mounts (the OpenAPI document is generated from them). */
-export const linkOperations: Record<string, Operation> = {};
+export const linkOperations = {
+  ask: operation({
+    id: 'getLinkAction',
+    method: 'get',
+    path: LINK_PATH,
+    tag: 'callbacks',
+    summary: 'The page of a one-click acknowledge/resolve link from an email or chat: asks to confirm, changes nothing',
+    description: 'Mail scanners and link previews fetch every link, so only the POST of its form acts. Every answer is an HTML page.',
+    access: 'signed-link',
+    params: token,
+    responses: {
+      200: html('The question, with a button that posts the confirmation'),
+      403: html('The link is not valid (altered, expired, or signed with another secret)'),
+      500: html('The request failed'),
+    },
+    errors: 'none',
+  }),
+  confirm: operation({
+    id: 'confirmLinkAction',
+    method: 'post',
+    path: LINK_PATH,
+    tag: 'callbacks',
+    summary: "Does what a signed link says (acknowledge or resolve the incident), as the person it was signed for",
+    description: 'Every answer is an HTML page.',
+    access: 'signed-link',
+    params: token,
+    body: z.object({ confirm: z.string().optional().describe("The page's form sends 1") }).loose(),
+    bodyName: 'confirmation',
+    bodyOptional: true,
+    bodyType: 'application/x-www-form-urlencoded',
+    responses: {
+      200: html('Done: the incident was changed'),
+      400: html('The request could not be read'),
+      403: html('The link is not valid (altered, expired, or signed with another secret)'),
+      404: html('The incident is gone'),
+      409: html('The incident refuses the change (already resolved)'),
+      413: html('The request body is too large'),
+      415: html("The form's charset is not supported"),
+      500: html('The change failed; try again'),
+      503: html('Vigil could not make the change now; try again'),
+    },
+    errors: 'none',
+  }),
+};

@@ -1,7 +1,8 @@
-import type { Operation } from '../../http/operation.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import { operation, route } from '../../http/operation.js';
 import type { Logger } from '../../observe/logger.js';
 import type { IncidentActions } from '../types.js';
 import { RUNBOOK_APPROVE_ACTION_ID, RUNBOOK_REJECT_ACTION_ID } from '../planner.js';
@@ -149,33 +150,43 @@ export function slackCallbacks(deps: {
     else logger.info({ incident, by }, 'chat reply recorded as a note');
   }
 
-  router.post(SLACK_EVENTS_PATH, jsonBody, async (req, res) => {
+  // The signature is checked before the body is read as an event (an unsigned request is 401, whatever it holds).
+  const signedEvent: RequestHandler = (req, res, next) => {
     const raw = (req as RawRequest).rawBody;
     if (!signingSecret || !raw || !verifySlackSignature(signingSecret, req.headers, raw, now())) {
       logger.warn({ ip: req.ip, configured: Boolean(signingSecret) }, 'slack event refused: no signing secret, or a missing, invalid or stale signature');
       res.status(401).end();
       return;
     }
-    const payload = req.body as { type?: unknown; challenge?: unknown; event_id?: unknown; event?: SlackMessageEvent } | undefined;
-    if (payload?.type === 'url_verification' && typeof payload.challenge === 'string') {
-      res.json({ challenge: payload.challenge });
-      return;
-    }
-    if (payload?.type === 'event_callback' && payload.event && typeof payload.event === 'object') {
-      const id = typeof payload.event_id === 'string' && payload.event_id ? payload.event_id.slice(0, 128) : null;
-      try {
-        await recordReply(payload.event, id);
-      } catch (err) {
-        // Not recorded (the store is down): let Slack retry later.
-        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'chat reply not recorded');
-        res.status(503).set('Retry-After', '5').end();
+    next();
+  };
+
+  route(
+    router,
+    slackOperations.events,
+    async ({ body: payload }, _req, res) => {
+      if (payload.type === 'url_verification' && typeof payload.challenge === 'string') {
+        res.json({ challenge: payload.challenge });
         return;
       }
-    }
-    res.status(200).end();
-  });
+      if (payload.type === 'event_callback' && payload.event) {
+        const id = typeof payload.event_id === 'string' && payload.event_id ? payload.event_id.slice(0, 128) : null;
+        try {
+          await recordReply(payload.event, id);
+        } catch (err) {
+          // Not recorded (the store is down): let Slack retry later.
+          logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'chat reply not recorded');
+          res.status(503).set('Retry-After', '5').end();
+          return;
+        }
+      }
+      res.status(200).end();
+    },
+    jsonBody,
+    signedEvent,
+  );
 
-  router.post(SLACK_INTERACTIVE_PATH, body, async (req, res) => {
+  const signedCallback: RequestHandler = (req, res, next) => {
     const raw = (req as RawRequest).rawBody;
     if (!signingSecret) {
       logger.warn('slack callback refused: no signing secret configured');
@@ -187,30 +198,97 @@ export function slackCallbacks(deps: {
       res.status(401).end();
       return;
     }
-    let payload: BlockActionsPayload;
-    try {
-      const text = (req.body as Record<string, unknown> | undefined)?.payload;
-      payload = JSON.parse(typeof text === 'string' ? text : '') as BlockActionsPayload;
-    } catch {
-      res.status(400).end();
-      return;
-    }
-    if (payload?.type === 'block_actions') {
-      // Answer within Slack's deadline even if the change is slow; it completes in the background.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        run(payload),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, ANSWER_WITHIN_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
-    res.status(200).end();
-  });
+    next();
+  };
+
+  route(
+    router,
+    slackOperations.interactive,
+    async ({ body: form }, _req, res) => {
+      let payload: BlockActionsPayload;
+      try {
+        payload = JSON.parse(form.payload ?? '') as BlockActionsPayload;
+      } catch {
+        res.status(400).end();
+        return;
+      }
+      if (payload?.type === 'block_actions') {
+        // Answer within Slack's deadline even if the change is slow; it completes in the background.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          run(payload),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, ANSWER_WITHIN_MS);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      res.status(200).end();
+    },
+    body,
+    signedCallback,
+  );
 
   return router;
 }
 
+const unsigned = { description: 'No signing secret configured, or a missing, invalid or stale (over five minutes) X-Slack-Signature: nothing changed' };
+
 /** The operations this module mounts (the OpenAPI document is generated from them). */
-export const slackOperations: Record<string, Operation> = {};
+export const slackOperations = {
+  events: operation({
+    id: 'slackEvents',
+    method: 'post',
+    path: SLACK_EVENTS_PATH,
+    tag: 'callbacks',
+    summary: "Slack Events API: answers the URL verification challenge; a person's reply in an incident's thread becomes a note",
+    description: 'A retried event (same event_id within two hours) is recorded once.',
+    access: 'slack-signature',
+    body: z
+      .object({
+        type: z.string().optional().describe('url_verification or event_callback; other types are answered 200 and ignored'),
+        challenge: z.string().optional().describe('url_verification: the value to answer back'),
+        event_id: z.string().optional().describe('event_callback: the event id (a retried event keeps it)'),
+        event: z
+          .object({ type: z.string() })
+          .loose()
+          .optional()
+          .describe(
+            'event_callback: the event, shaped by its type. A message (no subtype, no bot_id) whose thread_ts is an incident thread other than its own ts has its text recorded as a note by user.',
+          ),
+      })
+      .loose()
+      .describe("Slack's event envelope"),
+    bodyName: 'event',
+    responses: {
+      // Two shapes share the 200 (JSON for the challenge, empty for events) and an answer has one: the JSON is described in words.
+      200: { description: 'Received: an empty body, except url_verification, answered with {"challenge": "<the challenge>"} (JSON)' },
+      401: unsigned,
+      503: { description: 'The reply could not be recorded now (the store is down); Slack retries (Retry-After)' },
+    },
+  }),
+  interactive: operation({
+    id: 'slackInteractive',
+    method: 'post',
+    path: SLACK_INTERACTIVE_PATH,
+    tag: 'callbacks',
+    summary: "Slack interactivity: the Acknowledge/Resolve buttons on Vigil's messages and Approve/Reject on runbook approvals",
+    description: 'Answered 200 within Slack\'s 3 s even when the change is slow or refused (the log keeps why).',
+    access: 'slack-signature',
+    body: z
+      .object({
+        payload: z
+          .string()
+          .optional()
+          .describe('The interaction as JSON; a block_actions payload (user, actions[].action_id and value) acts, other types are ignored'),
+      })
+      .describe("Slack's interaction form"),
+    bodyName: 'interactive',
+    bodyType: 'application/x-www-form-urlencoded',
+    responses: {
+      200: { description: 'Received (an empty body)' },
+      400: { description: 'The payload is not JSON (an empty body)' },
+      401: unsigned,
+    },
+  }),
+};

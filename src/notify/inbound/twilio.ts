@@ -1,6 +1,7 @@
-import type { Operation } from '../../http/operation.js';
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type RequestHandler, type Response, type Router } from 'express';
 import twilio from 'twilio';
+import { z } from 'zod';
+import { operation, route } from '../../http/operation.js';
 import { VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
 import { addVoiceMenu, sayIn, voiceActionUrl } from '../channels/voice.js';
@@ -88,11 +89,6 @@ export function parseApprovalReply(body: string): { approved: boolean; code: str
   return { approved: /^(approve|yes)$/i.test(m[1]!), code: m[2]!.toLowerCase() };
 }
 
-function param(req: Request, name: string): string {
-  const value = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-}
-
 function sendTwiml(res: Response, twiml: { toString(): string }): void {
   res.status(200).type('text/xml').send(twiml.toString());
 }
@@ -128,50 +124,61 @@ export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
     next();
   };
 
-  router.post(VOICE_PATH, form, verify, async (req, res) => {
-    const response = new twilio.twiml.VoiceResponse();
-    const query = req.query.incident;
-    const locale: Locale = req.query.lang === 'zh-CN' ? 'zh-CN' : 'en';
-    const say = (text: string) => response.say(sayIn(locale), text);
-    const incidentId = typeof query === 'string' && /^\d+$/.test(query) ? incidentNumber(query) : null;
-    if (incidentId === null) {
-      say(translate(locale, 'voice.unknown'));
-      return sendTwiml(res, response);
-    }
-    const action = lookup(DIGITS, param(req, 'Digits'));
-    if (!action) {
-      addVoiceMenu(response, voiceActionUrl(publicUrl, incidentId, locale), undefined, locale);
-      say(translate(locale, 'voice.goodbye'));
-      return sendTwiml(res, response);
-    }
-    // On Vigil's outbound calls Twilio's To is the person who was called.
-    const phone = param(req, 'To');
-    const who = actions.personByPhone(phone)?.id ?? phone;
-    try {
-      await actions[action](incidentId, who, 'voice');
-      say(translate(locale, 'voice.done', { id: incidentId, action }));
-    } catch (err) {
-      response.say(failureText(err, logger, 'voice'));
-    }
-    sendTwiml(res, response);
-  });
+  route(
+    router,
+    twilioOperations.voice,
+    async ({ query, body }, _req, res) => {
+      const response = new twilio.twiml.VoiceResponse();
+      const locale: Locale = query.lang === 'zh-CN' ? 'zh-CN' : 'en';
+      const say = (text: string) => response.say(sayIn(locale), text);
+      const incidentId = query.incident !== undefined && /^\d+$/.test(query.incident) ? incidentNumber(query.incident) : null;
+      if (incidentId === null) {
+        say(translate(locale, 'voice.unknown'));
+        return sendTwiml(res, response);
+      }
+      const action = lookup(DIGITS, body.Digits ?? '');
+      if (!action) {
+        addVoiceMenu(response, voiceActionUrl(publicUrl, incidentId, locale), undefined, locale);
+        say(translate(locale, 'voice.goodbye'));
+        return sendTwiml(res, response);
+      }
+      // On Vigil's outbound calls Twilio's To is the person who was called.
+      const phone = body.To ?? '';
+      const who = actions.personByPhone(phone)?.id ?? phone;
+      try {
+        await actions[action](incidentId, who, 'voice');
+        say(translate(locale, 'voice.done', { id: incidentId, action }));
+      } catch (err) {
+        response.say(failureText(err, logger, 'voice'));
+      }
+      sendTwiml(res, response);
+    },
+    form,
+    verify,
+  );
 
-  router.post(SMS_PATH, form, verify, async (req, res) => {
-    const response = new twilio.twiml.MessagingResponse();
-    const from = param(req, 'From');
-    const text = param(req, 'Body').trim();
-    const person = actions.personByPhone(from);
-    const who = person?.id ?? from;
-    // Answered in the sender's language, as their pages are.
-    const t = translator(person?.locale ?? deps.locale ?? 'en');
-    try {
-      const reply = await answerSms(text, from, who, actions, t);
-      if (reply !== null) response.message(reply);
-    } catch (err) {
-      response.message(failureText(err, logger, 'sms', person?.locale ?? deps.locale));
-    }
-    sendTwiml(res, response);
-  });
+  route(
+    router,
+    twilioOperations.sms,
+    async ({ body }, _req, res) => {
+      const response = new twilio.twiml.MessagingResponse();
+      const from = body.From ?? '';
+      const text = (body.Body ?? '').trim();
+      const person = actions.personByPhone(from);
+      const who = person?.id ?? from;
+      // Answered in the sender's language, as their pages are.
+      const t = translator(person?.locale ?? deps.locale ?? 'en');
+      try {
+        const reply = await answerSms(text, from, who, actions, t);
+        if (reply !== null) response.message(reply);
+      } catch (err) {
+        response.message(failureText(err, logger, 'sms', person?.locale ?? deps.locale));
+      }
+      sendTwiml(res, response);
+    },
+    form,
+    verify,
+  );
 
   return router;
 }
@@ -199,5 +206,58 @@ async function answerSms(text: string, from: string, who: string, actions: Incid
   return t('smsReply.noted', { id: last });
 }
 
+const refused = { description: 'No valid X-Twilio-Signature (or no auth token configured): nothing changed', type: 'text/plain' };
+
 /** The operations this module mounts (the OpenAPI document is generated from them). */
-export const twilioOperations: Record<string, Operation> = {};
+export const twilioOperations = {
+  voice: operation({
+    id: 'twilioVoiceCallback',
+    method: 'post',
+    path: VOICE_PATH,
+    tag: 'callbacks',
+    summary: "A keypress on Vigil's paging call: 4 acknowledges, 6 resolves, 5 escalates the incident; answered with TwiML",
+    description: 'Twilio posts the call\'s fields (form-encoded) to the action URL Vigil put in the call; any other key repeats the menu.',
+    access: 'twilio-signature',
+    query: z.object({
+      incident: z.string().optional().describe('The incident the call pages for (digits; otherwise the caller hears that the incident is unknown)'),
+      lang: z.string().optional().describe('zh-CN for a call placed in Chinese; anything else is English'),
+    }),
+    body: z
+      .object({
+        Digits: z.string().optional().describe('The key pressed'),
+        To: z.string().optional().describe('The number called: the person acting (by their phone number)'),
+      })
+      .loose()
+      .describe("Twilio's voice callback fields; only these are read"),
+    bodyName: 'voice',
+    bodyOptional: true,
+    bodyType: 'application/x-www-form-urlencoded',
+    responses: {
+      200: { description: 'TwiML: what was done, or the menu again', type: 'text/xml' },
+      403: refused,
+    },
+  }),
+  sms: operation({
+    id: 'twilioSmsCallback',
+    method: 'post',
+    path: SMS_PATH,
+    tag: 'callbacks',
+    summary: 'An SMS reply to a page: ACK/RES/ESC [id] (or 4/6/5, 12a, APPROVE code) acts, other text becomes a note; answered with TwiML',
+    description: 'Without an id the command acts on the sender\'s last incident; carrier keywords (STOP, START…) get no answer.',
+    access: 'twilio-signature',
+    body: z
+      .object({
+        From: z.string().optional().describe('The sender: the person acting (by their phone number)'),
+        Body: z.string().optional().describe('The text of the reply'),
+      })
+      .loose()
+      .describe("Twilio's incoming message fields; only these are read"),
+    bodyName: 'sms',
+    bodyOptional: true,
+    bodyType: 'application/x-www-form-urlencoded',
+    responses: {
+      200: { description: 'TwiML: the reply message (none for carrier keywords)', type: 'text/xml' },
+      403: refused,
+    },
+  }),
+};

@@ -1,6 +1,8 @@
-import type { Operation } from '../../http/operation.js';
 import { createHash } from 'node:crypto';
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import { named } from '../../http/api-schemas.js';
+import { operation, route } from '../../http/operation.js';
 import { verifySignature } from '@vonage/jwt';
 import { VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
@@ -34,43 +36,101 @@ function claims(token: string): { payload_hash?: unknown } {
 export function vonageCallbacks(deps: VonageCallbackDeps): Router {
   const { signatureSecret, actions, logger } = deps;
   const router = express.Router();
-  router.post(VONAGE_INPUT_PATH, express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  // The signature covers the raw bytes: they are checked before they are read as JSON.
+  const raw = express.raw({ type: () => true, limit: '64kb' });
+  const verify: RequestHandler = (req, res, next) => {
+    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
-    const hash = createHash('sha256').update(raw).digest('hex');
+    const hash = createHash('sha256').update(bytes).digest('hex');
     if (!signatureSecret || !token || !verifySignature(token, signatureSecret) || claims(token).payload_hash !== hash) {
       logger.warn({ configured: Boolean(signatureSecret), signed: Boolean(token) }, 'rejected Vonage callback: missing or invalid signature');
       res.status(403).type('text/plain').send('invalid Vonage signature');
       return;
     }
-    let event: { dtmf?: { digits?: unknown }; to?: unknown };
     try {
-      event = JSON.parse(raw.toString('utf8')) as typeof event;
+      req.body = JSON.parse(bytes.toString('utf8')) as unknown;
     } catch {
       res.status(400).type('text/plain').send('expected JSON');
       return;
     }
-    const locale: Locale = req.query.lang === 'zh-CN' ? 'zh-CN' : 'en';
-    const talk = (text: string) => [{ action: 'talk', text, language: vonageLanguage[locale] }];
-    const query = req.query.incident;
-    const incidentId = typeof query === 'string' && /^\d{1,15}$/.test(query) ? Number(query) : null;
-    if (incidentId === null) return void res.json(talk(translate(locale, 'voice.unknown')));
-    const digit = typeof event.dtmf?.digits === 'string' ? event.dtmf.digits : '';
-    const action = Object.hasOwn(DIGITS, digit) ? DIGITS[digit]! : null;
-    if (!action) return void res.json(callNcco('', vonageInputUrl(deps.publicUrl, incidentId, locale), locale));
-    // On Vigil's outbound calls the event's `to` is the person who was called.
-    const phone = typeof event.to === 'string' ? `+${event.to.replace(/^\+/, '')}` : '';
-    const who = actions.personByPhone(phone)?.id ?? phone;
-    try {
-      await actions[action](incidentId, who, 'voice');
-      res.json(talk(translate(locale, 'voice.done', { id: incidentId, action })));
-    } catch (err) {
-      if (!(err instanceof VigilError)) logger.error({ err }, 'Vonage voice callback failed');
-      res.json(talk(err instanceof VigilError ? err.message : 'Sorry, Vigil could not do that right now.'));
-    }
-  });
+    next();
+  };
+  route(
+    router,
+    vonageOperations.input,
+    async ({ query, body: event }, _req, res) => {
+      const locale: Locale = query.lang === 'zh-CN' ? 'zh-CN' : 'en';
+      const talk = (text: string) => [{ action: 'talk' as const, text, language: vonageLanguage[locale] }];
+      const incidentId = query.incident !== undefined && /^\d{1,15}$/.test(query.incident) ? Number(query.incident) : null;
+      if (incidentId === null) return void res.json(talk(translate(locale, 'voice.unknown')));
+      const digit = event.dtmf?.digits ?? '';
+      const action = Object.hasOwn(DIGITS, digit) ? DIGITS[digit]! : null;
+      if (!action) return void res.json(callNcco('', vonageInputUrl(deps.publicUrl, incidentId, locale), locale));
+      // On Vigil's outbound calls the event's `to` is the person who was called.
+      const phone = event.to !== undefined ? `+${event.to.replace(/^\+/, '')}` : '';
+      const who = actions.personByPhone(phone)?.id ?? phone;
+      try {
+        await actions[action](incidentId, who, 'voice');
+        res.json(talk(translate(locale, 'voice.done', { id: incidentId, action })));
+      } catch (err) {
+        if (!(err instanceof VigilError)) logger.error({ err }, 'Vonage voice callback failed');
+        res.json(talk(err instanceof VigilError ? err.message : 'Sorry, Vigil could not do that right now.'));
+      }
+    },
+    raw,
+    verify,
+  );
   return router;
 }
 
+/** Vonage's call control: what the call says next, and the keypad input whose digit comes back here. */
+const nccoSchema = named(
+  'Ncco',
+  z.array(
+    z.discriminatedUnion('action', [
+      z.object({ action: z.literal('talk'), text: z.string(), language: z.string(), bargeIn: z.boolean().optional() }),
+      z.object({
+        action: z.literal('input'),
+        type: z.array(z.literal('dtmf')),
+        dtmf: z.object({ maxDigits: z.number().int(), timeOut: z.number().int() }),
+        eventUrl: z.array(z.string()).describe('This callback again, for the next key'),
+        eventMethod: z.literal('POST'),
+      }),
+    ]),
+  ),
+  "A Vonage NCCO: the call's next actions",
+);
+
 /** The operations this module mounts (the OpenAPI document is generated from them). */
-export const vonageOperations: Record<string, Operation> = {};
+export const vonageOperations = {
+  input: operation({
+    id: 'vonageInputCallback',
+    method: 'post',
+    path: VONAGE_INPUT_PATH,
+    tag: 'callbacks',
+    summary: "A keypress on Vigil's Vonage paging call: 4 acknowledges, 6 resolves, 5 escalates the incident; answered with an NCCO",
+    description:
+      "Vonage posts the call's input event to the eventUrl Vigil put in the call, with a JWT (Authorization: Bearer) whose payload_hash is the raw body's SHA-256; any other key repeats the menu.",
+    access: 'vonage-signature',
+    query: z.object({
+      incident: z.string().optional().describe('The incident the call pages for (digits; otherwise the caller hears that the incident is unknown)'),
+      lang: z.string().optional().describe('zh-CN for a call placed in Chinese; anything else is English'),
+    }),
+    body: z
+      .object({
+        dtmf: z
+          .object({ digits: z.string().optional().describe('The key pressed') })
+          .loose()
+          .optional(),
+        to: z.string().optional().describe('The number called (without +): the person acting, by their phone number'),
+      })
+      .loose()
+      .describe("Vonage's input event; only these fields are read"),
+    bodyName: 'input',
+    responses: {
+      200: { description: 'The NCCO: what was done, or the menu again', schema: nccoSchema },
+      400: { description: 'The signed body is not JSON', type: 'text/plain' },
+      403: { description: 'No valid signed JWT (or no signature secret configured): nothing changed', type: 'text/plain' },
+    },
+  }),
+};
