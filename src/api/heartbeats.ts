@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { severities } from '../alerts/severity.js';
 import { badRequest, notFound, VigilError } from '../errors/errors.js';
 import { tokenCheck } from '../http/auth.js';
-import { isoTime, named } from '../http/api-schemas.js';
+import { isoTime, isoTimeOrNull, named } from '../http/api-schemas.js';
 import { operation, route } from '../http/operation.js';
 import { fieldPath } from '../http/validation.js';
 import type { HeartbeatMonitors } from '../heartbeats/monitors.js';
@@ -22,7 +22,7 @@ import { iso } from './present.js';
 /** A ping's body is kept as the run's output up to this size; a larger one is refused (413). */
 export const PING_BODY_LIMIT = 10 * 1024;
 
-const when = isoTime.nullable();
+const when = isoTimeOrNull;
 const heartbeatState = z.enum(['new', 'up', 'late', 'down', 'paused']);
 const pingKinds = ['success', 'start', 'fail'] as const;
 

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { NotificationRow, StoreReader } from '../store/types.js';
 import { operation, route } from '../http/operation.js';
-import { isoTime, named } from '../http/api-schemas.js';
+import { isoTime, isoTimeOrNull, named } from '../http/api-schemas.js';
 
 const query = z.object({
   incident: z.coerce.number().int().positive().optional().describe("Only this incident's messages (oldest first); without it, the newest first."),
@@ -11,7 +11,7 @@ const query = z.object({
   attempts: z.enum(['true', 'false']).optional().describe('With true, each message also lists its delivery attempts (attemptLog).'),
 });
 
-const when = isoTime.nullable();
+const when = isoTimeOrNull;
 
 const attemptSchema = z.object({
   notificationId: z.number().int(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { severities } from '../alerts/severity.js';
-import { isoTime, labelSet, named } from '../http/api-schemas.js';
+import { isoTime, isoTimeOrNull, labelSet, named } from '../http/api-schemas.js';
 import type { AlertRow, IncidentRow, TimelineEvent } from '../store/types.js';
 import { identityOf } from './incident-view.js';
 
@@ -10,7 +10,7 @@ export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-const when = isoTime.nullable();
+const when = isoTimeOrNull;
 const slaState = z.enum(['met', 'missed']).nullable();
 export const alertSource = z.enum(['alertmanager', 'prometheus', 'grafana', 'pagerduty', 'heartbeat']);
 

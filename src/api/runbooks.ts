@@ -3,7 +3,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import { actor, anonymousScript } from './actor.js';
 import { z } from 'zod';
 import { badRequest, notFound } from '../errors/errors.js';
-import { isoTime, named } from '../http/api-schemas.js';
+import { isoTime, isoTimeOrNull, named } from '../http/api-schemas.js';
 import { operation, route } from '../http/operation.js';
 import { formatDuration } from '../time/duration.js';
 import type { RunbooksConfig } from '../runbooks/config.js';
@@ -39,7 +39,7 @@ const runsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const when = isoTime.nullable();
+const when = isoTimeOrNull;
 /** What a finished run came to (the executor's outcomes, and the runner's refused and interrupted). */
 const runOutcomes = ['succeeded', 'failed', 'escalate', 'dry_run', 'aborted', 'refused', 'interrupted'] as const;
 type RunOutcome = (typeof runOutcomes)[number];

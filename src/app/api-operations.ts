@@ -55,11 +55,10 @@ export const openApiOperation = operation({
 
 /** GET /api/openapi.json, written once from the operations the app mounts. */
 export function openApiRoutes(config: Config, version: string): Router {
-  const operations = apiOperations(config);
+  // Written at start-up: a schema the generator cannot write stops Vigil starting, not a request later.
+  const text = JSON.stringify(openApiDocument([...apiOperations(config), openApiOperation], { version }));
   const router = Router();
-  let text: string | undefined;
   route(router, openApiOperation, (_input, _req, res) => {
-    text ??= JSON.stringify(openApiDocument([...operations, openApiOperation], { version }));
     res.type('application/json').send(text);
   });
   return router;

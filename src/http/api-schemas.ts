@@ -1,16 +1,18 @@
 import { z } from 'zod';
 
-/**
- * Names a schema for the document (Incident, Alert, Silence…): it appears once under components.schemas and is
- * referenced. Names live in zod's global registry, beside every field's `.describe()` text.
- */
+/** Schemas named for the document; their own registry, so naming one never changes another document zod writes (rules.schema.json). */
+export const apiSchemas = z.registry<{ id: string; description?: string }>();
+
+/** Names a schema for the document (Incident, Alert, Silence…): it appears once under components.schemas and is referenced. */
 export function named<S extends z.ZodType>(id: string, schema: S, description?: string): S {
-  z.globalRegistry.add(schema, description === undefined ? { id } : { id, description });
+  apiSchemas.add(schema, description === undefined ? { id } : { id, description });
   return schema;
 }
 
 /** An RFC 3339 time as the API writes it (UTC, milliseconds). */
-export const isoTime = z.string().describe('RFC 3339 time (UTC)');
+export const isoTime = z.iso.datetime().describe('RFC 3339 time (UTC)');
+/** The same, or null when it has not happened. */
+export const isoTimeOrNull = isoTime.nullable();
 
 /** A field problem of a 400: which field and what is wrong with it. */
 export const fieldProblem = z.object({ field: z.string(), problem: z.string() });

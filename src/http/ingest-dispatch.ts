@@ -80,13 +80,19 @@ export function ingestDispatcher(
   deps: { limitBytes: number; logger: Logger; observe(source: string, path: string, status: number, seconds: number): void },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { limitBytes, logger } = deps;
-  const table = new Map(Object.values(routes).map((r) => [r.operation.path, r]));
+  const table = new Map<string, IngestRoute>();
+  for (const r of Object.values(routes)) {
+    // Every door is a POST: the method is checked before anything else, for every request Vigil answers.
+    if (r.operation.method !== 'post' || table.has(r.operation.path)) throw new Error(`ingest door ${r.operation.method} ${r.operation.path}: one POST per path`);
+    table.set(r.operation.path, r);
+  }
   return (req, res) => {
+    // Another method on an ingest path (GET /api/v2/alerts) is the express app's.
+    if (req.method !== 'POST') return false;
     const q = req.url!.indexOf('?');
     const path = q < 0 ? req.url! : req.url!.slice(0, q);
     const route = table.get(path);
-    // Another method on an ingest path (GET /api/v2/alerts) is the express app's.
-    if (!route || req.method !== route.operation.method.toUpperCase()) return false;
+    if (!route) return false;
     const id = requestId(req, res);
     onFinish(logger, req, res, id, path, (status, seconds) => deps.observe(route.source, path, status, seconds));
     readJsonBody(req, limitBytes)

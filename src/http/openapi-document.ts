@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorAnswer } from './api-schemas.js';
+import { apiSchemas, errorAnswer } from './api-schemas.js';
 import type { Access, Answer, ErrorShape, Operation } from './operation.js';
 
 /**
@@ -50,7 +50,17 @@ class SchemaWriter {
   readonly components: Record<string, Json> = {};
 
   write(schema: z.ZodType, io: 'input' | 'output'): Json {
-    const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+    const out = z.toJSONSchema(schema, {
+      io,
+      unrepresentable: 'any',
+      target: 'draft-2020-12',
+      metadata: apiSchemas,
+      // Names come from apiSchemas; fields' .describe() texts live in zod's global registry.
+      override: ({ zodSchema, jsonSchema }) => {
+        const description = z.globalRegistry.get(zodSchema as unknown as z.ZodType)?.description;
+        if (description && jsonSchema.description === undefined) jsonSchema.description = description;
+      },
+    }) as Json;
     delete out.$schema;
     const defs = (out.$defs ?? {}) as Record<string, Json>;
     delete out.$defs;
@@ -114,8 +124,9 @@ function operationObject(op: Operation, writer: SchemaWriter): Json {
   for (const [status, a] of Object.entries(op.responses)) responses[status] = answer(a, writer);
   const errors = op.errors ?? 'vigil';
   if (errors !== 'none') {
-    responses.default = { description: 'An error (4xx; 503 with Retry-After when the sender should retry)', content: { 'application/json': { schema: writer.write(errorSchemas[errors], 'output') } } };
+    responses.default = { description: 'An error: 4xx for the request, 5xx for Vigil (503 with Retry-After: the sender retries)', content: { 'application/json': { schema: writer.write(errorSchemas[errors], 'output') } } };
   }
+  const params = parameters(op, writer);
   const note = accessNote[op.access];
   const description = [op.description, note].filter(Boolean).join('\n\n');
   return {
@@ -124,7 +135,7 @@ function operationObject(op: Operation, writer: SchemaWriter): Json {
     summary: op.summary,
     ...(description ? { description } : {}),
     security: security[op.access],
-    ...(parameters(op, writer).length ? { parameters: parameters(op, writer) } : {}),
+    ...(params.length ? { parameters: params } : {}),
     ...(op.body
       ? { requestBody: { required: !op.bodyOptional, content: { [op.bodyType ?? 'application/json']: { schema: writer.write(op.body, 'input') } } } }
       : op.bodyType

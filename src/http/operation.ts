@@ -43,6 +43,8 @@ export interface Operation<Q extends z.ZodObject | undefined = z.ZodObject | und
   /** Schemas of path parameters (a string when not named here), for the document only: handlers check their ids. */
   params?: Record<string, z.ZodType>;
   query?: Q;
+  /** Query parameters the schema does not name are ignored, not refused (a provider's callback URL). */
+  ignoreUnknownQuery?: boolean;
   body?: B;
   /** The body's name in error messages ("acknowledge: note: …"). */
   bodyName?: string;
@@ -68,9 +70,14 @@ export interface Input<Q, B> {
 
 /** The input an operation's schemas give for a request (400 naming the field when they refuse it). */
 export function inputOf<Q extends z.ZodObject | undefined, B extends z.ZodType | undefined>(op: Operation<Q, B>, req: Request): Input<Q, B> {
-  const query = (op.query ? parseQuery(op.query, req.query) : undefined) as Out<Q>;
+  const query = (op.query ? parseQuery(op.query, op.ignoreUnknownQuery ? known(op.query, req.query) : req.query) : undefined) as Out<Q>;
   const body = (op.body ? parseBody(op.body, op.bodyOptional ? (req.body ?? {}) : req.body, op.bodyName ?? 'body') : undefined) as Out<B>;
   return { query, body };
+}
+
+function known(schema: z.ZodObject, query: unknown): Record<string, unknown> {
+  const given = (query ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(schema.shape).filter((k) => k in given).map((k) => [k, given[k]]));
 }
 
 /** Mounts an operation on a router: its method and path, its input parsed before the handler runs. */

@@ -38,6 +38,15 @@ named('PagerDutyEvent', pagerDutyEvent, 'A PagerDuty Events API v2 event.');
  * with its operation's schema). The Alertmanager and Prometheus doors check label names by `ingest.labelNames`.
  */
 export function ingestOperations(config: Config) {
+  let ops = operationsByConfig.get(config);
+  if (!ops) operationsByConfig.set(config, (ops = writeIngestOperations(config)));
+  return ops;
+}
+
+/** One set per config: the document describes the very schemas the doors validate with. */
+const operationsByConfig = new WeakMap<Config, ReturnType<typeof writeIngestOperations>>();
+
+function writeIngestOperations(config: Config) {
   const names = config.ingest.labelNames;
   return {
     alertmanager: operation({

@@ -1,7 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import express, { type Express } from 'express';
 import type { RequestListener } from '../../src/http/server.js';
+import { errorHandler } from '../../src/http/app.js';
+import { createLogger } from '../../src/observe/logger.js';
+import { apiOperations, openApiOperation } from '../../src/app/api-operations.js';
+import { configFileSchema, type Config } from '../../src/config/schema.js';
+import { openApiDocument } from '../../src/http/openapi-document.js';
 
 /**
  * Every answer an in-process Vigil gives in the HTTP tests is recorded and checked against its own OpenAPI
@@ -26,6 +32,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 export function recordAnswers(listener: RequestListener): { listener: RequestListener; answers: Recorded[] } {
   const answers: Recorded[] = [];
   const wrapped = (req: IncomingMessage, res: ServerResponse) => {
+    // Read now: routers mounted on a prefix rewrite req.url while they run.
+    const path = (req.url ?? '/').split('?')[0]!;
     const chunks: Buffer[] = [];
     let size = 0;
     const capture = (chunk: unknown, encoding?: unknown) => {
@@ -48,7 +56,7 @@ export function recordAnswers(listener: RequestListener): { listener: RequestLis
     res.on('finish', () => {
       answers.push({
         method: req.method ?? 'GET',
-        path: (req.url ?? '/').split('?')[0]!,
+        path,
         status: res.statusCode,
         type: String(res.getHeader('content-type') ?? ''),
         body: size > MAX_CAPTURE ? null : Buffer.concat(chunks),
@@ -89,10 +97,12 @@ class Checker {
     const found = this.routes.find((r) => r.method === method && r.pattern.test(a.path));
     const at = `${a.method} ${a.path} → ${a.status}`;
     if (!found) {
-      const api = a.path.startsWith('/api/') || a.path.startsWith('/v2/') || a.path.startsWith('/ping/');
-      // A request to no route is answered 404 by the catch-all; any other answer on an /api path must be documented.
-      return api && a.status !== 404 && a.status !== 405 ? `${at}: no operation in the OpenAPI document` : null;
+      // A request to no route is answered 404 by the catch-all; the console's pages and assets are not the API.
+      const consolePart = a.path.startsWith('/assets/') || a.type.startsWith('text/html');
+      return consolePart || a.status === 404 || a.status === 405 ? null : `${at}: no operation in the OpenAPI document`;
     }
+    if (a.body === null) return `${at}: a body over ${MAX_CAPTURE} bytes, not checked`;
+    if (a.status === 500 && a.type.startsWith('application/json') && a.body.includes('"code":"internal"')) return `${at}: an unexpected error (see the log)`;
     const responses = found.operation.responses as Json;
     const key = responses[String(a.status)] ? String(a.status) : responses.default && a.status >= 400 ? 'default' : null;
     if (!key) return `${at}: status ${a.status} is not among ${found.where}'s responses (${Object.keys(responses).join(', ')})`;
@@ -103,7 +113,7 @@ class Checker {
     const match = Object.entries<Json>(content).find(([t]) => a.type.startsWith(t));
     if (!match) return `${at}: Content-Type ${a.type || '(none)'}, documented ${Object.keys(content).join(' or ')}`;
     const [type, media] = match;
-    if (a.body === null || type !== 'application/json') return null;
+    if (type !== 'application/json') return null;
     const id = `${found.where} ${key}`;
     let validate = this.validators.get(id);
     if (!validate) {
@@ -137,4 +147,19 @@ export function conformanceProblems(docText: string, answers: readonly Recorded[
     if (p) problems.add(p);
   }
   return [...problems];
+}
+
+/**
+ * For tests that mount one router on a bare express app (the provider callbacks): its answers recorded, and
+ * checked against the document of a default Vigil.
+ */
+export function checkedListener(app: Express): { listener: RequestListener; problems(): string[] } {
+  // Errors end as Vigil's app ends them, in its error answer.
+  const outer = express();
+  outer.use(app);
+  outer.use(errorHandler(createLogger('silent'), 1024 * 1024));
+  const recorded = recordAnswers(outer);
+  const config: Config = { ...configFileSchema.parse({}), auth: { ingestTokens: [], apiTokens: [] }, source: null };
+  const doc = JSON.stringify(openApiDocument([...apiOperations(config), openApiOperation], { version: '0.0.0' }));
+  return { listener: recorded.listener, problems: () => conformanceProblems(doc, recorded.answers) };
 }

@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { checkedListener } from '../helpers/openapi-conformance.js';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,9 +11,12 @@ import type { IncidentActions } from '../../src/notify/types.js';
 
 const HOUR = 3_600_000;
 let server: Server | undefined;
+let checked: ReturnType<typeof checkedListener> | undefined;
 afterEach(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   server = undefined;
+  expect(checked?.problems() ?? []).toEqual([]);
+  checked = undefined;
 });
 
 interface Call {
@@ -49,9 +53,10 @@ async function start() {
   const app = express();
   app.use(linkActions({ signer, actions: fakeActions(calls), logger: createLogger('silent'), localeOf: (person) => (person === 'wei' ? 'zh-CN' : 'en') }));
   // What follows in Vigil: the JSON-only parser and token-protected API. Reaching it means the router let go.
-  app.use((_req, res) => void res.status(418).json({ error: 'fell through' }));
+  app.use((_req, res) => void res.status(418).json({ error: { code: 'not_found', message: 'fell through', details: null } }));
+  checked = checkedListener(app);
   server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(checked!.listener).listen(0, '127.0.0.1', () => resolve(s));
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   /** The signed link rewritten onto the test server's address. */

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { checkedListener } from '../helpers/openapi-conformance.js';
 import express from 'express';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -269,13 +270,15 @@ describe('Slack interactive callbacks', () => {
     };
   }
 
+  let checked: ReturnType<typeof checkedListener> | undefined;
   async function start(signingSecret: string | undefined): Promise<void> {
     calls = [];
     noteKeys = [];
     const app = express();
     app.use(slackCallbacks({ signingSecret, actions: fakeActions(), logger, now: () => NOW }));
+    checked = checkedListener(app);
     await new Promise<void>((resolve) => {
-      server = app.listen(0, '127.0.0.1', () => resolve());
+      server = createServer(checked!.listener).listen(0, '127.0.0.1', () => resolve());
     });
     base = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
   }
@@ -283,6 +286,8 @@ describe('Slack interactive callbacks', () => {
   afterEach(async () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server = undefined;
+    expect(checked?.problems() ?? []).toEqual([]);
+    checked = undefined;
   });
 
   const click = (actionId: string, value: string, user: object = { id: 'U024BE7LH', username: 'alice' }) =>

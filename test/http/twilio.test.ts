@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { checkedListener } from '../helpers/openapi-conformance.js';
 import express from 'express';
 import nock from 'nock';
 import twilio from 'twilio';
@@ -191,16 +192,21 @@ describe('Twilio callbacks', () => {
   let server: Server;
   let base = '';
 
+  let checked: ReturnType<typeof checkedListener>;
   beforeAll(async () => {
     const app = express();
+    checked = checkedListener(app);
     server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = createServer(checked.listener).listen(0, '127.0.0.1', () => resolve(s));
     });
     // Twilio signs the public URL, so the router is mounted once the port is known.
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     app.use(twilioCallbacks({ authToken: TOKEN, actions, logger: silent, publicUrl: base }));
   });
-  afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(checked.problems()).toEqual([]);
+  });
   afterEach(() => {
     calls.length = 0;
   });

@@ -1,5 +1,6 @@
 import { createHash, createHmac, generateKeyPairSync } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { checkedListener } from '../helpers/openapi-conformance.js';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +125,7 @@ describe('Vonage calls', () => {
 
 describe('the keypress of a Vonage call', () => {
   let server: Server;
+  let checked: ReturnType<typeof checkedListener>;
   let base: string;
   const calls: unknown[][] = [];
   const actions = {
@@ -136,12 +138,16 @@ describe('the keypress of a Vonage call', () => {
   beforeAll(async () => {
     const app = express();
     app.use(vonageCallbacks({ signatureSecret: SIGNATURE_SECRET, publicUrl: PUBLIC, actions, logger }));
+    checked = checkedListener(app);
     server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = createServer(checked.listener).listen(0, '127.0.0.1', () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(checked.problems()).toEqual([]);
+  });
   afterEach(() => {
     calls.length = 0;
   });

@@ -72,7 +72,6 @@ const LINK_PATH = '/api/v1/actions/:token';
 export function linkActions(deps: LinkActionDeps): Router {
   const { signer, actions, logger } = deps;
   const router = express.Router();
-  const path = LINK_PATH;
 
   const reader = (person: string | null) => {
     const locale = deps.localeOf?.(person) ?? 'en';
@@ -120,7 +119,7 @@ export function linkActions(deps: LinkActionDeps): Router {
     if (status === 500) logger.error({ err }, 'signed link request failed');
     page(res, status, 'Request not accepted', status === 413 ? 'The request body is too large.' : 'The request could not be read.');
   };
-  router.use(path, onError);
+  router.use(LINK_PATH, onError);
   return router;
 }
 
@@ -154,7 +153,8 @@ export const linkOperations = {
     description: 'Every answer is an HTML page.',
     access: 'signed-link',
     params: token,
-    body: z.object({ confirm: z.string().optional().describe("The page's form sends 1") }).loose(),
+    // Nothing in the form can be refused: the signed token decides (403 before anything else).
+    body: z.object({ confirm: z.unknown().optional().describe("The page's form sends 1") }).loose(),
     bodyName: 'confirmation',
     bodyOptional: true,
     bodyType: 'application/x-www-form-urlencoded',

@@ -1,3 +1,4 @@
+import { badRequest } from '../../errors/errors.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import express, { type Request, type RequestHandler, type Router } from 'express';
@@ -180,7 +181,7 @@ export function slackCallbacks(deps: {
           return;
         }
       }
-      res.status(200).end();
+      res.json({});
     },
     jsonBody,
     signedEvent,
@@ -209,8 +210,7 @@ export function slackCallbacks(deps: {
       try {
         payload = JSON.parse(form.payload ?? '') as BlockActionsPayload;
       } catch {
-        res.status(400).end();
-        return;
+        throw badRequest('interactive: payload: not JSON', [{ field: 'payload', problem: 'not JSON' }]);
       }
       if (payload?.type === 'block_actions') {
         // Answer within Slack's deadline even if the change is slow; it completes in the background.
@@ -261,8 +261,10 @@ export const slackOperations = {
       .describe("Slack's event envelope"),
     bodyName: 'event',
     responses: {
-      // Two shapes share the 200 (JSON for the challenge, empty for events) and an answer has one: the JSON is described in words.
-      200: { description: 'Received: an empty body, except url_verification, answered with {"challenge": "<the challenge>"} (JSON)' },
+      200: {
+        description: 'Received: {} for an event, {"challenge": …} for url_verification',
+        schema: z.object({ challenge: z.string().optional().describe('url_verification: the challenge, answered back') }),
+      },
       401: unsigned,
       503: { description: 'The reply could not be recorded now (the store is down); Slack retries (Retry-After)' },
     },
@@ -287,7 +289,6 @@ export const slackOperations = {
     bodyType: 'application/x-www-form-urlencoded',
     responses: {
       200: { description: 'Received (an empty body)' },
-      400: { description: 'The payload is not JSON (an empty body)' },
       401: unsigned,
     },
   }),

@@ -218,6 +218,8 @@ export const twilioOperations = {
     summary: "A keypress on Vigil's paging call: 4 acknowledges, 6 resolves, 5 escalates the incident; answered with TwiML",
     description: 'Twilio posts the call\'s fields (form-encoded) to the action URL Vigil put in the call; any other key repeats the menu.',
     access: 'twilio-signature',
+    // Twilio may add its own parameters to the URL Vigil gave it: only these are read.
+    ignoreUnknownQuery: true,
     query: z.object({
       incident: z.string().optional().describe('The incident the call pages for (digits; otherwise the caller hears that the incident is unknown)'),
       lang: z.string().optional().describe('zh-CN for a call placed in Chinese; anything else is English'),

@@ -1,3 +1,4 @@
+import { badRequest } from '../../errors/errors.js';
 import { createHash } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
@@ -50,7 +51,7 @@ export function vonageCallbacks(deps: VonageCallbackDeps): Router {
     try {
       req.body = JSON.parse(bytes.toString('utf8')) as unknown;
     } catch {
-      res.status(400).type('text/plain').send('expected JSON');
+      next(badRequest('input: the signed body is not JSON', [{ field: '(body)', problem: 'not valid JSON' }]));
       return;
     }
     next();
@@ -67,7 +68,7 @@ export function vonageCallbacks(deps: VonageCallbackDeps): Router {
       const action = Object.hasOwn(DIGITS, digit) ? DIGITS[digit]! : null;
       if (!action) return void res.json(callNcco('', vonageInputUrl(deps.publicUrl, incidentId, locale), locale));
       // On Vigil's outbound calls the event's `to` is the person who was called.
-      const phone = event.to !== undefined ? `+${event.to.replace(/^\+/, '')}` : '';
+      const phone = event.to ? `+${event.to.replace(/^\+/, '')}` : '';
       const who = actions.personByPhone(phone)?.id ?? phone;
       try {
         await actions[action](incidentId, who, 'voice');
@@ -112,6 +113,8 @@ export const vonageOperations = {
     description:
       "Vonage posts the call's input event to the eventUrl Vigil put in the call, with a JWT (Authorization: Bearer) whose payload_hash is the raw body's SHA-256; any other key repeats the menu.",
     access: 'vonage-signature',
+    // Vonage may add its own parameters to the URL Vigil gave it: only these are read.
+    ignoreUnknownQuery: true,
     query: z.object({
       incident: z.string().optional().describe('The incident the call pages for (digits; otherwise the caller hears that the incident is unknown)'),
       lang: z.string().optional().describe('zh-CN for a call placed in Chinese; anything else is English'),
@@ -119,17 +122,16 @@ export const vonageOperations = {
     body: z
       .object({
         dtmf: z
-          .object({ digits: z.string().optional().describe('The key pressed') })
+          .object({ digits: z.string().nullish().describe('The key pressed (none on a timeout)') })
           .loose()
           .optional(),
-        to: z.string().optional().describe('The number called (without +): the person acting, by their phone number'),
+        to: z.string().nullish().describe('The number called (without +): the person acting, by their phone number'),
       })
       .loose()
       .describe("Vonage's input event; only these fields are read"),
     bodyName: 'input',
     responses: {
       200: { description: 'The NCCO: what was done, or the menu again', schema: nccoSchema },
-      400: { description: 'The signed body is not JSON', type: 'text/plain' },
       403: { description: 'No valid signed JWT (or no signature secret configured): nothing changed', type: 'text/plain' },
     },
   }),
