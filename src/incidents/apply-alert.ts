@@ -30,7 +30,7 @@ export async function applyAlert(
   if (alert.status === 'resolved') {
     if (!current || current.status === 'resolved') return { outcome: 'ignored', incidentId: current?.incidentId ?? null };
     // Resolving reads and changes incidents apart from the ones the batch remembers.
-    batch.forget();
+    await batch.forget(tx);
     const row = (await tx.getAlert(current.id))!;
     // Another instance resolved it since the state was read (the row read is locked and current).
     if (row.status !== 'firing') return { outcome: 'ignored', incidentId: current.incidentId };
@@ -44,7 +44,7 @@ export async function applyAlert(
     return { outcome: 'resolved', incidentId: current.incidentId };
   }
   if (current?.status === 'firing') {
-    batch.forget();
+    await batch.forget(tx);
     await refresh(ctx, mirrors.receipts, tx, current, alert);
     return { outcome: 'refreshed', incidentId: current.incidentId };
   }

@@ -30,14 +30,12 @@ export async function fire(
   const { incident, outcome } = await incidentFor(ctx, tx, batch, alert, decision, groupKeyOf(alert.labels, decision.groupBy));
   const suppressedBy = suppressions.find(alert, now);
   const newRow = await writeFiringAlert(tx, alert, decision, incident, previous, suppressedBy);
-  const patch: Partial<IncidentRow> = {
+  batch.count(incident, {
     firingCount: incident.firingCount + 1,
     suppressedCount: incident.suppressedCount + (suppressedBy ? 1 : 0),
     alertCount: incident.alertCount + (newRow ? 1 : 0),
     updatedAt: now,
-  };
-  await tx.updateIncident(incident.id, patch);
-  Object.assign(incident, patch);
+  });
 
   if (batch.joined(incident.id, alert)) {
     await writeEvent(tx, incident.id, now, sender(alert.source), 'alert_firing', `${alertLabel(alert.labels)} firing`, {

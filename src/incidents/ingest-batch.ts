@@ -23,6 +23,8 @@ interface Draft {
 export class IngestBatch {
   private readonly open = new Map<string, IncidentRow>();
   private readonly drafts = new Map<number, Draft>();
+  /** Incidents whose alert counters the write has changed and not yet stored. */
+  private readonly counted = new Map<number, IncidentRow>();
 
   constructor(private readonly joins: JoinLog) {}
 
@@ -37,10 +39,28 @@ export class IngestBatch {
   }
 
   /**
-   * Anything but a new firing (a resolve, an action) may have changed or closed incidents through other rows
-   * than the ones remembered: read them again.
+   * An alert joined the incident: its counters change in memory and are stored once per write (a storm adds
+   * hundreds of alerts to one incident in a write), before anything reads the row again.
    */
-  forget(): void {
+  count(incident: IncidentRow, patch: Pick<IncidentRow, 'firingCount' | 'suppressedCount' | 'alertCount' | 'updatedAt'>): void {
+    Object.assign(incident, patch);
+    this.counted.set(incident.id, incident);
+  }
+
+  /** Stores the counters changed so far. */
+  async storeCounts(tx: StoreTx): Promise<void> {
+    for (const i of this.counted.values()) {
+      await tx.updateIncident(i.id, { firingCount: i.firingCount, suppressedCount: i.suppressedCount, alertCount: i.alertCount, updatedAt: i.updatedAt });
+    }
+    this.counted.clear();
+  }
+
+  /**
+   * Anything but a new firing (a resolve, an action) may read, change or close incidents through other rows than
+   * the ones remembered: store what is counted, and read them again.
+   */
+  async forget(tx: StoreTx): Promise<void> {
+    await this.storeCounts(tx);
     this.open.clear();
   }
 
@@ -63,10 +83,11 @@ export class IngestBatch {
   }
 
   /**
-   * At the end of the write: each incident's summary event, added or brought up to date, and the windows kept
-   * once the write has committed.
+   * At the end of the write: the counters, each incident's summary event, added or brought up to date, and the
+   * windows kept once the write has committed.
    */
   async writeSummaries(tx: StoreTx): Promise<void> {
+    await this.storeCounts(tx);
     for (const [incidentId, d] of this.drafts) {
       const s = d.window.summary;
       if (s && d.added > 0) {

@@ -32,11 +32,22 @@ export function updateByIdSql(table: string, columns: Record<string, string>, id
 /** INSERT of every column (missing fields as NULL). */
 export function insertRowSql(table: string, columns: Record<string, string>, row: object): { sql: string; args: unknown[] } {
   const values = row as Record<string, unknown>;
-  const fields = Object.keys(columns);
-  return {
-    sql: `INSERT INTO ${table} (${fields.map((f) => columns[f]).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`,
-    args: fields.map((f) => toColumnValue(f, values[f] ?? null)),
-  };
+  const { sql, fields } = insertOf(table, columns);
+  return { sql, args: fields.map((f) => toColumnValue(f, values[f] ?? null)) };
+}
+
+/** The INSERT text of a table is the same every time: written once (a storm inserts thousands of rows a second). */
+const inserts = new WeakMap<Record<string, string>, Map<string, { sql: string; fields: string[] }>>();
+function insertOf(table: string, columns: Record<string, string>): { sql: string; fields: string[] } {
+  let byTable = inserts.get(columns);
+  if (!byTable) inserts.set(columns, (byTable = new Map()));
+  let found = byTable.get(table);
+  if (!found) {
+    const fields = Object.keys(columns);
+    found = { sql: `INSERT INTO ${table} (${fields.map((f) => columns[f]).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`, fields };
+    byTable.set(table, found);
+  }
+  return found;
 }
 
 /** The terms of a WHERE built from optional filters, with their arguments in order. */

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/alerts/alert.js';
+import { IngestBatch } from '../../src/incidents/ingest-batch.js';
+import { JoinLog } from '../../src/incidents/join-log.js';
+import type { IncidentRow, StoreTx } from '../../src/store/types.js';
+
+/** A transaction that records what a write stores, and commits when told. */
+function fakeTx() {
+  const log: string[] = [];
+  const after: (() => void)[] = [];
+  let nextId = 100;
+  const tx = {
+    addEvent: async (e: { incidentId: number; message: string }) => {
+      log.push(`add ${e.incidentId}: ${e.message}`);
+      return nextId++;
+    },
+    reviseEvent: async (id: number, message: string) => void log.push(`revise ${id}: ${message}`),
+    updateIncident: async (id: number, patch: Partial<IncidentRow>) => void log.push(`counts ${id}: ${patch.firingCount}`),
+    afterCommit: (fn: () => void) => void after.push(fn),
+  } as unknown as StoreTx;
+  return { tx, log, commit: () => after.splice(0).forEach((fn) => fn()) };
+}
+
+const alert = (n: number, at: number) => ({ labels: { alertname: 'NodeDown', instance: `host-${n}` }, source: 'alertmanager', receivedAt: at }) as unknown as Alert;
+
+/** One write in which `n` alerts join each incident (their counters too), then its summaries. */
+async function write(joins: JoinLog, incidents: IncidentRow[], n: number, at: number): Promise<string[]> {
+  const { tx, log, commit } = fakeTx();
+  const batch = new IngestBatch(joins);
+  for (const incident of incidents) {
+    for (let i = 0; i < n; i++) {
+      batch.joined(incident.id, alert(i, at));
+      batch.count(incident, { firingCount: incident.firingCount + 1, suppressedCount: 0, alertCount: incident.alertCount + 1, updatedAt: at });
+    }
+  }
+  await batch.writeSummaries(tx);
+  commit();
+  return log;
+}
+
+const incident = (id: number) => ({ id, firingCount: 0, alertCount: 0 }) as IncidentRow;
+
+describe('a write of a storm', () => {
+  it('stores each incident counters once, however many alerts joined it', async () => {
+    const log = await write(new JoinLog(), [incident(1), incident(2)], 20, 1000);
+    expect(log.filter((l) => l.startsWith('counts'))).toEqual(['counts 1: 20', 'counts 2: 20']);
+  });
+
+  it('a later write stores the counters it finds plus its own joins', async () => {
+    const joins = new JoinLog();
+    const a = incident(1);
+    await write(joins, [a], 3, 1000);
+    expect(await write(joins, [a], 4, 2000)).toContain('counts 1: 7');
+  });
+});
