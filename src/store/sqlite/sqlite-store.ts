@@ -19,7 +19,8 @@ import { reportReads } from './report-reads.js';
 import { runbookReads, runbookTx } from './runbook-runs.js';
 import { silenceReads, silenceTx } from './silences.js';
 import { statementCache, type Read, type Stmt } from './statements.js';
-import { timelineReads, timelineTx } from './timeline.js';
+import { storeRevisions, timelineReads, timelineTx } from './timeline.js';
+import { DeferredRevisions } from './deferred-revisions.js';
 import { timerReads, timerTx } from './timers.js';
 
 export interface SqliteStoreOptions {
@@ -55,6 +56,7 @@ export class SqliteStore extends ReadsOf implements Store {
   private readonly stmt: Stmt;
   private readonly commits: GroupCommit;
   private readonly tx: StoreTx;
+  private readonly revisions: DeferredRevisions;
   protected readonly reads: StoreReads;
   private closed = false;
 
@@ -70,11 +72,12 @@ export class SqliteStore extends ReadsOf implements Store {
       onRollback: () => alertStates.clear(),
     }));
     const changed = (incidentId: number, kind?: string) => commits.noteChange(incidentId, kind);
+    const revisions = (this.revisions = new DeferredRevisions((taken) => commits.write(async () => storeRevisions(stmt, taken))));
     const claimedRuns = new Set<string>();
     this.tx = alertStates.over({
       ...alertTx(stmt),
       ...incidentTx(stmt, changed),
-      ...timelineTx(stmt, changed),
+      ...timelineTx(stmt, changed, { later: revisions, afterCommit: (fn) => commits.afterCommit(fn) }),
       ...outboxTx(stmt),
       ...timerTx(stmt),
       ...silenceTx(stmt),
@@ -90,7 +93,7 @@ export class SqliteStore extends ReadsOf implements Store {
     this.reads = {
       ...alertReads(stmt, read),
       ...incidentReads(stmt, read),
-      ...timelineReads(stmt, read),
+      ...timelineReads(stmt, read, revisions),
       ...outboxReads(stmt, read),
       ...silenceReads(stmt, read),
       ...runbookReads(stmt, read, claimedRuns),
@@ -143,6 +146,8 @@ export class SqliteStore extends ReadsOf implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Revisions written behind go with the last writes.
+    await this.revisions.flush();
     await this.commits.close();
     this.db.close();
     this.lock?.release();

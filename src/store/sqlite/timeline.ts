@@ -1,9 +1,14 @@
 import { eventData, eventFromRow } from '../rows/timeline.js';
 import type { IncidentReads, IncidentTx } from '../types/incidents.js';
 import { type Read, rowsOf, type Stmt } from './statements.js';
+import type { DeferredRevisions, Revision } from './deferred-revisions.js';
 
 /** An incident's timeline: its writes, and the change feed told which incident got an event of which kind. */
-export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: string) => void): Pick<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
+export function timelineTx(
+  stmt: Stmt,
+  changed: (incidentId: number, kind: string) => void,
+  revisions: { later: DeferredRevisions; afterCommit(fn: () => void): void },
+): Pick<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
   return {
     addEvent: (e) => {
       const info = stmt('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
@@ -18,13 +23,14 @@ export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: strin
       changed(e.incidentId, e.kind);
       return Promise.resolve(Number(info.lastInsertRowid));
     },
+    // Written behind (deferred-revisions.ts), kept only once this write commits.
     reviseEvent: (id, message, data) => {
-      const row = stmt('UPDATE timeline SET message = ?, data = ? WHERE id = ? RETURNING incident_id, kind').get(
-        message,
-        eventData(data),
-        id,
-      ) as { incident_id: number; kind: string } | undefined;
-      if (row) changed(row.incident_id, row.kind);
+      const row = stmt('SELECT incident_id, kind FROM timeline WHERE id = ?').get(id) as { incident_id: number; kind: string } | undefined;
+      if (row) {
+        changed(row.incident_id, row.kind);
+        const json = eventData(data);
+        revisions.afterCommit(() => revisions.later.revised(id, message, json));
+      }
       return Promise.resolve();
     },
     latestNotes: (incidentId, limit) =>
@@ -34,9 +40,15 @@ export function timelineTx(stmt: Stmt, changed: (incidentId: number, kind: strin
   };
 }
 
-export function timelineReads(stmt: Stmt, read: Read): Pick<IncidentReads, 'timelineOf' | 'latestEvents' | 'latestEventOfEach'> {
+/** Stores revisions written behind, in one write. */
+export function storeRevisions(stmt: Stmt, revisions: readonly [number, Revision][]): void {
+  const update = stmt('UPDATE timeline SET message = ?, data = ? WHERE id = ?');
+  for (const [id, r] of revisions) update.run(r.message, r.data, id);
+}
+
+export function timelineReads(stmt: Stmt, read: Read, later: DeferredRevisions): Pick<IncidentReads, 'timelineOf' | 'latestEvents' | 'latestEventOfEach'> {
   return {
-    timelineOf: (incidentId) => read(() => rowsOf(stmt, 'SELECT * FROM timeline WHERE incident_id = ? ORDER BY id', eventFromRow, incidentId)),
+    timelineOf: (incidentId) => read(() => later.overlayAll(rowsOf(stmt, 'SELECT * FROM timeline WHERE incident_id = ? ORDER BY id', eventFromRow, incidentId))),
     latestEventOfEach: (incidentIds, kind) =>
       read(() => {
         const rows = rowsOf(
@@ -48,17 +60,19 @@ export function timelineReads(stmt: Stmt, read: Read): Pick<IncidentReads, 'time
           kind,
           JSON.stringify(incidentIds),
         );
-        return new Map(rows.map((e) => [e.incidentId, e]));
+        return new Map(later.overlayAll(rows).map((e) => [e.incidentId, e]));
       }),
     latestEvents: (incidentId, kinds, limit) =>
       read(() =>
-        rowsOf(
-          stmt,
-          'SELECT * FROM timeline WHERE incident_id = ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT ?',
-          eventFromRow,
-          incidentId,
-          JSON.stringify(kinds),
-          limit,
+        later.overlayAll(
+          rowsOf(
+            stmt,
+            'SELECT * FROM timeline WHERE incident_id = ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT ?',
+            eventFromRow,
+            incidentId,
+            JSON.stringify(kinds),
+            limit,
+          ),
         ),
       ),
   };

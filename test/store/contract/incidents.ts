@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContractContext } from '../contract.js';
 import { newEvent, newIncident, policy } from '../fixtures.js';
 
-export function incidentsContract({ store }: ContractContext): void {
+export function incidentsContract({ store, reopen }: ContractContext): void {
   describe('incidents', () => {
     it('keeps every field of an incident as written (its policy and flags too), in the write and after it', async () => {
       const s = await store();
@@ -127,6 +127,21 @@ export function incidentsContract({ store }: ContractContext): void {
       // An id that does not exist changes nothing.
       await s.write((tx) => tx.reviseEvent(999_999, 'x', null));
       expect(await s.timelineOf(id)).toEqual(timeline);
+      // Nor does a revision in a write that fails.
+      await expect(
+        s.write(async (tx) => {
+          await tx.reviseEvent(first!, '9 more alerts joined', { count: 9 });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await s.timelineOf(id)).toEqual(timeline);
+      // Revised again and again (a storm's summary): the latest is read at once, by every read, and kept across a restart.
+      for (const n of [4, 5, 6]) await s.write((tx) => tx.reviseEvent(first!, `${n} more alerts joined`, { count: n }));
+      expect((await s.timelineOf(id))[0]).toMatchObject({ message: '6 more alerts joined', data: { count: 6 } });
+      expect((await s.latestEvents(id, ['alerts_joined'], 5))[0]).toMatchObject({ message: '6 more alerts joined' });
+      expect((await s.latestEventOfEach([id], 'alerts_joined')).get(id)).toMatchObject({ data: { count: 6 } });
+      const again = await reopen(s);
+      expect((await again.timelineOf(id))[0]).toMatchObject({ message: '6 more alerts joined', data: { count: 6 } });
     });
   });
 }
