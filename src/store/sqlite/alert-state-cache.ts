@@ -1,6 +1,7 @@
 import { detailsDigest } from '../../alerts/details-digest.js';
 import type { StoreTx } from '../types.js';
 import { AlertStateTable } from './alert-state-table.js';
+import type { FingerprintFilter } from './fingerprint-filter.js';
 
 /** Bounds the alert-state cache (about 30 MB at the most). */
 const maxCachedStates = 200_000;
@@ -13,6 +14,9 @@ const maxCachedStates = 200_000;
 export class AlertStateCache {
   private readonly table = new AlertStateTable(maxCachedStates);
 
+  /** `stored`: the fingerprints the alerts table holds (read at open), so a fingerprint never seen needs no query. */
+  constructor(private readonly stored: FingerprintFilter | null) {}
+
   /** The transaction with alert-state reads served from the cache and alert writes keeping it true. */
   over(base: StoreTx): StoreTx {
     return {
@@ -20,6 +24,7 @@ export class AlertStateCache {
       currentAlertState: (fingerprint) => {
         const cached = this.table.get(fingerprint);
         if (cached) return Promise.resolve(cached);
+        if (this.stored && !this.stored.mightHold(fingerprint)) return Promise.resolve(undefined);
         return base.currentAlertState(fingerprint).then((state) => {
           if (state) this.table.set(fingerprint, state);
           return state;
@@ -40,6 +45,7 @@ export class AlertStateCache {
       },
       insertAlert: (alert) => {
         this.table.deleteFingerprint(alert.fingerprint);
+        this.stored?.add(alert.fingerprint);
         return base.insertAlert(alert);
       },
       updateAlert: (id, patch) => {

@@ -4,6 +4,7 @@ import { ReadsOf, type StoreReads } from '../reads-of.js';
 import type { IncidentChange, PeerTopic, Store, StoreTx } from '../types.js';
 import { accessReads, accessTx } from './access.js';
 import { AlertStateCache } from './alert-state-cache.js';
+import { FingerprintFilter } from './fingerprint-filter.js';
 import { alertReads, alertTx } from './alerts.js';
 import { digestTx, reviewReads } from './digests.js';
 import { heartbeatReads, heartbeatTx } from './heartbeats.js';
@@ -64,7 +65,10 @@ export class SqliteStore extends ReadsOf implements Store {
     super();
     ({ db: this.db, lock: this.lock } = openDatabase(options));
     const stmt = (this.stmt = statementCache(this.db));
-    const alertStates = new AlertStateCache();
+    // A read-only store (vigil report) asks the table every time: it does not see the writer's inserts.
+    const stored = options.readonly ? null : new FingerprintFilter();
+    if (stored) for (const fingerprint of this.db.prepare('SELECT fingerprint FROM alerts').pluck().iterate()) stored.add(fingerprint as string);
+    const alertStates = new AlertStateCache(stored);
     const commits = (this.commits = new GroupCommit(this.db, stmt, {
       maxPendingWrites: options.maxPendingWrites,
       onCommit: options.onCommit,

@@ -16,7 +16,7 @@ async function seeded(s: Store, fingerprints: string[], over: Parameters<typeof 
   });
 }
 
-export function alertsContract({ store }: ContractContext): void {
+export function alertsContract({ store, reopen }: ContractContext): void {
   describe('alerts', () => {
     it('keeps every field of an alert as written, JSON fields included', async () => {
       const s = await store();
@@ -50,6 +50,18 @@ export function alertsContract({ store }: ContractContext): void {
       });
       expect(await s.write((tx) => tx.currentAlert('fp-2'))).toBeUndefined();
       expect(await s.write((tx) => tx.currentAlertState('fp-2'))).toBeUndefined();
+      // After a restart, a fingerprint stored before it is known (not taken for a new alert).
+      const again = await reopen(s);
+      expect((await again.write((tx) => tx.currentAlertState('fp-1')))?.id).toBe(firing);
+      expect(await again.write((tx) => tx.currentAlertState('fp-2'))).toBeUndefined();
+      // One inserted in a write that then fails is looked up as before (and found absent).
+      await expect(
+        again.write(async (tx) => {
+          await tx.insertAlert(newAlert(incidentId, { fingerprint: 'fp-3' }));
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await again.write((tx) => tx.currentAlertState('fp-3'))).toBeUndefined();
     });
 
     it('the alert state follows every committed write, and a new row of the fingerprint', async () => {
