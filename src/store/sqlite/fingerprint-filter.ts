@@ -13,16 +13,16 @@ export class FingerprintFilter {
   private readonly words = new Uint32Array(1 << (BITS_LOG2 - 5));
 
   add(fingerprint: string): void {
-    let [h1, h2] = hashes(fingerprint);
-    for (let i = 0; i < HASHES; i++, h1 = (h1 + h2) | 0) {
+    const [first, h2] = hashes(fingerprint);
+    for (let i = 0, h1 = first; i < HASHES; i++, h1 = (h1 + h2) | 0) {
       const bit = h1 & MASK;
       this.words[bit >>> 5]! |= 1 << (bit & 31);
     }
   }
 
   mightHold(fingerprint: string): boolean {
-    let [h1, h2] = hashes(fingerprint);
-    for (let i = 0; i < HASHES; i++, h1 = (h1 + h2) | 0) {
+    const [first, h2] = hashes(fingerprint);
+    for (let i = 0, h1 = first; i < HASHES; i++, h1 = (h1 + h2) | 0) {
       const bit = h1 & MASK;
       if ((this.words[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
     }
