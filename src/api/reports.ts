@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { incidentIdOf } from './routes.js';
 import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
 import { badRequest, notFound } from '../errors/errors.js';
@@ -23,7 +24,6 @@ const summaryQuery = z
     limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(defaultListLimit).describe('Items per list (open, info, flapping, self-healed, escalated incidents); the totals count them all.'),
   });
 
-const idParam = z.coerce.number().int().positive();
 
 /** The operations this module mounts (the OpenAPI document is generated from them). */
 export const reportOperations = {
@@ -81,10 +81,9 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
   });
 
   route(router, reportOperations.review, async (_input, req, res) => {
-    const parsed = idParam.safeParse(req.params.id);
-    if (!parsed.success) throw notFound(`incident ${String(req.params.id)} not found`);
-    const review = await loadReview(deps.store, parsed.data, deps.publicUrl);
-    if (!review) throw notFound(`incident ${parsed.data} not found`);
+    const id = incidentIdOf(req.params.id);
+    const review = await loadReview(deps.store, id, deps.publicUrl);
+    if (!review) throw notFound(`incident ${id} not found`);
     res.setHeader('Content-Type', 'text/markdown; charset=utf-8');
     res.send(review.markdown);
   });

@@ -55,6 +55,12 @@ const alertListQuery = z.object({
 });
 
 const idParam = z.coerce.number().int().positive();
+/** An incident id from a path: one that cannot be an id is an incident that does not exist (404). */
+export function incidentIdOf(raw: unknown): number {
+  const r = idParam.safeParse(raw);
+  if (!r.success) throw notFound(`incident ${String(raw)} not found`);
+  return r.data;
+}
 const incidentIdParam = { id: z.number().int().positive() };
 const actionBody = z
   .object({ by: z.string().trim().min(1).max(200).optional(), note: z.string().max(10_000).optional() })
@@ -128,12 +134,6 @@ export const incidentOperations = {
 export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
   const router = Router();
 
-  const incidentId = (raw: unknown) => {
-    const r = idParam.safeParse(raw);
-    if (!r.success) throw notFound(`incident ${String(raw)} not found`);
-    return r.data;
-  };
-
   route(router, incidentOperations.list, async ({ query: q }, _req, res) => {
     const cursor = q.cursor === undefined ? undefined : parseCursor(q.cursor);
     if (cursor && (cursor.severityRank === undefined) !== (q.sort === 'newest')) {
@@ -164,7 +164,7 @@ export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
   });
 
   route(router, incidentOperations.show, async (_input, req, res) => {
-    const id = incidentId(req.params.id);
+    const id = incidentIdOf(req.params.id);
     const incident = await store.getIncident(id);
     if (!incident) throw notFound(`incident ${id} not found`);
     const [alerts, timeline] = await Promise.all([store.alertsOf(id), store.timelineOf(id)]);
@@ -172,26 +172,26 @@ export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
   });
 
   route(router, incidentOperations.acknowledge, async ({ body }, req, res) => {
-    const id = incidentId(req.params.id);
+    const id = incidentIdOf(req.params.id);
     const incident = await engine.acknowledge(id, { ...actor(req, res, body.by), note: body.note });
     res.json(presentIncident(incident));
   });
 
   route(router, incidentOperations.resolve, async ({ body }, req, res) => {
-    const id = incidentId(req.params.id);
+    const id = incidentIdOf(req.params.id);
     const incident = await engine.resolve(id, { ...actor(req, res, body.by), note: body.note });
     res.json(presentIncident(incident));
   });
 
   route(router, incidentOperations.escalate, async ({ body }, req, res) => {
-    const id = incidentId(req.params.id);
+    const id = incidentIdOf(req.params.id);
     await engine.escalateNow(id, actor(req, res, body.by));
     const incident = await store.getIncident(id);
     res.json(presentIncident(incident!));
   });
 
   route(router, incidentOperations.note, async ({ body }, req, res) => {
-    const id = incidentId(req.params.id);
+    const id = incidentIdOf(req.params.id);
     const note = await engine.addNote(id, { ...actor(req, res, body.by), text: body.text });
     res.status(201).json({ incidentId: note.incidentId, at: new Date(note.at).toISOString(), by: note.by, text: note.text });
   });

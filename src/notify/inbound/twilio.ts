@@ -1,6 +1,7 @@
 import express, { type RequestHandler, type Response, type Router } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
+import { callQuery } from './call-query.js';
 import { operation, route } from '../../http/operation.js';
 import { VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
@@ -129,9 +130,8 @@ export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
     twilioOperations.voice,
     async ({ query, body }, _req, res) => {
       const response = new twilio.twiml.VoiceResponse();
-      const locale: Locale = query.lang === 'zh-CN' ? 'zh-CN' : 'en';
+      const { lang: locale, incident: incidentId } = query;
       const say = (text: string) => response.say(sayIn(locale), text);
-      const incidentId = query.incident !== undefined && /^\d+$/.test(query.incident) ? incidentNumber(query.incident) : null;
       if (incidentId === null) {
         say(translate(locale, 'voice.unknown'));
         return sendTwiml(res, response);
@@ -220,10 +220,7 @@ export const twilioOperations = {
     access: 'twilio-signature',
     // Twilio may add its own parameters to the URL Vigil gave it: only these are read.
     ignoreUnknownQuery: true,
-    query: z.object({
-      incident: z.string().optional().describe('The incident the call pages for (digits; otherwise the caller hears that the incident is unknown)'),
-      lang: z.string().optional().describe('zh-CN for a call placed in Chinese; anything else is English'),
-    }),
+    query: callQuery,
     body: z
       .object({
         Digits: z.string().optional().describe('The key pressed'),

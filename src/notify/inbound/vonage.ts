@@ -1,13 +1,13 @@
-import { badRequest } from '../../errors/errors.js';
 import { createHash } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
+import { callQuery } from './call-query.js';
 import { named } from '../../http/api-schemas.js';
 import { operation, route } from '../../http/operation.js';
 import { verifySignature } from '@vonage/jwt';
-import { VigilError } from '../../errors/errors.js';
+import { badRequest, VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
-import { translate, type Locale } from '../../text/messages/catalog.js';
+import { translate } from '../../text/messages/catalog.js';
 import { callNcco, vonageInputUrl, vonageLanguage } from '../channels/phone/vonage.js';
 import type { IncidentActions } from '../types.js';
 import { DIGITS } from './twilio.js';
@@ -60,9 +60,8 @@ export function vonageCallbacks(deps: VonageCallbackDeps): Router {
     router,
     vonageOperations.input,
     async ({ query, body: event }, _req, res) => {
-      const locale: Locale = query.lang === 'zh-CN' ? 'zh-CN' : 'en';
+      const { lang: locale, incident: incidentId } = query;
       const talk = (text: string) => [{ action: 'talk' as const, text, language: vonageLanguage[locale] }];
-      const incidentId = query.incident !== undefined && /^\d{1,15}$/.test(query.incident) ? Number(query.incident) : null;
       if (incidentId === null) return void res.json(talk(translate(locale, 'voice.unknown')));
       const digit = event.dtmf?.digits ?? '';
       const action = Object.hasOwn(DIGITS, digit) ? DIGITS[digit]! : null;
@@ -115,10 +114,7 @@ export const vonageOperations = {
     access: 'vonage-signature',
     // Vonage may add its own parameters to the URL Vigil gave it: only these are read.
     ignoreUnknownQuery: true,
-    query: z.object({
-      incident: z.string().optional().describe('The incident the call pages for (digits; otherwise the caller hears that the incident is unknown)'),
-      lang: z.string().optional().describe('zh-CN for a call placed in Chinese; anything else is English'),
-    }),
+    query: callQuery,
     body: z
       .object({
         dtmf: z
