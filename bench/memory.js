@@ -40,13 +40,15 @@ try {
   }
   const loaded = await memory(base);
   const loadedFor = Date.now() - started;
-  // V8 gives the storm's garbage back once allocation quiets down (its memory reducer, within about two
-  // minutes): the steady state of holding the alerts is read after that, or after SETTLE_S at the most.
+  // V8 gives the storm's garbage back once allocation quiets down (its memory reducer, within about a minute):
+  // the steady state of holding the alerts is read once a full collection has shrunk the used heap (the load's
+  // garbage counts as used until then) and RSS stops falling, or after SETTLE_S at the most.
   let settled = loaded;
   const settleStarted = Date.now();
-  while (Date.now() - settleStarted < SETTLE_S * 1000 && settled.heapTotal > settled.heapUsed * 1.5) {
+  for (let previous = loaded; Date.now() - settleStarted < SETTLE_S * 1000; previous = settled) {
     await new Promise((r) => setTimeout(r, 5_000));
     settled = { ...(await memory(base)), seconds: Math.round((Date.now() - settleStarted) / 1000) };
+    if (settled.heapUsed < loaded.heapUsed * 0.8 && settled.rss >= previous.rss - 1) break;
   }
   const open = await (await fetch(`${base}/api/v1/alerts?status=firing&limit=1`)).json();
   console.table([

@@ -1,8 +1,12 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { redactSecretLinks } from './redact.js';
-import { prettyFactory } from 'pino-pretty';
+import type { prettyFactory } from 'pino-pretty';
+import { lazyPackage } from '../runtime/lazy-package.js';
 
 export type { Logger };
+
+/** pino-pretty, loaded only when a person reads the log at a terminal. */
+const prettyPackage = lazyPackage<{ prettyFactory: typeof prettyFactory }>('pino-pretty');
 
 /** Paths that may hold secrets; pino replaces them before anything is written. */
 export const redactPaths = [
@@ -55,7 +59,7 @@ export type LogFormat = 'auto' | 'json' | 'pretty';
  * serializes the line this stream receives.
  */
 function prettyStream(destination: { write(text: string): unknown }, colorize: boolean): DestinationStream {
-  const prettify = prettyFactory({ colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  const prettify = prettyPackage().prettyFactory({ colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
   return { write: (line: string) => void destination.write(prettify(line)) };
 }
 

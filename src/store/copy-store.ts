@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { guardClient } from './postgres/postgres-store.js';
 import { createPool } from './postgres/pool.js';
 import { migrate } from './postgres/schema.js';

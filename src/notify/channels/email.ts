@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 import type { Config } from '../../config/schema.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../types.js';
 import { configured } from './log-mode.js';
+import { lazyPackage } from '../../runtime/lazy-package.js';
+
+/** nodemailer, loaded when SMTP is configured. */
+const mailer = lazyPackage<typeof nodemailer>('nodemailer');
 
 type SmtpConfig = Config['notify']['smtp'];
 type Transporter = ReturnType<typeof createPool>;
@@ -11,7 +15,7 @@ type Transporter = ReturnType<typeof createPool>;
 const TIMEOUT_MS = 10_000;
 
 function createPool(config: SmtpConfig & { host: string }) {
-  return nodemailer.createTransport({
+  return mailer().createTransport({
     pool: true,
     host: config.host,
     port: config.port,

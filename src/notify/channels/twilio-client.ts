@@ -1,11 +1,15 @@
 import { parseRetryAfter } from './webhook.js';
-import twilio from 'twilio';
+import type twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../../config/schema.js';
 import { VigilError } from '../../errors/errors.js';
 import { ChannelError } from '../types.js';
+import { lazyPackage } from '../../runtime/lazy-package.js';
 
 export type TwilioConfig = Config['notify']['twilio'];
+
+/** twilio-node, loaded with the first client or callback that needs it. */
+export const twilioPackage = lazyPackage<typeof twilio>('twilio');
 
 /** A client with the sender number it sends from; only built when every credential is configured. */
 export interface TwilioSender {
@@ -21,28 +25,31 @@ const REQUEST_TIMEOUT_MS = 15_000;
  * Sends twilio-node's requests to the configured base URL instead of api.twilio.com, without a keep-alive
  * agent, and keeps the Retry-After of a refused request on the error it becomes.
  */
-class BaseUrlRequestClient extends twilio.RequestClient {
-  /** Null for Twilio's own API, whose URLs are left as twilio-node builds them. */
-  private readonly base: string | null;
+function baseUrlRequestClient(apiBaseUrl: string): InstanceType<typeof twilio.RequestClient> {
+  const sdk = twilioPackage();
+  class BaseUrlRequestClient extends sdk.RequestClient {
+    /** Null for Twilio's own API, whose URLs are left as twilio-node builds them. */
+    private readonly base: string | null;
 
-  constructor(apiBaseUrl: string) {
-    super({ keepAlive: false, timeout: REQUEST_TIMEOUT_MS });
-    const base = apiBaseUrl.replace(/\/+$/, '');
-    this.base = base === 'https://api.twilio.com' ? null : base;
-  }
-
-  override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const base = this.base;
-    const uri = base === null ? opts.uri : opts.uri.replace(TWILIO_ORIGIN, () => base);
-    const res = await super.request<TData>({ ...opts, uri });
-    if (res.statusCode >= 400) {
-      const retryAfterMs = parseRetryAfter(res.headers?.['retry-after']);
-      if (retryAfterMs !== undefined) throw Object.assign(new twilio.RestException(res), { retryAfterMs });
+    constructor(apiBaseUrl: string) {
+      super({ keepAlive: false, timeout: REQUEST_TIMEOUT_MS });
+      const base = apiBaseUrl.replace(/\/+$/, '');
+      this.base = base === 'https://api.twilio.com' ? null : base;
     }
-    return res;
-  }
-}
 
+    override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
+      const base = this.base;
+      const uri = base === null ? opts.uri : opts.uri.replace(TWILIO_ORIGIN, () => base);
+      const res = await super.request<TData>({ ...opts, uri });
+      if (res.statusCode >= 400) {
+        const retryAfterMs = parseRetryAfter(res.headers?.['retry-after']);
+        if (retryAfterMs !== undefined) throw Object.assign(new sdk.RestException(res), { retryAfterMs });
+      }
+      return res;
+    }
+  }
+  return new BaseUrlRequestClient(apiBaseUrl);
+}
 
 /** Whether the account's credentials and the sender number are all there. */
 export function twilioConfigured(config: TwilioConfig): boolean {
@@ -57,7 +64,7 @@ export function createTwilioClient(config: TwilioConfig): TwilioSender | null {
   if (!accountSid.startsWith('AC')) {
     throw new VigilError('invalid_config', 'notify.twilio.accountSid must start with "AC"');
   }
-  const client = twilio(accountSid, authToken, { httpClient: new BaseUrlRequestClient(config.apiBaseUrl) });
+  const client = twilioPackage()(accountSid, authToken, { httpClient: baseUrlRequestClient(config.apiBaseUrl) });
   return { client, from };
 }
 

@@ -1,8 +1,8 @@
-import twilio from 'twilio';
+import type twilio from 'twilio';
 import type { Channel, Delivery, SendResult } from '../types.js';
 import { translate, type Locale } from '../../text/messages/catalog.js';
 import { configured } from './log-mode.js';
-import { classifyTwilioError, createTwilioClient, type TwilioConfig, type TwilioSender } from './twilio-client.js';
+import { classifyTwilioError, createTwilioClient, twilioPackage, type TwilioConfig, type TwilioSender } from './twilio-client.js';
 
 /** Twilio's <Say> speaks the reader's language (a zh-CN voice for Chinese); English keeps Twilio's default voice. */
 export function sayIn(locale: Locale): { language?: 'zh-CN' } {
@@ -24,7 +24,7 @@ export function addVoiceMenu(response: twilio.twiml.VoiceResponse, actionUrl: st
 
 /** The call: the speech and the menu, once more if nothing was pressed, then goodbye. */
 export function callTwiml(speech: string, actionUrl: string | null, locale: Locale = 'en'): string {
-  const response = new twilio.twiml.VoiceResponse();
+  const response = new (twilioPackage().twiml.VoiceResponse)();
   if (actionUrl === null) {
     response.say(sayIn(locale), speech);
   } else {

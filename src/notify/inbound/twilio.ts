@@ -1,11 +1,11 @@
 import express, { type RequestHandler, type Response, type Router } from 'express';
-import twilio from 'twilio';
 import { z } from 'zod';
 import { callQuery } from './call-query.js';
 import { operation, route } from '../../http/operation.js';
 import { VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
 import { addVoiceMenu, sayIn, voiceActionUrl } from '../channels/voice.js';
+import { twilioPackage } from '../channels/twilio-client.js';
 import { translate, translator, type Locale, type Translate } from '../../text/messages/catalog.js';
 import type { IncidentActions } from '../types.js';
 
@@ -114,7 +114,7 @@ export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
   const verify: RequestHandler = (req, res, next) => {
     const signature = req.header('X-Twilio-Signature');
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (!authToken || !signature || !twilio.validateRequest(authToken, signature, publicUrl + req.originalUrl, body)) {
+    if (!authToken || !signature || !twilioPackage().validateRequest(authToken, signature, publicUrl + req.originalUrl, body)) {
       logger.warn(
         { path: req.path, configured: Boolean(authToken), signed: Boolean(signature) },
         'rejected Twilio callback: missing or invalid signature',
@@ -129,7 +129,7 @@ export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
     router,
     twilioOperations.voice,
     async ({ query, body }, _req, res) => {
-      const response = new twilio.twiml.VoiceResponse();
+      const response = new (twilioPackage().twiml.VoiceResponse)();
       const { lang: locale, incident: incidentId } = query;
       const say = (text: string) => response.say(sayIn(locale), text);
       if (incidentId === null) {
@@ -161,7 +161,7 @@ export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
     router,
     twilioOperations.sms,
     async ({ body }, _req, res) => {
-      const response = new twilio.twiml.MessagingResponse();
+      const response = new (twilioPackage().twiml.MessagingResponse)();
       const from = body.From ?? '';
       const text = (body.Body ?? '').trim();
       const person = actions.personByPhone(from);

@@ -4,13 +4,16 @@ import { z } from 'zod';
 import { callQuery } from './call-query.js';
 import { named } from '../../http/api-schemas.js';
 import { operation, route } from '../../http/operation.js';
-import { verifySignature } from '@vonage/jwt';
+import { lazyPackage } from '../../runtime/lazy-package.js';
 import { badRequest, VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
 import { translate } from '../../text/messages/catalog.js';
 import { callNcco, vonageInputUrl, vonageLanguage } from '../channels/phone/vonage.js';
 import type { IncidentActions } from '../types.js';
 import { DIGITS } from './twilio.js';
+
+/** Vonage's JWT checks, loaded with the first signed callback. */
+const vonageJwt = lazyPackage<typeof import('@vonage/jwt')>('@vonage/jwt');
 
 export const VONAGE_INPUT_PATH = '/api/v1/callbacks/vonage/input';
 
@@ -43,7 +46,7 @@ export function vonageCallbacks(deps: VonageCallbackDeps): Router {
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     const hash = createHash('sha256').update(bytes).digest('hex');
-    if (!signatureSecret || !token || !verifySignature(token, signatureSecret) || claims(token).payload_hash !== hash) {
+    if (!signatureSecret || !token || !vonageJwt().verifySignature(token, signatureSecret) || claims(token).payload_hash !== hash) {
       logger.warn({ configured: Boolean(signatureSecret), signed: Boolean(token) }, 'rejected Vonage callback: missing or invalid signature');
       res.status(403).type('text/plain').send('invalid Vonage signature');
       return;

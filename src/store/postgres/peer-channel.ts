@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { IncidentChange, PeerTopic } from '../types.js';
+import { pgDriver } from './pool.js';
 
 /** The channel every Vigil instance on a database listens on. */
 const CHANNEL = 'vigil';
@@ -106,7 +107,7 @@ export class PeerChannel {
 
   private async connect(again: boolean): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url, application_name: 'vigil-listen', keepAlive: true, query_timeout: 10_000, connectionTimeoutMillis: 10_000 });
+    const client = new (pgDriver().Client)({ connectionString: this.url, application_name: 'vigil-listen', keepAlive: true, query_timeout: 10_000, connectionTimeoutMillis: 10_000 });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     client.on('notification', (n) => this.receive(n.payload));

@@ -1,9 +1,20 @@
-import pg from 'pg';
-
-// BIGINT (epoch milliseconds, ids, counters) as numbers: every value Vigil stores fits in 2^53.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-
+import type pg from 'pg';
+import { lazyPackage } from '../../runtime/lazy-package.js';
 import type { Raw } from '../row-mapping.js';
+
+const loadPg = lazyPackage<typeof pg>('pg');
+let parsersSet = false;
+
+/** node-postgres, loaded when a PostgreSQL store first connects (the embedded store never loads it). */
+export function pgDriver(): typeof pg {
+  const driver = loadPg();
+  if (!parsersSet) {
+    // BIGINT (epoch milliseconds, ids, counters) as numbers: every value Vigil stores fits in 2^53.
+    driver.types.setTypeParser(driver.types.builtins.INT8, (v) => Number(v));
+    parsersSet = true;
+  }
+  return driver;
+}
 
 export type { Raw };
 
@@ -24,7 +35,7 @@ export interface PoolOptions {
 }
 
 export function createPool(options: PoolOptions): pg.Pool {
-  const pool = new pg.Pool({
+  const pool = new (pgDriver().Pool)({
     connectionString: options.url,
     max: options.size,
     connectionTimeoutMillis: options.connectTimeoutMs,

@@ -1,9 +1,10 @@
-import * as dysmsapi from '@alicloud/dysmsapi20170525';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
-import * as $dara from '@darabonba/typescript';
+import type * as dysmsapi from '@alicloud/dysmsapi20170525';
+import type { $OpenApiUtil } from '@alicloud/openapi-core';
+import type * as $dara from '@darabonba/typescript';
 import type { Config } from '../../../config/schema.js';
 import { ChannelError, type Channel, type Delivery, type IncidentSummary, type SendResult } from '../../types.js';
 import { configured } from '../log-mode.js';
+import { lazyPackage } from '../../../runtime/lazy-package.js';
 
 type AliyunConfig = Config['notify']['aliyun'];
 
@@ -11,10 +12,18 @@ type AliyunConfig = Config['notify']['aliyun'];
 interface SmsClient {
   sendSmsWithOptions(request: InstanceType<typeof dysmsapi.SendSmsRequest>, runtime: $dara.RuntimeOptions): Promise<{ body?: { code?: string; message?: string; bizId?: string } }>;
 }
-/** The SDK's client class: its default export, which Node's CommonJS interop puts one level deeper. */
-const exported = dysmsapi.default as unknown as { default?: new (config: $OpenApiUtil.Config) => SmsClient };
-const Client = (exported.default ?? exported) as new (config: $OpenApiUtil.Config) => SmsClient;
-const { SendSmsRequest } = dysmsapi;
+/** Alibaba Cloud's SDK, loaded with the first configured Alibaba Cloud channel. */
+const sdk = {
+  sms: lazyPackage<typeof dysmsapi>('@alicloud/dysmsapi20170525'),
+  openApi: lazyPackage<{ $OpenApiUtil: typeof $OpenApiUtil }>('@alicloud/openapi-core'),
+  dara: lazyPackage<typeof $dara>('@darabonba/typescript'),
+};
+/** The SDK's client class: its default export (a CommonJS module's `default`). */
+function smsClient(config: $OpenApiUtil.Config): SmsClient {
+  const exported = sdk.sms().default as unknown as { default?: new (config: $OpenApiUtil.Config) => SmsClient };
+  const Client = (exported.default ?? exported) as new (config: $OpenApiUtil.Config) => SmsClient;
+  return new Client(config);
+}
 
 /** Alibaba Cloud takes mainland numbers with or without +86; others as country code and number, digits only. */
 export function aliyunNumber(e164: string): string {
@@ -94,13 +103,13 @@ export class AliyunSmsChannel implements Channel {
     const { accessKeyId, accessKeySecret } = config;
     this.live = aliyunConfigured(config);
     this.client = this.live
-      ? new Client(new $OpenApiUtil.Config({ accessKeyId, accessKeySecret, endpoint: config.endpoint, protocol: config.protocol, readTimeout: config.timeout, connectTimeout: config.timeout }))
+      ? smsClient(new (sdk.openApi().$OpenApiUtil.Config)({ accessKeyId, accessKeySecret, endpoint: config.endpoint, protocol: config.protocol, readTimeout: config.timeout, connectTimeout: config.timeout }))
       : null;
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
     const client = configured(this.client, this.name);
-    const request = new SendSmsRequest({
+    const request = new (sdk.sms().SendSmsRequest)({
       phoneNumbers: aliyunNumber(delivery.recipient.address),
       signName: this.config.signName,
       templateCode: this.config.templateCode,
@@ -111,7 +120,7 @@ export class AliyunSmsChannel implements Channel {
     let body;
     try {
       // Vigil retries with its own budget and falls back to other providers.
-      ({ body } = await client.sendSmsWithOptions(request, new $dara.RuntimeOptions({ autoretry: false, readTimeout: this.config.timeout, connectTimeout: this.config.timeout })));
+      ({ body } = await client.sendSmsWithOptions(request, new (sdk.dara().RuntimeOptions)({ autoretry: false, readTimeout: this.config.timeout, connectTimeout: this.config.timeout })));
     } catch (err) {
       throw classifyThrown(err, this.config.timeout);
     }

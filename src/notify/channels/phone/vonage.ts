@@ -1,9 +1,13 @@
-import { Vonage } from '@vonage/server-sdk';
+import type { Vonage } from '@vonage/server-sdk';
 import type { Config } from '../../../config/schema.js';
 import { translate, type Locale } from '../../../text/messages/catalog.js';
 import { ChannelError, type Channel, type Delivery, type SendResult } from '../../types.js';
 import { configured } from '../log-mode.js';
 import { parseRetryAfter } from '../webhook.js';
+import { lazyPackage } from '../../../runtime/lazy-package.js';
+
+/** Vonage's SDK, loaded with the first configured Vonage channel. */
+const vonageSdk = lazyPackage<typeof import('@vonage/server-sdk')>('@vonage/server-sdk');
 
 export type VonageConfig = Config['notify']['vonage'];
 
@@ -67,7 +71,7 @@ export function vonageConfigured(config: VonageConfig, kind: 'sms' | 'voice'): b
 function client(config: VonageConfig, kind: 'sms' | 'voice'): Vonage | null {
   const { apiKey, apiSecret, applicationId, privateKey } = config;
   if (!vonageConfigured(config, kind)) return null;
-  return new Vonage(
+  return new (vonageSdk().Vonage)(
     kind === 'sms' ? { apiKey: apiKey!, apiSecret: apiSecret! } : { applicationId: applicationId!, privateKey: privateKey! },
     { apiHost: config.apiHost.replace(/\/+$/, ''), restHost: config.restHost.replace(/\/+$/, ''), timeout: config.timeout },
   );

@@ -1,0 +1,12 @@
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * A CommonJS package loaded on first use rather than at start-up: the SDKs of providers a deployment has not
+ * configured (and the PostgreSQL driver on the embedded store) then cost neither memory nor start-up time.
+ */
+export function lazyPackage<T>(name: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= require(name) as T);
+}
