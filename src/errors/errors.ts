@@ -30,6 +30,15 @@ const statusByCode: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/**
+ * A refusal in words any language can give: a message key of the catalog (src/text/messages/) and its values.
+ * Doors that answer people in their language (SMS, calls, signed links) say it instead of the English message.
+ */
+export interface Reason {
+  key: string;
+  values?: Record<string, string | number>;
+}
+
 export interface FieldProblem {
   field: string;
   problem: string;
@@ -43,6 +52,7 @@ export class VigilError extends Error {
     readonly details?: unknown,
     /** Seconds a sender should wait before retrying (503 only). */
     readonly retryAfter?: number,
+    readonly reason?: Reason,
   ) {
     super(message);
     this.name = 'VigilError';
@@ -52,11 +62,11 @@ export class VigilError extends Error {
 
 export const badRequest = (message: string, details?: FieldProblem[]) =>
   new VigilError('bad_request', message, details);
-export const unauthorized = (message = 'missing or invalid credentials') =>
-  new VigilError('unauthorized', message);
+export const unauthorized = (message = 'missing or invalid credentials', reason?: Reason) =>
+  new VigilError('unauthorized', message, undefined, undefined, reason);
 export const forbidden = (message: string) => new VigilError('forbidden', message);
-export const notFound = (message: string) => new VigilError('not_found', message);
-export const conflict = (message: string) => new VigilError('conflict', message);
+export const notFound = (message: string, reason?: Reason) => new VigilError('not_found', message, undefined, undefined, reason);
+export const conflict = (message: string, reason?: Reason) => new VigilError('conflict', message, undefined, undefined, reason);
 export const unavailable = (message: string, retryAfter = 1) =>
   new VigilError('unavailable', message, undefined, retryAfter);
 /** More writes wait for the store than it takes: the sender retries in a second. */

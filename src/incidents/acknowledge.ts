@@ -1,4 +1,4 @@
-import { conflict } from '../errors/errors.js';
+import { incidentResolved } from './refusals.js';
 import type { IncidentRow, StoreTx } from '../store/types.js';
 import { incidentToActOn, recordByHand, type Actor } from './actor.js';
 import type { EngineOptions } from './engine-options.js';
@@ -7,7 +7,7 @@ import { notifyOutcome } from './notify-outcome.js';
 /** A person acknowledges: escalation and re-notification stop, everyone paged hears it. Again is a no-op. */
 export async function acknowledge(ctx: EngineOptions, tx: StoreTx, id: number, actor: Actor, now: number): Promise<IncidentRow> {
   const incident = await incidentToActOn(tx, id);
-  if (incident.status === 'resolved') throw conflict(`incident ${id} is resolved and cannot be acknowledged`);
+  if (incident.status === 'resolved') throw incidentResolved(id, 'acknowledge');
   if (incident.status === 'acknowledged') return incident;
   return markAcknowledged(ctx, tx, incident, actor, now);
 }

@@ -1,4 +1,4 @@
-import { notFound } from '../errors/errors.js';
+import { incidentNotFound } from './refusals.js';
 import type { IncidentRow, StoreTx } from '../store/types.js';
 import { writeEvent } from './timeline.js';
 
@@ -20,7 +20,7 @@ export function who(actor: Actor): string {
 /** The incident a person acts on; an unknown id is a 404. */
 export async function incidentToActOn(tx: StoreTx, id: number): Promise<IncidentRow> {
   const incident = await tx.getIncident(id);
-  if (!incident) throw notFound(`incident ${id} not found`);
+  if (!incident) throw incidentNotFound(id);
   return incident;
 }
 

@@ -1,4 +1,4 @@
-import { conflict } from '../errors/errors.js';
+import { incidentResolved } from './refusals.js';
 import type { IncidentRow, StoreTx } from '../store/types.js';
 import { incidentToActOn, who, type Actor } from './actor.js';
 import type { EngineOptions } from './engine-options.js';
@@ -7,7 +7,7 @@ import { escalateTier } from './timers/escalate-tier.js';
 /** "Press 5" (or a runbook asking for a human): page the next tier now. */
 export async function escalateNow(ctx: EngineOptions, tx: StoreTx, id: number, actor: Actor, now: number): Promise<IncidentRow> {
   const incident = await incidentToActOn(tx, id);
-  if (incident.status === 'resolved') throw conflict(`incident ${id} is resolved`);
+  if (incident.status === 'resolved') throw incidentResolved(id, 'escalate');
   const policy = incident.policy ?? ctx.rules().policies[incident.severity];
   await escalateTier(ctx, tx, incident, policy, `escalation requested by ${who(actor)}`, now);
   return incident;

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { VigilError } from '../errors/errors.js';
+import { unauthorized } from '../errors/errors.js';
 
 export type LinkAction = 'acknowledge' | 'resolve';
 
@@ -24,9 +24,8 @@ interface Payload {
   e: number;
 }
 
-const invalid = () => new VigilError('unauthorized', 'this link is not valid (it may have been cut short or altered)');
-const expired = () =>
-  new VigilError('unauthorized', 'this link has expired; use the link in a newer notification or open the incident in Vigil');
+const invalid = () => unauthorized('this link is not valid (it may have been cut short or altered)', { key: 'refusal.linkInvalid' });
+const expired = () => unauthorized('this link has expired; use the link in a newer notification or open the incident in Vigil', { key: 'refusal.linkExpired' });
 
 function isPayload(v: unknown): v is Payload {
   if (typeof v !== 'object' || v === null) return false;

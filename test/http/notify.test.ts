@@ -269,6 +269,36 @@ describe('acknowledging from the device in hand', () => {
   });
 });
 
+describe('refusals in the reader\'s language', () => {
+  it('a link to an incident resolved meanwhile says why in the language of the person it was signed for; an altered or expired one in the browser\'s', async () => {
+    v = await startVigil();
+    await fire(v, { alertname: 'InstanceDown', instance: 'web-1', job: 'node' });
+    const wei = new URL(v.vigil.notifier.signer.link('acknowledge', 1, 'wei')).pathname;
+    const carol = new URL(v.vigil.notifier.signer.link('acknowledge', 1, 'carol')).pathname;
+    await v.post('/api/v1/incidents/1/resolve', { by: 'bob' });
+
+    const late = await fetch(`${v.url}${wei}`, { method: 'POST' });
+    expect(late.status).toBe(409);
+    const page = await late.text();
+    expect(page).toContain('<html lang="zh-CN">');
+    expect(page).toContain('<h1>事件 1 未能确认</h1>');
+    expect(page).toContain('<p>事件 1 已解决，无法确认。</p>');
+    const english = await (await fetch(`${v.url}${carol}`, { method: 'POST' })).text();
+    expect(english).toContain('<p>Incident 1 is already resolved; it cannot be acknowledged.</p>');
+
+    const altered = `${v.url}${wei.slice(0, -2)}xx`;
+    const zh = await fetch(altered, { headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5' } });
+    expect(zh.status).toBe(403);
+    expect(await zh.text()).toMatch(/<html lang="zh-CN">[\s\S]*<h1>链接未被接受<\/h1>[\s\S]*<p>此链接无效（可能被截断或改动）。<\/p>/);
+    const en = await (await fetch(altered, { headers: { 'accept-language': 'en-GB,en;q=0.8' } })).text();
+    expect(en).toContain('<p>This link is not valid (it may have been cut short or altered).</p>');
+    v.clock.advance(8 * 24 * 60 * MIN);
+    const expired = await (await fetch(`${v.url}${carol}`, { headers: { 'accept-language': 'zh' } })).text();
+    expect(expired).toContain('<p>此链接已过期；请使用较新通知中的链接，或在 Vigil 中打开该事件。</p>');
+    expect((await v.json('/api/v1/incidents/1')).status).toBe('resolved');
+  });
+});
+
 describe('signed links never reach the log', () => {
   it('a page in log mode logs its links redacted, and nothing copied from the log acknowledges the incident', async () => {
     const lines: string[] = [];

@@ -4,6 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { amWebhook, editDatabase, startVigil, tempDir, type TestVigil } from '../helpers/vigil.js';
 import { waitFor } from '../helpers/wait.js';
 import { realSleep } from '../../src/runbooks/timing.js';
+import { VigilError } from '../../src/errors/errors.js';
+import { refusalText } from '../../src/notify/inbound/refusal.js';
+import { translator } from '../../src/text/messages/catalog.js';
 import { approvalRunbook, json, startPrometheus, startServer, vector, type TestServer } from '../fixtures/runbooks/servers.js';
 
 let v: TestVigil | undefined;
@@ -309,6 +312,15 @@ describe('runbooks by hand, approvals and the API', () => {
     ]);
     // Nothing waits any more: a second decision is a conflict.
     expect((await v.post(`/api/v1/runbooks/runs/${id}/reject`, { by: 'bob' })).status).toBe(409);
+    // What a decision that came too late is told, in the reader's language: a chat button names the run; an SMS
+    // reply's short code (REJECT 1a2b3c4d) finds only runs still going.
+    const code = String(id).slice(0, 8);
+    const late = await v.vigil.runner.decide(String(id), { approved: false, by: 'wei' }).catch((err: unknown) => err);
+    expect(late).toBeInstanceOf(VigilError);
+    expect(refusalText(late as VigilError, translator('zh-CN'))).toBe(`运行手册任务 ${code} 不在等待审批。`);
+    expect(refusalText(late as VigilError, translator('en'))).toBe(`Runbook run ${code} is not waiting for an approval.`);
+    const byCode = await v.vigil.runner.decide(code, { approved: false, by: 'wei' }).catch((err: unknown) => err);
+    expect(refusalText(byCode as VigilError, translator('zh-CN'))).toBe(`未找到运行手册任务 ${code}。`);
   });
 
   it('a rejected approval stops the run before it acts', async () => {

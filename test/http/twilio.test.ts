@@ -5,7 +5,7 @@ import express from 'express';
 import nock from 'nock';
 import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { notFound } from '../../src/errors/errors.js';
+import { incidentNotFound, incidentResolved } from '../../src/incidents/refusals.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { SmsChannel } from '../../src/notify/channels/sms.js';
 import { VoiceChannel } from '../../src/notify/channels/voice.js';
@@ -177,7 +177,9 @@ describe('Twilio callbacks', () => {
   const calls: unknown[][] = [];
   const actions: IncidentActions = {
     acknowledge: async (...args) => {
-      if (args[0] === 404) throw notFound('incident 404 not found');
+      // The engine's refusals: no incident 404, and incident 409 was resolved before the reply.
+      if (args[0] === 404) throw incidentNotFound(404);
+      if (args[0] === 409) throw incidentResolved(409, 'acknowledge');
       calls.push(['acknowledge', ...args]);
     },
     resolve: async (...args) => void calls.push(['resolve', ...args]),
@@ -287,10 +289,16 @@ describe('Twilio callbacks', () => {
     expect(calls).toEqual([]);
   });
 
-  it('an action Vigil refuses is answered with its message', async () => {
+  it('an action Vigil refuses is answered with its reason, in the sender\'s language', async () => {
     const res = await signed('/api/v1/callbacks/twilio/sms', sms('ACK 404'));
-    expect(res.text).toContain('<Message>incident 404 not found</Message>');
+    expect(res.text).toContain('<Message>Incident 404 was not found.</Message>');
     expect(res.text).not.toContain('at ');
+    expect((await signed('/api/v1/callbacks/twilio/sms', sms('ACK 409'))).text).toContain('<Message>Incident 409 is already resolved; it cannot be acknowledged.</Message>');
+    expect((await signed('/api/v1/callbacks/twilio/sms', sms('ACK 409', WEI))).text).toContain('<Message>事件 409 已解决，无法确认。</Message>');
+    expect((await signed('/api/v1/callbacks/twilio/sms', sms('ACK 404', WEI))).text).toContain('<Message>未找到事件 404。</Message>');
+    const keyed = await signed('/api/v1/callbacks/twilio/voice?incident=409&lang=zh-CN', keypress('4'));
+    expect(keyed.text).toContain('<Say language="zh-CN">事件 409 已解决，无法确认。</Say>');
+    expect(calls).toEqual([]);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configFileSchema } from '../../src/config/schema.js';
+import { incidentResolved } from '../../src/incidents/refusals.js';
 import { PhoneRouter } from '../../src/notify/channels/phone/phone-router.js';
 import { VonageSmsChannel, VonageVoiceChannel } from '../../src/notify/channels/phone/vonage.js';
 import { VoiceChannel } from '../../src/notify/channels/voice.js';
@@ -131,7 +132,11 @@ describe('the keypress of a Vonage call', () => {
   const actions = {
     acknowledge: async (...a: unknown[]) => void calls.push(['acknowledge', ...a]),
     resolve: async (...a: unknown[]) => void calls.push(['resolve', ...a]),
-    escalate: async (...a: unknown[]) => void calls.push(['escalate', ...a]),
+    escalate: async (...a: unknown[]) => {
+      // Incident 7 was resolved before the keypress: the engine's refusal.
+      if (a[0] === 7) throw incidentResolved(7, 'escalate');
+      calls.push(['escalate', ...a]);
+    },
     personByPhone: (phone: string) => (phone === WEI ? { id: 'wei', name: '王伟' } : null),
   } as unknown as IncidentActions;
 
@@ -168,6 +173,15 @@ describe('the keypress of a Vonage call', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual([{ action: 'talk', text: '事件 42 已确认。谢谢。', language: 'cmn-CN' }]);
     expect(calls).toEqual([['acknowledge', 42, 'wei', 'voice']]);
+  });
+
+  it('an action the engine refuses is told in the call\'s language', async () => {
+    const body = event('5');
+    const zh = await (await post('/api/v1/callbacks/vonage/input?incident=7&lang=zh-CN', body, jwt(body))).json();
+    expect(zh).toEqual([{ action: 'talk', text: '事件 7 已解决，无法升级。', language: 'cmn-CN' }]);
+    const en = await (await post('/api/v1/callbacks/vonage/input?incident=7', body, jwt(body))).json();
+    expect(en).toEqual([{ action: 'talk', text: 'Incident 7 is already resolved; it cannot be escalated.', language: 'en-US' }]);
+    expect(calls).toEqual([]);
   });
 
   it('another key asks again; an unsigned, wrongly signed or altered event is refused and changes nothing', async () => {

@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Response, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { operation, route } from '../../http/operation.js';
 import { escapeHtml } from '../../text/html.js';
@@ -7,6 +7,7 @@ import type { Logger } from '../../observe/logger.js';
 import { translator, type Locale } from '../../text/messages/catalog.js';
 import type { createLinkSigner, LinkClaims } from '../link-signer.js';
 import type { IncidentActions } from '../types.js';
+import { refusalText } from './refusal.js';
 
 export interface LinkActionDeps {
   signer: ReturnType<typeof createLinkSigner>;
@@ -48,9 +49,19 @@ ${form === undefined ? '' : `<form method="post"><input type="hidden" name="conf
     .send(body);
 }
 
-function refused(res: Response, err: unknown): void {
-  const message = err instanceof VigilError ? err.message : 'this link is not valid';
-  page(res, 403, 'Link not accepted', message);
+/**
+ * A link that is not accepted names no person Vigil can trust: its page speaks the language the browser asks
+ * for when Vigil has it, else notify.locale.
+ */
+function browserLocale(req: Request, fallback: Locale): Locale {
+  // Best first; "*" (any) or none Vigil has leaves the choice to notify.locale.
+  for (const tag of req.acceptsLanguages()) {
+    const language = tag.toLowerCase().split('-')[0];
+    if (language === 'zh') return 'zh-CN';
+    if (language === 'en') return 'en';
+    if (language === '*') break;
+  }
+  return fallback;
 }
 
 function check(signer: LinkActionDeps['signer'], token: string): LinkClaims | VigilError {
@@ -77,10 +88,15 @@ export function linkActions(deps: LinkActionDeps): Router {
     const locale = deps.localeOf?.(person) ?? 'en';
     return { locale, t: translator(locale) };
   };
+  const refused = (req: Request, res: Response, err: VigilError) => {
+    const locale = browserLocale(req, deps.localeOf?.(null) ?? 'en');
+    const t = translator(locale);
+    page(res, 403, t('link.refused'), refusalText(err, t), undefined, locale);
+  };
 
   route(router, linkOperations.ask, (_input, req, res) => {
     const claims = check(signer, String(req.params.token));
-    if (claims instanceof VigilError) return refused(res, claims);
+    if (claims instanceof VigilError) return refused(req, res, claims);
     const { locale, t } = reader(claims.person);
     const v = { action: claims.action, id: claims.incidentId };
     const who = claims.person ? t('link.actAs', { person: claims.person }) : '';
@@ -92,7 +108,7 @@ export function linkActions(deps: LinkActionDeps): Router {
     linkOperations.confirm,
     async (_input, req, res) => {
       const claims = check(signer, String(req.params.token));
-      if (claims instanceof VigilError) return refused(res, claims);
+      if (claims instanceof VigilError) return refused(req, res, claims);
       const { action, incidentId, person } = claims;
       const by = person ?? 'email link';
       const { locale, t } = reader(person);
@@ -101,7 +117,7 @@ export function linkActions(deps: LinkActionDeps): Router {
         await actions[action](incidentId, by, 'email');
       } catch (err) {
         if (err instanceof VigilError) {
-          return page(res, err.status, t('link.notDone', v), err.message, undefined, locale);
+          return page(res, err.status, t('link.notDone', v), refusalText(err, t), undefined, locale);
         }
         logger.error({ err, incidentId, action }, 'action from a signed link failed');
         return page(res, 500, t('link.notDone', v), t('link.tryAgain'), undefined, locale);
@@ -113,11 +129,13 @@ export function linkActions(deps: LinkActionDeps): Router {
   );
 
   // Body problems (too large, bad encoding) answered in the same HTML shape as everything else here.
-  const onError: ErrorRequestHandler = (err, _req, res, next) => {
+  const onError: ErrorRequestHandler = (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err }, 'signed link request failed');
-    page(res, status, 'Request not accepted', status === 413 ? 'The request body is too large.' : 'The request could not be read.');
+    const locale = browserLocale(req, deps.localeOf?.(null) ?? 'en');
+    const t = translator(locale);
+    page(res, status, t('link.requestRefused'), t(status === 413 ? 'link.tooLarge' : 'link.unreadable'), undefined, locale);
   };
   router.use(LINK_PATH, onError);
   return router;

@@ -1,6 +1,7 @@
 import express, { type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { callQuery } from './call-query.js';
+import { refusalText } from './refusal.js';
 import { operation, route } from '../../http/operation.js';
 import { VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
@@ -96,7 +97,7 @@ function sendTwiml(res: Response, twiml: { toString(): string }): void {
 
 /** A VigilError's message is for the person; anything else is logged and answered with an apology. */
 function failureText(err: unknown, logger: Logger, what: string, locale: Locale = 'en'): string {
-  if (err instanceof VigilError) return err.message;
+  if (err instanceof VigilError) return refusalText(err, translator(locale));
   logger.error({ err }, `Twilio ${what} callback failed`);
   return translate(locale, 'smsReply.sorry');
 }
@@ -149,7 +150,7 @@ export function twilioCallbacks(deps: TwilioCallbackDeps): Router {
         await actions[action](incidentId, who, 'voice');
         say(translate(locale, 'voice.done', { id: incidentId, action }));
       } catch (err) {
-        response.say(failureText(err, logger, 'voice'));
+        say(failureText(err, logger, 'voice', locale));
       }
       sendTwiml(res, response);
     },

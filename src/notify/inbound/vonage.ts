@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { callQuery } from './call-query.js';
+import { refusalText } from './refusal.js';
 import { named } from '../../http/api-schemas.js';
 import { operation, route } from '../../http/operation.js';
 import { lazyPackage } from '../../runtime/lazy-package.js';
 import { badRequest, VigilError } from '../../errors/errors.js';
 import type { Logger } from '../../observe/logger.js';
-import { translate } from '../../text/messages/catalog.js';
+import { translate, translator } from '../../text/messages/catalog.js';
 import { callNcco, vonageInputUrl, vonageLanguage } from '../channels/phone/vonage.js';
 import type { IncidentActions } from '../types.js';
 import { DIGITS } from './twilio.js';
@@ -77,7 +78,7 @@ export function vonageCallbacks(deps: VonageCallbackDeps): Router {
         res.json(talk(translate(locale, 'voice.done', { id: incidentId, action })));
       } catch (err) {
         if (!(err instanceof VigilError)) logger.error({ err }, 'Vonage voice callback failed');
-        res.json(talk(err instanceof VigilError ? err.message : 'Sorry, Vigil could not do that right now.'));
+        res.json(talk(err instanceof VigilError ? refusalText(err, translator(locale)) : translate(locale, 'smsReply.sorry')));
       }
     },
     raw,
