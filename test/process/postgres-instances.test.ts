@@ -163,10 +163,11 @@ if (available)
       const answers = await Promise.all(Array.from({ length: groups }, (_, g) => post(victim!, [critical(g, 0)]).then((r) => r.status)));
       expect(answers.every((s) => s === 202)).toBe(true);
       await waitFor(async () => hook.open() >= 5, 10_000, 'pages in flight');
-      // The provider has these messages; their sender dies before it hears so.
-      const inFlight = new Set(hook.pages.map((p) => p.key)).size;
       victim!.child.kill('SIGKILL');
       await victim!.stop();
+      // The provider has these messages (counted once the victim is gone: it kept sending until the kill); the
+      // victim's senders died before they heard so.
+      const inFlight = new Set(hook.pages.map((p) => p.key)).size;
       hook.release();
       // The survivor sends what the victim had claimed once its lease has run out, and records every message.
       const delivered = async () => {
