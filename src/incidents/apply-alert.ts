@@ -1,5 +1,6 @@
 import type { Alert } from '../alerts/alert.js';
-import { alertLabel } from '../rules/grouping.js';
+import { alertLabel, groupKeyOf } from '../rules/grouping.js';
+import { decide } from './decide.js';
 import type { StoreTx } from '../store/types.js';
 import type { EngineOptions } from './engine-options.js';
 import type { AlertOutcome } from './engine-port.js';
@@ -15,6 +16,20 @@ import { sender } from './timeline.js';
 export interface EngineMirrors {
   suppressions: SuppressionPass;
   receipts: ReceiptBook;
+}
+
+/**
+ * Before a write's alerts apply: the open incidents of the groups its new firing alerts join, looked up in one go
+ * (PostgreSQL: one round trip for a storm's write instead of one per group). Each decision is kept for fire().
+ */
+export async function lookAheadForGroups(ctx: EngineOptions, tx: StoreTx, batch: IngestBatch, alerts: Alert[]): Promise<void> {
+  const keys: string[] = [];
+  for (const alert of alerts) {
+    if (alert.status !== 'firing') continue;
+    if ((await tx.currentAlertState(alert.fingerprint))?.status === 'firing') continue;
+    keys.push(groupKeyOf(alert.labels, batch.decisionOf(alert, (a) => decide(ctx, a)).groupBy));
+  }
+  await batch.lookUpOpen(tx, keys);
 }
 
 /** Applies one alert from a sender: it fires, repeats (refresh), resolves, or changes nothing. */

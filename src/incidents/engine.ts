@@ -6,7 +6,7 @@ import type { IncidentRow, Store, StoreTx } from '../store/types.js';
 import type { SilenceRow } from '../rules/suppression-types.js';
 import { acknowledge, acknowledgeAlert } from './acknowledge.js';
 import type { Actor } from './actor.js';
-import { applyAlert, type EngineMirrors } from './apply-alert.js';
+import { applyAlert, lookAheadForGroups, type EngineMirrors } from './apply-alert.js';
 import type { EngineOptions } from './engine-options.js';
 import type { AlertOutcome, DecidedAlerts, EnginePort, IngestResult, NewSilence } from './engine-port.js';
 import { escalateNow } from './escalate-now.js';
@@ -56,7 +56,13 @@ export class IncidentEngine implements EnginePort {
     store.onPeerChange((topic) => {
       if (topic === 'suppression') this.reloadMirrorsSoon();
     });
-    this.requests = new IngestQueue(store, (tx, batch, alerts) => this.apply(tx, batch, alerts), this.joins, maxWaitingRequests);
+    this.requests = new IngestQueue(
+      store,
+      (tx, batch, alerts) => this.apply(tx, batch, alerts),
+      this.joins,
+      maxWaitingRequests,
+      (tx, batch, alerts) => lookAheadForGroups(this.options, tx, batch, alerts),
+    );
   }
 
   /**

@@ -26,7 +26,7 @@ export async function fire(
   previous: AlertState | undefined,
 ): Promise<{ outcome: AlertOutcome; incidentId: number }> {
   const now = alert.receivedAt;
-  const decision = decide(ctx, alert);
+  const decision = batch.decisionOf(alert, (a) => decide(ctx, a));
   const { incident, outcome } = await incidentFor(ctx, tx, batch, alert, decision, groupKeyOf(alert.labels, decision.groupBy));
   const suppressedBy = suppressions.find(alert, now);
   const newRow = await writeFiringAlert(tx, alert, decision, incident, previous, suppressedBy);
@@ -91,7 +91,7 @@ async function writeFiringAlert(
     await tx.updateAlert(previous.id, { ...fields, receiveCount: row.receiveCount + 1 });
     return false;
   }
-  await tx.insertAlert({ ...fields, fingerprint: alert.fingerprint, incidentId: incident.id, firstReceivedAt: now, receiveCount: 1 });
+  await tx.addAlert({ ...fields, fingerprint: alert.fingerprint, incidentId: incident.id, firstReceivedAt: now, receiveCount: 1 });
   return true;
 }
 

@@ -1,5 +1,6 @@
 import type { Alert } from '../alerts/alert.js';
 import { alertLabel } from '../rules/grouping.js';
+import type { Decision } from '../rules/evaluate.js';
 import type { IncidentRow, StoreTx } from '../store/types.js';
 import { JOIN_EVENTS_PER_WINDOW, type JoinLog, type JoinWindow } from './join-log.js';
 import { plural } from './timeline.js';
@@ -21,16 +22,34 @@ interface Draft {
  * the timeline records as one running "N more alerts joined" event instead of a row each.
  */
 export class IngestBatch {
-  private readonly open = new Map<string, IncidentRow>();
+  /** The open incident of each group key looked up in this write; null: it has none. */
+  private readonly open = new Map<string, IncidentRow | null>();
+  /** Each new alert's decision under the rules, made once in the write. */
+  private readonly decisions = new Map<Alert, Decision>();
   private readonly drafts = new Map<number, Draft>();
   /** Incidents whose alert counters the write has changed and not yet stored. */
   private readonly counted = new Map<number, IncidentRow>();
 
   constructor(private readonly joins: JoinLog) {}
 
-  /** The open incident of this group key found earlier in this write, if any. */
-  openIncident(groupKey: string): IncidentRow | undefined {
+  /** The open incident of this group key found earlier in this write; null: none; undefined: not looked up. */
+  openIncident(groupKey: string): IncidentRow | null | undefined {
     return this.open.get(groupKey);
+  }
+
+  /** Looks up the open incidents of these group keys in one go (those not looked up yet in this write). */
+  async lookUpOpen(tx: StoreTx, groupKeys: Iterable<string>): Promise<void> {
+    const missing = [...new Set(groupKeys)].filter((k) => !this.open.has(k));
+    if (missing.length === 0) return;
+    const found = await tx.openIncidentsByGroupKeys(missing);
+    for (const key of missing) this.open.set(key, found.get(key) ?? null);
+  }
+
+  /** The alert's decision, made once per write (looking ahead for its group, then firing it). */
+  decisionOf(alert: Alert, decide: (alert: Alert) => Decision): Decision {
+    let decision = this.decisions.get(alert);
+    if (!decision) this.decisions.set(alert, (decision = decide(alert)));
+    return decision;
   }
 
   /** This incident is the open one of its group key (the same object is updated by every alert that joins). */
@@ -49,10 +68,10 @@ export class IngestBatch {
 
   /** Stores the counters changed so far. */
   async storeCounts(tx: StoreTx): Promise<void> {
-    for (const i of this.counted.values()) {
-      await tx.updateIncident(i.id, { firingCount: i.firingCount, suppressedCount: i.suppressedCount, alertCount: i.alertCount, updatedAt: i.updatedAt });
-    }
+    if (this.counted.size === 0) return;
+    const counts = [...this.counted.values()].map((i) => ({ id: i.id, firingCount: i.firingCount, suppressedCount: i.suppressedCount, alertCount: i.alertCount, updatedAt: i.updatedAt }));
     this.counted.clear();
+    await tx.updateIncidentCounts(counts);
   }
 
   /**

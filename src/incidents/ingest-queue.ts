@@ -15,6 +15,8 @@ interface Waiting {
 }
 
 export type ApplyRequest = (tx: StoreTx, batch: IngestBatch, alerts: Alert[]) => Promise<IngestResult>;
+/** Before the requests of a write apply: reads they share, made in one go (every request's alerts at once). */
+export type PrepareWrite = (tx: StoreTx, batch: IngestBatch, alerts: Alert[]) => Promise<void>;
 
 /**
  * Requests that arrive together are applied in one write of the store's group commit, so an alert storm pays
@@ -34,6 +36,7 @@ export class IngestQueue {
     private readonly joins: JoinLog,
     /** Requests that may wait at most; more are answered 503 (the sender retries). */
     private readonly maxWaiting: number,
+    private readonly prepare?: PrepareWrite,
   ) {}
 
   submit(alerts: Alert[]): Promise<IngestResult> {
@@ -93,8 +96,10 @@ export class IngestQueue {
 
   /** The requests' alerts in one write, in order, then the storm summaries they add to. */
   private async applyAll(tx: StoreTx, requests: Waiting[]): Promise<IngestResult[]> {
-    await tx.prefetchAlertStates(requests.flatMap((w) => w.alerts.map((a) => a.fingerprint)));
+    const alerts = requests.flatMap((w) => w.alerts);
+    await tx.prefetchAlertStates(alerts.map((a) => a.fingerprint));
     const batch = new IngestBatch(this.joins);
+    await this.prepare?.(tx, batch, alerts);
     const results: IngestResult[] = [];
     for (const w of requests) results.push(await this.apply(tx, batch, w.alerts));
     await batch.writeSummaries(tx);

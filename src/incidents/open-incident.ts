@@ -19,7 +19,8 @@ export async function incidentFor(
   decision: Decision,
   groupKey: string,
 ): Promise<{ incident: IncidentRow; outcome: 'attached' | 'reopened' | 'created' }> {
-  const open = batch.openIncident(groupKey) ?? (await tx.openIncidentByGroupKey(groupKey));
+  const known = batch.openIncident(groupKey);
+  const open = known === undefined ? await tx.openIncidentByGroupKey(groupKey) : known;
   const found = open ? { incident: open, outcome: 'attached' as const } : await reopenedOrNew(ctx, tx, alert, decision, groupKey);
   batch.remember(groupKey, found.incident);
   return found;

@@ -23,6 +23,7 @@ export type { HeartbeatOrigin, HeartbeatReads, HeartbeatRow, HeartbeatState, Hea
 export type { InboundTx } from './types/inbound.js';
 export type {
   IncidentChange,
+  IncidentCounts,
   IncidentCursor,
   IncidentQuery,
   IncidentReads,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
 import { IngestBatch } from '../../src/incidents/ingest-batch.js';
 import { JoinLog } from '../../src/incidents/join-log.js';
-import type { IncidentRow, StoreTx } from '../../src/store/types.js';
+import type { IncidentCounts, IncidentRow, StoreTx } from '../../src/store/types.js';
 
 /** A transaction that records what a write stores, and commits when told. */
 function fakeTx() {
@@ -15,7 +15,9 @@ function fakeTx() {
       return nextId++;
     },
     reviseEvent: async (id: number, message: string) => void log.push(`revise ${id}: ${message}`),
-    updateIncident: async (id: number, patch: Partial<IncidentRow>) => void log.push(`counts ${id}: ${patch.firingCount}`),
+    updateIncidentCounts: async (counts: IncidentCounts[]) => {
+      for (const c of counts) log.push(`counts ${c.id}: ${c.firingCount}`);
+    },
     afterCommit: (fn: () => void) => void after.push(fn),
   } as unknown as StoreTx;
   return { tx, log, commit: () => after.splice(0).forEach((fn) => fn()) };

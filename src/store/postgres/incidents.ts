@@ -25,6 +25,20 @@ export function incidentTx(q: Query, changed: (incidentId: number) => void): Omi
   return {
     getIncident: (id) => one(q, 'SELECT * FROM incidents WHERE id = ? FOR UPDATE', id),
     openIncidentByGroupKey: (groupKey) => one(q, "SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1 FOR UPDATE", groupKey),
+    openIncidentsByGroupKeys: async (groupKeys) => {
+      const found = new Map<string, IncidentRow>();
+      if (groupKeys.length === 0) return found;
+      // The newest open one per key, locked in id order (as another instance's batch locks them); the status is
+      // asked again of the locked row, which another instance may have resolved meanwhile.
+      const rows = await q(
+        `SELECT * FROM incidents WHERE status != 'resolved' AND id IN (
+           SELECT max(id) FROM incidents WHERE group_key = ANY(?::text[]) AND status != 'resolved' GROUP BY group_key
+         ) ORDER BY id FOR UPDATE`,
+        [groupKeys],
+      );
+      for (const r of rows) found.set(r.group_key as string, incidentFromRow(r));
+      return found;
+    },
     // As SQLite orders it: NULL last when descending, ties newest first (its index on (group_key, resolved_at) ends in the rowid).
     lastResolvedIncidentByGroupKey: (groupKey) =>
       one(q, "SELECT * FROM incidents WHERE group_key = ? AND status = 'resolved' ORDER BY resolved_at DESC NULLS LAST, id DESC LIMIT 1 FOR UPDATE", groupKey),
@@ -36,6 +50,17 @@ export function incidentTx(q: Query, changed: (incidentId: number) => void): Omi
     updateIncident: (id, patch) => {
       changed(id);
       return updateById(q, 'incidents', incidentRows.writable, id, patch);
+    },
+    updateIncidentCounts: async (counts) => {
+      if (counts.length === 0) return;
+      // Ids in ascending order, so that concurrent instances lock alike.
+      const sorted = [...counts].sort((a, b) => a.id - b.id);
+      for (const c of sorted) changed(c.id);
+      await q(
+        `UPDATE incidents SET firing_count = r.firing, suppressed_count = r.suppressed, alert_count = r.alerts, updated_at = r.at
+           FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) AS r(id, firing, suppressed, alerts, at) WHERE incidents.id = r.id`,
+        [sorted.map((c) => c.id), sorted.map((c) => c.firingCount), sorted.map((c) => c.suppressedCount), sorted.map((c) => c.alertCount), sorted.map((c) => c.updatedAt)],
+      );
     },
   };
 }

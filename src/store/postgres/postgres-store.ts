@@ -13,7 +13,9 @@ import { classifyFault, isTransientStoreError } from './faults.js';
 import { addChanges, PostgresGroupCommit } from './group-commit.js';
 import { inboundTx } from './inbound.js';
 import { incidentReads, incidentTx } from './incidents.js';
+import { DeferredAlertInserts } from './deferred-alert-inserts.js';
 import { DeferredRefreshes } from './deferred-refreshes.js';
+import { DeferredTimelineRevisions } from './deferred-revisions.js';
 import { LEASE_RELEASE, type Lease } from './lease.js';
 import { outboxReads, outboxTx } from './outbox.js';
 import { incidentPayloads, PeerChannel, sendToPeers, topicPayload } from './peer-channel.js';
@@ -219,16 +221,24 @@ export class PostgresStore extends ReadsOf implements Store {
       if (!kinds) changes.set(incidentId, (kinds = new Set()));
       if (kind) kinds.add(kind);
     };
-    // Deferred lifetime refreshes go out before the write's next statement, whichever repository sends it.
+    // Deferred new alerts, lifetime refreshes and event revisions go out before the write's next statement,
+    // whichever repository sends it (the new alerts first: a refresh never names one, but a read may).
+    const inserts = new DeferredAlertInserts(raw);
     const refreshes = new DeferredRefreshes(raw);
-    const q: Query = async (sql, params) => {
+    const revisions = new DeferredTimelineRevisions(raw, changed);
+    const deferred = async () => {
+      await inserts.flush();
       await refreshes.flush();
+      await revisions.flush();
+    };
+    const q: Query = async (sql, params) => {
+      await deferred();
       return raw(sql, params);
     };
     const tx: StoreTx = {
-      ...alertTx(q, refreshes),
+      ...alertTx(q, refreshes, inserts),
       ...incidentTx(q, changed),
-      ...timelineTx(q, changed),
+      ...timelineTx(q, changed, revisions),
       ...outboxTx(q, this.lease),
       ...timerTx(q, this.lease),
       ...silenceTx(q),
@@ -240,7 +250,7 @@ export class PostgresStore extends ReadsOf implements Store {
       ...oncallOverrideTx(q),
       afterCommit: (fn) => effects.push(fn),
     };
-    return { tx, settle: () => refreshes.flush() };
+    return { tx, settle: deferred };
   }
 
   onIncidentChanges(listener: (changes: IncidentChange[]) => void): () => void {

@@ -1,11 +1,16 @@
 import { eventData, eventFromRow } from '../rows/timeline.js';
 import type { IncidentReads, IncidentTx, TimelineEvent } from '../types/incidents.js';
+import type { DeferredTimelineRevisions } from './deferred-revisions.js';
 import type { Query } from './pool.js';
 
 const eventsOf = async (q: Query, sql: string, ...args: unknown[]): Promise<TimelineEvent[]> => (await q(sql, args)).map(eventFromRow);
 
 /** An incident's timeline: its writes, and the change feed told which incident got an event of which kind. */
-export function timelineTx(q: Query, changed: (incidentId: number, kind: string) => void): Pick<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
+export function timelineTx(
+  q: Query,
+  changed: (incidentId: number, kind: string) => void,
+  revisions: DeferredTimelineRevisions,
+): Pick<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
   return {
     addEvent: async (e) => {
       const [row] = await q('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id', [
@@ -20,12 +25,9 @@ export function timelineTx(q: Query, changed: (incidentId: number, kind: string)
       changed(e.incidentId, e.kind);
       return Number(row!.id);
     },
-    reviseEvent: async (id, message, data) => {
-      const [row] = (await q('UPDATE timeline SET message = ?, data = ? WHERE id = ? RETURNING incident_id, kind', [message, eventData(data), id])) as {
-        incident_id: number;
-        kind: string;
-      }[];
-      if (row) changed(row.incident_id, row.kind);
+    reviseEvent: (id, message, data) => {
+      revisions.add(id, message, eventData(data));
+      return Promise.resolve();
     },
     latestNotes: (incidentId, limit) =>
       eventsOf(q, "SELECT * FROM timeline WHERE incident_id = ? AND kind IN ('note', 'acknowledged') ORDER BY id DESC LIMIT ?", incidentId, limit),

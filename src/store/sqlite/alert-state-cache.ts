@@ -48,6 +48,11 @@ export class AlertStateCache {
         this.stored?.add(alert.fingerprint);
         return base.insertAlert(alert);
       },
+      addAlert: (alert) => {
+        this.table.deleteFingerprint(alert.fingerprint);
+        this.stored?.add(alert.fingerprint);
+        return base.addAlert(alert);
+      },
       updateAlert: (id, patch) => {
         this.table.deleteId(id);
         return base.updateAlert(id, patch);

@@ -40,6 +40,10 @@ export function alertTx(stmt: Stmt): AlertTx {
       return Promise.resolve();
     },
     insertAlert: (alert) => Promise.resolve(insertRow(stmt, 'alerts', alertRows.writable, alert)),
+    addAlert: (alert) => {
+      insertRow(stmt, 'alerts', alertRows.writable, alert);
+      return Promise.resolve();
+    },
     updateAlert: (id, patch) => Promise.resolve(updateById(stmt, 'alerts', alertRows.writable, id, patch)),
     firingAlertsOf: (incidentId) => many("SELECT * FROM alerts WHERE incident_id = ? AND status = 'firing' ORDER BY id", incidentId),
     dueExpiredAlerts: (now, limit) =>

@@ -7,16 +7,26 @@ import {
   listIncidentsQuery,
   OPEN_COUNTS_SQL,
 } from '../rows/incidents.js';
-import type { IncidentReads, IncidentTx } from '../types/incidents.js';
+import type { IncidentReads, IncidentRow, IncidentTx } from '../types/incidents.js';
 import { insertRow, updateById } from './dynamic-sql.js';
 import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
+
+const OPEN_BY_GROUP_SQL = "SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1";
 
 /** The incidents table's writes and reads inside a write; changed tells the change feed which incident a write touches. */
 export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
   const one = (sql: string, ...args: unknown[]) => Promise.resolve(rowOf(stmt, sql, incidentFromRow, ...args));
   return {
     getIncident: (id) => one('SELECT * FROM incidents WHERE id = ?', id),
-    openIncidentByGroupKey: (groupKey) => one("SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1", groupKey),
+    openIncidentByGroupKey: (groupKey) => one(OPEN_BY_GROUP_SQL, groupKey),
+    openIncidentsByGroupKeys: (groupKeys) => {
+      const found = new Map<string, IncidentRow>();
+      for (const key of groupKeys) {
+        const incident = rowOf(stmt, OPEN_BY_GROUP_SQL, incidentFromRow, key);
+        if (incident) found.set(key, incident);
+      }
+      return Promise.resolve(found);
+    },
     lastResolvedIncidentByGroupKey: (groupKey) =>
       one("SELECT * FROM incidents WHERE group_key = ? AND status = 'resolved' ORDER BY resolved_at DESC LIMIT 1", groupKey),
     insertIncident: (incident) => {
@@ -27,6 +37,14 @@ export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): O
     updateIncident: (id, patch) => {
       changed(id);
       return Promise.resolve(updateById(stmt, 'incidents', incidentRows.writable, id, patch));
+    },
+    updateIncidentCounts: (counts) => {
+      const update = stmt('UPDATE incidents SET firing_count = ?, suppressed_count = ?, alert_count = ?, updated_at = ? WHERE id = ?');
+      for (const c of counts) {
+        changed(c.id);
+        update.run(c.firingCount, c.suppressedCount, c.alertCount, c.updatedAt, c.id);
+      }
+      return Promise.resolve();
     },
   };
 }

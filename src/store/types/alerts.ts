@@ -73,6 +73,11 @@ export interface AlertTx {
   /** Records deliveries that changed nothing: newer lastReceivedAt, receiveCount + n. */
   addReceipts(receipts: { id: number; at: number; count: number }[]): Promise<void>;
   insertAlert(alert: NewAlert): Promise<number>;
+  /**
+   * A new alert whose id the caller does not need. PostgreSQL sends a write's run of them as one statement,
+   * before the write's next statement of any kind (every read sees them) or at its end.
+   */
+  addAlert(alert: NewAlert): Promise<void>;
   updateAlert(id: number, patch: Partial<Omit<AlertRow, 'id'>>): Promise<void>;
   firingAlertsOf(incidentId: number): Promise<AlertRow[]>;
   dueExpiredAlerts(now: number, limit: number): Promise<AlertRow[]>;

@@ -89,13 +89,23 @@ export interface IncidentCursor {
   createdAt?: number;
 }
 
+/** An incident's alert counters as a write stores them. */
+export type IncidentCounts = Pick<IncidentRow, 'id' | 'firingCount' | 'suppressedCount' | 'alertCount' | 'updatedAt'>;
+
 /** Incidents' and their timelines' writes, and the reads the engine makes inside a write. */
 export interface IncidentTx {
   getIncident(id: number): Promise<IncidentRow | undefined>;
   openIncidentByGroupKey(groupKey: string): Promise<IncidentRow | undefined>;
+  /**
+   * The open incident of each of these group keys, in one go (PostgreSQL: one round trip, locked in id order);
+   * a key without one is not in the map.
+   */
+  openIncidentsByGroupKeys(groupKeys: string[]): Promise<Map<string, IncidentRow>>;
   lastResolvedIncidentByGroupKey(groupKey: string): Promise<IncidentRow | undefined>;
   insertIncident(incident: NewIncident): Promise<IncidentRow>;
   updateIncident(id: number, patch: Partial<Omit<IncidentRow, 'id'>>): Promise<void>;
+  /** Stores the alert counters of several incidents (what a storm's write changed), in one go on PostgreSQL. */
+  updateIncidentCounts(counts: IncidentCounts[]): Promise<void>;
   /** Adds an event; answers its id. */
   addEvent(event: NewTimelineEvent): Promise<number>;
   /** Rewrites an event's message and data in place (a running count, such as alerts joining in a storm). */

@@ -28,6 +28,33 @@ export function alertsContract({ store, reopen }: ContractContext): void {
       expect(await s.write((tx) => tx.getAlert(id + 100))).toBeUndefined();
     });
 
+    it('addAlert: a new alert without its id, read by the same write\'s next statement and kept by its commit', async () => {
+      const s = await store();
+      const { incidentId } = await seeded(s, []);
+      const written = newAlert(incidentId, { fingerprint: 'added-1' });
+      const seen = await s.write(async (tx) => {
+        await tx.addAlert(written);
+        await tx.addAlert(newAlert(incidentId, { fingerprint: 'added-2' }));
+        return [await tx.currentAlertState('added-1'), await tx.currentAlert('added-2')];
+      });
+      expect(seen[0]).toMatchObject({ incidentId, status: 'firing' });
+      expect(seen[1]).toMatchObject({ fingerprint: 'added-2', incidentId });
+      const rows = await s.alertsOf(incidentId);
+      expect(rows.map((r) => r.fingerprint)).toEqual(['added-1', 'added-2']);
+      expect(rows[0]).toEqual({ id: rows[0]!.id, ...written });
+      // Added at the end of a write, with nothing after it: kept too.
+      await s.write((tx) => tx.addAlert(newAlert(incidentId, { fingerprint: 'added-3' })));
+      expect((await s.alertsOf(incidentId)).map((r) => r.fingerprint)).toEqual(['added-1', 'added-2', 'added-3']);
+      // One added in a write that then fails is not kept.
+      await expect(
+        s.write(async (tx) => {
+          await tx.addAlert(newAlert(incidentId, { fingerprint: 'added-4' }));
+          throw new Error('the write fails');
+        }),
+      ).rejects.toThrow('the write fails');
+      expect((await s.alertsOf(incidentId)).map((r) => r.fingerprint)).toEqual(['added-1', 'added-2', 'added-3']);
+    });
+
     it('currentAlert and currentAlertState give the newest row of a fingerprint, undefined for an unknown one', async () => {
       const s = await store();
       // An older, resolved row of the fingerprint, then the firing one (a fingerprint fires in one row at a time).

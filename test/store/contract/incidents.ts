@@ -40,6 +40,38 @@ export function incidentsContract({ store, reopen }: ContractContext): void {
       expect(await s.write((tx) => tx.lastResolvedIncidentByGroupKey('nothing'))).toBeUndefined();
     });
 
+    it('openIncidentsByGroupKeys: the open incident of each key in one go, keys without one left out', async () => {
+      const s = await store();
+      const [a, b] = await s.write(async (tx) => [
+        await tx.insertIncident(newIncident({ groupKey: 'ka', status: 'triggered' })),
+        await tx.insertIncident(newIncident({ groupKey: 'kb', status: 'acknowledged' })),
+        await tx.insertIncident(newIncident({ groupKey: 'kc', status: 'resolved', resolvedAt: 2_000 })),
+      ]);
+      const found = await s.write((tx) => tx.openIncidentsByGroupKeys(['kb', 'ka', 'kc', 'kd', 'ka']));
+      expect(new Map([...found].sort())).toEqual(new Map([['ka', a], ['kb', b]]));
+      // As the single lookup answers.
+      for (const key of ['ka', 'kb', 'kc']) expect(await s.write((tx) => tx.openIncidentByGroupKey(key))).toEqual(found.get(key));
+      expect((await s.write((tx) => tx.openIncidentsByGroupKeys([]))).size).toBe(0);
+    });
+
+    it('updateIncidentCounts stores the counters of several incidents and tells the change feed of each', async () => {
+      const s = await store();
+      const [a, b] = await s.write(async (tx) => [await tx.insertIncident(newIncident({ groupKey: 'ca' })), await tx.insertIncident(newIncident({ groupKey: 'cb' }))]);
+      const changes: number[] = [];
+      const off = s.onIncidentChanges((c) => changes.push(...c.map((x) => x.incidentId)));
+      await s.write((tx) =>
+        tx.updateIncidentCounts([
+          { id: b!.id, firingCount: 7, suppressedCount: 2, alertCount: 9, updatedAt: 4_000 },
+          { id: a!.id, firingCount: 1, suppressedCount: 0, alertCount: 3, updatedAt: 5_000 },
+        ]),
+      );
+      off();
+      expect(await s.getIncident(a!.id)).toEqual({ ...a, firingCount: 1, suppressedCount: 0, alertCount: 3, updatedAt: 5_000 });
+      expect(await s.getIncident(b!.id)).toEqual({ ...b, firingCount: 7, suppressedCount: 2, alertCount: 9, updatedAt: 4_000 });
+      expect(changes.sort()).toEqual([a!.id, b!.id].sort());
+      await s.write((tx) => tx.updateIncidentCounts([]));
+    });
+
     it('incidentsByIds: in id order, the missing ones left out', async () => {
       const s = await store();
       const ids = await s.write(async (tx) => [
