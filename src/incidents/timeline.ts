@@ -22,7 +22,7 @@ export async function writeEvent(
   message: string,
   data: Record<string, unknown> | null = null,
 ): Promise<void> {
-  await tx.addEvent({ incidentId, at, kind, actor: from.actor, source: from.source, message, data });
+  await tx.recordEvent({ incidentId, at, kind, actor: from.actor, source: from.source, message, data });
 }
 
 /** "3 messages", "1 recipient": counts in timeline messages. */

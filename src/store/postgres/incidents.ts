@@ -21,7 +21,7 @@ async function one(q: Query, sql: string, ...args: unknown[]): Promise<IncidentR
  * touches. Reads inside a write lock the incident (FOR UPDATE) so that another instance's write to it waits
  * rather than computing its counters from the same old row.
  */
-export function incidentTx(q: Query, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
+export function incidentTx(q: Query, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'recordEvent' | 'reviseEvent' | 'latestNotes'> {
   return {
     getIncident: (id) => one(q, 'SELECT * FROM incidents WHERE id = ? FOR UPDATE', id),
     openIncidentByGroupKey: (groupKey) => one(q, "SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1 FOR UPDATE", groupKey),

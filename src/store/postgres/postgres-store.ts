@@ -15,6 +15,7 @@ import { inboundTx } from './inbound.js';
 import { incidentReads, incidentTx } from './incidents.js';
 import { DeferredAlertInserts } from './deferred-alert-inserts.js';
 import { DeferredRefreshes } from './deferred-refreshes.js';
+import { DeferredTimelineEvents } from './deferred-events.js';
 import { DeferredTimelineRevisions } from './deferred-revisions.js';
 import { LEASE_RELEASE, type Lease } from './lease.js';
 import { outboxReads, outboxTx } from './outbox.js';
@@ -221,13 +222,15 @@ export class PostgresStore extends ReadsOf implements Store {
       if (!kinds) changes.set(incidentId, (kinds = new Set()));
       if (kind) kinds.add(kind);
     };
-    // Deferred new alerts, lifetime refreshes and event revisions go out before the write's next statement,
+    // Deferred new alerts, timeline events, lifetime refreshes and event revisions go out before the write's next statement,
     // whichever repository sends it (the new alerts first: a refresh never names one, but a read may).
     const inserts = new DeferredAlertInserts(raw);
+    const events = new DeferredTimelineEvents(raw);
     const refreshes = new DeferredRefreshes(raw);
     const revisions = new DeferredTimelineRevisions(raw, changed);
     const deferred = async () => {
       await inserts.flush();
+      await events.flush();
       await refreshes.flush();
       await revisions.flush();
     };
@@ -238,7 +241,7 @@ export class PostgresStore extends ReadsOf implements Store {
     const tx: StoreTx = {
       ...alertTx(q, refreshes, inserts),
       ...incidentTx(q, changed),
-      ...timelineTx(q, changed, revisions),
+      ...timelineTx(q, changed, revisions, events),
       ...outboxTx(q, this.lease),
       ...timerTx(q, this.lease),
       ...silenceTx(q),

@@ -1,5 +1,6 @@
 import { eventData, eventFromRow } from '../rows/timeline.js';
 import type { IncidentReads, IncidentTx, TimelineEvent } from '../types/incidents.js';
+import type { DeferredTimelineEvents } from './deferred-events.js';
 import type { DeferredTimelineRevisions } from './deferred-revisions.js';
 import type { Query } from './pool.js';
 
@@ -10,8 +11,14 @@ export function timelineTx(
   q: Query,
   changed: (incidentId: number, kind: string) => void,
   revisions: DeferredTimelineRevisions,
-): Pick<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
+  events: DeferredTimelineEvents,
+): Pick<IncidentTx, 'addEvent' | 'recordEvent' | 'reviseEvent' | 'latestNotes'> {
   return {
+    recordEvent: (e) => {
+      events.add(e);
+      changed(e.incidentId, e.kind);
+      return Promise.resolve();
+    },
     addEvent: async (e) => {
       const [row] = await q('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id', [
         e.incidentId,

@@ -14,7 +14,7 @@ import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
 const OPEN_BY_GROUP_SQL = "SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1";
 
 /** The incidents table's writes and reads inside a write; changed tells the change feed which incident a write touches. */
-export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
+export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'recordEvent' | 'reviseEvent' | 'latestNotes'> {
   const one = (sql: string, ...args: unknown[]) => Promise.resolve(rowOf(stmt, sql, incidentFromRow, ...args));
   return {
     getIncident: (id) => one('SELECT * FROM incidents WHERE id = ?', id),

@@ -1,5 +1,5 @@
 import { eventData, eventFromRow } from '../rows/timeline.js';
-import type { IncidentReads, IncidentTx } from '../types/incidents.js';
+import type { IncidentReads, IncidentTx, NewTimelineEvent } from '../types/incidents.js';
 import { type Read, rowsOf, type Stmt } from './statements.js';
 import type { DeferredRevisions, Revision } from './deferred-revisions.js';
 
@@ -8,20 +8,25 @@ export function timelineTx(
   stmt: Stmt,
   changed: (incidentId: number, kind: string) => void,
   revisions: { later: DeferredRevisions; afterCommit(fn: () => void): void },
-): Pick<IncidentTx, 'addEvent' | 'reviseEvent' | 'latestNotes'> {
+): Pick<IncidentTx, 'addEvent' | 'recordEvent' | 'reviseEvent' | 'latestNotes'> {
+  const add = (e: NewTimelineEvent): number => {
+    const info = stmt('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      e.incidentId,
+      e.at,
+      e.kind,
+      e.actor,
+      e.source,
+      e.message,
+      eventData(e.data),
+    );
+    changed(e.incidentId, e.kind);
+    return Number(info.lastInsertRowid);
+  };
   return {
-    addEvent: (e) => {
-      const info = stmt('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-        e.incidentId,
-        e.at,
-        e.kind,
-        e.actor,
-        e.source,
-        e.message,
-        eventData(e.data),
-      );
-      changed(e.incidentId, e.kind);
-      return Promise.resolve(Number(info.lastInsertRowid));
+    addEvent: (e) => Promise.resolve(add(e)),
+    recordEvent: (e) => {
+      add(e);
+      return Promise.resolve();
     },
     // Written behind (deferred-revisions.ts), kept only once this write commits.
     reviseEvent: (id, message, data) => {

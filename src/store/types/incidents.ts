@@ -108,6 +108,11 @@ export interface IncidentTx {
   updateIncidentCounts(counts: IncidentCounts[]): Promise<void>;
   /** Adds an event; answers its id. */
   addEvent(event: NewTimelineEvent): Promise<number>;
+  /**
+   * Adds an event whose id the caller does not need. PostgreSQL sends a write's run of them as one statement,
+   * before the write's next statement of any kind (every read sees them, in the order written) or at its end.
+   */
+  recordEvent(event: NewTimelineEvent): Promise<void>;
   /** Rewrites an event's message and data in place (a running count, such as alerts joining in a storm). */
   reviseEvent(id: number, message: string, data: Record<string, unknown> | null): Promise<void>;
   /** The latest notes (and acknowledgements) of an incident, newest first. */

@@ -121,6 +121,33 @@ export function incidentsContract({ store, reopen }: ContractContext): void {
       expect(await s.timelineOf(999)).toEqual([]);
     });
 
+    it('recordEvent: events without their ids keep the order written among addEvent\'s, are read by the same write, and go with a failed write', async () => {
+      const s = await store();
+      const { id } = await s.write((tx) => tx.insertIncident(newIncident({ groupKey: 'recorded' })));
+      const changes: string[] = [];
+      const off = s.onIncidentChanges((c) => changes.push(...c.flatMap((x) => x.kinds)));
+      const notes = await s.write(async (tx) => {
+        await tx.recordEvent(newEvent(id, { kind: 'alert_firing', message: 'first' }));
+        await tx.recordEvent(newEvent(id, { kind: 'note', message: 'second', data: { n: 2 } }));
+        await tx.addEvent(newEvent(id, { kind: 'note', message: 'third' }));
+        await tx.recordEvent(newEvent(id, { kind: 'note', message: 'fourth' }));
+        return tx.latestNotes(id, 5);
+      });
+      off();
+      expect(notes.map((e) => e.message)).toEqual(['fourth', 'third', 'second']);
+      const timeline = await s.timelineOf(id);
+      expect(timeline.map((e) => e.message)).toEqual(['first', 'second', 'third', 'fourth']);
+      expect(timeline[1]).toEqual({ id: expect.any(Number), ...newEvent(id, { kind: 'note', message: 'second', data: { n: 2 } }) });
+      expect(changes).toContain('alert_firing');
+      await expect(
+        s.write(async (tx) => {
+          await tx.recordEvent(newEvent(id, { kind: 'note', message: 'lost' }));
+          throw new Error('the write fails');
+        }),
+      ).rejects.toThrow('the write fails');
+      expect((await s.timelineOf(id)).map((e) => e.message)).toEqual(['first', 'second', 'third', 'fourth']);
+    });
+
     it('latestEventOfEach: the latest event of a kind of each incident, in one read', async () => {
       const s = await store();
       const [a, b, c] = await s.write(async (tx) => [
