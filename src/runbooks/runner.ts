@@ -360,7 +360,7 @@ export class RunbookRunner implements RemediationPort {
       // Decided through another instance a moment before: the run goes on with that decision.
       this.approvals.set(runId, waiting);
       await this.resumeDecidedElsewhere();
-      throw conflict(`runbook run ${runId} is not waiting for an approval`, notWaiting(runId));
+      throw conflict(`runbook run ${runId} is not waiting for an approval`, runReason('refusal.notWaiting', runId));
     }
     resolve(decision);
     return { runId, step: pending.step, approved: decision.approved };
@@ -379,9 +379,9 @@ export class RunbookRunner implements RemediationPort {
    */
   private async decideElsewhere(runId: string, decision: ApprovalDecision): Promise<{ runId: string; step: string; approved: boolean }> {
     const run = await this.deps.store.getRunbookRun(runId);
-    if (!run) throw notFound(`runbook run ${runId} not found`, { key: 'refusal.noRun', values: { code: runId.slice(0, 8) } });
+    if (!run) throw notFound(`runbook run ${runId} not found`, runReason('refusal.noRun', runId));
     const pending = run.status === 'running' ? (await this.deps.store.approvalsOf(runId)).find((a) => a.status === 'pending') : undefined;
-    if (!pending || !(await this.recordDecision(run, pending, decision))) throw conflict(`runbook run ${runId} is not waiting for an approval`, notWaiting(runId));
+    if (!pending || !(await this.recordDecision(run, pending, decision))) throw conflict(`runbook run ${runId} is not waiting for an approval`, runReason('refusal.notWaiting', runId));
     await this.deps.store.tellPeers('approvals').catch((err: unknown) => this.deps.logger.warn({ err }, 'could not tell the other instances of an approval; they find it at their next poll'));
     return { runId, step: pending.step, approved: decision.approved };
   }
@@ -459,7 +459,7 @@ function summaryOf(result: RunResult): string | null {
   return `step ${bad.name} ${bad.status.replace('_', ' ')}${bad.error ? `: ${bad.error.slice(0, 300)}` : ''}`;
 }
 
-/** Why a decision came too late, in words any language can give (the run's 8-character code). */
-function notWaiting(runId: string): Reason {
-  return { key: 'refusal.notWaiting', values: { code: runId.slice(0, 8) } };
+/** Why a decision was refused, in words any language can give, naming the run by its 8-character code. */
+function runReason(key: 'refusal.noRun' | 'refusal.notWaiting', runId: string): Reason {
+  return { key, values: { code: runId.slice(0, 8) } };
 }

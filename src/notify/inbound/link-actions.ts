@@ -88,9 +88,13 @@ export function linkActions(deps: LinkActionDeps): Router {
     const locale = deps.localeOf?.(person) ?? 'en';
     return { locale, t: translator(locale) };
   };
-  const refused = (req: Request, res: Response, err: VigilError) => {
+  /** The reader of a page no trusted person is named on (the browser's language, else notify.locale). */
+  const browserReader = (req: Request) => {
     const locale = browserLocale(req, deps.localeOf?.(null) ?? 'en');
-    const t = translator(locale);
+    return { locale, t: translator(locale) };
+  };
+  const refused = (req: Request, res: Response, err: VigilError) => {
+    const { locale, t } = browserReader(req);
     page(res, 403, t('link.refused'), refusalText(err, t), undefined, locale);
   };
 
@@ -133,8 +137,7 @@ export function linkActions(deps: LinkActionDeps): Router {
     if (res.headersSent) return next(err);
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err }, 'signed link request failed');
-    const locale = browserLocale(req, deps.localeOf?.(null) ?? 'en');
-    const t = translator(locale);
+    const { locale, t } = browserReader(req);
     page(res, status, t('link.requestRefused'), t(status === 413 ? 'link.tooLarge' : 'link.unreadable'), undefined, locale);
   };
   router.use(LINK_PATH, onError);

@@ -1,7 +1,7 @@
 import { alertRows, alertStateRows, CURRENT_ALERT_STATE_SQL, CURRENT_ALERT_STATES_SQL } from '../rows/alerts.js';
-import type { AlertReads, AlertRow, AlertState, AlertTx } from '../types/alerts.js';
+import type { AlertReads, AlertRow, AlertState, AlertTx, NewAlert } from '../types/alerts.js';
 import { insertRow, updateById, Where } from './dynamic-sql.js';
-import type { DeferredAlertInserts } from './deferred-alert-inserts.js';
+import type { DeferredInserts } from './deferred-inserts.js';
 import type { DeferredRefreshes } from './deferred-refreshes.js';
 import type { Query } from './pool.js';
 
@@ -16,7 +16,7 @@ const alertFromRow = alertRows.fromRow;
  * resolve locks the row and looks again, a second firing row is refused by the unique index). Due expiries
  * skip rows another instance is resolving.
  */
-export function alertTx(q: Query, refreshes: DeferredRefreshes, inserts: DeferredAlertInserts): AlertTx {
+export function alertTx(q: Query, refreshes: DeferredRefreshes, inserts: DeferredInserts<NewAlert>): AlertTx {
   const many = async (sql: string, ...args: unknown[]): Promise<AlertRow[]> => (await q(sql, args)).map(alertFromRow);
   const one = async (sql: string, ...args: unknown[]): Promise<AlertRow | undefined> => {
     const [r] = await q(sql, args);

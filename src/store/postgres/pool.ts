@@ -2,19 +2,11 @@ import type pg from 'pg';
 import { lazyPackage } from '../../runtime/lazy-package.js';
 import type { Raw } from '../row-mapping.js';
 
-const loadPg = lazyPackage<typeof pg>('pg');
-let parsersSet = false;
-
 /** node-postgres, loaded when a PostgreSQL store first connects (the embedded store never loads it). */
-export function pgDriver(): typeof pg {
-  const driver = loadPg();
-  if (!parsersSet) {
-    // BIGINT (epoch milliseconds, ids, counters) as numbers: every value Vigil stores fits in 2^53.
-    driver.types.setTypeParser(driver.types.builtins.INT8, (v) => Number(v));
-    parsersSet = true;
-  }
-  return driver;
-}
+export const pgDriver = lazyPackage<typeof pg>('pg', (driver) => {
+  // BIGINT (epoch milliseconds, ids, counters) as numbers: every value Vigil stores fits in 2^53.
+  driver.types.setTypeParser(driver.types.builtins.INT8, (v) => Number(v));
+});
 
 export type { Raw };
 

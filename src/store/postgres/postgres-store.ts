@@ -13,9 +13,8 @@ import { classifyFault, isTransientStoreError } from './faults.js';
 import { addChanges, PostgresGroupCommit } from './group-commit.js';
 import { inboundTx } from './inbound.js';
 import { incidentReads, incidentTx } from './incidents.js';
-import { DeferredAlertInserts } from './deferred-alert-inserts.js';
 import { DeferredRefreshes } from './deferred-refreshes.js';
-import { DeferredTimelineEvents } from './deferred-events.js';
+import { deferredAlertInserts, deferredEvents } from './deferred-inserts.js';
 import { DeferredTimelineRevisions } from './deferred-revisions.js';
 import { LEASE_RELEASE, type Lease } from './lease.js';
 import { outboxReads, outboxTx } from './outbox.js';
@@ -224,8 +223,8 @@ export class PostgresStore extends ReadsOf implements Store {
     };
     // Deferred new alerts, timeline events, lifetime refreshes and event revisions go out before the write's next statement,
     // whichever repository sends it (the new alerts first: a refresh never names one, but a read may).
-    const inserts = new DeferredAlertInserts(raw);
-    const events = new DeferredTimelineEvents(raw);
+    const inserts = deferredAlertInserts(raw);
+    const events = deferredEvents(raw);
     const refreshes = new DeferredRefreshes(raw);
     const revisions = new DeferredTimelineRevisions(raw, changed);
     const deferred = async () => {

@@ -1,6 +1,6 @@
-import { eventData, eventFromRow } from '../rows/timeline.js';
-import type { IncidentReads, IncidentTx, TimelineEvent } from '../types/incidents.js';
-import type { DeferredTimelineEvents } from './deferred-events.js';
+import { eventData, eventFromRow, eventValues, INSERT_EVENT_SQL } from '../rows/timeline.js';
+import type { IncidentReads, IncidentTx, NewTimelineEvent, TimelineEvent } from '../types/incidents.js';
+import type { DeferredInserts } from './deferred-inserts.js';
 import type { DeferredTimelineRevisions } from './deferred-revisions.js';
 import type { Query } from './pool.js';
 
@@ -11,7 +11,7 @@ export function timelineTx(
   q: Query,
   changed: (incidentId: number, kind: string) => void,
   revisions: DeferredTimelineRevisions,
-  events: DeferredTimelineEvents,
+  events: DeferredInserts<NewTimelineEvent>,
 ): Pick<IncidentTx, 'addEvent' | 'recordEvent' | 'reviseEvent' | 'latestNotes'> {
   return {
     recordEvent: (e) => {
@@ -20,15 +20,7 @@ export function timelineTx(
       return Promise.resolve();
     },
     addEvent: async (e) => {
-      const [row] = await q('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id', [
-        e.incidentId,
-        e.at,
-        e.kind,
-        e.actor,
-        e.source,
-        e.message,
-        eventData(e.data),
-      ]);
+      const [row] = await q(`${INSERT_EVENT_SQL} RETURNING id`, eventValues(e));
       changed(e.incidentId, e.kind);
       return Number(row!.id);
     },

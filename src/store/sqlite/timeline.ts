@@ -1,4 +1,4 @@
-import { eventData, eventFromRow } from '../rows/timeline.js';
+import { eventData, eventFromRow, eventValues, INSERT_EVENT_SQL } from '../rows/timeline.js';
 import type { IncidentReads, IncidentTx, NewTimelineEvent } from '../types/incidents.js';
 import { type Read, rowsOf, type Stmt } from './statements.js';
 import type { DeferredRevisions, Revision } from './deferred-revisions.js';
@@ -10,15 +10,7 @@ export function timelineTx(
   revisions: { later: DeferredRevisions; afterCommit(fn: () => void): void },
 ): Pick<IncidentTx, 'addEvent' | 'recordEvent' | 'reviseEvent' | 'latestNotes'> {
   const add = (e: NewTimelineEvent): number => {
-    const info = stmt('INSERT INTO timeline (incident_id, at, kind, actor, source, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      e.incidentId,
-      e.at,
-      e.kind,
-      e.actor,
-      e.source,
-      e.message,
-      eventData(e.data),
-    );
+    const info = stmt(INSERT_EVENT_SQL).run(...eventValues(e));
     changed(e.incidentId, e.kind);
     return Number(info.lastInsertRowid);
   };
