@@ -82,12 +82,12 @@ function forViewer(b: FeedBatch, viewer: Principal | undefined): string {
  */
 export function eventRoutes(feed: ChangeFeed): Router {
   const router = Router();
-  route(router, eventOperations.events, ({ query: q }, req, res) => {
+  route(router, eventOperations.events, async ({ query: q }, req, res) => {
     const viewer = res.locals.principal;
     const lastId = req.headers['last-event-id'];
     const resumeFrom = typeof lastId === 'string' && /^\d+$/.test(lastId) ? Number(lastId) : q.since;
     if (!req.accepts('text/event-stream') || req.headers.accept?.includes('application/json')) {
-      const batches = resumeFrom === undefined ? [] : feed.since(resumeFrom);
+      const batches = resumeFrom === undefined ? [] : await feed.since(resumeFrom);
       res.setHeader('Cache-Control', 'no-store');
       res.type('application/json').send(
         batches === null
@@ -126,15 +126,41 @@ function stream(res: Response, feed: ChangeFeed, viewer: Principal | undefined, 
     res.write(text);
     if (res.writableLength > MAX_BUFFERED_BYTES) end();
   };
-  const event = (b: FeedBatch) => send(`id: ${b.seq}\nevent: incidents\ndata: ${forViewer(b, viewer)}\n\n`);
+  let last = resumeFrom ?? feed.lastSeq;
+  const event = (b: FeedBatch) => {
+    if (b.seq <= last) return;
+    last = b.seq;
+    send(`id: ${b.seq}\nevent: incidents\ndata: ${forViewer(b, viewer)}\n\n`);
+  };
+  const reset = () => {
+    last = feed.lastSeq;
+    send(`id: ${last}\nevent: reset\ndata: {"seq":${last}}\n\n`);
+  };
   send('retry: 2000\n');
-  if (resumeFrom === undefined) send(`id: ${feed.lastSeq}\nevent: hello\ndata: {"seq":${feed.lastSeq}}\n\n`);
-  else {
-    const missed = feed.since(resumeFrom);
-    if (missed === null) send(`id: ${feed.lastSeq}\nevent: reset\ndata: {"seq":${feed.lastSeq}}\n\n`);
-    else missed.forEach(event);
-  }
-  if (!open) return;
-  unsubscribe = feed.subscribe({ batch: event, close: end });
   res.on('close', end);
+  if (!open) return;
+  if (resumeFrom === undefined) {
+    send(`id: ${last}\nevent: hello\ndata: {"seq":${last}}\n\n`);
+    if (!open) return;
+    unsubscribe = feed.subscribe({ batch: event, close: end });
+    return;
+  }
+  // Subscribed before the missed batches are read, so none committed meanwhile is lost; they wait until the
+  // missed ones are sent.
+  let waiting: FeedBatch[] | null = [];
+  unsubscribe = feed.subscribe({ batch: (b) => (waiting ? waiting.push(b) : event(b)), close: end });
+  void feed.since(resumeFrom).then(
+    (missed) => {
+      if (missed === null) reset();
+      else missed.forEach(event);
+      waiting?.forEach(event);
+      waiting = null;
+    },
+    () => {
+      // The store could not be read: the console reloads what it shows.
+      reset();
+      waiting?.forEach(event);
+      waiting = null;
+    },
+  );
 }

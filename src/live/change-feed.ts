@@ -28,16 +28,29 @@ export interface ChangeFeedOptions {
   onError?: (err: unknown) => void;
 }
 
+/** A batch as kept: what changed, and the incidents once read (a batch nobody was watching for is read when first asked for). */
+interface KeptBatch {
+  seq: number;
+  at: number;
+  ids: number[];
+  opened: number[];
+  escalatedIds: number[];
+  read: FeedBatch | null;
+  reading: Promise<void> | null;
+}
+
 /**
  * The console's live updates: after each commit that changes incidents, the changes of the next `batchMs` are
- * read once and handed to every subscriber. The last `keep` batches are kept so a reconnecting stream resumes
- * where it stopped; one that missed more starts over.
+ * read once and handed to every subscriber. The last `keep` batches are kept so a reconnecting stream or a
+ * poller resumes where it stopped; one that missed more starts over. While nobody is subscribed a batch keeps
+ * only which incidents changed, and they are read when a stream or poller first asks for it (showing them as
+ * they are then): a storm nobody watches costs no reads.
  */
 export class ChangeFeed {
   private pending = new Map<number, Set<string>>();
   private timer: NodeJS.Timeout | null = null;
   private seq = 0;
-  private readonly recent: FeedBatch[] = [];
+  private readonly recent: KeptBatch[] = [];
   private kept = 0;
   private readonly subscribers = new Set<FeedSubscriber>();
   private readonly unsubscribe: () => void;
@@ -64,16 +77,26 @@ export class ChangeFeed {
    * The batches after `seq`, or null when some are no longer kept or `seq` is from before a restart (sequence
    * numbers start again with the process): the viewer must reload.
    */
-  since(seq: number): FeedBatch[] | null {
+  async since(seq: number): Promise<FeedBatch[] | null> {
     if (seq === this.seq) return [];
     if (seq > this.seq) return null;
     const first = this.recent[0];
     if (!first || seq < first.seq - 1) return null;
-    return this.recent.filter((b) => b.seq > seq);
+    const wanted = this.recent.filter((b) => b.seq > seq);
+    const unread = wanted.filter((b) => b.read === null && b.reading === null);
+    if (unread.length > 0) {
+      const reading = this.read(unread);
+      for (const b of unread) b.reading = reading;
+      // A failed read is tried again by the next request.
+      const settled = () => unread.forEach((b) => b.reading === reading && (b.reading = null));
+      reading.then(settled, settled);
+    }
+    await Promise.all(wanted.map((b) => b.reading));
+    return wanted.map((b) => b.read!);
   }
 
   private changed(changes: IncidentChange[]): void {
-    // Nobody is watching and nobody can resume: nothing to read.
+    // Nobody is watching and nobody can resume: nothing to keep.
     if (this.subscribers.size === 0 && this.options.keep === 0) return;
     for (const c of changes) {
       let kinds = this.pending.get(c.incidentId);
@@ -100,34 +123,49 @@ export class ChangeFeed {
     const pending = this.pending;
     this.pending = new Map();
     if (pending.size === 0) return;
+    const opened: number[] = [];
+    const escalatedIds: number[] = [];
+    for (const [id, kinds] of pending) {
+      if (kinds.has('triggered') || kinds.has('reopened') || kinds.has('retriggered')) opened.push(id);
+      if (kinds.has('escalated')) escalatedIds.push(id);
+    }
+    const batch: KeptBatch = { seq: 0, at: this.options.now(), ids: [...pending.keys()], opened, escalatedIds, read: null, reading: null };
     try {
-      const incidents = await this.options.store.incidentsByIds([...pending.keys()]);
-      const opened: number[] = [];
-      const escalatedIds: number[] = [];
-      for (const [id, kinds] of pending) {
-        if (kinds.has('triggered') || kinds.has('reopened') || kinds.has('retriggered')) opened.push(id);
-        if (kinds.has('escalated')) escalatedIds.push(id);
-      }
-      // One read for every escalation of the batch: a storm escalates thousands at once.
-      const events = escalatedIds.length ? await this.options.store.latestEventOfEach(escalatedIds, 'escalated') : new Map();
-      const escalated: FeedBatch['escalated'] = escalatedIds.map((id) => {
-        const people = (events.get(id)?.data as { people?: unknown } | null | undefined)?.people;
-        return { incidentId: id, people: Array.isArray(people) ? people.filter((p): p is string => typeof p === 'string') : [] };
-      });
-      const batch: FeedBatch = { seq: ++this.seq, at: this.options.now(), incidents, opened, escalated };
-      this.recent.push(batch);
-      this.kept += incidents.length;
-      while (this.recent.length > 1 && this.kept > this.options.keep) this.kept -= this.recent.shift()!.incidents.length;
-      for (const subscriber of this.subscribers) {
-        try {
-          subscriber.batch(batch);
-        } catch (err) {
-          this.options.onError?.(err);
-        }
-      }
+      if (this.subscribers.size > 0) await this.read([batch]);
     } catch (err) {
       this.options.onError?.(err);
+      return;
     }
+    // Numbered once read: a stream only ever sees batches in order.
+    batch.seq = ++this.seq;
+    if (batch.read) batch.read.seq = batch.seq;
+    this.recent.push(batch);
+    this.kept += batch.ids.length;
+    while (this.recent.length > 1 && this.kept > this.options.keep) this.kept -= this.recent.shift()!.ids.length;
+    if (!batch.read) return;
+    for (const subscriber of this.subscribers) {
+      try {
+        subscriber.batch(batch.read);
+      } catch (err) {
+        this.options.onError?.(err);
+      }
+    }
+  }
+
+  /** Reads the incidents of these batches, once for all of them, and the people each escalation paged. */
+  private async read(batches: KeptBatch[]): Promise<void> {
+    const incidents = new Map((await this.options.store.incidentsByIds([...new Set(batches.flatMap((b) => b.ids))])).map((i) => [i.id, i]));
+      // One read for every escalation: a storm escalates thousands at once.
+      const escalatedIds = [...new Set(batches.flatMap((b) => b.escalatedIds))];
+      const events = escalatedIds.length ? await this.options.store.latestEventOfEach(escalatedIds, 'escalated') : new Map();
+      for (const b of batches) {
+        const escalated: FeedBatch['escalated'] = b.escalatedIds.map((id) => {
+          const people = (events.get(id)?.data as { people?: unknown } | null | undefined)?.people;
+          return { incidentId: id, people: Array.isArray(people) ? people.filter((p): p is string => typeof p === 'string') : [] };
+        });
+        const rows = b.ids.flatMap((id) => incidents.get(id) ?? []);
+        b.read = { seq: b.seq, at: b.at, incidents: rows, opened: b.opened, escalated };
+      }
   }
 
   /** Stops listening and ends every subscriber (open streams close so the server can stop). */

@@ -88,13 +88,19 @@ describe('live updates for the console', () => {
     expect(polled.last).toBe(polled.batches.at(-1).seq);
   });
 
-  it('a stream that missed more than is kept is told to start over; the stream needs credentials', async () => {
+  it('batches committed while nobody watched reach a poller and a resuming stream; one that missed more than is kept starts over; the stream needs credentials', async () => {
     v = await startVigil({ auth: { apiTokens: [TOKEN] } });
     expect((await fetch(`${v.url}/api/v1/events`, { headers: { accept: 'text/event-stream' } })).status).toBe(401);
     await fire(v, { alertname: 'A', service: 's' });
     await v.vigil.feed.drain();
+    // Committed while no stream was open: a poller still gets the batch, read when asked for.
+    const polled = await v.json('/api/v1/events?since=0', { ...AUTH, accept: 'application/json' });
+    expect(polled.batches.slice(0, 1).map((b: any) => [b.seq, b.opened, b.incidents.map((i: any) => i.title)])).toEqual([[1, [1], ['A on s']]]);
+    const resumed = await openStream(v, { 'last-event-id': '0' });
+    expect((await resumed.next('incidents')).data.incidents.map((i: any) => i.id)).toEqual([1]);
+    resumed.close();
     const stream = await openStream(v, { 'last-event-id': '99' });
-    expect((await stream.next('reset')).data).toEqual({ seq: 1 });
+    expect((await stream.next('reset')).data).toEqual({ seq: v.vigil.feed.lastSeq });
     stream.close();
   });
 
