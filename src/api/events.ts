@@ -149,18 +149,14 @@ function stream(res: Response, feed: ChangeFeed, viewer: Principal | undefined, 
   // missed ones are sent.
   let waiting: FeedBatch[] | null = [];
   unsubscribe = feed.subscribe({ batch: (b) => (waiting ? waiting.push(b) : event(b)), close: end });
-  void feed.since(resumeFrom).then(
-    (missed) => {
+  void feed
+    .since(resumeFrom)
+    // The store could not be read: like a stream that missed too much, the console reloads what it shows.
+    .catch(() => null)
+    .then((missed) => {
       if (missed === null) reset();
       else missed.forEach(event);
       waiting?.forEach(event);
       waiting = null;
-    },
-    () => {
-      // The store could not be read: the console reloads what it shows.
-      reset();
-      waiting?.forEach(event);
-      waiting = null;
-    },
-  );
+    });
 }

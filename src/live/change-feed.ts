@@ -85,11 +85,9 @@ export class ChangeFeed {
     const wanted = this.recent.filter((b) => b.seq > seq);
     const unread = wanted.filter((b) => b.read === null && b.reading === null);
     if (unread.length > 0) {
-      const reading = this.read(unread);
+      // Shared by requests that ask meanwhile; a failed read is tried again by the next request.
+      const reading = this.read(unread).finally(() => unread.forEach((b) => (b.reading = null)));
       for (const b of unread) b.reading = reading;
-      // A failed read is tried again by the next request.
-      const settled = () => unread.forEach((b) => b.reading === reading && (b.reading = null));
-      reading.then(settled, settled);
     }
     await Promise.all(wanted.map((b) => b.reading));
     return wanted.map((b) => b.read!);
@@ -155,17 +153,16 @@ export class ChangeFeed {
   /** Reads the incidents of these batches, once for all of them, and the people each escalation paged. */
   private async read(batches: KeptBatch[]): Promise<void> {
     const incidents = new Map((await this.options.store.incidentsByIds([...new Set(batches.flatMap((b) => b.ids))])).map((i) => [i.id, i]));
-      // One read for every escalation: a storm escalates thousands at once.
-      const escalatedIds = [...new Set(batches.flatMap((b) => b.escalatedIds))];
-      const events = escalatedIds.length ? await this.options.store.latestEventOfEach(escalatedIds, 'escalated') : new Map();
-      for (const b of batches) {
-        const escalated: FeedBatch['escalated'] = b.escalatedIds.map((id) => {
-          const people = (events.get(id)?.data as { people?: unknown } | null | undefined)?.people;
-          return { incidentId: id, people: Array.isArray(people) ? people.filter((p): p is string => typeof p === 'string') : [] };
-        });
-        const rows = b.ids.flatMap((id) => incidents.get(id) ?? []);
-        b.read = { seq: b.seq, at: b.at, incidents: rows, opened: b.opened, escalated };
-      }
+    // One read for every escalation: a storm escalates thousands at once.
+    const escalatedIds = [...new Set(batches.flatMap((b) => b.escalatedIds))];
+    const events = escalatedIds.length ? await this.options.store.latestEventOfEach(escalatedIds, 'escalated') : new Map();
+    for (const b of batches) {
+      const escalated: FeedBatch['escalated'] = b.escalatedIds.map((id) => {
+        const people = (events.get(id)?.data as { people?: unknown } | null | undefined)?.people;
+        return { incidentId: id, people: Array.isArray(people) ? people.filter((p): p is string => typeof p === 'string') : [] };
+      });
+      b.read = { seq: b.seq, at: b.at, incidents: b.ids.flatMap((id) => incidents.get(id) ?? []), opened: b.opened, escalated };
+    }
   }
 
   /** Stops listening and ends every subscriber (open streams close so the server can stop). */
