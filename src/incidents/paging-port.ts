@@ -20,8 +20,8 @@ export interface PagingPort {
     round: number,
     now: number,
   ): Promise<{ names: string; people: string[] } | null>;
-  /** The progress reminder numbered `seq` to responders and stakeholders. */
-  progress(tx: StoreTx, incident: IncidentRow, seq: number, now: number): Promise<number>;
+  /** Each incident's progress reminder numbered `seq` to its responders and stakeholders: how many messages each wrote. */
+  progress(tx: StoreTx, reminders: readonly { incident: IncidentRow; seq: number }[], now: number): Promise<number[]>;
   /** Everyone paged hears that the incident was acknowledged or resolved. */
   outcome(tx: StoreTx, incident: IncidentRow, kind: 'acknowledged' | 'resolved', now: number): Promise<number>;
 }

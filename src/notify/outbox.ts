@@ -1,4 +1,4 @@
-import type { NotificationRow, Store, StoreTx } from '../store/types.js';
+import type { NewNotification, NotificationRow, Store, StoreTx } from '../store/types.js';
 import type { Target } from './directory.js';
 import type { MessageKind, Recipient, Rendered } from './types.js';
 
@@ -29,23 +29,31 @@ export interface OutboxMessage {
 
 /** Writes one message; its id, or null when its idempotency key was already there. */
 export async function writeToOutbox(tx: OutboxTx, m: OutboxMessage, now: number): Promise<number | null> {
-  const id = await tx.insertNotification(
-    {
-      incidentId: m.incidentId,
-      kind: m.kind,
-      channel: m.to.channel,
-      person: m.to.recipient.person,
-      recipientName: m.to.recipient.name,
-      address: m.to.recipient.address,
-      idempotencyKey: m.idempotencyKey,
-      dueAt: m.dueAt,
-      bundleKey: m.bundleKey ?? null,
-      fallbackOf: m.fallbackOf ?? null,
-    },
-    now,
-  );
+  const id = await tx.insertNotification(rowOf(m), now);
   if (id !== null && m.body) await tx.setNotificationBody(id, JSON.stringify(m.body));
   return id;
+}
+
+/** Writes many messages in one go (one statement on PostgreSQL): each one's id or null, in the order given. */
+export async function writeManyToOutbox(tx: Pick<StoreTx, 'insertNotifications' | 'setNotificationBody'>, ms: readonly OutboxMessage[], now: number): Promise<(number | null)[]> {
+  const ids = await tx.insertNotifications(ms.map(rowOf), now);
+  for (const [i, m] of ms.entries()) if (ids[i] !== null && m.body) await tx.setNotificationBody(ids[i]!, JSON.stringify(m.body));
+  return ids;
+}
+
+function rowOf(m: OutboxMessage): NewNotification {
+  return {
+    incidentId: m.incidentId,
+    kind: m.kind,
+    channel: m.to.channel,
+    person: m.to.recipient.person,
+    recipientName: m.to.recipient.name,
+    address: m.to.recipient.address,
+    idempotencyKey: m.idempotencyKey,
+    dueAt: m.dueAt,
+    bundleKey: m.bundleKey ?? null,
+    fallbackOf: m.fallbackOf ?? null,
+  };
 }
 
 /** Who an outbox row goes to. */

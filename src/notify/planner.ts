@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { KnownBlock } from '@slack/web-api';
-import type { IncidentRow, StoreTx } from '../store/types.js';
+import type { IncidentRow, PagedRecipient, StoreTx } from '../store/types.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Policy } from '../rules/schema.js';
 import { addressOf, resolveTargets, type Target } from './directory.js';
-import { recipientOf, writeToOutbox, type OutboxMessage } from './outbox.js';
+import { recipientOf, writeManyToOutbox, writeToOutbox, type OutboxMessage } from './outbox.js';
 import { teamOf } from '../rules/teams.js';
 import { resolveTier, type EscalationTier } from '../rules/escalation.js';
 import { smsSegment } from './render.js';
@@ -78,21 +78,28 @@ export class NotificationPlanner implements PagingPort {
   }
 
   /**
-   * A progress reminder: the responders (everyone paged) are asked for an update, the stakeholders
-   * (the team's management role) get a progress report. `seq` makes each interval's reminder distinct.
+   * Progress reminders: each incident's responders (everyone paged) are asked for an update, its stakeholders
+   * (the team's management role) get a progress report. `seq` makes each interval's reminder distinct. Many
+   * incidents' reminders are read and written in one go (a handful of statements however many are due).
    */
-  async progress(tx: StoreTx, incident: IncidentRow, seq: number, now: number): Promise<number> {
+  async progress(tx: StoreTx, reminders: readonly { incident: IncidentRow; seq: number }[], now: number): Promise<number[]> {
     const rules = this.rules();
-    const team = teamOf(rules, incident.team);
-    const recipients = await respondersOf(tx, incident, { peopleOnly: true });
-    for (const id of team?.roles.management ?? []) {
-      const t = addressOf(rules, id, 'email', incident.team);
-      if (t) recipients.set(`email:${t.recipient.address}`, t);
+    const paged = await tx.pagedRecipientsOfEach(reminders.map((r) => r.incident.id));
+    const messages: OutboxMessage[] = [];
+    const owner: number[] = [];
+    for (const [i, { incident, seq }] of reminders.entries()) {
+      const recipients = respondersAmong(paged.get(incident.id) ?? [], { peopleOnly: true });
+      for (const id of teamOf(rules, incident.team)?.roles.management ?? []) {
+        const t = addressOf(rules, id, 'email', incident.team);
+        if (t) recipients.set(`email:${t.recipient.address}`, t);
+      }
+      for (const [key, r] of recipients) {
+        messages.push(about(incident, 'reminder', r, `incident:${incident.id}:reminder:${seq}:${key}`, now));
+        owner.push(i);
+      }
     }
-    let planned = 0;
-    for (const [key, r] of recipients) {
-      if ((await writeToOutbox(tx, about(incident, 'reminder', r, `incident:${incident.id}:reminder:${seq}:${key}`, now), now)) !== null) planned++;
-    }
+    const planned = reminders.map(() => 0);
+    for (const [j, id] of (await writeManyToOutbox(tx, messages, now)).entries()) if (id !== null) planned[owner[j]!]!++;
     return planned;
   }
 
@@ -151,13 +158,18 @@ function about(incident: IncidentRow, kind: MessageKind, to: Target, idempotency
   return { kind, incidentId: incident.id, to, idempotencyKey, dueAt };
 }
 
+/** The incident's responders, as respondersAmong tells them from who its pages went to. */
+async function respondersOf(tx: StoreTx, incident: IncidentRow, opts: { peopleOnly: boolean }): Promise<Map<string, Target>> {
+  return respondersAmong(await tx.pagedRecipientsOf(incident.id), opts);
+}
+
 /**
- * Everyone paged about the incident so far (pages and escalations), keyed by channel and address; a call
+ * Everyone paged about an incident so far (pages and escalations), keyed by channel and address; a call
  * becomes a text, nobody wants a call for an update. Webhooks are systems, not responders.
  */
-async function respondersOf(tx: StoreTx, incident: IncidentRow, opts: { peopleOnly: boolean }): Promise<Map<string, Target>> {
+function respondersAmong(paged: readonly PagedRecipient[], opts: { peopleOnly: boolean }): Map<string, Target> {
   const out = new Map<string, Target>();
-  for (const n of await tx.pagedRecipientsOf(incident.id)) {
+  for (const n of paged) {
     if (opts.peopleOnly && !n.person) continue;
     const channel: ChannelName = n.channel === 'voice' ? 'sms' : (n.channel as ChannelName);
     if (channel === 'webhook') continue;

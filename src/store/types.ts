@@ -34,7 +34,7 @@ export type {
   NewTimelineEvent,
   TimelineEvent,
 } from './types/incidents.js';
-export type { NewNotification, NotificationAttempt, NotificationRow, NotificationStatus, OutboxReads, OutboxTx } from './types/outbox.js';
+export type { NewNotification, NotificationAttempt, NotificationRow, NotificationStatus, OutboxReads, OutboxTx, PagedRecipient } from './types/outbox.js';
 export type { ReportChunkOptions, ReportIncidentRow, ReportNotificationRow, ReportReads, ReportRows } from './types/reports.js';
 export type { ApprovalRow, NewRunbookRun, RunbookReads, RunbookRunRow, RunbookTx } from './types/runbooks.js';
 export type { OncallOverrideReads, OncallOverrideRow, OncallOverrideTx } from './types/oncall-overrides.js';

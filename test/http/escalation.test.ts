@@ -111,6 +111,32 @@ describe('progress reminders', () => {
     expect((await kinds(v, 'escalated'))[0].message).toMatch(/^escalated to tier 2 \(Alice Example, #platform-alerts\): no update for 1h/);
   });
 
+  it('incidents due for a reminder at the same instant are each reminded; of those without an update, each escalates', async () => {
+    v = await startVigil();
+    const start = v.clock.now();
+    await v.post('/api/v1/alerts/alertmanager', amWebhook(['a', 'b', 'c'].map((h) => ({ labels: { alertname: 'InstanceDown', instance: `web-${h}`, job: `node-${h}` } }))));
+    const ids = ((await v.json('/api/v1/incidents')).incidents as any[]).map((i) => i.id as number).sort();
+    expect(ids).toHaveLength(3);
+    v.clock.set(start + MIN);
+    for (const id of ids) await v.post(`/api/v1/incidents/${id}/acknowledge`, { by: 'bob' });
+    await at(v, start, 31);
+    v.clock.set(start + 50 * MIN);
+    await v.post(`/api/v1/incidents/${ids[1]}/notes`, { by: 'bob', text: 'draining the node' });
+    await at(v, start, 61);
+    for (const id of ids) {
+      const events = (await v.json(`/api/v1/incidents/${id}`)).timeline as any[];
+      expect(events.filter((e) => e.kind === 'progress_reminder').map((e) => e.message)).toEqual([
+        'progress reminder: asked 3 recipients for an update',
+        'progress reminder: asked 3 recipients for an update',
+      ]);
+      const reminders = (await v.json(`/api/v1/notifications?incident=${id}`)).notifications.filter((n: any) => n.kind === 'reminder');
+      expect(reminders.map((n: any) => `${n.channel}:${n.recipient.person}`).sort()).toEqual(['chat:bob', 'chat:bob', 'email:carol', 'email:carol', 'sms:bob', 'sms:bob']);
+      expect(events.filter((e) => e.kind === 'escalated').map((e) => e.message.split(':')[0])).toEqual(
+        id === ids[1] ? [] : ['escalated to tier 2 (Alice Example, #platform-alerts)'],
+      );
+    }
+  });
+
   it('a missed resolve SLA is recorded, counted and escalates', async () => {
     v = await startVigil();
     const start = v.clock.now();

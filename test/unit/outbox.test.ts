@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { TargetList } from '../../src/notify/directory.js';
-import { writeToOutbox, type OutboxTx } from '../../src/notify/outbox.js';
+import { writeManyToOutbox, writeToOutbox, type OutboxTx } from '../../src/notify/outbox.js';
 import type { NewNotification } from '../../src/store/types.js';
 
 /** An outbox in memory: keys are unique, as in the store. */
 function fakeOutbox() {
   const rows: (NewNotification & { id: number; body?: string })[] = [];
-  const tx: OutboxTx = {
+  const insert = (n: NewNotification) => {
+    if (rows.some((r) => r.idempotencyKey === n.idempotencyKey)) return null;
+    rows.push({ ...n, id: rows.length + 1 });
+    return rows.length;
+  };
+  const tx: OutboxTx & Parameters<typeof writeManyToOutbox>[0] = {
     async insertNotification(n) {
-      if (rows.some((r) => r.idempotencyKey === n.idempotencyKey)) return null;
-      rows.push({ ...n, id: rows.length + 1 });
-      return rows.length;
+      return insert(n);
+    },
+    async insertNotifications(ns) {
+      return ns.map(insert);
     },
     async setNotificationBody(id, body) {
       rows[id - 1]!.body = body;
@@ -50,6 +56,19 @@ describe('the outbox writer', () => {
     await writeToOutbox(tx, { kind: 'digest', incidentId: null, to: alice, idempotencyKey: 'digest:d', dueAt: 1, body }, 1);
     await writeToOutbox(tx, { kind: 'digest', incidentId: null, to: alice, idempotencyKey: 'digest:d', dueAt: 1, body: { subject: 'again', text: '' } }, 1);
     expect(rows.map((r) => r.body)).toEqual(['{"subject":"Digest","text":"figures","html":"<p>figures</p>"}']);
+  });
+
+  it('writes many messages in one go: the id of each or null, in order, a body only with a row it wrote', async () => {
+    const { rows, tx } = fakeOutbox();
+    const message = (key: string, body?: { subject: string; text: string }) => ({ kind: 'update' as const, incidentId: 3, to: alice, idempotencyKey: key, dueAt: 5, ...(body ? { body } : {}) });
+    await writeToOutbox(tx, message('k1'), 1);
+    const ids = await writeManyToOutbox(tx, [message('k2', { subject: 'two', text: '' }), message('k1', { subject: 'again', text: '' }), message('k3')], 2);
+    expect(ids).toEqual([2, null, 3]);
+    expect(rows.map((r) => [r.idempotencyKey, r.body ?? null])).toEqual([
+      ['k1', null],
+      ['k2', '{"subject":"two","text":""}'],
+      ['k3', null],
+    ]);
   });
 });
 

@@ -1,36 +1,63 @@
 import type { Clock } from '../../time/clock.js';
-import type { Store } from '../../store/types.js';
+import type { DueTimer, Store, StoreTx } from '../../store/types.js';
 import type { EngineOptions } from '../engine-options.js';
 import { timerFor } from './registry.js';
+import type { DueRun, IncidentTimer } from './timer.js';
 
 /**
  * The incident timers that are due (a scheduler job), each handled by its kind's module. Timers are due rows
  * in the store, so a restart resumes them. Each timer is handled in its own write, so one failing incident
- * does not hold up the others.
+ * does not hold up the others; a kind that can run many at once (runMany) gets a chunk's timers of its kind in
+ * one write first, and one write per timer only if that write fails.
  */
 export async function runDueTimers(store: Store, clock: Clock, ctx: EngineOptions, chunk = 500, budgetMs = 3000): Promise<number> {
   const now = clock.now();
   const started = Date.now();
   let total = 0;
   // Chunks until nothing is due or the tick's budget is spent. The writes of one chunk share a group
-  // commit, each in its own savepoint, so one failing timer is rolled back alone.
+  // commit, each in its own savepoint, so one failing write is rolled back alone.
   for (;;) {
     const due = await store.write((tx) => tx.dueTimers(now, chunk));
-    const results = await Promise.allSettled(
-      due.map((t) =>
-        store.write(async (tx) => {
-          // The incident first (locked on PostgreSQL, as every write that sets timers locks it), then the
-          // timer: if it moved, or another instance ran it meanwhile, there is nothing to do.
-          const incident = await tx.getIncident(t.incidentId);
-          if (!(await tx.takeTimer(t.incidentId, t.kind, t.dueAt))) return;
-          if (!incident || incident.status === 'resolved' || !incident.policy) return;
-          await timerFor(t.kind)?.run(ctx, tx, incident, incident.policy, t.dueAt, now);
-        }),
-      ),
-    );
+    const single: DueTimer[] = [];
+    const batches = new Map<IncidentTimer, DueTimer[]>();
+    for (const t of due) {
+      const timer = timerFor(t.kind);
+      if (!timer?.runMany || due.length === 1) single.push(t);
+      else if (batches.has(timer)) batches.get(timer)!.push(t);
+      else batches.set(timer, [t]);
+    }
+    const runOne = (t: DueTimer) => store.write((tx) => runTimers(ctx, tx, [t], now));
+    const results = await Promise.allSettled([
+      ...single.map(runOne),
+      ...[...batches.values()].map((ts) => store.write((tx) => runTimers(ctx, tx, ts, now)).catch(() => settleAll(ts.map(runOne)))),
+    ]);
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
     total += due.length;
     if (due.length < chunk || Date.now() - started > budgetMs) return total;
   }
+}
+
+/** Due timers of one kind in one write. */
+async function runTimers(ctx: EngineOptions, tx: StoreTx, due: readonly DueTimer[], now: number): Promise<void> {
+  // The incidents first (locked on PostgreSQL, in id order, as every write that sets timers locks them), then the
+  // timers: one that moved, or that another instance ran meanwhile, has nothing left to do.
+  const incidents = new Map((await tx.getIncidents(due.map((t) => t.incidentId))).map((i) => [i.id, i]));
+  const runs: DueRun[] = [];
+  for (const t of await tx.takeTimers(due)) {
+    const incident = incidents.get(t.incidentId);
+    if (!incident || incident.status === 'resolved' || !incident.policy) continue;
+    runs.push({ incident, policy: incident.policy, dueAt: t.dueAt });
+  }
+  if (runs.length === 0) return;
+  const timer = timerFor(due[0]!.kind);
+  if (!timer) return;
+  if (timer.runMany) await timer.runMany(ctx, tx, runs, now);
+  else for (const r of runs) await timer.run(ctx, tx, r.incident, r.policy, r.dueAt, now);
+}
+
+/** Waits for every write, then fails with the first failure, if any. */
+async function settleAll(writes: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }

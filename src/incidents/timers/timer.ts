@@ -11,6 +11,18 @@ import { vigil, writeEvent } from '../timeline.js';
 export interface IncidentTimer {
   kind: TimerKind;
   run(ctx: EngineOptions, tx: StoreTx, incident: IncidentRow, policy: Policy, dueAt: number, now: number): Promise<void>;
+  /**
+   * Optional: run for many due timers of this kind in one write, in a handful of statements however many are
+   * due (10,000 reminders at the same instant). The runner falls back to one write per timer when it fails.
+   */
+  runMany?(ctx: EngineOptions, tx: StoreTx, due: readonly DueRun[], now: number): Promise<void>;
+}
+
+/** One due timer as runMany gets it: its open incident (with a policy) and when it was due. */
+export interface DueRun {
+  incident: IncidentRow;
+  policy: Policy;
+  dueAt: number;
 }
 
 /** A timer's event on the incident's timeline: the scheduler speaks for Vigil. */

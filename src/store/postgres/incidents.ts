@@ -24,6 +24,8 @@ async function one(q: Query, sql: string, ...args: unknown[]): Promise<IncidentR
 export function incidentTx(q: Query, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'recordEvent' | 'reviseEvent' | 'latestNotes'> {
   return {
     getIncident: (id) => one(q, 'SELECT * FROM incidents WHERE id = ? FOR UPDATE', id),
+    getIncidents: async (ids) =>
+      ids.length === 0 ? [] : (await q('SELECT * FROM incidents WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE', [[...ids]])).map(incidentFromRow),
     openIncidentByGroupKey: (groupKey) => one(q, "SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1 FOR UPDATE", groupKey),
     openIncidentsByGroupKeys: async (groupKeys) => {
       const found = new Map<string, IncidentRow>();

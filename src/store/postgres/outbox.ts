@@ -1,4 +1,4 @@
-import { attemptFromRow, notificationFromRow, notifications } from '../rows/outbox.js';
+import { attemptFromRow, notificationFromRow, notifications, type PagedRecipientRow, recipientsByIncident, withoutIncident } from '../rows/outbox.js';
 import type { NotificationRow, OutboxReads, OutboxTx } from '../types/outbox.js';
 import { updateByIdSql } from '../dynamic-sql.js';
 import { CLAIMABLE, LEASE_RELEASE, LEASE_SET, leaseArgs, type Lease } from './lease.js';
@@ -16,7 +16,31 @@ export function outboxTx(q: Query, lease: Lease): OutboxTx {
   /** Claims the rows the subquery selects (skipping rows another transaction holds), oldest due first. */
   const claim = async (select: string, ...args: unknown[]) =>
     (await many(`UPDATE notifications SET ${LEASE_SET} WHERE id IN (${select} FOR UPDATE SKIP LOCKED) RETURNING *`, ...leaseArgs(lease), ...args)).sort(byDue);
+  const recipients = `SELECT incident_id AS "incidentId", channel, person, recipient_name AS "recipientName", address FROM notifications WHERE`;
+  const pages = "kind IN ('page', 'escalation') ORDER BY id";
   return {
+    insertNotifications: async (ns, now) => {
+      if (ns.length === 0) return [];
+      // One statement for all; a key already there (or twice in the list) inserts nothing, as one at a time would.
+      const rows = await q(
+        `INSERT INTO notifications (incident_id, kind, channel, person, recipient_name, address, idempotency_key, due_at, bundle_key, fallback_of,
+           status, attempts, created_at, updated_at)
+         SELECT *, 'pending', 0, ?::bigint, ?::bigint FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[])
+         ON CONFLICT DO NOTHING RETURNING id, idempotency_key`,
+        [
+          now,
+          now,
+          ...(['incidentId', 'kind', 'channel', 'person', 'recipientName', 'address', 'idempotencyKey', 'dueAt', 'bundleKey', 'fallbackOf'] as const).map((f) => ns.map((n) => n[f])),
+        ],
+      );
+      const ids = new Map(rows.map((r) => [r.idempotency_key as string, Number(r.id)]));
+      // A key given twice is inserted once: the first of them gets the id.
+      return ns.map((n) => {
+        const id = ids.get(n.idempotencyKey);
+        ids.delete(n.idempotencyKey);
+        return id ?? null;
+      });
+    },
     insertNotification: async (n, now) => {
       const [r] = await q(
         `INSERT INTO notifications (incident_id, kind, channel, person, recipient_name, address, idempotency_key,
@@ -61,11 +85,9 @@ export function outboxTx(q: Query, lease: Lease): OutboxTx {
     },
     pagesOf: (incidentId) => many("SELECT * FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id", incidentId),
     // Quoted alias: PostgreSQL folds unquoted names to lower case.
-    pagedRecipientsOf: async (incidentId) =>
-      (await q(
-        `SELECT channel, person, recipient_name AS "recipientName", address FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id`,
-        [incidentId],
-      )) as Pick<NotificationRow, 'channel' | 'person' | 'recipientName' | 'address'>[],
+    pagedRecipientsOf: async (incidentId) => ((await q(`${recipients} incident_id = ? AND ${pages}`, [incidentId])) as PagedRecipientRow[]).map(withoutIncident),
+    pagedRecipientsOfEach: async (incidentIds) =>
+      recipientsByIncident(incidentIds.length === 0 ? [] : ((await q(`${recipients} incident_id = ANY(?::bigint[]) AND ${pages}`, [[...incidentIds]])) as PagedRecipientRow[])),
     setNotificationBody: async (id, body) => {
       await q('UPDATE notifications SET body = ? WHERE id = ?', [body, id]);
     },

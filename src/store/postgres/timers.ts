@@ -1,5 +1,5 @@
 import { timerFromRow } from '../rows/timers.js';
-import type { TimerReads, TimerTx } from '../types/timers.js';
+import type { DueTimer, TimerReads, TimerTx } from '../types/timers.js';
 import { CLAIMABLE, LEASE_RELEASE, LEASE_SET, leaseArgs, type Lease } from './lease.js';
 import type { Query } from './pool.js';
 
@@ -15,6 +15,14 @@ export function timerTx(q: Query, lease: Lease): TimerTx {
         kind,
         dueAt,
       ]);
+    },
+    setTimers: async (timers) => {
+      if (timers.length === 0) return;
+      await q(
+        `INSERT INTO incident_timers (incident_id, kind, due_at) SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[])
+         ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at, ${LEASE_RELEASE}`,
+        columns(timers),
+      );
     },
     clearTimers: async (incidentId, kinds) => {
       if (!kinds) await q('DELETE FROM incident_timers WHERE incident_id = ?', [incidentId]);
@@ -33,7 +41,22 @@ export function timerTx(q: Query, lease: Lease): TimerTx {
         .sort((a, b) => a.dueAt - b.dueAt),
     takeTimer: async (incidentId, kind, dueAt) =>
       (await q('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ? AND due_at = ? RETURNING kind', [incidentId, kind, dueAt])).length > 0,
+    takeTimers: async (timers) => {
+      if (timers.length === 0) return [];
+      const taken = await q(
+        `DELETE FROM incident_timers t USING unnest(?::bigint[], ?::text[], ?::bigint[]) AS u(incident_id, kind, due_at)
+         WHERE t.incident_id = u.incident_id AND t.kind = u.kind AND t.due_at = u.due_at RETURNING t.incident_id, t.kind`,
+        columns(timers),
+      );
+      const keys = new Set(taken.map((r) => `${Number(r.incident_id)}:${r.kind as string}`));
+      return timers.filter((t) => keys.has(`${t.incidentId}:${t.kind}`));
+    },
   };
+}
+
+/** The timers as the three arrays unnest takes. */
+function columns(timers: readonly DueTimer[]): unknown[] {
+  return [timers.map((t) => t.incidentId), timers.map((t) => t.kind), timers.map((t) => t.dueAt)];
 }
 
 export function timerReads(read: Query, lease: Lease): TimerReads {

@@ -1,5 +1,5 @@
 import { rowMapping } from '../row-mapping.js';
-import type { NotificationAttempt, NotificationRow } from '../types/outbox.js';
+import type { NotificationAttempt, NotificationRow, PagedRecipient } from '../types/outbox.js';
 
 export const notifications = rowMapping<NotificationRow>({
   id: 'id',
@@ -34,3 +34,22 @@ export const attemptFromRow = rowMapping<NotificationAttempt>({
   error: 'error',
   durationMs: 'duration_ms',
 }).fromRow;
+
+/** A paged recipient as both stores read it for many incidents: the incident's id with it (PostgreSQL's bigint as text). */
+export type PagedRecipientRow = PagedRecipient & { incidentId: number | string };
+
+export function withoutIncident({ channel, person, recipientName, address }: PagedRecipient): PagedRecipient {
+  return { channel, person, recipientName, address };
+}
+
+/** The rows grouped by incident, each incident's in the order read. */
+export function recipientsByIncident(rows: readonly PagedRecipientRow[]): Map<number, PagedRecipient[]> {
+  const out = new Map<number, PagedRecipient[]>();
+  for (const r of rows) {
+    const id = Number(r.incidentId);
+    let list = out.get(id);
+    if (!list) out.set(id, (list = []));
+    list.push(withoutIncident(r));
+  }
+  return out;
+}

@@ -18,6 +18,7 @@ export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): O
   const one = (sql: string, ...args: unknown[]) => Promise.resolve(rowOf(stmt, sql, incidentFromRow, ...args));
   return {
     getIncident: (id) => one('SELECT * FROM incidents WHERE id = ?', id),
+    getIncidents: (ids) => Promise.resolve(rowsOf(stmt, 'SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id', incidentFromRow, JSON.stringify(ids))),
     openIncidentByGroupKey: (groupKey) => one(OPEN_BY_GROUP_SQL, groupKey),
     openIncidentsByGroupKeys: (groupKeys) => {
       const found = new Map<string, IncidentRow>();

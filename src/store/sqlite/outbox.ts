@@ -1,20 +1,24 @@
-import { attemptFromRow, notificationFromRow, notifications } from '../rows/outbox.js';
-import type { NotificationRow, OutboxReads, OutboxTx } from '../types/outbox.js';
+import { attemptFromRow, notificationFromRow, notifications, type PagedRecipientRow, recipientsByIncident, withoutIncident } from '../rows/outbox.js';
+import type { NewNotification, OutboxReads, OutboxTx } from '../types/outbox.js';
 import { updateById } from './dynamic-sql.js';
 import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
 
 /** The outbox's writes (notifications and their attempts) and the dispatcher's reads inside a write. */
 export function outboxTx(stmt: Stmt): OutboxTx {
   const many = (sql: string, ...args: unknown[]) => Promise.resolve(rowsOf(stmt, sql, notificationFromRow, ...args));
+  const insert = (n: NewNotification, now: number) => {
+    const info = stmt(
+      `INSERT OR IGNORE INTO notifications (incident_id, kind, channel, person, recipient_name, address, idempotency_key,
+         status, attempts, due_at, bundle_key, fallback_of, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
+    ).run(n.incidentId, n.kind, n.channel, n.person, n.recipientName, n.address, n.idempotencyKey, n.dueAt, n.bundleKey, n.fallbackOf, now, now);
+    return info.changes > 0 ? Number(info.lastInsertRowid) : null;
+  };
+  const recipients = "SELECT incident_id AS incidentId, channel, person, recipient_name AS recipientName, address FROM notifications WHERE incident_id";
+  const pages = "kind IN ('page', 'escalation') ORDER BY id";
   return {
-    insertNotification: (n, now) => {
-      const info = stmt(
-        `INSERT OR IGNORE INTO notifications (incident_id, kind, channel, person, recipient_name, address, idempotency_key,
-           status, attempts, due_at, bundle_key, fallback_of, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
-      ).run(n.incidentId, n.kind, n.channel, n.person, n.recipientName, n.address, n.idempotencyKey, n.dueAt, n.bundleKey, n.fallbackOf, now, now);
-      return Promise.resolve(info.changes > 0 ? Number(info.lastInsertRowid) : null);
-    },
+    insertNotification: (n, now) => Promise.resolve(insert(n, now)),
+    insertNotifications: (ns, now) => Promise.resolve(ns.map((n) => insert(n, now))),
     updateNotification: (id, patch) => Promise.resolve(updateById(stmt, 'notifications', notifications.writable, id, patch)),
     addAttempt: (a) => {
       stmt('INSERT INTO notification_attempts (notification_id, at, outcome, error_kind, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)').run(
@@ -34,12 +38,9 @@ export function outboxTx(stmt: Stmt): OutboxTx {
       return Promise.resolve(r?.due ?? null);
     },
     pagesOf: (incidentId) => many("SELECT * FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id", incidentId),
-    pagedRecipientsOf: (incidentId) =>
-      Promise.resolve(
-        stmt(
-          "SELECT channel, person, recipient_name AS recipientName, address FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id",
-        ).all(incidentId) as Pick<NotificationRow, 'channel' | 'person' | 'recipientName' | 'address'>[],
-      ),
+    pagedRecipientsOf: (incidentId) => Promise.resolve((stmt(`${recipients} = ? AND ${pages}`).all(incidentId) as PagedRecipientRow[]).map(withoutIncident)),
+    pagedRecipientsOfEach: (incidentIds) =>
+      Promise.resolve(recipientsByIncident(stmt(`${recipients} IN (SELECT value FROM json_each(?)) AND ${pages}`).all(JSON.stringify(incidentIds)) as PagedRecipientRow[])),
     setNotificationBody: (id, body) => {
       stmt('UPDATE notifications SET body = ? WHERE id = ?').run(body, id);
       return Promise.resolve();

@@ -95,6 +95,8 @@ export type IncidentCounts = Pick<IncidentRow, 'id' | 'firingCount' | 'suppresse
 /** Incidents' and their timelines' writes, and the reads the engine makes inside a write. */
 export interface IncidentTx {
   getIncident(id: number): Promise<IncidentRow | undefined>;
+  /** getIncident for many, in id order (PostgreSQL: one round trip, locked in id order); missing ones are left out. */
+  getIncidents(ids: readonly number[]): Promise<IncidentRow[]>;
   openIncidentByGroupKey(groupKey: string): Promise<IncidentRow | undefined>;
   /**
    * The open incident of each of these group keys, in one go (PostgreSQL: one round trip, locked in id order);

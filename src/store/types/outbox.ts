@@ -31,6 +31,9 @@ export type NewNotification = Pick<
   'incidentId' | 'kind' | 'channel' | 'person' | 'recipientName' | 'address' | 'idempotencyKey' | 'dueAt' | 'bundleKey' | 'fallbackOf'
 >;
 
+/** Who a page or escalation went to, on what. */
+export type PagedRecipient = Pick<NotificationRow, 'channel' | 'person' | 'recipientName' | 'address'>;
+
 export interface NotificationAttempt {
   notificationId: number;
   at: number;
@@ -44,6 +47,8 @@ export interface NotificationAttempt {
 export interface OutboxTx {
   /** Inserts unless the idempotency key exists (one event never pages twice); returns the id or null. */
   insertNotification(n: NewNotification, now: number): Promise<number | null>;
+  /** insertNotification for many (one statement on PostgreSQL): each one's id or null, in the order given. */
+  insertNotifications(ns: readonly NewNotification[], now: number): Promise<(number | null)[]>;
   updateNotification(id: number, patch: Partial<Omit<NotificationRow, 'id'>>): Promise<void>;
   addAttempt(a: NotificationAttempt): Promise<void>;
   /** Pending messages due by `now`, oldest first. */
@@ -55,7 +60,9 @@ export interface OutboxTx {
   /** The incident's pages and escalations (who was paged, on what), oldest first. */
   pagesOf(incidentId: number): Promise<NotificationRow[]>;
   /** Who the incident's pages and escalations went to, on what, oldest first (pagesOf without the rest of each row). */
-  pagedRecipientsOf(incidentId: number): Promise<Pick<NotificationRow, 'channel' | 'person' | 'recipientName' | 'address'>[]>;
+  pagedRecipientsOf(incidentId: number): Promise<PagedRecipient[]>;
+  /** pagedRecipientsOf for many incidents in one read, by incident (an incident never paged is not in the map). */
+  pagedRecipientsOfEach(incidentIds: readonly number[]): Promise<Map<number, PagedRecipient[]>>;
   /** The rendered message (JSON) of an outbox row that has no incident to render from: digests, reviews. */
   setNotificationBody(id: number, body: string): Promise<void>;
 }

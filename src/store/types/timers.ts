@@ -18,6 +18,10 @@ export interface TimerTx {
    * instance ran it already. Its handler runs only on true, in the same write.
    */
   takeTimer(incidentId: number, kind: TimerKind, dueAt: number): Promise<boolean>;
+  /** takeTimer for many (one statement on PostgreSQL): the ones that were still set, and are now removed. */
+  takeTimers(timers: readonly DueTimer[]): Promise<DueTimer[]>;
+  /** setTimer for many (one statement on PostgreSQL). */
+  setTimers(timers: readonly DueTimer[]): Promise<void>;
 }
 
 export interface TimerReads {

@@ -54,6 +54,18 @@ export function incidentsContract({ store, reopen }: ContractContext): void {
       expect((await s.write((tx) => tx.openIncidentsByGroupKeys([]))).size).toBe(0);
     });
 
+    it('getIncidents: several incidents in one go, in id order, as getIncident reads each; unknown ids left out', async () => {
+      const s = await store();
+      const [a, b] = await s.write(async (tx) => [
+        await tx.insertIncident(newIncident({ groupKey: 'ga', policy })),
+        await tx.insertIncident(newIncident({ groupKey: 'gb', status: 'resolved', resolvedAt: 2_000 })),
+      ]);
+      const found = await s.write((tx) => tx.getIncidents([b!.id, a!.id + 1000, a!.id]));
+      expect(found).toEqual([a, b]);
+      for (const i of found) expect(await s.write((tx) => tx.getIncident(i.id))).toEqual(i);
+      expect(await s.write((tx) => tx.getIncidents([]))).toEqual([]);
+    });
+
     it('updateIncidentCounts stores the counters of several incidents and tells the change feed of each', async () => {
       const s = await store();
       const [a, b] = await s.write(async (tx) => [await tx.insertIncident(newIncident({ groupKey: 'ca' })), await tx.insertIncident(newIncident({ groupKey: 'cb' }))]);

@@ -113,6 +113,60 @@ export function outboxContract({ store }: ContractContext): void {
       expect(await s.write((tx) => tx.pagedRecipientsOf(i + 100))).toEqual([]);
     });
 
+    it('insertNotifications: many in one go, each as insertNotification would (an idempotency key already there, or given twice, inserts once)', async () => {
+      const s = await store();
+      const i = await incident(s);
+      const old = await s.write((tx) => tx.insertNotification(newNotification(i, { idempotencyKey: 'old' }), 1));
+      const ids = await s.write((tx) =>
+        tx.insertNotifications(
+          [
+            newNotification(i, { idempotencyKey: 'n1', channel: 'sms', address: '+15550001' }),
+            newNotification(i, { idempotencyKey: 'old' }),
+            newNotification(i, { idempotencyKey: 'n2', channel: 'email', person: null, address: 'x@example.com', bundleKey: 'b', fallbackOf: old }),
+            newNotification(i, { idempotencyKey: 'n1', channel: 'voice' }),
+          ],
+          7_000,
+        ),
+      );
+      expect(ids[1]).toBeNull();
+      expect(ids[3]).toBeNull();
+      expect(ids[0]).toEqual(expect.any(Number));
+      expect(ids[2]).toBeGreaterThan(ids[0]!);
+      const listed = await s.listNotifications(i);
+      expect(listed.map((n) => [n.id, n.idempotencyKey, n.channel, n.status, n.createdAt])).toEqual([
+        [old, 'old', 'sms', 'pending', 1],
+        [ids[0], 'n1', 'sms', 'pending', 7_000],
+        [ids[2], 'n2', 'email', 'pending', 7_000],
+      ]);
+      expect(listed[2]).toMatchObject({ person: null, address: 'x@example.com', bundleKey: 'b', fallbackOf: old, attempts: 0 });
+      expect(await s.write((tx) => tx.insertNotifications([], 1))).toEqual([]);
+      // A failed write keeps none of them.
+      await expect(
+        s.write(async (tx) => {
+          await tx.insertNotifications([newNotification(i, { idempotencyKey: 'n3' })], 8_000);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await s.listNotifications(i)).toHaveLength(3);
+    });
+
+    it('pagedRecipientsOfEach: pagedRecipientsOf of many incidents in one read; incidents never paged are not in the map', async () => {
+      const s = await store();
+      const [a, b, c] = [await incident(s, 'a'), await incident(s, 'b'), await incident(s, 'c')];
+      await s.write(async (tx) => {
+        await tx.insertNotification(newNotification(a, { idempotencyKey: 'a1', kind: 'page', channel: 'voice', address: '+15550001' }), 1);
+        await tx.insertNotification(newNotification(b, { idempotencyKey: 'b1', kind: 'escalation', channel: 'sms', address: '+15550002' }), 1);
+        await tx.insertNotification(newNotification(a, { idempotencyKey: 'a2', kind: 'reminder', channel: 'email', address: 'x@example.com' }), 1);
+        await tx.insertNotification(newNotification(a, { idempotencyKey: 'a3', kind: 'escalation', channel: 'chat', person: null, recipientName: '#ops', address: '#ops' }), 1);
+        await tx.insertNotification(newNotification(c, { idempotencyKey: 'c1', kind: 'reminder' }), 1);
+      });
+      const each = await s.write((tx) => tx.pagedRecipientsOfEach([a, b, c, c + 100]));
+      expect([...each.keys()].sort()).toEqual([a, b].sort());
+      for (const id of [a, b]) expect(each.get(id)).toEqual(await s.write((tx) => tx.pagedRecipientsOf(id)));
+      expect(each.get(a)).toHaveLength(2);
+      expect((await s.write((tx) => tx.pagedRecipientsOfEach([]))).size).toBe(0);
+    });
+
     it('listNotifications: an incident’s oldest first, or everyone’s newest first, up to the limit', async () => {
       const s = await store();
       const i = await incident(s);

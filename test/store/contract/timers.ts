@@ -66,6 +66,35 @@ export function timersContract({ store }: ContractContext): void {
       expect(await s.write((tx) => tx.dueTimers(1_000, 10))).toEqual([{ incidentId: a, kind: 'progress', dueAt: 900 }]);
     });
 
+    it('takeTimers and setTimers: many timers in one go, as takeTimer and setTimer one at a time', async () => {
+      const s = await store();
+      const [a, b] = await s.write(async (tx) => [(await tx.insertIncident(newIncident({ groupKey: 'a' }))).id, (await tx.insertIncident(newIncident({ groupKey: 'b' }))).id]);
+      await s.write((tx) =>
+        tx.setTimers([
+          { incidentId: a!, kind: 'progress', dueAt: 100 },
+          { incidentId: b!, kind: 'progress', dueAt: 100 },
+          { incidentId: a!, kind: 'escalate', dueAt: 300 },
+        ]),
+      );
+      // Setting again moves the timer.
+      await s.write((tx) => tx.setTimers([{ incidentId: b!, kind: 'progress', dueAt: 200 }]));
+      const taken = await s.write((tx) =>
+        tx.takeTimers([
+          { incidentId: a!, kind: 'progress', dueAt: 100 },
+          { incidentId: b!, kind: 'progress', dueAt: 100 },
+          { incidentId: a!, kind: 'ack_sla', dueAt: 100 },
+        ]),
+      );
+      expect(taken).toEqual([{ incidentId: a, kind: 'progress', dueAt: 100 }]);
+      expect(await s.write((tx) => tx.takeTimers([{ incidentId: a!, kind: 'progress', dueAt: 100 }]))).toEqual([]);
+      expect(await s.write((tx) => tx.dueTimers(1_000, 10))).toEqual([
+        { incidentId: b, kind: 'progress', dueAt: 200 },
+        { incidentId: a, kind: 'escalate', dueAt: 300 },
+      ]);
+      expect(await s.write((tx) => tx.takeTimers([]))).toEqual([]);
+      await s.write((tx) => tx.setTimers([]));
+    });
+
     it('due timers read again by the same store are given again until taken', async () => {
       const s = await store();
       const a = (await s.write((tx) => tx.insertIncident(newIncident({ groupKey: 'a' })))).id;
