@@ -6,10 +6,10 @@ import type { Policy } from '../rules/schema.js';
 import { addressOf, resolveTargets, type Target } from './directory.js';
 import { recipientOf, writeManyToOutbox, writeToOutbox, type OutboxMessage } from './outbox.js';
 import { teamOf } from '../rules/teams.js';
-import { resolveTier, type EscalationTier } from '../rules/escalation.js';
+import { resolveTier } from '../rules/escalation.js';
 import { smsSegment } from './render.js';
 import type { ChannelName, MessageKind } from './types.js';
-import type { PagingPort } from '../incidents/paging-port.js';
+import type { EscalationStep, PagingPort } from '../incidents/paging-port.js';
 
 /**
  * Decides who is told what and writes it to the outbox, inside the transaction of the change that caused
@@ -37,44 +37,42 @@ export class NotificationPlanner implements PagingPort {
   }
 
   /**
-   * Pages one escalation tier: whoever its schedules have on call and the people it names, by the channels
-   * the target names or the policy uses for the on-call role, and the chat channels it names. Returns who was
-   * paged (in words, and the people's ids), or null when the tier reaches nobody.
+   * Pages each incident's escalation tier: whoever its schedules have on call and the people it names, by the
+   * channels the target names or the policy uses for the on-call role, and the chat channels it names. Returns
+   * who was paged (in words, and the people's ids), or null when the tier reaches nobody. Many incidents'
+   * escalations (due together) are written in one go.
    */
-  async escalate(
-    tx: StoreTx,
-    incident: IncidentRow,
-    policy: Policy,
-    tier: EscalationTier,
-    tierNumber: number,
-    round: number,
-    now: number,
-  ): Promise<{ names: string; people: string[] } | null> {
+  async escalate(tx: StoreTx, steps: readonly EscalationStep[], now: number): Promise<({ names: string; people: string[] } | null)[]> {
     const rules = this.rules();
-    const defaults = policy.notify.find((n) => n.role === 'oncall')?.channels ?? ['voice', 'sms'];
-    const names: string[] = [];
-    const people = new Set<string>();
-    const insert = (to: Target) =>
-      writeToOutbox(tx, about(incident, 'escalation', to, `incident:${incident.id}:escalation:${incident.reopenCount}-r${round}-t${tierNumber}:${to.channel}:${to.recipient.address}`, now), now);
-    for (const target of resolveTier(rules, tier, now)) {
-      if (target.kind === 'chat') {
-        await insert({ channel: 'chat', recipient: { person: null, name: target.address, address: target.address } });
-        names.push(target.address);
-        continue;
+    const messages: OutboxMessage[] = [];
+    const paged = steps.map(({ incident, policy, tier, tierNumber, round }) => {
+      const defaults = policy.notify.find((n) => n.role === 'oncall')?.channels ?? ['voice', 'sms'];
+      const names: string[] = [];
+      const people = new Set<string>();
+      const insert = (to: Target) =>
+        messages.push(about(incident, 'escalation', to, `incident:${incident.id}:escalation:${incident.reopenCount}-r${round}-t${tierNumber}:${to.channel}:${to.recipient.address}`, now));
+      for (const target of resolveTier(rules, tier, now)) {
+        if (target.kind === 'chat') {
+          insert({ channel: 'chat', recipient: { person: null, name: target.address, address: target.address } });
+          names.push(target.address);
+          continue;
+        }
+        let reached = false;
+        for (const channel of target.channels ?? defaults) {
+          const t = addressOf(rules, target.person, channel, incident.team);
+          if (!t) continue;
+          insert(t);
+          reached = true;
+        }
+        if (reached) {
+          names.push(rules.people.get(target.person)?.name ?? target.person);
+          people.add(target.person);
+        }
       }
-      let reached = false;
-      for (const channel of target.channels ?? defaults) {
-        const t = addressOf(rules, target.person, channel, incident.team);
-        if (!t) continue;
-        await insert(t);
-        reached = true;
-      }
-      if (reached) {
-        names.push(rules.people.get(target.person)?.name ?? target.person);
-        people.add(target.person);
-      }
-    }
-    return names.length > 0 ? { names: [...new Set(names)].join(', '), people: [...people] } : null;
+      return names.length > 0 ? { names: [...new Set(names)].join(', '), people: [...people] } : null;
+    });
+    await writeManyToOutbox(tx, messages, now);
+    return paged;
   }
 
   /**

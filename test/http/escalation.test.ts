@@ -15,6 +15,14 @@ const at = async (t: TestVigil, start: number, minutes: number) => {
   await t.vigil.scheduler.tick();
 };
 
+/** Three critical incidents opened together (one job each, so one incident each): their ids. */
+const threeIncidents = async (t: TestVigil) => {
+  await t.post('/api/v1/alerts/alertmanager', amWebhook(['a', 'b', 'c'].map((h) => ({ labels: { alertname: 'InstanceDown', instance: `web-${h}`, job: `node-${h}` } }))));
+  const ids = ((await t.json('/api/v1/incidents')).incidents as any[]).map((i) => i.id as number).sort();
+  expect(ids).toHaveLength(3);
+  return ids;
+};
+
 // The test clock starts Sunday 2026-11-22 17:30 in Berlin: bob is tier 1, alice tier 2, carol tier 3.
 describe('escalation tiers', () => {
   it('an unanswered critical page climbs to tier 2 at 15 minutes and tier 3 at 30, counting the SLA breach', async () => {
@@ -46,6 +54,28 @@ describe('escalation tiers', () => {
     await at(v, start, 90);
     expect((await kinds(v, 'escalation_exhausted'))[0].message).toMatch(/every tier has been paged/);
     expect((await v.json('/api/v1/incidents/1')).sla).toMatchObject({ acknowledge: 'missed', resolve: null, acknowledgeBy: '2026-11-22T16:45:00.000Z', resolveBy: '2026-11-22T20:30:00.000Z' });
+  });
+
+  it('incidents whose escalation falls due at the same instant each climb their own tiers; an acknowledged one stops', async () => {
+    v = await startVigil();
+    const start = v.clock.now();
+    const ids = await threeIncidents(v);
+    await at(v, start, 15);
+    v.clock.set(start + 20 * MIN);
+    await v.post(`/api/v1/incidents/${ids[2]}/acknowledge`, { by: 'alice' });
+    await at(v, start, 30);
+    for (const id of ids) {
+      const incident = await v.json(`/api/v1/incidents/${id}`);
+      const climbed = (incident.timeline as any[]).filter((e) => e.kind === 'escalated').map((e) => e.message.split(':')[0]);
+      const tier3 = 'escalated to tier 3 (Carol Example (support manager))';
+      expect(climbed).toEqual(['escalated to tier 2 (Alice Example, #platform-alerts)', ...(id === ids[2] ? [] : [tier3])]);
+      const escalations = (await v.json(`/api/v1/notifications?incident=${id}`)).notifications.filter((n: any) => n.kind === 'escalation');
+      expect(escalations.filter((n: any) => n.recipient.person === 'alice').map((n: any) => n.channel).sort()).toEqual(['chat', 'voice']);
+      expect(escalations.some((n: any) => n.recipient.person === 'carol')).toBe(id !== ids[2]);
+    }
+    // Nothing is due again at the same instant, and the next climb is set for each incident still unacknowledged.
+    await v.vigil.scheduler.tick();
+    for (const id of ids) expect((await v.json(`/api/v1/incidents/${id}`)).timeline.filter((e: any) => e.kind === 'escalated')).toHaveLength(id === ids[2] ? 1 : 2);
   });
 
   it('an acknowledgement stops escalation', async () => {
@@ -114,9 +144,7 @@ describe('progress reminders', () => {
   it('incidents due for a reminder at the same instant are each reminded; of those without an update, each escalates', async () => {
     v = await startVigil();
     const start = v.clock.now();
-    await v.post('/api/v1/alerts/alertmanager', amWebhook(['a', 'b', 'c'].map((h) => ({ labels: { alertname: 'InstanceDown', instance: `web-${h}`, job: `node-${h}` } }))));
-    const ids = ((await v.json('/api/v1/incidents')).incidents as any[]).map((i) => i.id as number).sort();
-    expect(ids).toHaveLength(3);
+    const ids = await threeIncidents(v);
     v.clock.set(start + MIN);
     for (const id of ids) await v.post(`/api/v1/incidents/${id}/acknowledge`, { by: 'bob' });
     await at(v, start, 31);

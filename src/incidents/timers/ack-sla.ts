@@ -7,7 +7,8 @@ export const ackSlaTimer: IncidentTimer = {
   async run(ctx, tx, incident, policy, _dueAt, now) {
     if (incident.acknowledgedAt !== null) return;
     await tx.updateIncident(incident.id, { ackSlaBreached: true });
-    ctx.onSlaBreach?.(incident.priority, 'ack');
+    // Counted once it is committed: a write rolled back and run again (a shared write that failed) counts once.
+    tx.afterCommit(() => ctx.onSlaBreach?.(incident.priority, 'ack'));
     const message = `acknowledge SLA missed: not acknowledged within ${formatDuration(policy.ackSla ?? 0)} (${incident.priority})`;
     await timerEvent(tx, incident, now, 'sla_breached', message, { kind: 'ack' });
   },

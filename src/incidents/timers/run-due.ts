@@ -1,14 +1,14 @@
 import type { Clock } from '../../time/clock.js';
-import type { DueTimer, Store, StoreTx } from '../../store/types.js';
+import type { DueTimer, Store, StoreTx, TimerKind } from '../../store/types.js';
 import type { EngineOptions } from '../engine-options.js';
 import { timerFor } from './registry.js';
-import type { DueRun, IncidentTimer } from './timer.js';
+import type { DueRun } from './timer.js';
 
 /**
  * The incident timers that are due (a scheduler job), each handled by its kind's module. Timers are due rows
- * in the store, so a restart resumes them. Each timer is handled in its own write, so one failing incident
- * does not hold up the others; a kind that can run many at once (runMany) gets a chunk's timers of its kind in
- * one write first, and one write per timer only if that write fails.
+ * in the store, so a restart resumes them. A chunk's timers of one kind are handled in one write (by runMany,
+ * in a handful of statements, where the kind has it); if that write fails, each timer gets a write of its own,
+ * so one failing incident does not hold up the others.
  */
 export async function runDueTimers(store: Store, clock: Clock, ctx: EngineOptions, chunk = 500, budgetMs = 3000): Promise<number> {
   const now = clock.now();
@@ -18,19 +18,15 @@ export async function runDueTimers(store: Store, clock: Clock, ctx: EngineOption
   // commit, each in its own savepoint, so one failing write is rolled back alone.
   for (;;) {
     const due = await store.write((tx) => tx.dueTimers(now, chunk));
-    const single: DueTimer[] = [];
-    const batches = new Map<IncidentTimer, DueTimer[]>();
+    const byKind = new Map<TimerKind, DueTimer[]>();
     for (const t of due) {
-      const timer = timerFor(t.kind);
-      if (!timer?.runMany || due.length === 1) single.push(t);
-      else if (batches.has(timer)) batches.get(timer)!.push(t);
-      else batches.set(timer, [t]);
+      if (byKind.has(t.kind)) byKind.get(t.kind)!.push(t);
+      else byKind.set(t.kind, [t]);
     }
     const runOne = (t: DueTimer) => store.write((tx) => runTimers(ctx, tx, [t], now));
-    const results = await Promise.allSettled([
-      ...single.map(runOne),
-      ...[...batches.values()].map((ts) => store.write((tx) => runTimers(ctx, tx, ts, now)).catch(() => settleAll(ts.map(runOne)))),
-    ]);
+    const results = await Promise.allSettled(
+      [...byKind.values()].map((ts) => (ts.length === 1 ? runOne(ts[0]!) : store.write((tx) => runTimers(ctx, tx, ts, now)).catch(() => settleAll(ts.map(runOne))))),
+    );
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
     total += due.length;

@@ -64,6 +64,16 @@ export function incidentTx(q: Query, changed: (incidentId: number) => void): Omi
         [sorted.map((c) => c.id), sorted.map((c) => c.firingCount), sorted.map((c) => c.suppressedCount), sorted.map((c) => c.alertCount), sorted.map((c) => c.updatedAt)],
       );
     },
+    updateEscalationSteps: async (steps) => {
+      if (steps.length === 0) return;
+      const sorted = [...steps].sort((a, b) => a.id - b.id);
+      for (const s of sorted) changed(s.id);
+      await q(
+        `UPDATE incidents SET escalation_tier = r.tier, escalation_round = r.round, updated_at = r.at
+           FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) AS r(id, tier, round, at) WHERE incidents.id = r.id`,
+        [sorted.map((s) => s.id), sorted.map((s) => s.escalationTier), sorted.map((s) => s.escalationRound), sorted.map((s) => s.updatedAt)],
+      );
+    },
   };
 }
 

@@ -47,6 +47,14 @@ export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): O
       }
       return Promise.resolve();
     },
+    updateEscalationSteps: (steps) => {
+      const update = stmt('UPDATE incidents SET escalation_tier = ?, escalation_round = ?, updated_at = ? WHERE id = ?');
+      for (const s of steps) {
+        changed(s.id);
+        update.run(s.escalationTier, s.escalationRound, s.updatedAt, s.id);
+      }
+      return Promise.resolve();
+    },
   };
 }
 

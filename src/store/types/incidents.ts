@@ -92,6 +92,9 @@ export interface IncidentCursor {
 /** An incident's alert counters as a write stores them. */
 export type IncidentCounts = Pick<IncidentRow, 'id' | 'firingCount' | 'suppressedCount' | 'alertCount' | 'updatedAt'>;
 
+/** The escalation step an incident has climbed to, as a write stores it. */
+export type EscalationStepRow = Pick<IncidentRow, 'id' | 'escalationTier' | 'escalationRound' | 'updatedAt'>;
+
 /** Incidents' and their timelines' writes, and the reads the engine makes inside a write. */
 export interface IncidentTx {
   getIncident(id: number): Promise<IncidentRow | undefined>;
@@ -108,6 +111,8 @@ export interface IncidentTx {
   updateIncident(id: number, patch: Partial<Omit<IncidentRow, 'id'>>): Promise<void>;
   /** Stores the alert counters of several incidents (what a storm's write changed), in one go on PostgreSQL. */
   updateIncidentCounts(counts: IncidentCounts[]): Promise<void>;
+  /** Stores the escalation step several incidents climbed to (timers due together), in one go on PostgreSQL. */
+  updateEscalationSteps(steps: EscalationStepRow[]): Promise<void>;
   /** Adds an event; answers its id. */
   addEvent(event: NewTimelineEvent): Promise<number>;
   /**

@@ -66,6 +66,29 @@ export function incidentsContract({ store, reopen }: ContractContext): void {
       expect(await s.write((tx) => tx.getIncidents([]))).toEqual([]);
     });
 
+    it('updateEscalationSteps stores the tier and round several incidents climbed to, and tells the change feed of each', async () => {
+      const s = await store();
+      const [a, b, c] = await s.write(async (tx) => [
+        await tx.insertIncident(newIncident({ groupKey: 'ea' })),
+        await tx.insertIncident(newIncident({ groupKey: 'eb' })),
+        await tx.insertIncident(newIncident({ groupKey: 'ec' })),
+      ]);
+      const changes: number[] = [];
+      const off = s.onIncidentChanges((c) => changes.push(...c.map((x) => x.incidentId)));
+      await s.write((tx) =>
+        tx.updateEscalationSteps([
+          { id: b!.id, escalationTier: 3, escalationRound: 0, updatedAt: 9_000 },
+          { id: a!.id, escalationTier: 1, escalationRound: 1, updatedAt: 9_500 },
+        ]),
+      );
+      expect(await s.getIncident(a!.id)).toEqual({ ...a, escalationTier: 1, escalationRound: 1, updatedAt: 9_500 });
+      expect(await s.getIncident(b!.id)).toEqual({ ...b, escalationTier: 3, escalationRound: 0, updatedAt: 9_000 });
+      expect(await s.getIncident(c!.id)).toEqual(c);
+      off();
+      expect(changes.sort()).toEqual([a!.id, b!.id].sort());
+      await s.write((tx) => tx.updateEscalationSteps([]));
+    });
+
     it('updateIncidentCounts stores the counters of several incidents and tells the change feed of each', async () => {
       const s = await store();
       const [a, b] = await s.write(async (tx) => [await tx.insertIncident(newIncident({ groupKey: 'ca' })), await tx.insertIncident(newIncident({ groupKey: 'cb' }))]);
