@@ -226,7 +226,7 @@ try {
   let aborted = false;
   const firstTick = performance.now();
   const stopIngest = INGEST_DURING ? ingestLoad(vigil.engine, clock) : null;
-  // Timers are committed in chunks of 500 inside a tick, and each commit wakes the dispatcher: sampling the
+  // Timers are committed in chunks (100 timers, a write per kind) inside a tick, and each commit wakes the dispatcher: sampling the
   // committed rows every 20 ms (another connection sees only committed writes) dates each reminder by its commit.
   const committed = [];
   let sampledLeft = remindersDue;
@@ -319,7 +319,7 @@ try {
   });
   console.log(
     `reminders handled in ticks ${reminderTicks.length ? `${ticks.indexOf(reminderTicks[0]) + 1}-${ticks.indexOf(reminderTicks.at(-1)) + 1}` : '-'} of ${ticks.length} ` +
-      `(timers are handled in due order, up to 500 per tick)`,
+      `(timers are handled in due order, in chunks of 100, until none is due or the tick has run 3 s)`,
   );
   console.log(
     `reminder lateness by tick end, ticks back to back (s): p50 ${percentile(lateness, 50).toFixed(2)}, p99 ${p99.toFixed(2)}, max ${(lateness.at(-1) ?? NaN).toFixed(2)}; ` +

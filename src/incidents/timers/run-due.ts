@@ -5,12 +5,19 @@ import { timerFor } from './registry.js';
 import type { DueRun } from './timer.js';
 
 /**
+ * Due timers per chunk. Each chunk's writes share a commit with the ingest writes waiting meanwhile, so a small
+ * chunk keeps alerts flowing while thousands of timers fire: in bench:scheduler, 100 kept ingest at about half
+ * its rate during 10,000 reminders (500: a sixth) and the reminders still within a second of their time.
+ */
+export const TIMER_CHUNK = 100;
+
+/**
  * The incident timers that are due (a scheduler job), each handled by its kind's module. Timers are due rows
  * in the store, so a restart resumes them. A chunk's timers of one kind are handled in one write (by runMany,
  * in a handful of statements, where the kind has it); if that write fails, each timer gets a write of its own,
  * so one failing incident does not hold up the others.
  */
-export async function runDueTimers(store: Store, clock: Clock, ctx: EngineOptions, chunk = 500, budgetMs = 3000): Promise<number> {
+export async function runDueTimers(store: Store, clock: Clock, ctx: EngineOptions, chunk = TIMER_CHUNK, budgetMs = 3000): Promise<number> {
   const now = clock.now();
   const started = Date.now();
   let total = 0;
