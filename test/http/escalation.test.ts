@@ -73,9 +73,15 @@ describe('escalation tiers', () => {
       expect(escalations.filter((n: any) => n.recipient.person === 'alice').map((n: any) => n.channel).sort()).toEqual(['chat', 'voice']);
       expect(escalations.some((n: any) => n.recipient.person === 'carol')).toBe(id !== ids[2]);
     }
-    // Nothing is due again at the same instant, and the next climb is set for each incident still unacknowledged.
+    // Nothing is due again at the same instant; the next climb was set for each incident still unacknowledged.
     await v.vigil.scheduler.tick();
     for (const id of ids) expect((await v.json(`/api/v1/incidents/${id}`)).timeline.filter((e: any) => e.kind === 'escalated')).toHaveLength(id === ids[2] ? 1 : 2);
+    await at(v, start, 45);
+    for (const id of ids) {
+      const climbed = ((await v.json(`/api/v1/incidents/${id}`)).timeline as any[]).filter((e) => e.kind === 'escalated').map((e) => e.message);
+      if (id === ids[2]) expect(climbed).toHaveLength(1);
+      else expect(climbed[2]).toMatch(/^escalated to tier 1 \(round 2\) \(Bob Example\)/);
+    }
   });
 
   it('an acknowledgement stops escalation', async () => {

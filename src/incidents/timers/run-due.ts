@@ -1,3 +1,4 @@
+import { VigilError } from '../../errors/errors.js';
 import type { Clock } from '../../time/clock.js';
 import type { DueTimer, Store, StoreTx, TimerKind } from '../../store/types.js';
 import type { EngineOptions } from '../engine-options.js';
@@ -11,16 +12,22 @@ import type { DueRun } from './timer.js';
  */
 export const TIMER_CHUNK = 100;
 
+/** A timer whose own write failed (not for the store's being unavailable) is tried again this much later. */
+export const TIMER_RETRY_MS = 30_000;
+
 /**
  * The incident timers that are due (a scheduler job), each handled by its kind's module. Timers are due rows
  * in the store, so a restart resumes them. A chunk's timers of one kind are handled in one write (by runMany,
  * in a handful of statements, where the kind has it); if that write fails, each timer gets a write of its own,
- * so one failing incident does not hold up the others.
+ * so one failing incident does not hold up the others. A timer that fails alone is moved TIMER_RETRY_MS on (it
+ * would otherwise head every chunk, failing each time) and the first such failure is thrown once every chunk
+ * is done; while the store is unavailable nothing is moved and the tick stops, to be tried again.
  */
 export async function runDueTimers(store: Store, clock: Clock, ctx: EngineOptions, chunk = TIMER_CHUNK, budgetMs = 3000): Promise<number> {
   const now = clock.now();
   const started = Date.now();
   let total = 0;
+  const failures: unknown[] = [];
   // Chunks until nothing is due or the tick's budget is spent. The writes of one chunk share a group
   // commit, each in its own savepoint, so one failing write is rolled back alone.
   for (;;) {
@@ -30,15 +37,26 @@ export async function runDueTimers(store: Store, clock: Clock, ctx: EngineOption
       if (byKind.has(t.kind)) byKind.get(t.kind)!.push(t);
       else byKind.set(t.kind, [t]);
     }
-    const runOne = (t: DueTimer) => store.write((tx) => runTimers(ctx, tx, [t], now));
+    const runOne = (t: DueTimer) => store.write((tx) => runTimers(ctx, tx, [t], now)).catch((err: unknown) => postpone(store, t, err, now, failures));
     const results = await Promise.allSettled(
       [...byKind.values()].map((ts) => (ts.length === 1 ? runOne(ts[0]!) : store.write((tx) => runTimers(ctx, tx, ts, now)).catch(() => settleAll(ts.map(runOne))))),
     );
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
     total += due.length;
-    if (due.length < chunk || Date.now() - started > budgetMs) return total;
+    if (due.length < chunk || Date.now() - started > budgetMs) break;
   }
+  if (failures.length > 0) throw failures[0];
+  return total;
+}
+
+/** A timer whose own write failed: moved on by TIMER_RETRY_MS, the failure kept; store trouble is thrown as it is. */
+async function postpone(store: Store, t: DueTimer, err: unknown, now: number, failures: unknown[]): Promise<void> {
+  if (err instanceof VigilError && err.code === 'unavailable') throw err;
+  failures.push(err);
+  await store.write(async (tx) => {
+    if ((await tx.takeTimers([t])).length > 0) await tx.setTimers([{ ...t, dueAt: now + TIMER_RETRY_MS }]);
+  });
 }
 
 /** Due timers of one kind in one write. */

@@ -111,7 +111,7 @@ export interface IncidentTx {
   updateIncident(id: number, patch: Partial<Omit<IncidentRow, 'id'>>): Promise<void>;
   /** Stores the alert counters of several incidents (what a storm's write changed), in one go on PostgreSQL. */
   updateIncidentCounts(counts: IncidentCounts[]): Promise<void>;
-  /** Stores the escalation step several incidents climbed to (timers due together), in one go on PostgreSQL. */
+  /** Stores the escalation step several incidents climbed to (timers due together), in one go on PostgreSQL; each incident at most once. */
   updateEscalationSteps(steps: EscalationStepRow[]): Promise<void>;
   /** Adds an event; answers its id. */
   addEvent(event: NewTimelineEvent): Promise<number>;

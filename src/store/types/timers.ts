@@ -20,7 +20,7 @@ export interface TimerTx {
   takeTimer(incidentId: number, kind: TimerKind, dueAt: number): Promise<boolean>;
   /** takeTimer for many (one statement on PostgreSQL): the ones that were still set, and are now removed. */
   takeTimers(timers: readonly DueTimer[]): Promise<DueTimer[]>;
-  /** setTimer for many (one statement on PostgreSQL). */
+  /** setTimer for many (one statement on PostgreSQL); each incident and kind at most once. */
   setTimers(timers: readonly DueTimer[]): Promise<void>;
 }
 
