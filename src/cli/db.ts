@@ -1,5 +1,5 @@
 import { loadConfig, type Env } from '../config/load.js';
-import { VigilError } from '../errors/errors.js';
+import { isUnavailable } from '../errors/errors.js';
 import path from 'node:path';
 import { textTable } from '../reports/text-table.js';
 import { copySqliteToPostgres } from '../store/copy-store.js';
@@ -29,7 +29,7 @@ export async function dbMigrate(o: DbIo = {}): Promise<number> {
     out(`database ${storeLabel(config.store)}: schema up to date\n`);
     return 0;
   } catch (e) {
-    const away = e instanceof VigilError && e.code === 'unavailable';
+    const away = isUnavailable(e);
     err(away ? `cannot reach the database ${storeLabel(config.store)}; is it running?\n` : `${(e as Error).message}\n`);
     return 1;
   } finally {

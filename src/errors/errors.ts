@@ -69,5 +69,7 @@ export const notFound = (message: string, reason?: Reason) => new VigilError('no
 export const conflict = (message: string, reason?: Reason) => new VigilError('conflict', message, undefined, undefined, reason);
 export const unavailable = (message: string, retryAfter = 1) =>
   new VigilError('unavailable', message, undefined, retryAfter);
+/** The error says the store (or another part) cannot serve now but will: trying again later is right. */
+export const isUnavailable = (err: unknown): boolean => err instanceof VigilError && err.code === 'unavailable';
 /** More writes wait for the store than it takes: the sender retries in a second. */
 export const tooManyWrites = () => unavailable('too many writes waiting for the store; retry shortly', 1);

@@ -20,7 +20,7 @@ import { ReceiptBook } from './receipts.js';
 import { resolveAlertByFingerprint, resolveByHand } from './resolve-by-hand.js';
 import { createSilence, expireSilence } from './silences.js';
 import { SuppressionPass } from './suppression-pass.js';
-import { runDueTimers, TIMER_CHUNK } from './timers/run-due.js';
+import { runDueTimers } from './timers/run-due.js';
 import { vigil, writeEvent } from './timeline.js';
 
 export type { Actor } from './actor.js';
@@ -179,7 +179,7 @@ export class IncidentEngine implements EnginePort {
   }
 
   /** The incident timers that are due (a scheduler job); see timers/run-due.ts. */
-  async runTimers(chunk = TIMER_CHUNK, budgetMs = 3000): Promise<number> {
+  async runTimers(chunk?: number, budgetMs?: number): Promise<number> {
     await this.whenReady();
     return runDueTimers(this.store, this.clock, this.options, chunk, budgetMs);
   }

@@ -1,5 +1,5 @@
 import type { Alert } from '../alerts/alert.js';
-import { tooManyWrites, VigilError } from '../errors/errors.js';
+import { isUnavailable, tooManyWrites } from '../errors/errors.js';
 import type { Store, StoreTx } from '../store/types.js';
 import type { IngestResult } from './engine-port.js';
 import { IngestBatch } from './ingest-batch.js';
@@ -85,7 +85,7 @@ export class IngestQueue {
       return;
     }
     // A fault of the store itself (busy, full, shutting down) would fail every request alike: answer them all.
-    if (taken.length === 1 || (err instanceof VigilError && err.code === 'unavailable')) {
+    if (taken.length === 1 || isUnavailable(err)) {
       for (const w of taken) w.reject(err);
       return;
     }

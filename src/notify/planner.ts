@@ -158,7 +158,7 @@ function about(incident: IncidentRow, kind: MessageKind, to: Target, idempotency
 
 /** The incident's responders, as respondersAmong tells them from who its pages went to. */
 async function respondersOf(tx: StoreTx, incident: IncidentRow, opts: { peopleOnly: boolean }): Promise<Map<string, Target>> {
-  return respondersAmong(await tx.pagedRecipientsOf(incident.id), opts);
+  return respondersAmong((await tx.pagedRecipientsOfEach([incident.id])).get(incident.id) ?? [], opts);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { VigilError } from '../../errors/errors.js';
+import { isUnavailable } from '../../errors/errors.js';
 import type { Clock } from '../../time/clock.js';
 import type { DueTimer, Store, StoreTx, TimerKind } from '../../store/types.js';
 import type { EngineOptions } from '../engine-options.js';
@@ -37,12 +37,8 @@ export async function runDueTimers(store: Store, clock: Clock, ctx: EngineOption
       if (byKind.has(t.kind)) byKind.get(t.kind)!.push(t);
       else byKind.set(t.kind, [t]);
     }
-    const runOne = (t: DueTimer) => store.write((tx) => runTimers(ctx, tx, [t], now)).catch((err: unknown) => postpone(store, t, err, now, failures));
-    const results = await Promise.allSettled(
-      [...byKind.values()].map((ts) => (ts.length === 1 ? runOne(ts[0]!) : store.write((tx) => runTimers(ctx, tx, ts, now)).catch(() => settleAll(ts.map(runOne))))),
-    );
-    const failed = results.filter((r) => r.status === 'rejected');
-    if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
+    const runOne = (t: DueTimer) => store.write((tx) => runKind(ctx, tx, [t], now)).catch((err: unknown) => postpone(store, t, err, now, failures));
+    await settleAll([...byKind.values()].map((ts) => (ts.length === 1 ? runOne(ts[0]!) : store.write((tx) => runKind(ctx, tx, ts, now)).catch(() => settleAll(ts.map(runOne))))));
     total += due.length;
     if (due.length < chunk || Date.now() - started > budgetMs) break;
   }
@@ -52,7 +48,7 @@ export async function runDueTimers(store: Store, clock: Clock, ctx: EngineOption
 
 /** A timer whose own write failed: moved on by TIMER_RETRY_MS, the failure kept; store trouble is thrown as it is. */
 async function postpone(store: Store, t: DueTimer, err: unknown, now: number, failures: unknown[]): Promise<void> {
-  if (err instanceof VigilError && err.code === 'unavailable') throw err;
+  if (isUnavailable(err)) throw err;
   failures.push(err);
   await store.write(async (tx) => {
     if ((await tx.takeTimers([t])).length > 0) await tx.setTimers([{ ...t, dueAt: now + TIMER_RETRY_MS }]);
@@ -60,7 +56,7 @@ async function postpone(store: Store, t: DueTimer, err: unknown, now: number, fa
 }
 
 /** Due timers of one kind in one write. */
-async function runTimers(ctx: EngineOptions, tx: StoreTx, due: readonly DueTimer[], now: number): Promise<void> {
+async function runKind(ctx: EngineOptions, tx: StoreTx, due: readonly DueTimer[], now: number): Promise<void> {
   // The incidents first (locked on PostgreSQL, in id order, as every write that sets timers locks them), then the
   // timers: one that moved, or that another instance ran meanwhile, has nothing left to do.
   const incidents = new Map((await tx.getIncidents(due.map((t) => t.incidentId))).map((i) => [i.id, i]));

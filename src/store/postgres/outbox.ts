@@ -1,4 +1,4 @@
-import { attemptFromRow, notificationFromRow, notifications, type PagedRecipientRow, recipientsByIncident, withoutIncident } from '../rows/outbox.js';
+import { attemptFromRow, notificationFromRow, notifications, type PagedRecipientRow, recipientsByIncident } from '../rows/outbox.js';
 import type { NotificationRow, OutboxReads, OutboxTx } from '../types/outbox.js';
 import { updateByIdSql } from '../dynamic-sql.js';
 import { CLAIMABLE, LEASE_RELEASE, LEASE_SET, leaseArgs, type Lease } from './lease.js';
@@ -16,8 +16,6 @@ export function outboxTx(q: Query, lease: Lease): OutboxTx {
   /** Claims the rows the subquery selects (skipping rows another transaction holds), oldest due first. */
   const claim = async (select: string, ...args: unknown[]) =>
     (await many(`UPDATE notifications SET ${LEASE_SET} WHERE id IN (${select} FOR UPDATE SKIP LOCKED) RETURNING *`, ...leaseArgs(lease), ...args)).sort(byDue);
-  const recipients = `SELECT incident_id AS "incidentId", channel, person, recipient_name AS "recipientName", address FROM notifications WHERE`;
-  const pages = "kind IN ('page', 'escalation') ORDER BY id";
   return {
     insertNotifications: async (ns, now) => {
       if (ns.length === 0) return [];
@@ -84,10 +82,17 @@ export function outboxTx(q: Query, lease: Lease): OutboxTx {
       return (r?.due as number | null | undefined) ?? null;
     },
     pagesOf: (incidentId) => many("SELECT * FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id", incidentId),
-    // Quoted alias: PostgreSQL folds unquoted names to lower case.
-    pagedRecipientsOf: async (incidentId) => ((await q(`${recipients} incident_id = ? AND ${pages}`, [incidentId])) as PagedRecipientRow[]).map(withoutIncident),
+    // Quoted aliases: PostgreSQL folds unquoted names to lower case.
     pagedRecipientsOfEach: async (incidentIds) =>
-      recipientsByIncident(incidentIds.length === 0 ? [] : ((await q(`${recipients} incident_id = ANY(?::bigint[]) AND ${pages}`, [[...incidentIds]])) as PagedRecipientRow[])),
+      recipientsByIncident(
+        incidentIds.length === 0
+          ? []
+          : ((await q(
+              `SELECT incident_id AS "incidentId", channel, person, recipient_name AS "recipientName", address FROM notifications
+               WHERE incident_id = ANY(?::bigint[]) AND kind IN ('page', 'escalation') ORDER BY id`,
+              [[...incidentIds]],
+            )) as PagedRecipientRow[]),
+      ),
     setNotificationBody: async (id, body) => {
       await q('UPDATE notifications SET body = ? WHERE id = ?', [body, id]);
     },

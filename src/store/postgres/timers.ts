@@ -39,8 +39,6 @@ export function timerTx(q: Query, lease: Lease): TimerTx {
       )
         .map(timerFromRow)
         .sort((a, b) => a.dueAt - b.dueAt),
-    takeTimer: async (incidentId, kind, dueAt) =>
-      (await q('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ? AND due_at = ? RETURNING kind', [incidentId, kind, dueAt])).length > 0,
     takeTimers: async (timers) => {
       if (timers.length === 0) return [];
       const taken = await q(

@@ -38,10 +38,6 @@ export const attemptFromRow = rowMapping<NotificationAttempt>({
 /** A paged recipient as both stores read it for many incidents: the incident's id with it (PostgreSQL's bigint as text). */
 export type PagedRecipientRow = PagedRecipient & { incidentId: number | string };
 
-export function withoutIncident({ channel, person, recipientName, address }: PagedRecipient): PagedRecipient {
-  return { channel, person, recipientName, address };
-}
-
 /** The rows grouped by incident, each incident's in the order read. */
 export function recipientsByIncident(rows: readonly PagedRecipientRow[]): Map<number, PagedRecipient[]> {
   const out = new Map<number, PagedRecipient[]>();
@@ -49,7 +45,7 @@ export function recipientsByIncident(rows: readonly PagedRecipientRow[]): Map<nu
     const id = Number(r.incidentId);
     let list = out.get(id);
     if (!list) out.set(id, (list = []));
-    list.push(withoutIncident(r));
+    list.push({ channel: r.channel, person: r.person, recipientName: r.recipientName, address: r.address });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { attemptFromRow, notificationFromRow, notifications, type PagedRecipientRow, recipientsByIncident, withoutIncident } from '../rows/outbox.js';
+import { attemptFromRow, notificationFromRow, notifications, type PagedRecipientRow, recipientsByIncident } from '../rows/outbox.js';
 import type { NewNotification, OutboxReads, OutboxTx } from '../types/outbox.js';
 import { updateById } from './dynamic-sql.js';
 import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
@@ -14,8 +14,6 @@ export function outboxTx(stmt: Stmt): OutboxTx {
     ).run(n.incidentId, n.kind, n.channel, n.person, n.recipientName, n.address, n.idempotencyKey, n.dueAt, n.bundleKey, n.fallbackOf, now, now);
     return info.changes > 0 ? Number(info.lastInsertRowid) : null;
   };
-  const recipients = "SELECT incident_id AS incidentId, channel, person, recipient_name AS recipientName, address FROM notifications WHERE incident_id";
-  const pages = "kind IN ('page', 'escalation') ORDER BY id";
   return {
     insertNotification: (n, now) => Promise.resolve(insert(n, now)),
     insertNotifications: (ns, now) => Promise.resolve(ns.map((n) => insert(n, now))),
@@ -38,9 +36,14 @@ export function outboxTx(stmt: Stmt): OutboxTx {
       return Promise.resolve(r?.due ?? null);
     },
     pagesOf: (incidentId) => many("SELECT * FROM notifications WHERE incident_id = ? AND kind IN ('page', 'escalation') ORDER BY id", incidentId),
-    pagedRecipientsOf: (incidentId) => Promise.resolve((stmt(`${recipients} = ? AND ${pages}`).all(incidentId) as PagedRecipientRow[]).map(withoutIncident)),
     pagedRecipientsOfEach: (incidentIds) =>
-      Promise.resolve(recipientsByIncident(stmt(`${recipients} IN (SELECT value FROM json_each(?)) AND ${pages}`).all(JSON.stringify(incidentIds)) as PagedRecipientRow[])),
+      Promise.resolve(
+        recipientsByIncident(
+          stmt(
+            "SELECT incident_id AS incidentId, channel, person, recipient_name AS recipientName, address FROM notifications WHERE incident_id IN (SELECT value FROM json_each(?)) AND kind IN ('page', 'escalation') ORDER BY id",
+          ).all(JSON.stringify(incidentIds)) as PagedRecipientRow[],
+        ),
+      ),
     setNotificationBody: (id, body) => {
       stmt('UPDATE notifications SET body = ? WHERE id = ?').run(body, id);
       return Promise.resolve();

@@ -5,7 +5,6 @@ import { type Read, rowsOf, type Stmt } from './statements.js';
 /** Incident timers (escalate, SLAs, reminders, ...): one row per incident and kind. */
 export function timerTx(stmt: Stmt): TimerTx {
   const set = () => stmt('INSERT INTO incident_timers (incident_id, kind, due_at) VALUES (?, ?, ?) ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at');
-  const take = () => stmt('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ? AND due_at = ?');
   // Statements here cost microseconds, not round trips: the many-timer forms run the one-timer statement each.
   return {
     setTimer: (incidentId, kind, dueAt) => {
@@ -22,10 +21,9 @@ export function timerTx(stmt: Stmt): TimerTx {
       else for (const k of kinds) stmt('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ?').run(incidentId, k);
       return Promise.resolve();
     },
-    takeTimer: (incidentId, kind, dueAt) => Promise.resolve(take().run(incidentId, kind, dueAt).changes > 0),
     takeTimers: (timers) => {
-      const s = take();
-      return Promise.resolve(timers.filter((t) => s.run(t.incidentId, t.kind, t.dueAt).changes > 0));
+      const take = stmt('DELETE FROM incident_timers WHERE incident_id = ? AND kind = ? AND due_at = ?');
+      return Promise.resolve(timers.filter((t) => take.run(t.incidentId, t.kind, t.dueAt).changes > 0));
     },
     dueTimers: (now, limit) =>
       Promise.resolve(

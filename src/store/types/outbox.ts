@@ -59,9 +59,10 @@ export interface OutboxTx {
   bundleDueAt(bundleKey: string): Promise<number | null>;
   /** The incident's pages and escalations (who was paged, on what), oldest first. */
   pagesOf(incidentId: number): Promise<NotificationRow[]>;
-  /** Who the incident's pages and escalations went to, on what, oldest first (pagesOf without the rest of each row). */
-  pagedRecipientsOf(incidentId: number): Promise<PagedRecipient[]>;
-  /** pagedRecipientsOf for many incidents in one read, by incident (an incident never paged is not in the map). */
+  /**
+   * Who each incident's pages and escalations went to, on what, oldest first (pagesOf without the rest of each
+   * row), in one read, by incident: an incident never paged is not in the map.
+   */
   pagedRecipientsOfEach(incidentIds: readonly number[]): Promise<Map<number, PagedRecipient[]>>;
   /** The rendered message (JSON) of an outbox row that has no incident to render from: digests, reviews. */
   setNotificationBody(id: number, body: string): Promise<void>;

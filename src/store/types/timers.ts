@@ -14,11 +14,9 @@ export interface TimerTx {
   /** Due timers, earliest first; on PostgreSQL claimed for this instance under a lease (another instance skips them). */
   dueTimers(now: number, limit: number): Promise<DueTimer[]>;
   /**
-   * Removes the timer if it is still set for `dueAt`, saying whether it was: false when it moved or another
-   * instance ran it already. Its handler runs only on true, in the same write.
+   * Removes the timers still set for their `dueAt` and answers them (one statement on PostgreSQL): one that moved,
+   * or that another instance ran already, is left out. Handlers run only for those answered, in the same write.
    */
-  takeTimer(incidentId: number, kind: TimerKind, dueAt: number): Promise<boolean>;
-  /** takeTimer for many (one statement on PostgreSQL): the ones that were still set, and are now removed. */
   takeTimers(timers: readonly DueTimer[]): Promise<DueTimer[]>;
   /** setTimer for many (one statement on PostgreSQL); each incident and kind at most once. */
   setTimers(timers: readonly DueTimer[]): Promise<void>;

@@ -98,7 +98,7 @@ export function outboxContract({ store }: ContractContext): void {
       expect((await s.write((tx) => tx.pagesOf(i))).map((n) => n.id)).toEqual([page, escalation]);
     });
 
-    it('pagedRecipientsOf: who the pages and escalations went to, on what, oldest first', async () => {
+    it('pagedRecipientsOfEach: who the pages and escalations went to, on what, oldest first', async () => {
       const s = await store();
       const i = await incident(s);
       await s.write(async (tx) => {
@@ -106,11 +106,11 @@ export function outboxContract({ store }: ContractContext): void {
         await tx.insertNotification(newNotification(i, { idempotencyKey: 'b', kind: 'reminder', channel: 'email', address: 'x@example.com' }), 1);
         await tx.insertNotification(newNotification(i, { idempotencyKey: 'c', kind: 'escalation', channel: 'chat', person: null, recipientName: '#ops', address: '#ops' }), 1);
       });
-      expect(await s.write((tx) => tx.pagedRecipientsOf(i))).toEqual([
+      expect((await s.write((tx) => tx.pagedRecipientsOfEach([i]))).get(i)).toEqual([
         { channel: 'voice', person: 'alice', recipientName: 'Alice Example', address: '+15550001' },
         { channel: 'chat', person: null, recipientName: '#ops', address: '#ops' },
       ]);
-      expect(await s.write((tx) => tx.pagedRecipientsOf(i + 100))).toEqual([]);
+      expect((await s.write((tx) => tx.pagedRecipientsOfEach([i + 100]))).get(i + 100) ?? []).toEqual([]);
     });
 
     it('insertNotifications: many in one go, each as insertNotification would (an idempotency key already there, or given twice, inserts once)', async () => {
@@ -150,7 +150,7 @@ export function outboxContract({ store }: ContractContext): void {
       expect(await s.listNotifications(i)).toHaveLength(3);
     });
 
-    it('pagedRecipientsOfEach: pagedRecipientsOf of many incidents in one read; incidents never paged are not in the map', async () => {
+    it('pagedRecipientsOfEach: many incidents in one read, each as read alone; incidents never paged are not in the map', async () => {
       const s = await store();
       const [a, b, c] = [await incident(s, 'a'), await incident(s, 'b'), await incident(s, 'c')];
       await s.write(async (tx) => {
@@ -162,7 +162,7 @@ export function outboxContract({ store }: ContractContext): void {
       });
       const each = await s.write((tx) => tx.pagedRecipientsOfEach([a, b, c, c + 100]));
       expect([...each.keys()].sort()).toEqual([a, b].sort());
-      for (const id of [a, b]) expect(each.get(id)).toEqual(await s.write((tx) => tx.pagedRecipientsOf(id)));
+      for (const id of [a, b]) expect(each.get(id)).toEqual((await s.write((tx) => tx.pagedRecipientsOfEach([id]))).get(id));
       expect(each.get(a)).toHaveLength(2);
       expect((await s.write((tx) => tx.pagedRecipientsOfEach([]))).size).toBe(0);
     });

@@ -52,17 +52,18 @@ export function timersContract({ store }: ContractContext): void {
       expect(await s.nextTimerDueAt()).toBeNull();
     });
 
-    it('takeTimer removes a timer still set for that due time, once; a timer that moved is not taken', async () => {
+    it('takeTimers removes a timer still set for that due time, once; a timer that moved is not taken', async () => {
       const s = await store();
       const a = (await s.write((tx) => tx.insertIncident(newIncident({ groupKey: 'a' })))).id;
       await s.write(async (tx) => {
         await tx.setTimer(a, 'escalate', 100);
         await tx.setTimer(a, 'progress', 200);
       });
-      expect(await s.write((tx) => tx.takeTimer(a, 'escalate', 100))).toBe(true);
-      expect(await s.write((tx) => tx.takeTimer(a, 'escalate', 100))).toBe(false);
+      const take = (kind: 'escalate' | 'progress', dueAt: number) => s.write(async (tx) => (await tx.takeTimers([{ incidentId: a, kind, dueAt }])).length > 0);
+      expect(await take('escalate', 100)).toBe(true);
+      expect(await take('escalate', 100)).toBe(false);
       await s.write((tx) => tx.setTimer(a, 'progress', 900));
-      expect(await s.write((tx) => tx.takeTimer(a, 'progress', 200))).toBe(false);
+      expect(await take('progress', 200)).toBe(false);
       expect(await s.write((tx) => tx.dueTimers(1_000, 10))).toEqual([{ incidentId: a, kind: 'progress', dueAt: 900 }]);
     });
 
