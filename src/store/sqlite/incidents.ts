@@ -12,6 +12,7 @@ import { insertRow, updateById } from './dynamic-sql.js';
 import { type Read, rowOf, rowsOf, type Stmt } from './statements.js';
 
 const OPEN_BY_GROUP_SQL = "SELECT * FROM incidents WHERE group_key = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1";
+const OPEN_BY_GROUPS_SQL = "SELECT * FROM incidents WHERE group_key IN (SELECT value FROM json_each(?)) AND status != 'resolved' ORDER BY id";
 
 /** The incidents table's writes and reads inside a write; changed tells the change feed which incident a write touches. */
 export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): Omit<IncidentTx, 'addEvent' | 'recordEvent' | 'reviseEvent' | 'latestNotes'> {
@@ -21,11 +22,10 @@ export function incidentTx(stmt: Stmt, changed: (incidentId: number) => void): O
     getIncidents: (ids) => Promise.resolve(rowsOf(stmt, 'SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id', incidentFromRow, JSON.stringify(ids))),
     openIncidentByGroupKey: (groupKey) => one(OPEN_BY_GROUP_SQL, groupKey),
     openIncidentsByGroupKeys: (groupKeys) => {
+      // One statement for a storm's write (its group keys by the hundred), not one each; by id, so the newest wins.
       const found = new Map<string, IncidentRow>();
-      for (const key of groupKeys) {
-        const incident = rowOf(stmt, OPEN_BY_GROUP_SQL, incidentFromRow, key);
-        if (incident) found.set(key, incident);
-      }
+      if (groupKeys.length === 0) return Promise.resolve(found);
+      for (const incident of rowsOf(stmt, OPEN_BY_GROUPS_SQL, incidentFromRow, JSON.stringify(groupKeys))) found.set(incident.groupKey, incident);
       return Promise.resolve(found);
     },
     lastResolvedIncidentByGroupKey: (groupKey) =>
