@@ -42,9 +42,14 @@ export const alertStateRows = rowMapping<AlertState>({
   valuesDigest: ['value_data', (json) => (json == null ? null : detailsDigest(json as string))],
 });
 
-/** The newest row of each of several fingerprints (an array parameter), as alertStateRows reads it, with its fingerprint. */
-export const CURRENT_ALERT_STATES_SQL = `SELECT DISTINCT ON (fingerprint) fingerprint, id, incident_id, status, severity, raw_severity, starts_at, ends_at, expires_at, resolved_by, annotations, value_data
-             FROM alerts WHERE fingerprint = ANY(?::text[]) ORDER BY fingerprint, id DESC`;
+/**
+ * The newest row of each of several fingerprints (an array parameter, without repeats), as alertStateRows reads it,
+ * with its fingerprint. One index lookup per fingerprint: as `fingerprint = ANY(…)`, PostgreSQL's estimate for a
+ * storm's hundreds of new fingerprints in a young table chose a scan of the whole table (28 ms a write, not 1).
+ */
+export const CURRENT_ALERT_STATES_SQL = `SELECT a.* FROM unnest(?::text[]) AS f(fingerprint) CROSS JOIN LATERAL
+             (SELECT fingerprint, id, incident_id, status, severity, raw_severity, starts_at, ends_at, expires_at, resolved_by, annotations, value_data
+                FROM alerts WHERE alerts.fingerprint = f.fingerprint ORDER BY id DESC LIMIT 1) a`;
 
 /** The newest row of a fingerprint, as alertStateRows reads it. */
 export const CURRENT_ALERT_STATE_SQL = `SELECT id, incident_id, status, severity, raw_severity, starts_at, ends_at, expires_at, resolved_by, annotations, value_data
