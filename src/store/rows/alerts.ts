@@ -45,7 +45,7 @@ export const alertStateRows = rowMapping<AlertState>({
 /**
  * The newest row of each of several fingerprints (an array parameter, without repeats), as alertStateRows reads it,
  * with its fingerprint. One index lookup per fingerprint: as `fingerprint = ANY(…)`, PostgreSQL's estimate for a
- * storm's hundreds of new fingerprints in a young table chose a scan of the whole table (28 ms a write, not 1).
+ * storm's hundreds of new fingerprints in a young table chose a scan of the whole table (28 ms a write, not 1.5).
  */
 export const CURRENT_ALERT_STATES_SQL = `SELECT a.* FROM unnest(?::text[]) AS f(fingerprint) CROSS JOIN LATERAL
              (SELECT fingerprint, id, incident_id, status, severity, raw_severity, starts_at, ends_at, expires_at, resolved_by, annotations, value_data

@@ -61,7 +61,7 @@ export function openDatabase(options: OpenOptions): { db: Database.Database; loc
       db.pragma('temp_store = MEMORY');
       // A checkpoint copies the WAL's pages into the file and syncs it. Every 1,000 pages (SQLite's default) an alert
       // storm checkpoints every few commits, rewriting the same index pages each time; every 10,000 (about 40 MB)
-      // makes a stored alert a quarter cheaper. The file is cut back to 64 MB after a checkpoint.
+      // takes a quarter off what the database costs a stored alert. The file is cut back to 64 MB after a checkpoint.
       db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       migrate(db, file);

@@ -77,6 +77,13 @@ export function alertsContract({ store, reopen }: ContractContext): void {
       });
       expect(await s.write((tx) => tx.currentAlert('fp-2'))).toBeUndefined();
       expect(await s.write((tx) => tx.currentAlertState('fp-2'))).toBeUndefined();
+      // Read ahead for a write (a fingerprint given twice, an unknown one): the same newest row, the unknown absent.
+      const single = await s.write((tx) => tx.currentAlertState('fp-1'));
+      const ahead = await s.write(async (tx) => {
+        await tx.prefetchAlertStates(['fp-2', 'fp-1', 'fp-1']);
+        return [await tx.currentAlertState('fp-1'), await tx.currentAlertState('fp-2')];
+      });
+      expect(ahead).toEqual([single, undefined]);
       // After a restart, a fingerprint stored before it is known (not taken for a new alert).
       const again = await reopen(s);
       expect((await again.write((tx) => tx.currentAlertState('fp-1')))?.id).toBe(firing);

@@ -25,6 +25,14 @@ export function runbooksContract({ store, reopen }: ContractContext): void {
       expect(await s.getRunbookRun('nope')).toBeUndefined();
     });
 
+    it('runs queued at the same instant come in the byte order of their ids', async () => {
+      const s = await store();
+      await s.write(async (tx) => {
+        for (const id of ['run-b', 'run-B', 'run-a']) await tx.insertRunbookRun(runbookRun({ id, createdAt: 5_000 }));
+      });
+      expect((await s.queuedRunbookRuns(10)).map((r) => r.id)).toEqual(['run-B', 'run-a', 'run-b']);
+    });
+
     it('queued runs come oldest first up to the limit; lists newest first, of one incident or all', async () => {
       const s = await store();
       const incident = (await s.write((tx) => tx.insertIncident(newIncident()))).id;
