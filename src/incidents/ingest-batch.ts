@@ -114,7 +114,7 @@ export class IngestBatch {
         const data = { count: s.count, since: new Date(d.window.startedAt).toISOString() };
         if (s.eventId === 0) {
           s.eventId = await tx.addEvent({ incidentId, at: d.at, kind: 'alerts_joined', actor: d.source, source: d.source, message, data });
-        } else await tx.reviseEvent(s.eventId, message, data);
+        } else await tx.reviseEvent({ id: s.eventId, incidentId, kind: 'alerts_joined' }, message, data);
       }
       tx.afterCommit(() => this.joins.committed(incidentId, d.window));
     }

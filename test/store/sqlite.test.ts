@@ -31,7 +31,7 @@ describe('SQLite: revisions of timeline events written behind', () => {
     try {
       const { id } = await store.write((tx) => tx.insertIncident(newIncident()));
       const eventId = await store.write((tx) => tx.addEvent(newEvent(id, { kind: 'alerts_joined', message: '1 more alert joined', data: { count: 1 } })));
-      for (const n of [2, 3]) await store.write((tx) => tx.reviseEvent(eventId, `${n} more alerts joined`, { count: n }));
+      for (const n of [2, 3]) await store.write((tx) => tx.reviseEvent({ id: eventId, incidentId: id, kind: 'alerts_joined' }, `${n} more alerts joined`, { count: n }));
       const inFile = () => {
         const db = new Database(file, { readonly: true });
         try {

@@ -33,4 +33,26 @@ describe('fingerprintLabels', () => {
     })();
     expect(fingerprintLabels({ zone: 'zürich' })).toBe(viaBytes);
   });
+
+  it('agrees with FNV-64a computed in BigInt over thousands of label sets, ASCII and not', () => {
+    const reference = (labels: Record<string, string>) => {
+      let h = 0xcbf29ce484222325n;
+      for (const name of Object.keys(labels).sort()) {
+        for (const b of [...Buffer.from(name), 0xff, ...Buffer.from(labels[name]!), 0xff]) {
+          h ^= BigInt(b);
+          h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+        }
+      }
+      return h.toString(16).padStart(16, '0');
+    };
+    const chars = 'az_09:/.-=~ \u007f\u0080äß漢😀';
+    let seed = 42;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const text = (max: number) => Array.from({ length: random(max) }, () => [...chars][random([...chars].length)]).join('');
+    for (let n = 0; n < 3000; n++) {
+      const labels: Record<string, string> = {};
+      for (let i = 0; i <= random(6); i++) labels[`l${text(8)}`] = text(40);
+      expect(fingerprintLabels(labels)).toBe(reference(labels));
+    }
+  });
 });

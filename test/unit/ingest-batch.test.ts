@@ -14,7 +14,7 @@ function fakeTx() {
       log.push(`add ${e.incidentId}: ${e.message}`);
       return nextId++;
     },
-    reviseEvent: async (id: number, message: string) => void log.push(`revise ${id}: ${message}`),
+    reviseEvent: async (e: { id: number; incidentId: number; kind: string }, message: string) => void log.push(`revise ${e.id} (${e.kind} of ${e.incidentId}): ${message}`),
     updateIncidentCounts: async (counts: IncidentCounts[]) => {
       for (const c of counts) log.push(`counts ${c.id}: ${c.firingCount}`);
     },
@@ -53,5 +53,16 @@ describe('a write of a storm', () => {
     const a = incident(1);
     await write(joins, [a], 3, 1000);
     expect(await write(joins, [a], 4, 2000)).toContain('counts 1: 7');
+  });
+
+  it("past the window's own events, one summary event per incident is added, then revised by later writes, naming its incident", async () => {
+    const joins = new JoinLog();
+    const a = incident(1);
+    const first = await write(joins, [a], 7, 1000);
+    expect(first.filter((l) => !l.startsWith('counts'))).toEqual(['add 1: 2 more alerts joined: NodeDown{host-5}, NodeDown{host-6}']);
+    const second = await write(joins, [a], 2, 1500);
+    expect(second.filter((l) => !l.startsWith('counts'))).toEqual([
+      'revise 100 (alerts_joined of 1): 4 more alerts joined: NodeDown{host-5}, NodeDown{host-6}, NodeDown{host-0}, NodeDown{host-1}',
+    ]);
   });
 });

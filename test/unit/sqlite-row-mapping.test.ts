@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rowMapping } from '../../src/store/row-mapping.js';
+import { columnValuesOf, insertRowSql } from '../../src/store/dynamic-sql.js';
+import { arrayReader, hasArrayReader, rowMapping } from '../../src/store/row-mapping.js';
 import { Where } from '../../src/store/sqlite/dynamic-sql.js';
 
 describe('rowMapping', () => {
@@ -18,8 +19,37 @@ describe('rowMapping', () => {
     expect(rows.fromRow({ id: 1, full_name: 'x', tag_list: null, is_on: 0, size: 0 })).toMatchObject({ tags: null, on: false });
   });
 
+  it('reads a row given as an array of values by the names of its columns, as fromRow reads the same row', () => {
+    const columns = ['size', 'id', 'tag_list', 'is_on', 'full_name'];
+    const read = arrayReader(rows.fromRow, columns)!;
+    const row = read([2, 7, '["a"]', 1, null]);
+    expect(row).toEqual(rows.fromRow({ size: 2, id: 7, tag_list: '["a"]', is_on: 1, full_name: null }));
+    expect(Object.keys(row)).toEqual(['id', 'name', 'tags', 'on', 'size']);
+    // A column named twice (a join) counts as in a row object: the last; a column the result lacks is null.
+    expect(arrayReader(rows.fromRow, ['id', 'id', 'size'])!([1, 2, 3])).toEqual({ id: 2, name: null, tags: null, on: false, size: 6 });
+  });
+
+  it('has no array reader for a function it did not make', () => {
+    const byHand = (r: Record<string, unknown>) => r.id;
+    expect(hasArrayReader(byHand)).toBe(false);
+    expect(arrayReader(byHand, ['id'])).toBeUndefined();
+    expect(hasArrayReader(rows.fromRow)).toBe(true);
+  });
+
   it('names every field but id as writable', () => {
     expect(rows.writable).toEqual({ name: 'full_name', tags: 'tag_list', on: 'is_on', size: 'size' });
+  });
+});
+
+describe('insertRowSql', () => {
+  const columns = { name: 'full_name', labels: 'labels', on: 'is_on', size: 'size' };
+
+  it('writes every column in order: JSON fields as text, booleans as 0/1, missing fields as NULL', () => {
+    expect(insertRowSql('things', columns, { size: 3, on: true, labels: { a: '1' } })).toEqual({
+      sql: 'INSERT INTO things (full_name, labels, is_on, size) VALUES (?, ?, ?, ?)',
+      args: [null, '{"a":"1"}', 1, 3],
+    });
+    expect(columnValuesOf(columns)({ name: 'x', labels: null, on: false })).toEqual(['x', null, 0, null]);
   });
 });
 

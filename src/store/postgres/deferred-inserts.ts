@@ -2,7 +2,7 @@ import { alertRows } from '../rows/alerts.js';
 import { EVENT_COLUMNS, eventValues } from '../rows/timeline.js';
 import type { NewAlert } from '../types/alerts.js';
 import type { NewTimelineEvent } from '../types/incidents.js';
-import { toColumnValue } from './dynamic-sql.js';
+import { columnValuesOf } from '../dynamic-sql.js';
 import type { Query } from './pool.js';
 
 type ColumnType = 'text' | 'bigint';
@@ -67,6 +67,7 @@ const alertColumnTypes: Record<string, ColumnType> = {
   suppressed_by: 'text',
 };
 const alertFields = Object.keys(alertRows.writable);
+const alertValues = columnValuesOf(alertRows.writable);
 const alertColumns = alertFields.map((f) => {
   const column = alertRows.writable[f]!;
   const type = alertColumnTypes[column];
@@ -76,7 +77,7 @@ const alertColumns = alertFields.map((f) => {
 
 /** A write's new alerts (addAlert). */
 export function deferredAlertInserts(q: Query): DeferredInserts<NewAlert> {
-  return new DeferredInserts<NewAlert>(q, 'alerts', alertColumns, (alert) => alertFields.map((f) => toColumnValue(f, (alert as unknown as Record<string, unknown>)[f] ?? null)));
+  return new DeferredInserts<NewAlert>(q, 'alerts', alertColumns, alertValues);
 }
 
 const eventColumnTypes: Record<(typeof EVENT_COLUMNS)[number], ColumnType> = {

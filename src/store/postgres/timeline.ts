@@ -24,8 +24,9 @@ export function timelineTx(
       changed(e.incidentId, e.kind);
       return Number(row!.id);
     },
-    reviseEvent: (id, message, data) => {
-      revisions.add(id, message, eventData(data));
+    reviseEvent: (event, message, data) => {
+      changed(event.incidentId, event.kind);
+      revisions.add(event.id, message, eventData(data));
       return Promise.resolve();
     },
     latestNotes: (incidentId, limit) =>

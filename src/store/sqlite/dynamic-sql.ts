@@ -1,7 +1,7 @@
 import { insertRowSql, updateByIdSql } from '../dynamic-sql.js';
 import type { Stmt } from './statements.js';
 
-export { toColumnValue, Where } from '../dynamic-sql.js';
+export { Where } from '../dynamic-sql.js';
 
 /** UPDATE of the row with this id, setting the fields the patch names (fields without a column are ignored). */
 export function updateById(stmt: Stmt, table: string, columns: Record<string, string>, id: number | string, patch: object): void {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Raw } from '../row-mapping.js';
+import { arrayReader, hasArrayReader, type Raw } from '../row-mapping.js';
 
 export type { Raw };
 
@@ -22,11 +22,35 @@ export function statementCache(db: Database.Database): Stmt {
 
 /** The first row of a query, mapped, or undefined. */
 export function rowOf<T>(stmt: Stmt, sql: string, map: (r: Raw) => T, ...args: unknown[]): T | undefined {
-  const r = stmt(sql).get(...args) as Raw | undefined;
+  const s = stmt(sql);
+  const fromValues = readerOf(s, map);
+  if (fromValues) {
+    const values = s.raw(true).get(...args) as unknown[] | undefined;
+    return values ? fromValues(values) : undefined;
+  }
+  const r = s.raw(false).get(...args) as Raw | undefined;
   return r ? map(r) : undefined;
 }
 
 /** Every row of a query, mapped. */
 export function rowsOf<T>(stmt: Stmt, sql: string, map: (r: Raw) => T, ...args: unknown[]): T[] {
-  return (stmt(sql).all(...args) as Raw[]).map(map);
+  const s = stmt(sql);
+  const fromValues = readerOf(s, map);
+  if (fromValues) return (s.raw(true).all(...args) as unknown[][]).map(fromValues);
+  return (s.raw(false).all(...args) as Raw[]).map(map);
+}
+
+/** Rows of a table's mapping are read as arrays (row-mapping.ts arrayReader), compiled once per statement and mapping. */
+const readers = new WeakMap<Database.Statement, Map<(r: Raw) => unknown, (values: unknown[]) => unknown>>();
+function readerOf<T>(s: Database.Statement, map: (r: Raw) => T): ((values: unknown[]) => T) | undefined {
+  // Any other function may be a new closure on every call: never kept here.
+  if (!hasArrayReader(map)) return undefined;
+  let byMap = readers.get(s);
+  if (!byMap) readers.set(s, (byMap = new Map()));
+  let reader = byMap.get(map);
+  if (!reader) {
+    reader = arrayReader(map, s.columns().map((c) => c.name))!;
+    byMap.set(map, reader);
+  }
+  return reader as (values: unknown[]) => T;
 }

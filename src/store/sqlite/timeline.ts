@@ -21,13 +21,11 @@ export function timelineTx(
       return Promise.resolve();
     },
     // Written behind (deferred-revisions.ts), kept only once this write commits.
-    reviseEvent: (id, message, data) => {
-      const row = stmt('SELECT incident_id, kind FROM timeline WHERE id = ?').get(id) as { incident_id: number; kind: string } | undefined;
-      if (row) {
-        changed(row.incident_id, row.kind);
-        const json = eventData(data);
-        revisions.afterCommit(() => revisions.later.revised(id, message, json));
-      }
+    // An id that names no event changes nothing: its revision is an UPDATE of no row, and no read overlays it.
+    reviseEvent: (event, message, data) => {
+      changed(event.incidentId, event.kind);
+      const json = eventData(data);
+      revisions.afterCommit(() => revisions.later.revised(event.id, message, json));
       return Promise.resolve();
     },
     latestNotes: (incidentId, limit) =>

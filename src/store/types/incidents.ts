@@ -120,8 +120,11 @@ export interface IncidentTx {
    * before the write's next statement of any kind (every read sees them, in the order written) or at its end.
    */
   recordEvent(event: NewTimelineEvent): Promise<void>;
-  /** Rewrites an event's message and data in place (a running count, such as alerts joining in a storm). */
-  reviseEvent(id: number, message: string, data: Record<string, unknown> | null): Promise<void>;
+  /**
+   * Rewrites an event's message and data in place (a running count, such as alerts joining in a storm). The caller
+   * names the event's incident and kind (the change feed's), so the store need not read them.
+   */
+  reviseEvent(event: Pick<TimelineEvent, 'id' | 'incidentId' | 'kind'>, message: string, data: Record<string, unknown> | null): Promise<void>;
   /** The latest notes (and acknowledgements) of an incident, newest first. */
   latestNotes(incidentId: number, limit: number): Promise<TimelineEvent[]>;
 }

@@ -212,25 +212,26 @@ export function incidentsContract({ store, reopen }: ContractContext): void {
         await tx.addEvent(newEvent(id, { kind: 'note', message: 'after' })),
       ]);
       expect(second).toBeGreaterThan(first!);
-      await s.write((tx) => tx.reviseEvent(first!, '3 more alerts joined', { count: 3 }));
+      const joinedEvent = (eventId: number) => ({ id: eventId, incidentId: id, kind: 'alerts_joined' });
+      await s.write((tx) => tx.reviseEvent(joinedEvent(first!), '3 more alerts joined', { count: 3 }));
       const timeline = await s.timelineOf(id);
       expect(timeline.map((e) => [e.id, e.kind, e.message, e.data])).toEqual([
         [first, 'alerts_joined', '3 more alerts joined', { count: 3 }],
         [second, 'note', 'after', null],
       ]);
       // An id that does not exist changes nothing.
-      await s.write((tx) => tx.reviseEvent(999_999, 'x', null));
+      await s.write((tx) => tx.reviseEvent(joinedEvent(999_999), 'x', null));
       expect(await s.timelineOf(id)).toEqual(timeline);
       // Nor does a revision in a write that fails.
       await expect(
         s.write(async (tx) => {
-          await tx.reviseEvent(first!, '9 more alerts joined', { count: 9 });
+          await tx.reviseEvent(joinedEvent(first!), '9 more alerts joined', { count: 9 });
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
       expect(await s.timelineOf(id)).toEqual(timeline);
       // Revised again and again (a storm's summary): the latest is read at once, by every read, and kept across a restart.
-      for (const n of [4, 5, 6]) await s.write((tx) => tx.reviseEvent(first!, `${n} more alerts joined`, { count: n }));
+      for (const n of [4, 5, 6]) await s.write((tx) => tx.reviseEvent(joinedEvent(first!), `${n} more alerts joined`, { count: n }));
       expect((await s.timelineOf(id))[0]).toMatchObject({ message: '6 more alerts joined', data: { count: 6 } });
       expect((await s.latestEvents(id, ['alerts_joined'], 5))[0]).toMatchObject({ message: '6 more alerts joined' });
       expect((await s.latestEventOfEach([id], 'alerts_joined')).get(id)).toMatchObject({ data: { count: 6 } });
