@@ -7,13 +7,13 @@ export type GroupBy = (string | string[])[];
  * (or, for a list, the first label of the list that the alert has).
  */
 export function groupKeyOf(labels: Record<string, string>, groupBy: GroupBy): string {
-  const parts: string[] = [];
+  // Built as one string, without an array per entry: every new alert of a storm is grouped.
+  let key = '';
   for (const entry of groupBy) {
-    const names = typeof entry === 'string' ? [entry] : entry;
-    const name = names.find((n) => labels[n] !== undefined && labels[n] !== '');
-    if (name) parts.push(`${name}=${JSON.stringify(labels[name])}`);
+    const name = typeof entry === 'string' ? (labels[entry] ? entry : undefined) : entry.find((n) => labels[n]);
+    if (name) key += `${key ? ',' : ''}${name}=${JSON.stringify(labels[name])}`;
   }
-  return `{${parts.join(',')}}`;
+  return `{${key}}`;
 }
 
 /** What a person reads first: the sender's summary, else the alert name and where it fires. */

@@ -2,8 +2,25 @@ import { z } from 'zod';
 
 const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
+/**
+ * Times parsed lately: the alerts of one sender's batch mostly share their startsAt and endsAt, so a storm parses
+ * a handful of distinct texts thousands of times a second. Bounded; emptied when full.
+ */
+const parsed = new Map<string, number | null | undefined>();
+const PARSED_KEPT = 256;
+
 /** Parses an RFC 3339 time to epoch ms; Go's zero time (year 1) means "not set" and gives null. */
 export function parseTime(text: string): number | null | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const ms = parseUncached(text);
+  // A valid time is at most 35 characters: anything longer is not kept.
+  if (text.length > 40) return ms;
+  if (parsed.size >= PARSED_KEPT) parsed.clear();
+  parsed.set(text, ms);
+  return ms;
+}
+
+function parseUncached(text: string): number | null | undefined {
   const m = rfc3339.exec(text);
   if (!m) return undefined;
   const y = +m[1]!;

@@ -9,6 +9,11 @@ describe('groupKeyOf', () => {
   it('falls back to job when there is no service', () => {
     expect(groupKeyOf({ alertname: 'A', job: 'j' }, by)).toBe('{alertname="A",job="j"}');
   });
+  it('skips labels that are missing or empty, whole entries too, without a stray comma', () => {
+    expect(groupKeyOf({ alertname: '', service: '', job: 'j' }, by)).toBe('{job="j"}');
+    expect(groupKeyOf({ instance: 'i' }, by)).toBe('{}');
+    expect(groupKeyOf({ alertname: 'A', service: 's' }, [])).toBe('{}');
+  });
   it('keeps values that contain separators apart', () => {
     expect(groupKeyOf({ alertname: 'a",service="b' }, by)).not.toBe(groupKeyOf({ alertname: 'a', service: 'b' }, by));
   });
