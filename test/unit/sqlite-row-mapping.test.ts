@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { columnValuesOf, insertRowSql } from '../../src/store/dynamic-sql.js';
 import { arrayReader, hasArrayReader, rowMapping } from '../../src/store/row-mapping.js';
 import { Where } from '../../src/store/sqlite/dynamic-sql.js';
+import { rowOf, rowsOf, statementCache } from '../../src/store/sqlite/statements.js';
+import Database from 'better-sqlite3';
 
 describe('rowMapping', () => {
   const rows = rowMapping<{ id: number; name: string | null; tags: string[] | null; on: boolean; size: number }>({
@@ -27,6 +29,24 @@ describe('rowMapping', () => {
     expect(Object.keys(row)).toEqual(['id', 'name', 'tags', 'on', 'size']);
     // A column named twice (a join) counts as in a row object: the last; a column the result lacks is null.
     expect(arrayReader(rows.fromRow, ['id', 'id', 'size'])!([1, 2, 3])).toEqual({ id: 2, name: null, tags: null, on: false, size: 6 });
+  });
+
+  it('through rowOf and rowsOf, maps rows read as arrays, and leaves the shared statement reading objects', () => {
+    const db = new Database(':memory:');
+    try {
+      db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, full_name TEXT, tag_list TEXT, is_on INTEGER, size INTEGER); INSERT INTO t VALUES (1, 'a', '[\"x\"]', 1, 2), (2, NULL, NULL, 0, 3)");
+      const stmt = statementCache(db);
+      const sql = 'SELECT * FROM t ORDER BY id';
+      expect(rowsOf(stmt, sql, rows.fromRow)).toEqual([
+        { id: 1, name: 'a', tags: ['x'], on: true, size: 4 },
+        { id: 2, name: null, tags: null, on: false, size: 6 },
+      ]);
+      expect(rowOf(stmt, sql, rows.fromRow)).toEqual({ id: 1, name: 'a', tags: ['x'], on: true, size: 4 });
+      expect(stmt(sql).get()).toEqual({ id: 1, full_name: 'a', tag_list: '["x"]', is_on: 1, size: 2 });
+      expect(rowsOf(stmt, sql, (r) => r.full_name)).toEqual(['a', null]);
+    } finally {
+      db.close();
+    }
   });
 
   it('has no array reader for a function it did not make', () => {

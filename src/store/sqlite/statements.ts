@@ -25,7 +25,7 @@ export function rowOf<T>(stmt: Stmt, sql: string, map: (r: Raw) => T, ...args: u
   const s = stmt(sql);
   const fromValues = readerOf(s, map);
   if (fromValues) {
-    const values = s.raw(true).get(...args) as unknown[] | undefined;
+    const values = asArrays(s, () => s.get(...args) as unknown[] | undefined);
     return values ? fromValues(values) : undefined;
   }
   const r = s.raw(false).get(...args) as Raw | undefined;
@@ -36,8 +36,18 @@ export function rowOf<T>(stmt: Stmt, sql: string, map: (r: Raw) => T, ...args: u
 export function rowsOf<T>(stmt: Stmt, sql: string, map: (r: Raw) => T, ...args: unknown[]): T[] {
   const s = stmt(sql);
   const fromValues = readerOf(s, map);
-  if (fromValues) return (s.raw(true).all(...args) as unknown[][]).map(fromValues);
+  if (fromValues) return asArrays(s, () => s.all(...args) as unknown[][]).map(fromValues);
   return (s.raw(false).all(...args) as Raw[]).map(map);
+}
+
+/** Runs a read of the statement in raw mode (rows as arrays), then puts it back: callers who read it directly get objects. */
+function asArrays<T>(s: Database.Statement, read: () => T): T {
+  s.raw(true);
+  try {
+    return read();
+  } finally {
+    s.raw(false);
+  }
 }
 
 /** Rows of a table's mapping are read as arrays (row-mapping.ts arrayReader), compiled once per statement and mapping. */
