@@ -41,13 +41,15 @@ export class HeartbeatMonitors implements PingTap {
   private listening: { name: string; matchers: CompiledMatcher[] }[] = [];
   private firstSweep = true;
   private markWrittenAt = Number.NEGATIVE_INFINITY;
-  /** The latest sync of the rules files' monitors, settled (its failure is logged). */
+  /** The latest sync of the rules files' monitors, or re-read after another instance's change, settled (its failure is logged). */
   private synced: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: HeartbeatDeps) {
-    // Another instance made, changed or deleted one through the API.
+    // Another instance made, changed or deleted one through the API. The re-read joins the chain ingest waits
+    // for (ready), so an alert arriving meanwhile is matched against the new definitions, not the old.
     deps.store.onPeerChange((topic) => {
-      if (topic === 'heartbeats') void this.refresh().catch((err: unknown) => deps.logger.warn({ err }, 'heartbeat monitors not read again'));
+      if (topic !== 'heartbeats') return;
+      this.synced = this.synced.then(() => this.refresh()).catch((err: unknown) => deps.logger.warn({ err }, 'heartbeat monitors not read again'));
     });
   }
 

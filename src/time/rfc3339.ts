@@ -13,7 +13,7 @@ const PARSED_KEPT = 256;
 export function parseTime(text: string): number | null | undefined {
   if (parsed.has(text)) return parsed.get(text);
   const ms = parseUncached(text);
-  // A valid time is at most 35 characters: anything longer is not kept.
+  // A sender's times are 20–35 characters; a longer text (a long fraction, or not a time) is not kept.
   if (text.length > 40) return ms;
   if (parsed.size >= PARSED_KEPT) parsed.clear();
   parsed.set(text, ms);

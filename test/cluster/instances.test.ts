@@ -158,8 +158,13 @@ if (available)
 
   it('heartbeats: a monitor made on one instance takes the Watchdog on the other; down, it opens one incident however many instances sweep; a ping on either resolves it', async () => {
     const [a, b] = await two();
+    let heard = false;
+    const stopListening = b.vigil.store.onPeerChange((topic) => void (heard ||= topic === 'heartbeats'));
     const made = await a.post('/api/v1/heartbeats', { name: 'pipeline', every: '1m', grace: '2m', matchers: ['alertname="PipelineAlive"'] });
     expect(made.status).toBe(201);
+    // Until b hears (NOTIFY) it cannot know the monitor: an alert before that is an alert like any other.
+    await waitFor(async () => heard, 5_000, 'b to hear of the new monitor');
+    stopListening();
     const alive = () => b.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'PipelineAlive' } }]));
     // b hears of the new monitor from a (NOTIFY), then takes the alert as a ping, never an incident.
     await waitFor(async () => {

@@ -8,10 +8,7 @@ import type { Query } from './pool.js';
 export class DeferredTimelineRevisions {
   private readonly pending = new Map<number, { message: string; data: string | null }>();
 
-  constructor(
-    private readonly q: Query,
-    private readonly changed: (incidentId: number, kind: string) => void,
-  ) {}
+  constructor(private readonly q: Query) {}
 
   add(id: number, message: string, data: string | null): void {
     this.pending.set(id, { message, data });
@@ -22,11 +19,11 @@ export class DeferredTimelineRevisions {
     const ids = [...this.pending.keys()].sort((a, b) => a - b);
     const revisions = ids.map((id) => this.pending.get(id)!);
     this.pending.clear();
-    const rows = await this.q(
+    // The change feed was told by reviseEvent, which names the event's incident and kind.
+    await this.q(
       `UPDATE timeline SET message = r.message, data = r.data FROM unnest(?::bigint[], ?::text[], ?::text[]) AS r(id, message, data)
-         WHERE timeline.id = r.id RETURNING timeline.incident_id, timeline.kind`,
+         WHERE timeline.id = r.id`,
       [ids, revisions.map((r) => r.message), revisions.map((r) => r.data)],
     );
-    for (const row of rows) this.changed(Number(row.incident_id), String(row.kind));
   }
 }

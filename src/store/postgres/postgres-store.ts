@@ -226,7 +226,7 @@ export class PostgresStore extends ReadsOf implements Store {
     const inserts = deferredAlertInserts(raw);
     const events = deferredEvents(raw);
     const refreshes = new DeferredRefreshes(raw);
-    const revisions = new DeferredTimelineRevisions(raw, changed);
+    const revisions = new DeferredTimelineRevisions(raw);
     const deferred = async () => {
       await inserts.flush();
       await events.flush();

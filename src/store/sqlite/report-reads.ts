@@ -32,7 +32,15 @@ const eventColumns = 'id, incident_id, at, kind, actor, message, data';
 const notificationColumns = 'id, incident_id, kind, channel, person, recipient_name, status, created_at, due_at, delivered_at, fallback_of, error_kind';
 
 export function reportReads(stmt: Stmt, read: Read): ReportReads {
-  const rows = (sql: string, ...args: unknown[]) => stmt(sql).raw(true).all(...args) as unknown[][];
+  const rows = (sql: string, ...args: unknown[]) => {
+    // Arrays for the report's many rows, then objects again for anyone else reading the same statement.
+    const s = stmt(sql).raw(true);
+    try {
+      return s.all(...args) as unknown[][];
+    } finally {
+      s.raw(false);
+    }
+  };
 
   const alertsOf = (ids: string) =>
     rows(

@@ -50,7 +50,11 @@ function asArrays<T>(s: Database.Statement, read: () => T): T {
   }
 }
 
-/** Rows of a table's mapping are read as arrays (row-mapping.ts arrayReader), compiled once per statement and mapping. */
+/**
+ * Rows of a table's mapping are read as arrays (row-mapping.ts arrayReader), compiled once per statement and mapping
+ * from the statement's columns. Migrations run when the database opens, before any statement is prepared, so the
+ * columns of a prepared statement do not change under it.
+ */
 const readers = new WeakMap<Database.Statement, Map<(r: Raw) => unknown, (values: unknown[]) => unknown>>();
 function readerOf<T>(s: Database.Statement, map: (r: Raw) => T): ((values: unknown[]) => T) | undefined {
   // Any other function may be a new closure on every call: never kept here.
