@@ -5,10 +5,11 @@ const jsonFields = new Set(['labels', 'annotations', 'links', 'values', 'suppres
 
 /** Converts a field value to what the store keeps (JSON text, 0/1 for booleans). */
 export function toColumnValue(field: string, value: unknown): unknown {
-  if (jsonFields.has(field)) return value == null ? null : JSON.stringify(value);
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return value;
+  return jsonFields.has(field) ? asJson(value) : asFlag(value);
 }
+
+const asJson = (value: unknown): unknown => (value == null ? null : JSON.stringify(value));
+const asFlag = (value: unknown): unknown => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
 
 /** What an update adds to the patch's terms: more SET terms (no arguments), a further condition and its arguments. */
 export interface UpdateTerms {
@@ -35,41 +36,34 @@ export function insertRowSql(table: string, columns: Record<string, string>, row
   return { sql, args: argsOf(row) };
 }
 
-/** The column values of a row in the order of `Object.keys(columns)`, as toColumnValue gives them (missing as NULL). */
-export function columnValuesOf(columns: Record<string, string>): (row: object) => unknown[] {
-  return insertOf('', columns).argsOf;
-}
-
-interface Insert {
-  sql: string;
-  argsOf: (row: object) => unknown[];
-}
-
 /**
- * The INSERT of a table is the same every time: its text and its arguments' function are made once (a storm inserts
- * thousands of rows a second). The function is compiled to one array literal: read by name in a loop, every field
- * was a megamorphic lookup. Field names come from this code's column lists, never from input.
+ * The column values of a row in the order of `Object.keys(columns)`, as toColumnValue gives them (missing as NULL).
+ * Made once per column list and compiled to one array literal: read by name in a loop, every field was a
+ * megamorphic lookup, thousands of rows a second in a storm. Field names come from this code, never from input.
  */
-const inserts = new WeakMap<Record<string, string>, Map<string, Insert>>();
-function insertOf(table: string, columns: Record<string, string>): Insert {
+export function columnValuesOf(columns: Record<string, string>): (row: object) => unknown[] {
+  let argsOf = compiledValues.get(columns);
+  if (!argsOf) {
+    const values = Object.keys(columns).map((f) => `${jsonFields.has(f) ? 'json' : 'flag'}(r[${JSON.stringify(f)}] ?? null)`);
+    argsOf = new Function('json', 'flag', `return (r) => [${values.join(', ')}];`)(asJson, asFlag) as (row: object) => unknown[];
+    compiledValues.set(columns, argsOf);
+  }
+  return argsOf;
+}
+const compiledValues = new WeakMap<Record<string, string>, (row: object) => unknown[]>();
+
+/** The INSERT text of a table is the same every time: written once (a storm inserts thousands of rows a second). */
+const inserts = new WeakMap<Record<string, string>, Map<string, { sql: string; argsOf: (row: object) => unknown[] }>>();
+function insertOf(table: string, columns: Record<string, string>): { sql: string; argsOf: (row: object) => unknown[] } {
   let byTable = inserts.get(columns);
   if (!byTable) inserts.set(columns, (byTable = new Map()));
   let found = byTable.get(table);
   if (!found) {
     const fields = Object.keys(columns);
-    const values = fields.map((f) => {
-      const field = `r[${JSON.stringify(f)}]`;
-      return jsonFields.has(f) ? `(${field} == null ? null : JSON.stringify(${field}))` : `flag(${field} ?? null)`;
-    });
-    const argsOf = new Function('flag', `return (r) => [${values.join(', ')}];`)(flagAsNumber) as Insert['argsOf'];
-    found = { sql: `INSERT INTO ${table} (${fields.map((f) => columns[f]).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`, argsOf };
+    found = { sql: `INSERT INTO ${table} (${fields.map((f) => columns[f]).join(', ')}) VALUES (${fields.map(() => '?').join(', ')})`, argsOf: columnValuesOf(columns) };
     byTable.set(table, found);
   }
   return found;
-}
-
-function flagAsNumber(value: unknown): unknown {
-  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
 }
 
 /** The terms of a WHERE built from optional filters, with their arguments in order. */

@@ -11,7 +11,7 @@ import {
   type Period,
 } from '../rows/reports.js';
 import type { ReportIncidentRow, ReportReads, ReportRows } from '../types.js';
-import type { Raw, Read, Stmt } from './statements.js';
+import { asArrays, type Raw, type Read, type Stmt } from './statements.js';
 
 /**
  * A report's rows, a chunk of incidents at a time (which ones: src/store/rows/reports.ts). better-sqlite3
@@ -33,13 +33,8 @@ const notificationColumns = 'id, incident_id, kind, channel, person, recipient_n
 
 export function reportReads(stmt: Stmt, read: Read): ReportReads {
   const rows = (sql: string, ...args: unknown[]) => {
-    // Arrays for the report's many rows, then objects again for anyone else reading the same statement.
-    const s = stmt(sql).raw(true);
-    try {
-      return s.all(...args) as unknown[][];
-    } finally {
-      s.raw(false);
-    }
+    const s = stmt(sql);
+    return asArrays(s, () => s.all(...args) as unknown[][]);
   };
 
   const alertsOf = (ids: string) =>

@@ -41,7 +41,7 @@ export function rowsOf<T>(stmt: Stmt, sql: string, map: (r: Raw) => T, ...args: 
 }
 
 /** Runs a read of the statement in raw mode (rows as arrays), then puts it back: callers who read it directly get objects. */
-function asArrays<T>(s: Database.Statement, read: () => T): T {
+export function asArrays<T>(s: Database.Statement, read: () => T): T {
   s.raw(true);
   try {
     return read();
