@@ -58,8 +58,9 @@ export interface SeverityResult {
 /** Maps a sender's severity text; unknown or missing values fall back to warning, which the caller notes on the timeline. */
 export function mapSeverity(raw: string | null | undefined): SeverityResult {
   if (raw == null || raw.trim() === '') return { severity: 'warning', known: false };
-  const hit = aliases[raw.trim().toLowerCase()];
-  return hit ? { severity: hit, known: true } : { severity: 'warning', known: false };
+  const key = raw.trim().toLowerCase();
+  // Own keys only: a sender's "constructor" or "__proto__" must not find Object.prototype's members.
+  return Object.hasOwn(aliases, key) ? { severity: aliases[key]!, known: true } : { severity: 'warning', known: false };
 }
 
 export function severityRank(s: Severity): number {

@@ -1,9 +1,12 @@
 import { badRequest } from '../errors/errors.js';
 import { parseDuration } from '../time/duration.js';
 
+/** The last instant RFC 3339 can write (a four-digit year). */
+const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /**
  * The time span a request asks for (a silence, an on-call override): `startsAt` (default now) until `endsAt`, or
- * for a `duration` from `startsAt`. It must end after it starts, and in the future; each problem names its field.
+ * for a `duration` from `startsAt`. It must end after it starts, in the future and by year 9999; each problem names its field.
  */
 export function requestedSpan(body: { startsAt?: number; endsAt?: number; duration?: string }, now: number): { startsAt: number; endsAt: number } {
   const startsAt = body.startsAt ?? now;
@@ -17,5 +20,10 @@ export function requestedSpan(body: { startsAt?: number; endsAt?: number; durati
   if (endsAt === undefined) throw badRequest('endsAt: required (or duration)', [{ field: 'endsAt', problem: 'required' }]);
   if (endsAt <= startsAt) throw badRequest('endsAt: must be after startsAt', [{ field: 'endsAt', problem: 'not after startsAt' }]);
   if (endsAt <= now) throw badRequest('endsAt: must be in the future', [{ field: 'endsAt', problem: 'in the past' }]);
+  // Every answer writes the span as RFC 3339: past year 9999 it cannot be written (a "200000000d" silence would be
+  // stored, then fail every list that shows it).
+  if (!(endsAt <= LAST_INSTANT)) {
+    throw badRequest('endsAt: must be no later than 9999-12-31T23:59:59.999Z', [{ field: body.duration !== undefined ? 'duration' : 'endsAt', problem: 'too late' }]);
+  }
   return { startsAt, endsAt };
 }

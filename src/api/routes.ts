@@ -185,7 +185,7 @@ export function apiRoutes(store: StoreReader, engine: EnginePort): Router {
 
   route(router, incidentOperations.escalate, async ({ body }, req, res) => {
     const id = incidentIdOf(req.params.id);
-    await engine.escalateNow(id, actor(req, res, body.by));
+    await engine.escalateNow(id, { ...actor(req, res, body.by), note: body.note });
     const incident = await store.getIncident(id);
     res.json(presentIncident(incident!));
   });

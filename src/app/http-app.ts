@@ -138,7 +138,7 @@ function createApiApp(deps: HttpDeps): express.Express {
   const cb = deps.callbacks;
   app.use(twilioCallbacks({ authToken: config.notify.twilio.authToken, publicUrl: cb.publicUrl, actions: cb.actions, logger, locale: config.notify.locale }));
   app.use(slackCallbacks({ signingSecret: config.notify.slack.signingSecret, actions: cb.actions, logger, now: () => deps.clock.now() }));
-  app.use(vonageCallbacks({ signatureSecret: config.notify.vonage.signatureSecret, publicUrl: cb.publicUrl, actions: cb.actions, logger }));
+  app.use(vonageCallbacks({ signatureSecret: config.notify.vonage.signatureSecret, publicUrl: cb.publicUrl, actions: cb.actions, logger, now: () => deps.clock.now() }));
   app.use(linkActions({ signer: cb.signer, actions: cb.actions, logger, localeOf: (person) => readerPreferences(deps.rules(), person, null, config.notify).locale }));
   // Pings from cron jobs and scripts: the ingest token or the monitor's secret key, any body up to 10 KB.
   app.use(heartbeatPingRoutes(deps.heartbeats.monitors, config.auth.ingestTokens, deps.clock));

@@ -9,6 +9,7 @@ export async function escalateNow(ctx: EngineOptions, tx: StoreTx, id: number, a
   const incident = await incidentToActOn(tx, id);
   if (incident.status === 'resolved') throw incidentResolved(id, 'escalate');
   const policy = incident.policy ?? ctx.rules().policies[incident.severity];
-  await escalateTier(ctx, tx, incident, policy, `escalation requested by ${who(actor)}`, now);
+  // The note given with the request (the console's, the API's) is part of why: it goes on the timeline with it.
+  await escalateTier(ctx, tx, incident, policy, `escalation requested by ${who(actor)}${actor.note ? `: ${actor.note}` : ''}`, now);
   return incident;
 }

@@ -1,12 +1,10 @@
 /**
- * URL paths whose last segment is a credential, so it never reaches a log line: the signed one-click
- * action links. A new route that carries a secret in its path (heartbeat ping keys, `/ping/<key>`) is
- * covered by adding its prefix here.
+ * URL paths whose next segment is a credential, so it never reaches a log line: the signed one-click
+ * action links anywhere in a text, and heartbeat ping keys (`/ping/<key>`, a root path: at the start of a
+ * path or right after a URL's host, so `/api/v1/heartbeats/backup/ping/start` stays readable). A new route
+ * that carries a secret in its path is covered by adding it here.
  */
-const secretPathPrefixes = ['/api/v1/actions/'];
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const secretSegment = new RegExp(`(${secretPathPrefixes.map(escapeRegExp).join('|')})[^/?#\\s"'<>|]+`, 'g');
+const secretSegment = /(\/api\/v1\/actions\/|(?:^|[\s"'<(]|:\/\/[^/\s"'<>|]+)\/ping\/)[^/?#\s"'<>|]+/g;
 
 export const REDACTED = '[redacted]';
 

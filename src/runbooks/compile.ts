@@ -4,7 +4,7 @@ import { compilePromqlTemplate } from './promql-template.js';
 import type { RawStep, RunbookInput } from './schema.js';
 import { compileArg, type CommandArg } from './steps/command-args.js';
 import { parseCheckCondition } from './steps/check-condition.js';
-import { shellScriptIndex } from './steps/shell-script.js';
+import { shellScriptArgs } from './steps/shell-script.js';
 import { compileJsonBody, jsonBodyTemplates } from './steps/json-body.js';
 import { compileTemplate, describeReference, references, type Template } from './step-template.js';
 import type { Runbook, Step } from './types.js';
@@ -182,8 +182,8 @@ function compileStep(s: RawStep, base: Base, tools: StepTools): Step | null {
       });
       // A shell runs its -c argument as code: a template there would run whatever the alert's labels say.
       const sources = s.args.map((a) => (typeof a === 'string' ? a : a.value));
-      const script = shellScriptIndex(s.command, sources);
-      if (script !== null && sources[script]!.includes('{{')) {
+      const script = shellScriptArgs(s.command, sources).find((i) => sources[i]!.includes('{{'));
+      if (script !== undefined) {
         issue(
           at('args', script),
           `step "${s.name}": ${s.command} runs this argument as a shell script, so a template in it would run alert data as commands; ` +

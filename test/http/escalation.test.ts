@@ -25,6 +25,15 @@ const threeIncidents = async (t: TestVigil) => {
 
 // The test clock starts Sunday 2026-11-22 17:30 in Berlin: bob is tier 1, alice tier 2, carol tier 3.
 describe('escalation tiers', () => {
+  it('escalating by hand pages the next tier now, with the note given on the timeline', async () => {
+    v = await startVigil();
+    await critical(v);
+    const res = await v.post('/api/v1/incidents/1/escalate', { by: 'bob', note: 'database on fire, need Alice' });
+    expect(res.status).toBe(200);
+    const [escalated] = await kinds(v, 'escalated');
+    expect(escalated.message).toMatch(/^escalated to tier 2 \(Alice Example\b.*escalation requested by bob: database on fire, need Alice$/);
+  });
+
   it('an unanswered critical page climbs to tier 2 at 15 minutes and tier 3 at 30, counting the SLA breach', async () => {
     v = await startVigil();
     const start = v.clock.now();

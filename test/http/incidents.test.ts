@@ -143,6 +143,27 @@ describe('alerts become incidents', () => {
     expect(incident.timeline.find((e: any) => e.kind === 'severity_unknown').message).toMatch(/unknown severity "purple"; treated as warning/);
   });
 
+  it('treats a severity named like an object member (constructor, __proto__) as unknown, and stores the alerts sent with it', async () => {
+    v = await startVigil();
+    const res = await v.post(
+      '/api/v2/alerts',
+      [
+        { labels: { alertname: 'A', service: 's1', severity: 'constructor' } },
+        { labels: { alertname: 'B', service: 's2', severity: '__proto__' } },
+        { labels: { alertname: 'C', service: 's3', severity: 'critical' } },
+      ],
+    );
+    expect(res.status).toBe(200);
+    const list = await incidents(v);
+    expect(list.map((i) => [i.title.slice(0, 1), i.severity]).sort()).toEqual([
+      ['A', 'warning'],
+      ['B', 'warning'],
+      ['C', 'critical'],
+    ]);
+    const a = await v.json(`/api/v1/incidents/${list.find((i) => i.title.startsWith('A')).id}`);
+    expect(a.timeline.find((e: any) => e.kind === 'severity_unknown').message).toMatch(/unknown severity "constructor"; treated as warning/);
+  });
+
   it('raises the incident severity when a more urgent alert joins', async () => {
     v = await startVigil();
     await v.post('/api/v1/alerts/alertmanager', amWebhook([{ labels: { alertname: 'A', service: 's', severity: 'warning', instance: '1' } }]));

@@ -3,7 +3,7 @@ import { checkedListener } from '../helpers/openapi-conformance.js';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { conflict, notFound } from '../../src/errors/errors.js';
+import { conflict, notFound, unavailable } from '../../src/errors/errors.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { linkActions } from '../../src/notify/inbound/link-actions.js';
 import { createLinkSigner } from '../../src/notify/link-signer.js';
@@ -26,11 +26,12 @@ interface Call {
   source: string;
 }
 
-/** Records every call; incident 404 does not exist and incident 409 is already resolved. */
+/** Records every call; incident 404 does not exist, incident 409 is already resolved, and 503 meets the store away. */
 function fakeActions(calls: Call[]): IncidentActions {
   const act = (action: string) => async (incidentId: number, by: string, source: string) => {
     if (incidentId === 404) throw notFound(`incident ${incidentId} not found`);
     if (incidentId === 409) throw conflict(`incident ${incidentId} is already resolved`);
+    if (incidentId === 503) throw unavailable('the store is unavailable', 2);
     calls.push({ action, incidentId, by, source });
     return {};
   };
@@ -128,6 +129,16 @@ describe('one-click action links', () => {
     const missing = await v.post(v.link('acknowledge', 404, 'alice'));
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('incident 404 not found');
+    expect(v.calls).toEqual([]);
+  });
+
+  it('the store away for a moment: 503 with Retry-After, so the reader (or a proxy) tries again', async () => {
+    const v = await start();
+    const res = await v.post(v.link('acknowledge', 503, 'alice'));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('2');
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toContain('Incident 503');
     expect(v.calls).toEqual([]);
   });
 

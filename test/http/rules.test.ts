@@ -121,6 +121,7 @@ describe('silences', () => {
     [{ matchers: ['a="b"'], createdBy: 'a', comment: 'c' }, 'endsAt', /required/],
     [{ matchers: ['a="b"'], duration: '1h', comment: 'c' }, 'createdBy', /required/],
     [{ matchers: ['a="b"'], duration: 'soon', createdBy: 'a', comment: 'c' }, 'duration', /invalid/],
+    [{ matchers: ['a="b"'], duration: '200000000d', createdBy: 'a', comment: 'c' }, 'duration', /too late/],
   ])('400 for a bad silence (%#)', async (body, field, problem) => {
     v = await startVigil();
     const res = await silence(v, body);

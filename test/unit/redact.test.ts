@@ -16,6 +16,16 @@ describe('redactSecretLinks', () => {
     expect(redactSecretLinks(`/api/v1/actions/${token}?x=1`)).toBe('/api/v1/actions/[redacted]?x=1');
   });
 
+  it("redacts a heartbeat's ping key in a path, a full link or a message, and leaves name pings readable", () => {
+    const key = 'k3y-0f-th3-b4ckup-j0b';
+    expect(redactSecretLinks(`/ping/${key}`)).toBe('/ping/[redacted]');
+    expect(redactSecretLinks(`/ping/${key}/256?x=1`)).toBe('/ping/[redacted]/256?x=1');
+    expect(redactSecretLinks(`curl https://vigil.example:9095/ping/${key}/start`)).toBe('curl https://vigil.example:9095/ping/[redacted]/start');
+    expect(redactSecretLinks(`ping refused: "/ping/${key}/fail"`)).toBe('ping refused: "/ping/[redacted]/fail"');
+    expect(redactSecretLinks('/api/v1/heartbeats/backup/ping/start')).toBe('/api/v1/heartbeats/backup/ping/start');
+    expect(redactSecretLinks(redactSecretLinks(`/ping/${key}`))).toBe('/ping/[redacted]');
+  });
+
   it('leaves other paths and texts as they are, and is idempotent', () => {
     for (const text of ['/api/v1/incidents/12/acknowledge', 'https://runbooks.example/actions/restart', 'no links here', '/api/v1/actions/']) {
       expect(redactSecretLinks(text)).toBe(text);

@@ -227,6 +227,15 @@ describe('a shell that would run alert data as a script', () => {
     ['-c, then options, then the script', '/bin/zsh', ['-c', '-o', 'errexit', 'kill {{ annotations.pid }}']],
     ['a step result as the script', '/bin/sh', ['-c', '{{ steps.before.output }}']],
     ['busybox running a shell', '/bin/busybox', ['sh', '-c', 'reboot {{ labels.host }}']],
+    ['bash after an option that takes a file', '/bin/bash', ['--rcfile', '/dev/null', '-c', 'systemctl restart {{ labels.svc }}']],
+    ['a shell behind env', '/usr/bin/env', ['A=1', 'sh', '-c', 'echo {{ labels.x }}']],
+    ['a shell behind sudo', '/usr/bin/sudo', ['-u', 'app', '/bin/bash', '-c', 'kill {{ labels.pid }}']],
+    ['a shell behind timeout', '/usr/bin/timeout', ['5', 'sh', '-ec', 'df {{ labels.mount }}']],
+    ["su's command", '/bin/su', ['-', 'app', '-c', 'restart {{ labels.svc }}']],
+    ["runuser's --command=", '/sbin/runuser', ['-u', 'app', '--command=restart {{ labels.svc }}']],
+    ["ssh's remote command", '/usr/bin/ssh', ['web-1', 'systemctl restart {{ labels.svc }}']],
+    ["ssh's remote command after options with values", '/usr/bin/ssh', ['-p', '22', '-i', '/etc/vigil/key', '-tt', 'web-1', 'systemctl', 'restart', '{{ labels.svc }}']],
+    ['ssh behind sudo', '/usr/bin/sudo', ['ssh', '-oBatchMode=yes', 'web-1', 'rm /tmp/{{ labels.f }}']],
   ])('refuses %s', (_what, command, args) => {
     const yaml = shellStep(command, args).replace('steps:\n', 'steps:\n  - { name: before, type: wait, duration: 1s }\n');
     expect(problems(yaml)).toEqual([expect.stringMatching(/steps\.1\.args\.\d+: step "fix": .* runs this argument as a shell script/)]);
@@ -238,6 +247,10 @@ describe('a shell that would run alert data as a script', () => {
     ['a fixed -c script', '/bin/sh', ['-c', 'systemctl restart nginx']],
     ['busybox running another applet', '/bin/busybox', ['find', '-c', '{{ labels.x }}']],
     ['a program that is not a shell', '/usr/bin/find', ['-c', '{{ labels.x }}']],
+    ['ssh to a templated host with a fixed command', '/usr/bin/ssh', ['-p', '22', '{{ labels.host }}', 'systemctl', 'restart', 'nginx']],
+    ['a templated variable for a script behind env', '/usr/bin/env', ['TARGET={{ labels.x }}', '/opt/fix.sh']],
+    ['a script behind sudo with templated arguments', '/usr/bin/sudo', ['/opt/fix.sh', '{{ labels.x }}']],
+    ["su's fixed command", '/bin/su', ['app', '-c', '/opt/fix.sh']],
   ])('allows %s', (_what, command, args) => {
     expect(problems(shellStep(command, args))).toEqual([]);
   });

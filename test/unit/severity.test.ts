@@ -24,6 +24,10 @@ describe('mapSeverity', () => {
     expect(mapSeverity('')).toEqual({ severity: 'warning', known: false });
   });
 
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])('treats %s as unknown, not as a member of every object', (raw) => {
+    expect(mapSeverity(raw)).toEqual({ severity: 'warning', known: false });
+  });
+
   it('gives the policy table priorities and orders by urgency', () => {
     expect(priorityOf).toEqual({ critical: 'P1', warning: 'P2', reminder: 'P3', info: 'P4' });
     expect(moreUrgent('warning', 'critical')).toBe('critical');

@@ -121,6 +121,8 @@ export function linkActions(deps: LinkActionDeps): Router {
         await actions[action](incidentId, by, 'email');
       } catch (err) {
         if (err instanceof VigilError) {
+          // The store away for a moment: the browser (or a proxy) may try again, as every 503 of Vigil says.
+          if (err.status === 503) res.setHeader('Retry-After', String(err.retryAfter ?? 1));
           return page(res, err.status, t('link.notDone', v), refusalText(err, t), undefined, locale);
         }
         logger.error({ err, incidentId, action }, 'action from a signed link failed');

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Vonage } from '@vonage/server-sdk';
 import type { Config } from '../../../config/schema.js';
 import { translate, type Locale } from '../../../text/messages/catalog.js';
@@ -14,9 +15,18 @@ export type VonageConfig = Config['notify']['vonage'];
 /** Vonage takes numbers as digits, without the +. */
 const digits = (e164: string) => e164.replace(/^\+/, '');
 
+/**
+ * What binds a keypress callback's query to the call Vigil placed: Vonage's JWT covers the body only, so the
+ * incident and language are signed into the URL with the same secret (a captured event cannot be re-aimed).
+ */
+export function vonageQuerySignature(secret: string, incidentId: number, locale: Locale): string {
+  return createHmac('sha256', secret).update(`vonage-input:${incidentId}:${locale}`).digest('base64url');
+}
+
 /** Where Vonage posts the keypad digit of a call about this incident (the language rides along, as with Twilio). */
-export function vonageInputUrl(publicUrl: string, incidentId: number, locale: Locale): string {
-  return `${publicUrl.replace(/\/+$/, '')}/api/v1/callbacks/vonage/input?incident=${incidentId}${locale === 'en' ? '' : `&lang=${locale}`}`;
+export function vonageInputUrl(publicUrl: string, incidentId: number, locale: Locale, secret: string | undefined): string {
+  const sig = secret ? `&sig=${vonageQuerySignature(secret, incidentId, locale)}` : '';
+  return `${publicUrl.replace(/\/+$/, '')}/api/v1/callbacks/vonage/input?incident=${incidentId}${locale === 'en' ? '' : `&lang=${locale}`}${sig}`;
 }
 
 /** Vonage's text-to-speech language codes for the reader's language. */
@@ -119,7 +129,7 @@ export class VonageVoiceChannel implements Channel {
   async send(delivery: Delivery): Promise<SendResult> {
     const vonage = configured(this.vonage, this.name);
     const locale = delivery.rendered.locale ?? 'en';
-    const ncco = callNcco(delivery.rendered.speech, delivery.incident ? vonageInputUrl(this.publicUrl, delivery.incident.id, locale) : null, locale);
+    const ncco = callNcco(delivery.rendered.speech, delivery.incident ? vonageInputUrl(this.publicUrl, delivery.incident.id, locale, this.config.signatureSecret) : null, locale);
     try {
       const call = await vonage.voice.createOutboundCall({
         to: [{ type: 'phone', number: digits(delivery.recipient.address) }],
